@@ -1,0 +1,27 @@
+"""Turning behavior-log files into canonical events in a project."""
+
+from engine.ingest.importer import (
+    DuplicateImport,
+    FilePreview,
+    ImportCancelled,
+    ImportOptions,
+    ImportProgress,
+    ImportReport,
+    import_file,
+    inspect_file,
+    run_import,
+)
+from engine.ingest.source import FileProblem
+
+__all__ = [
+    "DuplicateImport",
+    "FileProblem",
+    "FilePreview",
+    "ImportCancelled",
+    "ImportOptions",
+    "ImportProgress",
+    "ImportReport",
+    "import_file",
+    "inspect_file",
+    "run_import",
+]

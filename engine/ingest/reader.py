@@ -1,0 +1,142 @@
+"""Streaming a file as chunks of records, each with its line number and raw text.
+
+Memory stays flat: at most one chunk of lines is held at a time, whatever the file size.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice
+
+#: Columns of a flattened nested OTTO-style JSON line.
+JSON_EVENT_COLUMNS = ["session", "aid", "ts", "type"]
+
+
+@dataclass
+class Chunk:
+    """Records of one chunk: parsed fields, first line number, and how to get the raw text."""
+
+    rows: list[list[str]]
+    line_nos: list[int]
+    _lines: list[str] | None = None
+    _spans: list[tuple[int, int]] | None = None
+    _raws: list[str] | None = None
+
+    def raw(self, i: int) -> str:
+        """The record's text exactly as in the file (without its final line break)."""
+        if self._raws is not None:
+            return self._raws[i]
+        assert self._lines is not None and self._spans is not None
+        a, b = self._spans[i]
+        return "".join(self._lines[a:b]).rstrip("\r\n")
+
+    def ends_without_newline(self, i: int) -> bool:
+        """True for a record that is the file's last line and lacks a line break."""
+        if self._lines is None or self._spans is None:
+            return False
+        a, b = self._spans[i]
+        return not self._lines[b - 1].endswith(("\n", "\r"))
+
+
+def _parse_block(block: list[str], delimiter: str) -> tuple[list[list[str]], list[int]]:
+    rows: list[list[str]] = []
+    ends: list[int] = []
+    reader = csv.reader(block, delimiter=delimiter, strict=False)
+    append_row, append_end = rows.append, ends.append
+    for row in reader:
+        append_row(row)
+        append_end(reader.line_num)
+    return rows, ends
+
+
+def csv_chunks(
+    lines: Iterator[str], delimiter: str, *, first_line_no: int, chunk_rows: int
+) -> Iterator[Chunk]:
+    """Chunks of CSV records. ``first_line_no`` is the file line number of the first line."""
+    line_no = first_line_no
+    while True:
+        block = list(islice(lines, chunk_rows))
+        if not block:
+            return
+        # Keep a quoted field that spans lines inside one chunk.
+        quotes = sum(ln.count('"') for ln in block)
+        extra = 0
+        while quotes % 2 == 1 and extra < 10_000:
+            nxt = next(lines, None)
+            if nxt is None:
+                break
+            block.append(nxt)
+            quotes += nxt.count('"')
+            extra += 1
+        try:
+            rows, ends = _parse_block(block, delimiter)
+        except csv.Error:
+            # NUL bytes (a damaged or binary file): drop them and read what is left.
+            block = [ln.replace("\x00", "") for ln in block]
+            rows, ends = _parse_block(block, delimiter)
+        spans: list[tuple[int, int]] = []
+        start = 0
+        for end in ends:
+            spans.append((start, end))
+            start = end
+        line_nos = [line_no + a for a, _ in spans]
+        line_no += len(block)
+        yield Chunk(rows, line_nos, _lines=block, _spans=spans)
+
+
+def jsonl_chunks(
+    lines: Iterator[str], *, first_line_no: int, chunk_rows: int
+) -> Iterator[tuple[Chunk, list[str] | None]]:
+    """Chunks of JSON-lines records; nested ``{"session", "events": [...]}`` lines are flattened.
+
+    Each chunk comes with the column names found so far (None until an object was seen).
+    A line that is not valid JSON becomes one record with no fields (rejected downstream).
+    """
+    line_no = first_line_no
+    header: list[str] | None = None
+    while True:
+        block = list(islice(lines, chunk_rows))
+        if not block:
+            return
+        rows: list[list[str]] = []
+        nos: list[int] = []
+        raws: list[str] = []
+        for text in block:
+            raw = text.rstrip("\r\n")
+            if raw.strip():
+                try:
+                    obj = json.loads(raw)
+                except ValueError:
+                    obj = None
+                if isinstance(obj, dict) and isinstance(obj.get("events"), list):
+                    header = JSON_EVENT_COLUMNS
+                    session = str(obj.get("session", ""))
+                    for ev in obj["events"]:
+                        if isinstance(ev, dict):
+                            rows.append(
+                                [session, str(ev.get("aid", "")), str(ev.get("ts", "")),
+                                 str(ev.get("type", ""))]
+                            )
+                        else:
+                            rows.append(["\x00json"])
+                        nos.append(line_no)
+                        raws.append(raw[:2000])
+                elif isinstance(obj, dict):
+                    if header is None:
+                        header = [str(k) for k in obj]
+                    rows.append(["" if obj.get(k) is None else str(obj.get(k)) for k in header])
+                    nos.append(line_no)
+                    raws.append(raw)
+                else:
+                    rows.append(["\x00json"])
+                    nos.append(line_no)
+                    raws.append(raw)
+            else:
+                rows.append([])
+                nos.append(line_no)
+                raws.append(raw)
+            line_no += 1
+        yield Chunk(rows, nos, _raws=raws), header

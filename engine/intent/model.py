@@ -1,0 +1,155 @@
+"""The PyTorch sequence network. Only this module (and the training/scoring modules that import it
+lazily) imports torch, so ``import engine.intent`` stays cheap for the GUI's startup."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import numpy as np
+import numpy.typing as npt
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence
+
+from engine.intent.dataset import N_NUMERIC, N_TYPES
+
+TYPE_DIM = 8
+ITEM_DIM = 16
+CAT_DIM = 8
+WORD_DIM = 8
+
+_threads_configured = False
+
+
+def configure_threads(n: int | None = None) -> int:
+    """Set torch's intra-op threads deliberately; default ``max(1, cores - 1)``.
+
+    Library defaults use every core; with the GUI thread busy that ran up to 30x slower on two
+    cores (shared/notes/intent-baselines.md), so one core is left to the rest of the app.
+    Returns the number of threads set.
+    """
+    global _threads_configured
+    cores = os.cpu_count() or 1
+    threads = max(1, cores - 1) if n is None else max(1, int(n))
+    torch.set_num_threads(threads)
+    _threads_configured = True
+    return threads
+
+
+def ensure_threads() -> None:
+    """Apply the default thread count once, unless the caller already chose one."""
+    if not _threads_configured:
+        configure_threads()
+
+
+def pick_device(name: str) -> torch.device:
+    """``auto`` means CUDA when present, else CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+class IntentNet(nn.Module):
+    """Event tokens -> LSTM/GRU, joined with standardized aggregates -> MLP -> one logit."""
+
+    def __init__(
+        self,
+        *,
+        n_agg: int,
+        hidden: int,
+        cell: str,
+        dropout: float,
+        item_buckets: int,
+        cat_buckets: int,
+        word_buckets: int,
+    ) -> None:
+        super().__init__()
+        self.type_emb = nn.Embedding(N_TYPES, TYPE_DIM, padding_idx=0)
+        self.item_emb = nn.Embedding(item_buckets, ITEM_DIM, padding_idx=0)
+        self.cat_emb = nn.Embedding(cat_buckets, CAT_DIM, padding_idx=0)
+        self.word_emb = nn.Embedding(word_buckets, WORD_DIM, padding_idx=0)
+        in_dim = TYPE_DIM + ITEM_DIM + CAT_DIM + WORD_DIM + N_NUMERIC
+        rnn_cls = nn.LSTM if cell == "lstm" else nn.GRU
+        self.rnn = rnn_cls(in_dim, hidden, batch_first=True)
+        # Standardization of the aggregates travels in the state_dict, so scoring elsewhere
+        # uses exactly the training statistics.
+        self.register_buffer("agg_mean", torch.zeros(n_agg))
+        self.register_buffer("agg_std", torch.ones(n_agg))
+        self.agg_net = nn.Sequential(nn.Linear(n_agg, hidden), nn.ReLU())
+        self.head = nn.Sequential(
+            nn.Dropout(dropout),
+            nn.Linear(2 * hidden, hidden),
+            nn.ReLU(),
+            nn.Dropout(dropout),
+            nn.Linear(hidden, 1),
+        )
+
+    def tokens(self, b: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Per-step input vectors [B, T, in_dim]; padded steps embed to zeros."""
+        items = b["items"]
+        item_n = (items > 0).sum(-1, keepdim=True).clamp(min=1)
+        words = b["words"]
+        word_n = (words > 0).sum(-1, keepdim=True).clamp(min=1)
+        return torch.cat(
+            [
+                self.type_emb(b["etype"]),
+                self.item_emb(items).sum(-2) / item_n,  # mean over the step's items
+                self.cat_emb(b["cats"]),
+                self.word_emb(words).sum(-2) / word_n,
+                b["numeric"],
+            ],
+            dim=-1,
+        )
+
+    def encode_aggregates(self, agg: torch.Tensor) -> torch.Tensor:
+        """Standardized aggregates through their small layer."""
+        agg_mean: torch.Tensor = self.agg_mean  # type: ignore[assignment]
+        agg_std: torch.Tensor = self.agg_std  # type: ignore[assignment]
+        return self.agg_net((agg - agg_mean) / agg_std)
+
+    def forward(self, b: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Logits [B]. Sequences are packed, so the final state is the one after each sequence's
+        true last step and padding never influences it."""
+        x = self.tokens(b)
+        packed = pack_padded_sequence(
+            x, b["lengths"].cpu(), batch_first=True, enforce_sorted=False
+        )
+        _, state = self.rnn(packed)
+        h = state[0] if isinstance(state, tuple) else state
+        return self.head(torch.cat([h[-1], self.encode_aggregates(b["agg"])], dim=1)).squeeze(1)
+
+    def forward_padded(self, b: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Reference path without packing: runs every padded step, then picks each sequence's
+        output at its true last step (the benchmark's baseline; same result, more work)."""
+        x = self.tokens(b)
+        out, _ = self.rnn(x)
+        last = (b["lengths"] - 1).clamp(min=0).to(out.device)
+        h = out[torch.arange(out.shape[0], device=out.device), last]
+        return self.head(torch.cat([h, self.encode_aggregates(b["agg"])], dim=1)).squeeze(1)
+
+
+def to_tensors(
+    arrays: dict[str, npt.NDArray[np.generic]], device: torch.device
+) -> dict[str, torch.Tensor]:
+    """numpy batch -> tensors on the device (lengths stay on the CPU, as packing wants)."""
+    out: dict[str, torch.Tensor] = {}
+    for k, v in arrays.items():
+        t = torch.from_numpy(np.ascontiguousarray(v))
+        out[k] = t if k == "lengths" else t.to(device)
+    return out
+
+
+def save_state(state_dict: dict[str, torch.Tensor]) -> bytes:
+    """Serialize a state_dict (tensors only) to bytes for the project file."""
+    buf = io.BytesIO()
+    torch.save({k: v.detach().cpu() for k, v in state_dict.items()}, buf)
+    return buf.getvalue()
+
+
+def load_state(data: bytes) -> dict[str, torch.Tensor]:
+    """Read bytes from :func:`save_state`; ``weights_only=True`` so a file can never run code."""
+    obj = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
+        raise ValueError("This is not a saved intent model.")
+    return {str(k): v for k, v in obj.items()}

@@ -1,0 +1,82 @@
+"""Immutable reports that training yields (progress, result) and explanation reasons. No torch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import torch
+
+
+@dataclass(frozen=True)
+class DataCheck:
+    """Whether the data is enough for a sequence model, with the numbers and one clear sentence."""
+
+    ok: bool
+    message: str
+    n_customers: int
+    n_buyers: int  # buyers on the validation cutoff
+    n_valid: int
+    n_train: int
+    n_train_buyers: int
+    n_cutoffs: int
+    horizon_days: int
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """Training progress inside an epoch; ``train_loss`` is smoothed over recent batches."""
+
+    epoch: int
+    batch: int
+    n_batches: int
+    train_loss: float
+
+
+@dataclass(frozen=True)
+class EpochReport:
+    """One finished epoch; ``phase`` is "fit" (validated) or "refit" (all cutoffs, valid_* NaN)."""
+
+    epoch: int
+    epochs: int
+    train_loss: float
+    valid_loss: float
+    valid_auc: float
+    elapsed_s: float
+    eta_s: float
+    phase: str
+
+
+@dataclass(frozen=True)
+class IntentResult:
+    """Everything a finished (or stopped) training run delivers."""
+
+    config: dict[str, object]
+    state_dict: dict[str, torch.Tensor]
+    metrics: dict[str, dict[str, float]]
+    model_name: str
+    verdict: str
+    curves: dict[str, dict[str, list[float]]]
+    scores: pd.DataFrame
+    n_train: int
+    n_valid: int
+    history: list[EpochReport]
+    stopped: bool
+    warm_started: bool
+    augmentation_note: str | None
+    threshold: float
+    train_seconds: float
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One step of a customer's history and how much it moved their score (occlusion)."""
+
+    time_ms: int
+    event: str
+    item: str | None
+    category: str | None
+    effect: float  # score with the step minus score without it (probability, -1..1)
+    text: str

@@ -1,0 +1,436 @@
+"""Training, evaluation and scoring of the purchase-intent model (imports torch; load lazily)."""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import torch
+from torch import nn
+
+from engine.events import MS_PER_DAY
+from engine.intent.config import (
+    CATEGORY_BUCKETS,
+    ITEM_BUCKETS,
+    MIN_VALID_BUYERS,
+    MIN_VALID_EXAMPLES,
+    WORD_BUCKETS,
+    IntentConfig,
+    preset_value,
+)
+from engine.intent.dataset import (
+    AGG_NAMES,
+    Examples,
+    IntentData,
+    Steps,
+    build_data,
+    build_steps,
+    examples_at,
+    gather,
+)
+from engine.intent.evaluate import (
+    baseline_scores,
+    curves_for,
+    metrics_for,
+    threshold_for,
+    verdict,
+)
+from engine.intent.model import IntentNet, ensure_threads, pick_device, to_tensors
+from engine.intent.reports import BatchReport, DataCheck, EpochReport, IntentResult
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+Report = BatchReport | EpochReport
+STATE_VERSION = 1
+#: Event dropout probability and crop switch of the augmented (thorough) training.
+AUG_DROP_P = 0.1
+REPORT_INTERVAL_S = 0.1  # BatchReports at most ~10 per second
+
+
+def config_dict(cfg: IntentConfig) -> dict[str, object]:
+    """The resolved config plus the architecture facts a saved model needs (JSON-safe)."""
+    d: dict[str, object] = asdict(cfg)
+    d.update(
+        max_cutoffs=int(preset_value(cfg, "max_cutoffs")),
+        patience=int(preset_value(cfg, "patience")),
+        item_buckets=ITEM_BUCKETS,
+        cat_buckets=CATEGORY_BUCKETS,
+        word_buckets=WORD_BUCKETS,
+        agg_names=list(AGG_NAMES),
+        state_version=STATE_VERSION,
+    )
+    return d
+
+
+def _int(conf: dict[str, object], key: str) -> int:
+    value = conf[key]
+    if not isinstance(value, (int, float)):
+        raise ValueError(f"The model settings lack a number for {key!r}.")
+    return int(value)
+
+
+def build_model(conf: dict[str, object]) -> IntentNet:
+    """An untrained network with the architecture the config describes."""
+    dropout = conf.get("dropout")
+    return IntentNet(
+        n_agg=len(AGG_NAMES),
+        hidden=_int(conf, "hidden_size"),
+        cell=str(conf.get("cell", "lstm")),
+        dropout=float(dropout) if isinstance(dropout, (int, float)) else 0.0,
+        item_buckets=_int(conf, "item_buckets"),
+        cat_buckets=_int(conf, "cat_buckets"),
+        word_buckets=_int(conf, "word_buckets"),
+    )
+
+
+def _sorted_batches(lengths: I64, size: int) -> list[I64]:
+    """Batches of similar length (so padding stays small), in length order."""
+    order = np.argsort(lengths, kind="stable")
+    return [order[i : i + size] for i in range(0, len(order), size)]
+
+
+def predict_logits(
+    model: IntentNet, steps: Steps, ex: Examples, device: torch.device, batch: int = 1024
+) -> F64:
+    """Logits of every example, in the examples' order."""
+    out = np.zeros(len(ex), dtype=np.float64)
+    model.eval()
+    with torch.no_grad():
+        for idx in _sorted_batches(ex.length, batch):
+            b = to_tensors(gather(steps, ex, idx), device)
+            out[idx] = model(b).double().cpu().numpy()
+    return out
+
+
+def _sigmoid(x: F64) -> F64:
+    return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=np.float64)
+
+
+def _bce(logits: F64, y: npt.NDArray[np.float32]) -> float:
+    """Mean binary cross-entropy from logits, computed stably."""
+    return float(np.mean(np.maximum(logits, 0) - logits * y + np.log1p(np.exp(-np.abs(logits)))))
+
+
+def _auc(y: npt.NDArray[np.float32], s: F64) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y, s)) if len(np.unique(y)) == 2 else float("nan")
+
+
+@dataclass
+class _Fit:
+    state: dict[str, torch.Tensor] | None  # best weights (None: no epoch finished)
+    history: list[EpochReport]
+    best_epoch: int
+    best_auc: float
+    stopped: bool
+
+
+def _set_standardization(model: IntentNet, agg: npt.NDArray[np.float32]) -> None:
+    mean = agg.mean(axis=0) if len(agg) else np.zeros(agg.shape[1], np.float32)
+    std = agg.std(axis=0) if len(agg) else np.ones(agg.shape[1], np.float32)
+    # Constant columns (event types absent from this log) would divide by zero.
+    std = np.where(std < 1e-6, 1.0, std)
+    with torch.no_grad():
+        model.agg_mean.copy_(torch.from_numpy(mean.astype(np.float32)))  # type: ignore[operator]
+        model.agg_std.copy_(torch.from_numpy(std.astype(np.float32)))  # type: ignore[operator]
+
+
+def _new_model(
+    conf: dict[str, object],
+    seed: int,
+    init_state: dict[str, torch.Tensor] | None,
+    agg: npt.NDArray[np.float32],
+    device: torch.device,
+) -> IntentNet:
+    torch.manual_seed(seed)
+    model = build_model(conf)
+    if init_state is not None:
+        try:
+            model.load_state_dict(init_state)
+        except RuntimeError as exc:
+            raise ValueError(
+                "The previous model has a different shape (hidden size or cell type) and "
+                "cannot be used as a starting point."
+            ) from exc
+    # Standardize with the current data even when warm-starting: its scale may have moved.
+    _set_standardization(model, agg)
+    return model.to(device)
+
+
+def _fit(
+    model: IntentNet,
+    data: IntentData,
+    train: Examples,
+    valid: Examples | None,
+    cfg: IntentConfig,
+    epochs: int,
+    patience: int,
+    augment: bool,
+    phase: str,
+    should_stop: Callable[[], bool],
+    device: torch.device,
+) -> Generator[Report, None, _Fit]:
+    """Train with Adam, gradient clipping and early stopping on validation loss (best weights kept)."""
+    assert cfg.learning_rate is not None and cfg.batch_size is not None
+    opt = torch.optim.Adam(
+        model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay or 0.0
+    )
+    loss_fn = nn.BCEWithLogitsLoss()
+    rng = np.random.default_rng(cfg.seed)
+    history: list[EpochReport] = []
+    best_loss, best_auc, best_epoch = float("inf"), float("nan"), 0
+    best_state: dict[str, torch.Tensor] | None = None
+    bad = 0
+    started = time.perf_counter()
+    for epoch in range(1, epochs + 1):
+        # Length-sorted batches with random tie order, then shuffled batch order: buckets of
+        # similar length pad little, yet each epoch sees a different order.
+        order = np.lexsort((rng.random(len(train)), train.length))
+        batches = [order[i : i + cfg.batch_size] for i in range(0, len(order), cfg.batch_size)]
+        rng.shuffle(batches)  # type: ignore[arg-type]
+        model.train()
+        smooth, total, last_report = float("nan"), 0.0, 0.0
+        for bi, idx in enumerate(batches, start=1):
+            if should_stop():
+                return _Fit(best_state, history, best_epoch, best_auc, True)
+            arrays = gather(data.steps, train, idx, rng if augment else None, augment, AUG_DROP_P if augment else 0.0)
+            b = to_tensors(arrays, device)
+            opt.zero_grad()
+            loss = loss_fn(model(b), b["label"])
+            loss.backward()  # type: ignore[no-untyped-call]
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            value = float(loss.item())
+            total += value * len(idx)
+            smooth = value if np.isnan(smooth) else 0.9 * smooth + 0.1 * value
+            now = time.perf_counter()
+            if now - last_report >= REPORT_INTERVAL_S or bi == len(batches):
+                last_report = now
+                yield BatchReport(epoch, bi, len(batches), smooth)
+        train_loss = total / max(len(train), 1)
+        if valid is not None:
+            logits = predict_logits(model, data.steps, valid, device)
+            v_loss, v_auc = _bce(logits, valid.label), _auc(valid.label, _sigmoid(logits))
+        else:
+            v_loss, v_auc = float("nan"), float("nan")
+        elapsed = time.perf_counter() - started
+        improved = valid is None or v_loss < best_loss - 1e-5
+        if improved:
+            best_loss, best_auc, best_epoch, bad = v_loss, v_auc, epoch, 0
+            best_state = copy.deepcopy({k: v.detach().cpu() for k, v in model.state_dict().items()})
+        else:
+            bad += 1
+        last = epoch == epochs or (valid is not None and bad >= patience)
+        eta = 0.0 if last else elapsed / epoch * (epochs - epoch)
+        report = EpochReport(epoch, epochs, train_loss, v_loss, v_auc, elapsed, eta, phase)
+        history.append(report)
+        yield report
+        if last:
+            break
+    return _Fit(best_state, history, best_epoch, best_auc, False)
+
+
+def check_data_built(data: IntentData, cfg: IntentConfig) -> DataCheck:
+    """The small-data guard on already built examples."""
+    h = cfg.horizon_days
+    n_valid, n_buyers = len(data.valid), int(data.valid.label.sum())
+    n_train, n_train_buyers = len(data.train), int(data.train.label.sum())
+    fields = dict(
+        n_customers=data.steps.n_customers,
+        n_buyers=n_buyers,
+        n_valid=n_valid,
+        n_train=n_train,
+        n_train_buyers=n_train_buyers,
+        n_cutoffs=len(data.cutoffs_ms),
+        horizon_days=int(h or 0),
+    )
+    if len(data.cutoffs_ms) < 2:
+        msg = (
+            f"Too little history for a sequence model: with a {h}-day horizon the data covers "
+            f"{len(data.cutoffs_ms)} complete period(s) before the as-of date, and at least 2 are "
+            "needed (one to learn from, one to check); choose a shorter horizon."
+        )
+        return DataCheck(False, msg, **fields)  # type: ignore[arg-type]
+    if n_valid < MIN_VALID_EXAMPLES or n_buyers < MIN_VALID_BUYERS or n_train_buyers < MIN_VALID_BUYERS:
+        msg = (
+            f"Too little data for a sequence model: the latest {h}-day period has {n_valid:,} "
+            f"customers with history and {n_buyers:,} buyers (earlier periods: {n_train_buyers:,} "
+            f"buyers), but at least {MIN_VALID_EXAMPLES} customers and {MIN_VALID_BUYERS} buyers "
+            "are needed; import more history or use the RFM baseline."
+        )
+        return DataCheck(False, msg, **fields)  # type: ignore[arg-type]
+    msg = (
+        f"Enough data: {data.steps.n_customers:,} customers; the latest {h}-day period has "
+        f"{n_valid:,} customers with history and {n_buyers:,} buyers, and {len(data.cutoffs_ms) - 1} "
+        f"earlier periods give {n_train:,} training examples with {n_train_buyers:,} buyers."
+    )
+    return DataCheck(True, msg, **fields)  # type: ignore[arg-type]
+
+
+def _build(events: pd.DataFrame, cfg: IntentConfig) -> IntentData:
+    assert cfg.as_of_ms is not None and cfg.horizon_days is not None and cfg.seq_len is not None
+    return build_data(
+        events, cfg.as_of_ms, cfg.horizon_days, cfg.seq_len, int(preset_value(cfg, "max_cutoffs"))
+    )
+
+
+def check_data(events: pd.DataFrame, config: IntentConfig) -> DataCheck:
+    """Say, before training, whether there are enough labelled customers and buyers."""
+    cfg = config.resolved(events)
+    return check_data_built(_build(events, cfg), cfg)
+
+
+def scores_frame(customer_ids: I64, probs: F64) -> pd.DataFrame:
+    """customer_id, score, rank (1 = most likely to buy; ties by customer id), percentile (100 = top)."""
+    order = np.lexsort((customer_ids, -probs))
+    rank = np.empty(len(probs), dtype=np.int64)
+    rank[order] = np.arange(1, len(probs) + 1)
+    n = max(len(probs), 1)
+    frame = pd.DataFrame(
+        {
+            "customer_id": customer_ids.astype(np.int64),
+            "score": probs.astype(np.float64),
+            "rank": rank,
+            "percentile": 100.0 * (n - rank + 1) / n,
+        }
+    )
+    return frame.sort_values("rank", kind="stable").reset_index(drop=True)
+
+
+def train_intent(
+    events: pd.DataFrame,
+    config: IntentConfig,
+    *,
+    should_stop: Callable[[], bool] = lambda: False,
+    init_state: dict[str, torch.Tensor] | None = None,
+    keep_best_on_stop: bool = True,
+) -> Iterator[BatchReport | EpochReport | IntentResult]:
+    """Train, validate against the baselines and score every customer as of the as-of date.
+
+    Yields progress reports; the last item is the :class:`IntentResult`. When ``should_stop``
+    turns true the run ends between batches: with ``keep_best_on_stop`` and at least one finished
+    epoch it still evaluates the best weights and yields a result with ``stopped=True``.
+    Raises ValueError (with the small-data guard's sentence) when the data is too small.
+    """
+    ensure_threads()
+    started = time.perf_counter()
+    cfg = config.resolved(events)
+    data = _build(events, cfg)
+    check = check_data_built(data, cfg)
+    if not check.ok:
+        raise ValueError(check.message)
+    conf = config_dict(cfg)
+    device = pick_device(cfg.device)
+    assert cfg.epochs is not None
+    patience = int(preset_value(cfg, "patience"))
+
+    def fit(augment: bool) -> Generator[Report, None, _Fit]:
+        model = _new_model(conf, cfg.seed, init_state, data.train.agg, device)
+        return (yield from _fit(
+            model, data, data.train, data.valid, cfg, cfg.epochs or 1, patience, augment, "fit",
+            should_stop, device,
+        ))
+
+    aug_note: str | None = None
+    outcome = yield from fit(False)
+    if cfg.augment and not outcome.stopped:
+        # Augmentation is kept only when it wins on validation: the note says which won.
+        aug = yield from fit(True)
+        if aug.state is not None and not aug.stopped and aug.best_auc > outcome.best_auc:
+            aug_note = (
+                f"Sequence augmentation helped: validation AUC {aug.best_auc:.3f} with it against "
+                f"{outcome.best_auc:.3f} without (same epoch budget); the augmented model is kept."
+            )
+            outcome = _Fit(aug.state, outcome.history + aug.history, aug.best_epoch, aug.best_auc, False)
+        else:
+            aug_note = (
+                f"Sequence augmentation did not help: validation AUC {aug.best_auc:.3f} with it "
+                f"against {outcome.best_auc:.3f} without (same epoch budget); the model without "
+                "it is kept."
+            )
+            outcome = _Fit(outcome.state, outcome.history + aug.history, outcome.best_epoch,
+                           outcome.best_auc, aug.stopped)
+    if outcome.state is None or (outcome.stopped and not keep_best_on_stop):
+        return
+    model = build_model(conf).to(device)
+    model.load_state_dict(outcome.state)
+
+    y = data.valid.label.astype(np.float64)
+    s_model = _sigmoid(predict_logits(model, data.steps, data.valid, device))
+    scorers = {"model": s_model}
+    scorers.update(baseline_scores(data.train.agg, data.train.label, data.valid.agg, cfg.seed))
+    metrics: dict[str, dict[str, float]] = {}
+    for name, s in scorers.items():
+        metrics[name] = metrics_for(y, s, threshold_for(y, s, cfg.top_percent))
+    curves = curves_for(y, s_model)
+    for name in scorers:
+        if name != "model":
+            roc = curves_for(y, scorers[name])["roc"]
+            curves[f"roc:{name}"] = roc
+
+    history = list(outcome.history)
+    state = outcome.state
+    if cfg.refit_all and not outcome.stopped:
+        everything = Examples.concat([data.valid, data.train])
+        refit_model = _new_model(conf, cfg.seed, init_state, everything.agg, device)
+        refit = yield from _fit(
+            refit_model, data, everything, None, cfg, max(outcome.best_epoch, 1), patience,
+            bool(aug_note and aug_note.startswith("Sequence augmentation helped")), "refit",
+            should_stop, device,
+        )
+        history += refit.history
+        if refit.state is not None and not refit.stopped:
+            state = refit.state
+            model.load_state_dict(state)
+    probs = _sigmoid(predict_logits(model, data.steps, data.score, device))
+    yield IntentResult(
+        config=conf,
+        state_dict=state,
+        metrics=metrics,
+        model_name=f"{cfg.cell.upper()} sequence model ({cfg.preset})",
+        verdict=verdict(metrics),
+        curves=curves,
+        scores=scores_frame(data.steps.customer_ids[data.score.cust], probs),
+        n_train=len(data.train),
+        n_valid=len(data.valid),
+        history=history,
+        stopped=outcome.stopped,
+        warm_started=init_state is not None,
+        augmentation_note=aug_note,
+        threshold=metrics["model"]["threshold"],
+        train_seconds=time.perf_counter() - started,
+    )
+
+
+def load_model(
+    state_dict: dict[str, torch.Tensor], conf: dict[str, object], device: torch.device
+) -> IntentNet:
+    """A network with saved weights, ready to score."""
+    model = build_model(conf)
+    model.load_state_dict(state_dict)
+    return model.to(device).eval()
+
+
+def score_customers(
+    events: pd.DataFrame, state_dict: dict[str, torch.Tensor], config: dict[str, object]
+) -> pd.DataFrame:
+    """Scores as of the config's as-of date for every customer with history then (same as the
+    training result's ``scores`` for the same data)."""
+    ensure_threads()
+    device = pick_device(str(config.get("device", "auto")))
+    steps = build_steps(events, _int(config, "as_of_ms"))
+    ex = examples_at(steps, _int(config, "as_of_ms"), _int(config, "seq_len"), None)
+    model = load_model(state_dict, config, device)
+    probs = _sigmoid(predict_logits(model, steps, ex, device))
+    return scores_frame(steps.customer_ids[ex.cust], probs)
+
+
+def horizon_ms(config: dict[str, object]) -> int:
+    """The horizon of a resolved config in milliseconds."""
+    return _int(config, "horizon_days") * MS_PER_DAY

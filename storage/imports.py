@@ -1,0 +1,211 @@
+"""Writing one import into a project: one transaction, bulk Core executemany, nothing half-done.
+
+The engine's importer drives an ``ImportWriter``: it resolves customer and item keys to ids,
+appends events and rejected rows in large batches, and either commits everything or rolls
+everything back (cancel, error, crash), so the project is exactly as before a failed import.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from storage import schema
+from storage.project import Project
+
+
+def utc_now_iso() -> str:
+    """The current time as ISO 8601 UTC text (how the project stores wall-clock times)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    """An earlier import of a file."""
+
+    id: int
+    file_name: str
+    sha256: str
+    started_at: str
+    imported: int
+    rejected: int
+
+
+def batches_with_sha(project: Project, sha256: str) -> list[BatchInfo]:
+    """Earlier finished imports of a file with this content hash."""
+    b = schema.import_batches
+    with project.connect() as conn:
+        rows = conn.execute(
+            select(b.c.id, b.c.file_name, b.c.sha256, b.c.started_at, b.c.imported, b.c.rejected)
+            .where(b.c.sha256 == sha256, b.c.status == "done")
+            .order_by(b.c.id)
+        ).all()
+    return [BatchInfo(*r) for r in rows]
+
+
+EVENT_COLUMNS: tuple[str, ...] = (
+    "customer_id",
+    "time_ms",
+    "event",
+    "raw_event",
+    "item_id",
+    "category",
+    "price",
+    "quantity",
+    "amount",
+    "session",
+    "query",
+    "batch_id",
+)
+
+
+class ImportWriter:
+    """One import in one open transaction. Use as a context manager via ``begin_import``."""
+
+    def __init__(self, conn: Connection, batch_id: int) -> None:
+        self.conn = conn
+        self.batch_id = batch_id
+        self._customers: dict[str, int] = dict(
+            conn.execute(select(schema.customers.c.key, schema.customers.c.id)).tuples().all()
+        )
+        self._items: dict[str, int] = dict(
+            conn.execute(select(schema.items.c.key, schema.items.c.id)).tuples().all()
+        )
+        self._next_customer = 1 + int(
+            conn.execute(select(func.coalesce(func.max(schema.customers.c.id), 0))).scalar_one()
+        )
+        self._next_item = 1 + int(
+            conn.execute(select(func.coalesce(func.max(schema.items.c.id), 0))).scalar_one()
+        )
+        self._new_customers = 0
+        self._new_items = 0
+        # Positional SQL keeps executemany lean: no per-row dict building on a hot path.
+        cols = ", ".join(EVENT_COLUMNS)
+        marks = ", ".join("?" for _ in EVENT_COLUMNS)
+        self._event_sql = f"INSERT INTO events ({cols}) VALUES ({marks})"
+        self._positional = conn.dialect.paramstyle == "qmark"
+
+    @property
+    def new_customers(self) -> int:
+        """Customers this import added."""
+        return self._new_customers
+
+    @property
+    def new_items(self) -> int:
+        """Items this import added."""
+        return self._new_items
+
+    def customer_ids(self, keys: Sequence[str]) -> list[int]:
+        """Ids for customer keys (distinct keys), creating the customers that are new."""
+        known = self._customers
+        out: list[int] = []
+        new_rows: list[dict[str, Any]] = []
+        for key in keys:
+            cid = known.get(key)
+            if cid is None:
+                cid = self._next_customer
+                self._next_customer += 1
+                known[key] = cid
+                new_rows.append({"id": cid, "key": key})
+            out.append(cid)
+        if new_rows:
+            self.conn.execute(insert(schema.customers), new_rows)
+            self._new_customers += len(new_rows)
+        return out
+
+    def item_ids(
+        self,
+        keys: Sequence[str],
+        categories: Sequence[str | None],
+        names: Sequence[str | None],
+        prices: Sequence[float | None],
+    ) -> list[int]:
+        """Ids for item keys (distinct keys), creating the items that are new."""
+        known = self._items
+        out: list[int] = []
+        new_rows: list[dict[str, Any]] = []
+        for key, cat, name, price in zip(keys, categories, names, prices, strict=True):
+            iid = known.get(key)
+            if iid is None:
+                iid = self._next_item
+                self._next_item += 1
+                known[key] = iid
+                new_rows.append(
+                    {"id": iid, "key": key, "category": cat, "name": name, "price": price}
+                )
+            out.append(iid)
+        if new_rows:
+            self.conn.execute(insert(schema.items), new_rows)
+            self._new_items += len(new_rows)
+        return out
+
+    def add_events(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Append events: tuples in the order of ``EVENT_COLUMNS`` (batch id included)."""
+        if not rows:
+            return
+        if self._positional:
+            self.conn.exec_driver_sql(self._event_sql, list(rows))
+        else:  # another backend: let SQLAlchemy bind by name
+            self.conn.execute(
+                insert(schema.events), [dict(zip(EVENT_COLUMNS, r, strict=True)) for r in rows]
+            )
+
+    def add_rejected(self, rows: Sequence[tuple[int, str, str]]) -> None:
+        """Append rejected rows: (line number, raw text, reason)."""
+        if rows:
+            self.conn.execute(
+                insert(schema.rejected_rows),
+                [
+                    {"batch_id": self.batch_id, "line_no": n, "raw": raw, "reason": reason}
+                    for n, raw, reason in rows
+                ],
+            )
+
+    def finish(
+        self, *, lines_read: int, imported: int, rejected: int, seconds: float
+    ) -> None:
+        """Mark the batch done with its counts (still inside the transaction)."""
+        self.conn.execute(
+            update(schema.import_batches)
+            .where(schema.import_batches.c.id == self.batch_id)
+            .values(
+                status="done",
+                lines_read=lines_read,
+                imported=imported,
+                rejected=rejected,
+                finished_at=utc_now_iso(),
+                seconds=seconds,
+            )
+        )
+
+
+def start_batch(
+    conn: Connection,
+    *,
+    file_name: str,
+    sha256: str,
+    fmt: str,
+    encoding: str,
+    mapping: dict[str, Any],
+    pseudonymized: bool,
+) -> ImportWriter:
+    """Record a new import batch in the open transaction and return its writer."""
+    batch_id = conn.execute(
+        insert(schema.import_batches).values(
+            file_name=file_name,
+            sha256=sha256,
+            format=fmt,
+            encoding=encoding,
+            mapping=json.dumps(mapping, ensure_ascii=False, sort_keys=True),
+            pseudonymized=int(pseudonymized),
+            status="running",
+            started_at=utc_now_iso(),
+        )
+    ).inserted_primary_key
+    assert batch_id is not None
+    return ImportWriter(conn, int(batch_id[0]))

@@ -1,0 +1,268 @@
+"""Read queries over a project, returning plain dataclasses, tuples and frames.
+
+Aggregates run in SQL so the Data page stays fast on millions of events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Connection, func, select, text
+
+from storage import schema
+from storage.project import Project
+
+MS_PER_DAY = 86_400_000
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What is in a project, in totals."""
+
+    customers: int
+    items: int
+    events: int
+    revenue: float
+    first_ms: int | None
+    last_ms: int | None
+    events_by_type: dict[str, int]
+    imports: int
+    rejected: int
+
+
+def overview(project: Project) -> Overview:
+    """Totals of the project: customers, items, events, revenue, time span, events per type."""
+    e = schema.events
+    with project.connect() as conn:
+        n_events, revenue, first, last = conn.execute(
+            select(func.count(), func.coalesce(func.sum(e.c.amount), 0.0), func.min(e.c.time_ms),
+                   func.max(e.c.time_ms))
+        ).one()
+        by_type = dict(
+            conn.execute(select(e.c.event, func.count()).group_by(e.c.event)).tuples().all()
+        )
+        n_customers = conn.execute(select(func.count()).select_from(schema.customers)).scalar_one()
+        n_items = conn.execute(select(func.count()).select_from(schema.items)).scalar_one()
+        b = schema.import_batches
+        imports, rejected = conn.execute(
+            select(func.count(), func.coalesce(func.sum(b.c.rejected), 0)).where(
+                b.c.status == "done"
+            )
+        ).one()
+    return Overview(
+        customers=int(n_customers),
+        items=int(n_items),
+        events=int(n_events),
+        revenue=float(revenue),
+        first_ms=None if first is None else int(first),
+        last_ms=None if last is None else int(last),
+        events_by_type={str(k): int(v) for k, v in by_type.items()},
+        imports=int(imports),
+        rejected=int(rejected),
+    )
+
+
+def events_per_day(project: Project) -> list[tuple[int, int]]:
+    """(day number since 1970-01-01 UTC, events) for every day with events."""
+    with project.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT time_ms / :d AS day, COUNT(*) FROM events GROUP BY day ORDER BY day"
+            ),
+            {"d": MS_PER_DAY},
+        ).all()
+    return [(int(d), int(n)) for d, n in rows]
+
+
+@dataclass(frozen=True)
+class TopRow:
+    """A category or an item with its activity."""
+
+    key: str
+    label: str
+    events: int
+    purchases: int
+    revenue: float
+
+
+def top_categories(project: Project, limit: int = 20) -> list[TopRow]:
+    """The categories with the most events."""
+    e = schema.events
+    cat = func.coalesce(e.c.category, "(none)")
+    purchases = func.sum(func.iif(e.c.event == "purchase", 1, 0))
+    with project.connect() as conn:
+        rows = conn.execute(
+            select(cat, func.count(), purchases, func.coalesce(func.sum(e.c.amount), 0.0))
+            .group_by(cat)
+            .order_by(func.count().desc())
+            .limit(limit)
+        ).all()
+    return [TopRow(str(r[0]), str(r[0]), int(r[1]), int(r[2] or 0), float(r[3])) for r in rows]
+
+
+def top_items(project: Project, limit: int = 20) -> list[TopRow]:
+    """The items with the most events."""
+    e, i = schema.events, schema.items
+    purchases = func.sum(func.iif(e.c.event == "purchase", 1, 0))
+    with project.connect() as conn:
+        rows = conn.execute(
+            select(i.c.key, i.c.name, func.count(), purchases,
+                   func.coalesce(func.sum(e.c.amount), 0.0))
+            .join(i, i.c.id == e.c.item_id)
+            .group_by(e.c.item_id)
+            .order_by(func.count().desc())
+            .limit(limit)
+        ).all()
+    return [
+        TopRow(str(r[0]), str(r[1] or r[0]), int(r[2]), int(r[3] or 0), float(r[4])) for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Health:
+    """Things in the data a shop owner should know before trusting a model."""
+
+    duplicates: int
+    outside_main_span: int
+    main_first_day: int | None
+    main_last_day: int | None
+    busy_customers: int
+    busy_threshold: int
+    purchases_without_price: int
+    rejected: int
+
+
+def health(project: Project, *, busy_per_day: int = 500) -> Health:
+    """Duplicates, events outside the main time span, absurdly busy customers, unpriced purchases.
+
+    The main span runs from the first to the last day whose volume is at least 5% of the
+    median day, so a handful of stray rows dated years away do not stretch it.
+    """
+    days = events_per_day(project)
+    first_day = last_day = None
+    outside = 0
+    if days:
+        counts = sorted(n for _, n in days)
+        floor = 0.05 * counts[len(counts) // 2]
+        main = [d for d, n in days if n >= floor]
+        first_day, last_day = main[0], main[-1]
+        outside = sum(n for d, n in days if d < first_day or d > last_day)
+    with project.connect() as conn:
+        dup = conn.execute(
+            text(
+                "SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM events "
+                "GROUP BY customer_id, time_ms, event, item_id, quantity HAVING n > 1)"
+            )
+        ).scalar_one()
+        busy = conn.execute(
+            text(
+                "SELECT COUNT(DISTINCT customer_id) FROM (SELECT customer_id, COUNT(*) AS n "
+                "FROM events GROUP BY customer_id, time_ms / :d HAVING n > :lim)"
+            ),
+            {"d": MS_PER_DAY, "lim": busy_per_day},
+        ).scalar_one()
+        unpriced = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM events WHERE event = 'purchase' AND amount IS NULL "
+                "AND price IS NULL"
+            )
+        ).scalar_one()
+        rejected = conn.execute(select(func.count()).select_from(schema.rejected_rows)).scalar_one()
+    return Health(
+        duplicates=int(dup),
+        outside_main_span=int(outside),
+        main_first_day=first_day,
+        main_last_day=last_day,
+        busy_customers=int(busy),
+        busy_threshold=busy_per_day,
+        purchases_without_price=int(unpriced),
+        rejected=int(rejected),
+    )
+
+
+def iter_rejected(
+    project: Project, batch_id: int | None = None
+) -> Iterator[tuple[str, int, str, str]]:
+    """Rejected rows as (file name, line number, reason, raw text), oldest import first."""
+    r, b = schema.rejected_rows, schema.import_batches
+    stmt = (
+        select(b.c.file_name, r.c.line_no, r.c.reason, r.c.raw)
+        .join(b, b.c.id == r.c.batch_id)
+        .order_by(r.c.batch_id, r.c.line_no)
+    )
+    if batch_id is not None:
+        stmt = stmt.where(r.c.batch_id == batch_id)
+    with project.connect() as conn:
+        for row in conn.execution_options(stream_results=True, yield_per=10_000).execute(stmt):
+            yield str(row[0]), int(row[1]), str(row[2]), str(row[3])
+
+
+def rejected_by_reason(conn: Connection, batch_id: int) -> dict[str, int]:
+    """Counts of rejected rows per reason kind for one batch."""
+    r = schema.rejected_rows
+    rows = conn.execute(
+        select(r.c.reason, func.count()).where(r.c.batch_id == batch_id).group_by(r.c.reason)
+    ).all()
+    return {str(k): int(v) for k, v in rows}
+
+
+def events_frame(
+    project: Project,
+    *,
+    until_ms: int | None = None,
+    customer_ids: list[int] | None = None,
+) -> pd.DataFrame:
+    """Events as the models read them (engine/events.py FRAME_COLUMNS), sorted by customer, time.
+
+    ``until_ms`` keeps only events at or before that time, so nothing after an as-of date is
+    even read from disk.
+    """
+    sql = (
+        "SELECT e.customer_id, e.time_ms, e.event, i.key AS item, e.category, e.price, "
+        "e.quantity, e.amount, e.session, e.query FROM events e "
+        "LEFT JOIN items i ON i.id = e.item_id"
+    )
+    where: list[str] = []
+    params: dict[str, object] = {}
+    if until_ms is not None:
+        where.append("e.time_ms <= :until")
+        params["until"] = int(until_ms)
+    if customer_ids is not None:
+        where.append(f"e.customer_id IN ({','.join(str(int(c)) for c in customer_ids) or 'NULL'})")
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY e.customer_id, e.time_ms, e.id"
+    with project.connect() as conn:
+        result = conn.execute(text(sql), params)
+        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    if frame.empty:
+        frame = pd.DataFrame(
+            {
+                "customer_id": pd.Series(dtype="int64"),
+                "time_ms": pd.Series(dtype="int64"),
+                "event": pd.Series(dtype="object"),
+                "item": pd.Series(dtype="object"),
+                "category": pd.Series(dtype="object"),
+                "price": pd.Series(dtype="float64"),
+                "quantity": pd.Series(dtype="float64"),
+                "amount": pd.Series(dtype="float64"),
+                "session": pd.Series(dtype="object"),
+                "query": pd.Series(dtype="object"),
+            }
+        )
+    for col in ("customer_id", "time_ms"):
+        frame[col] = frame[col].astype("int64")
+    for col in ("price", "quantity", "amount"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    for col in ("event", "item", "category", "session", "query"):
+        frame[col] = frame[col].astype("object")
+    return frame
+
+
+def customer_keys(project: Project) -> dict[int, str]:
+    """customer id -> the customer key shown to the user (or its pseudonym)."""
+    c = schema.customers
+    with project.connect() as conn:
+        return dict(conn.execute(select(c.c.id, c.c.key)).tuples().all())

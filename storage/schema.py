@@ -1,0 +1,126 @@
+"""Tables of a project file (SQLAlchemy Core).
+
+The migrations in ``storage/migrations`` create these tables; this module describes them for
+queries. A change here always comes with a new migration, so older project files still open.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", Text, nullable=False, unique=True),
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", Text, nullable=False, unique=True),
+    Column("category", Text),
+    Column("name", Text),
+    Column("price", Float),
+)
+
+import_batches = Table(
+    "import_batches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("file_name", Text, nullable=False),
+    Column("sha256", Text, nullable=False, index=True),
+    Column("format", Text),
+    Column("encoding", Text),
+    Column("mapping", Text),  # JSON: field -> column, event mapping, options
+    Column("pseudonymized", Integer, nullable=False, default=0),
+    Column("lines_read", BigInteger, nullable=False, default=0),
+    Column("imported", BigInteger, nullable=False, default=0),
+    Column("rejected", BigInteger, nullable=False, default=0),
+    Column("status", Text, nullable=False),  # running, done
+    Column("started_at", Text, nullable=False),  # ISO 8601 UTC
+    Column("finished_at", Text),
+    Column("seconds", Float),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False),
+    Column("time_ms", BigInteger, nullable=False),  # UTC epoch milliseconds
+    Column("event", Text, nullable=False),  # canonical event type
+    Column("raw_event", Text),
+    Column("item_id", Integer, ForeignKey("items.id")),
+    Column("category", Text),
+    Column("price", Float),
+    Column("quantity", Float),
+    Column("amount", Float),  # revenue of the row; refunds negative
+    Column("session", Text),
+    Column("query", Text),
+    Column("batch_id", Integer, ForeignKey("import_batches.id"), nullable=False),
+)
+Index("ix_events_customer_time", events.c.customer_id, events.c.time_ms)
+Index("ix_events_time", events.c.time_ms)
+
+rejected_rows = Table(
+    "rejected_rows",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Integer, ForeignKey("import_batches.id"), nullable=False, index=True),
+    Column("line_no", BigInteger, nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+#: Trained models and their runs (purchase intent, profiles): settings, curves, metrics, weights.
+model_runs = Table(
+    "model_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("task", Text, nullable=False),  # "intent" or "profiles"
+    Column("created_at", Text, nullable=False),
+    Column("status", Text, nullable=False),  # done, stopped
+    Column("active", Integer, nullable=False, default=0),
+    Column("settings", Text, nullable=False),  # JSON
+    Column("history", Text, nullable=False),  # JSON curves
+    Column("metrics", Text, nullable=False),  # JSON
+    Column("summary", Text),  # plain-language verdict
+    Column("seconds", Float),
+    Column("warm_started", Integer, nullable=False, default=0),
+    Column("weights", LargeBinary),  # torch.save(state_dict); loaded with weights_only=True
+)
+
+#: Per-customer outputs of a run: intent score and rank, or segment.
+customer_scores = Table(
+    "customer_scores",
+    metadata,
+    Column("run_id", Integer, ForeignKey("model_runs.id"), primary_key=True),
+    Column("customer_id", Integer, ForeignKey("customers.id"), primary_key=True),
+    Column("score", Float),
+    Column("rank", Integer),
+    Column("segment", Integer),
+    Column("x", Float),
+    Column("y", Float),
+)
