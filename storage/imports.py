@@ -84,6 +84,7 @@ class ImportWriter:
         )
         self._new_customers = 0
         self._new_items = 0
+        self._deferred = False
         # Positional SQL keeps executemany lean: no per-row dict building on a hot path.
         cols = ", ".join(EVENT_COLUMNS)
         marks = ", ".join("?" for _ in EVENT_COLUMNS)
@@ -114,7 +115,7 @@ class ImportWriter:
                 new_rows.append({"id": cid, "key": key})
             out.append(cid)
         if new_rows:
-            self.conn.execute(insert(schema.customers), new_rows)
+            self._insert(schema.customers, new_rows)
             self._new_customers += len(new_rows)
         return out
 
@@ -140,9 +141,17 @@ class ImportWriter:
                 )
             out.append(iid)
         if new_rows:
-            self.conn.execute(insert(schema.items), new_rows)
+            self._insert(schema.items, new_rows)
             self._new_items += len(new_rows)
         return out
+
+    def _insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        if not self._positional:
+            self.conn.execute(insert(table), rows)
+            return
+        cols = list(rows[0])
+        sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+        self.conn.exec_driver_sql(sql, [tuple(r.values()) for r in rows])
 
     def add_events(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Append events: tuples in the order of ``EVENT_COLUMNS`` (batch id included)."""
@@ -157,7 +166,14 @@ class ImportWriter:
 
     def add_rejected(self, rows: Sequence[tuple[int, str, str]]) -> None:
         """Append rejected rows: (line number, raw text, reason)."""
-        if rows:
+        if not rows:
+            return
+        if self._positional:
+            self.conn.exec_driver_sql(
+                "INSERT INTO rejected_rows (batch_id, line_no, raw, reason) VALUES (?, ?, ?, ?)",
+                [(self.batch_id, n, raw, reason) for n, raw, reason in rows],
+            )
+        else:
             self.conn.execute(
                 insert(schema.rejected_rows),
                 [
@@ -166,10 +182,23 @@ class ImportWriter:
                 ],
             )
 
+    def defer_indexes(self) -> None:
+        """Drop the event indexes until ``finish``: building them once after a large load is
+        faster than updating them row by row (and it all stays inside the one transaction)."""
+        if self.conn.dialect.name != "sqlite":
+            return
+        for index in schema.events.indexes:
+            self.conn.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
+        self._deferred = True
+
     def finish(
         self, *, lines_read: int, imported: int, rejected: int, seconds: float
     ) -> None:
         """Mark the batch done with its counts (still inside the transaction)."""
+        if self._deferred:
+            for index in schema.events.indexes:
+                index.create(self.conn)
+            self._deferred = False
         self.conn.execute(
             update(schema.import_batches)
             .where(schema.import_batches.c.id == self.batch_id)
@@ -182,6 +211,11 @@ class ImportWriter:
                 seconds=seconds,
             )
         )
+
+
+def event_count(conn: Connection) -> int:
+    """Events in the project (cheap upper bound on SQLite: the largest row id)."""
+    return int(conn.execute(select(func.coalesce(func.max(schema.events.c.id), 0))).scalar_one())
 
 
 def start_batch(

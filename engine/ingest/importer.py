@@ -51,7 +51,7 @@ from engine.ingest.source import (
     sniff_packaging,
 )
 from engine.ingest.timeparse import describe_format, detect_time_format, is_missing, parse_times
-from storage.imports import batches_with_sha, start_batch
+from storage.imports import batches_with_sha, event_count, start_batch
 from storage.project import Project
 
 PSEUDONYM_KEY = "pseudonym_key"
@@ -201,7 +201,7 @@ def inspect_file(path: str | Path, options: ImportOptions | None = None) -> File
     if kind == "jsonl":
         chunk, header = next(
             rd.jsonl_chunks(iter(lines), first_line_no=1, chunk_rows=len(lines) or 1),
-            (rd.Chunk([], []), None),
+            (rd.Chunk([]), None),
         )
         delimiter, has_header = ",", True
         header = header or []
@@ -424,8 +424,17 @@ def _numbers(values: pd.Series) -> npt.NDArray[np.float64]:
 
 
 def _text(values: pd.Series) -> pd.Series:
-    text = values.astype("object").str.strip()
-    return text.where(text != "", None)
+    # Arrow-backed strings: strip and compare run in C++, not per Python object.
+    text = values.astype("string[pyarrow]").str.strip()
+    return text.where(text != "", pd.NA)
+
+
+def _drop_float_suffix(keys: pd.Series) -> pd.Series:
+    """Spreadsheets turn ids into floats ("17850.0"); the shop's id is "17850"."""
+    floaty = keys.str.fullmatch(r"\d+\.0").fillna(False)
+    if not floaty.any():
+        return keys
+    return keys.where(~floaty, keys.str.slice(0, -2))
 
 
 def _obj_floats(a: npt.NDArray[np.float64]) -> list[Any]:
@@ -533,6 +542,10 @@ def import_file(
                 mapping=mapping_json,
                 pseudonymized=options.pseudonymize,
             )
+            # About 60 bytes per line; rebuild indexes afterwards when the load dominates.
+            expected = preview.size * (8 if preview.packaging.compression else 1) // 60
+            if expected > 100_000 and expected > 2 * event_count(conn):
+                writer.defer_indexes()
             chunks: Iterator[tuple[rd.Chunk, list[str] | None]]
             if preview.kind == "jsonl":
                 chunks = rd.jsonl_chunks(lines, first_line_no=1, chunk_rows=options.chunk_rows)
@@ -628,10 +641,11 @@ def _import_chunk(
 
     def reject(i: int, kind_: str, **kw: Any) -> None:
         reason = _reason(kind_, **kw)
-        rejected.append((chunk.line_nos[i], chunk.raw(i), reason))
+        line, raw = chunk.line_no(i), chunk.raw(i)
+        rejected.append((line, raw, reason))
         totals.reasons[kind_] += 1
         if len(totals.examples) < 20:
-            totals.examples.append((chunk.line_nos[i], reason, chunk.raw(i)[:300]))
+            totals.examples.append((line, reason, raw[:300]))
 
     good: list[int] = []
     for i, row in enumerate(rows):
@@ -658,10 +672,7 @@ def _import_chunk(
         ci = mapping.columns.get(fld)
         return None if ci is None else pd.Series(cols[ci], dtype="object")
 
-    customers = _text(column("customer"))  # type: ignore[arg-type]
-    # Spreadsheets turn ids into floats ("17850.0"); the shop's id is "17850".
-    if customers.str.endswith(".0").any():
-        customers = customers.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    customers = _drop_float_suffix(_text(column("customer")))  # type: ignore[arg-type]
     raw_times = column("time")
     assert raw_times is not None and mapping.time_format is not None
     times = parse_times(raw_times, mapping.time_format)
@@ -670,12 +681,10 @@ def _import_chunk(
 
     raw_event_col = column("event")
     if raw_event_col is not None:
-        raw_events = raw_event_col.str.strip()
-        uniq = raw_events.unique()
+        raw_events = _text(raw_event_col)
+        uniq = raw_events.dropna().unique()
         lookup: dict[str, str] = {}
         for word in uniq:
-            if not word:
-                continue
             canon = mapping.events.get(word)
             if canon is None:
                 canon = canonical_event(word) or "other"
@@ -716,8 +725,8 @@ def _import_chunk(
     raw_event_vals = sel(raw_event_vals)  # type: ignore[assignment]
     session = sel(session)
     item = sel(_text(column("item"))) if "item" in mapping.columns else None  # type: ignore[arg-type]
-    if item is not None and item.str.endswith(".0").any():
-        item = item.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    if item is not None:
+        item = _drop_float_suffix(item)
     category = sel(_text(column("category"))) if "category" in mapping.columns else None  # type: ignore[arg-type]
     if mapping.category_fallback is not None:
         fb = sel(_text(pd.Series(cols[mapping.category_fallback], dtype="object")))
@@ -740,7 +749,7 @@ def _import_chunk(
     amount = np.where(is_purchase | is_refund, amount, np.nan)
 
     cust_codes, cust_uniques = pd.factorize(customers)
-    cust_keys = [str(k) for k in cust_uniques]
+    cust_keys = [str(k) for k in np.asarray(cust_uniques, dtype=object).tolist()]
     if key:
         cust_keys = pseudonymize(cust_keys, key)
     cust_ids = np.asarray(writer.customer_ids(cust_keys), dtype=np.int64)[cust_codes]
@@ -755,12 +764,15 @@ def _import_chunk(
             def first_of(s: pd.Series | None) -> list[Any]:
                 if s is None:
                     return [None] * len(pos)
-                return [None if v is None or v is pd.NA else v for v in s.iloc[pos].tolist()]
+                return list(s.iloc[pos].to_numpy(dtype=object, na_value=None).tolist())
 
             prices_first = [None if np.isnan(p) else float(p) for p in price[pos]]
             ids = np.asarray(
                 writer.item_ids(
-                    [str(u) for u in uniques], first_of(category), first_of(name), prices_first
+                    [str(u) for u in np.asarray(uniques, dtype=object).tolist()],
+                    first_of(category),
+                    first_of(name),
+                    prices_first,
                 ),
                 dtype=np.int64,
             )
@@ -776,7 +788,7 @@ def _import_chunk(
     def objs(s: pd.Series | None) -> list[Any]:
         if s is None:
             return [None] * n
-        return [None if v is None or v is pd.NA else v for v in s.tolist()]
+        return list(s.to_numpy(dtype=object, na_value=None).tolist())
 
     batch = [writer.batch_id] * n
     tuples = list(

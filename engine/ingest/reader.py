@@ -20,29 +20,44 @@ class Chunk:
     """Records of one chunk: parsed fields, first line number, and how to get the raw text."""
 
     rows: list[list[str]]
-    line_nos: list[int]
+    first_line_no: int = 1
+    _line_nos: list[int] | None = None  # explicit line numbers (JSON lines)
     _lines: list[str] | None = None
-    _spans: list[tuple[int, int]] | None = None
+    _ends: list[int] | None = None  # line index after each record; None: one line per record
     _raws: list[str] | None = None
+
+    def _span(self, i: int) -> tuple[int, int]:
+        if self._ends is None:
+            return i, i + 1
+        return (self._ends[i - 1] if i else 0), self._ends[i]
+
+    def line_no(self, i: int) -> int:
+        """The file line number where record ``i`` starts."""
+        if self._line_nos is not None:
+            return self._line_nos[i]
+        return self.first_line_no + self._span(i)[0]
 
     def raw(self, i: int) -> str:
         """The record's text exactly as in the file (without its final line break)."""
         if self._raws is not None:
             return self._raws[i]
-        assert self._lines is not None and self._spans is not None
-        a, b = self._spans[i]
+        assert self._lines is not None
+        a, b = self._span(i)
         return "".join(self._lines[a:b]).rstrip("\r\n")
 
     def ends_without_newline(self, i: int) -> bool:
         """True for a record that is the file's last line and lacks a line break."""
-        if self._lines is None or self._spans is None:
+        if self._lines is None:
             return False
-        a, b = self._spans[i]
-        return not self._lines[b - 1].endswith(("\n", "\r"))
+        return not self._lines[self._span(i)[1] - 1].endswith(("\n", "\r"))
 
 
-def _parse_block(block: list[str], delimiter: str) -> tuple[list[list[str]], list[int]]:
-    rows: list[list[str]] = []
+def _parse_block(block: list[str], delimiter: str) -> tuple[list[list[str]], list[int] | None]:
+    """Rows of a block and, when some record spans several lines, where each record ends."""
+    rows = list(csv.reader(block, delimiter=delimiter, strict=False))
+    if len(rows) == len(block):
+        return rows, None  # the common case: one line, one record
+    rows = []
     ends: list[int] = []
     reader = csv.reader(block, delimiter=delimiter, strict=False)
     append_row, append_end = rows.append, ends.append
@@ -62,7 +77,7 @@ def csv_chunks(
         if not block:
             return
         # Keep a quoted field that spans lines inside one chunk.
-        quotes = sum(ln.count('"') for ln in block)
+        quotes = "".join(block).count('"')
         extra = 0
         while quotes % 2 == 1 and extra < 10_000:
             nxt = next(lines, None)
@@ -77,14 +92,8 @@ def csv_chunks(
             # NUL bytes (a damaged or binary file): drop them and read what is left.
             block = [ln.replace("\x00", "") for ln in block]
             rows, ends = _parse_block(block, delimiter)
-        spans: list[tuple[int, int]] = []
-        start = 0
-        for end in ends:
-            spans.append((start, end))
-            start = end
-        line_nos = [line_no + a for a, _ in spans]
+        yield Chunk(rows, line_no, _lines=block, _ends=ends)
         line_no += len(block)
-        yield Chunk(rows, line_nos, _lines=block, _spans=spans)
 
 
 def jsonl_chunks(
@@ -139,4 +148,4 @@ def jsonl_chunks(
                 nos.append(line_no)
                 raws.append(raw)
             line_no += 1
-        yield Chunk(rows, nos, _raws=raws), header
+        yield Chunk(rows, _line_nos=nos, _raws=raws), header

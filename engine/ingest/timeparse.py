@@ -60,7 +60,7 @@ def describe_format(fmt: str) -> str:
 
 
 def _clean(values: pd.Series) -> pd.Series:
-    text = values.astype("string").str.strip()
+    text = values.astype("string[pyarrow]").str.strip()
     # "2019-10-01 00:00:00 UTC" (REES46) and "...Z" are UTC; the ISO parser wants no " UTC".
     return text.str.replace(r"\s+(UTC|GMT|Z)$", "", regex=True)
 
@@ -105,16 +105,16 @@ def detect_time_format(sample: Sequence[str] | pd.Series) -> str | None:
 def parse_times(values: pd.Series, fmt: str) -> npt.NDArray[np.int64]:
     """UTC epoch milliseconds for each value; values that cannot be read become INT64 min."""
     nat = np.iinfo(np.int64).min
-    series = _clean(values)
     if fmt in ("unix_s", "unix_ms", "unix_us"):
         scale = {"unix_s": 1000.0, "unix_ms": 1.0, "unix_us": 0.001}[fmt]
-        nums = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        nums = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
         ms = np.round(nums * scale)
         # Outside years 1970..2100 is a typo or a different unit, not a real event time.
         bad = ~np.isfinite(ms) | (ms < 0) | (ms > 4_102_444_800_000)
         out = np.where(bad, 0, ms).astype(np.int64)
         out[bad] = nat
         return out
+    series = _clean(values)
     if fmt == "yyyymmdd":
         parsed = pd.to_datetime(series, format="%Y%m%d", errors="coerce", utc=True)
     else:

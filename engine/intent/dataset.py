@@ -282,9 +282,7 @@ def history_counts(steps: Steps, cutoff_ms: int) -> int:
     return int(np.count_nonzero(ends > steps.cust_start[:-1]))
 
 
-def examples_at(
-    steps: Steps, cutoff_ms: int, seq_len: int, horizon_ms: int | None
-) -> Examples:
+def examples_at(steps: Steps, cutoff_ms: int, seq_len: int, horizon_ms: int | None) -> Examples:
     """Every customer with history at the cutoff; labelled when a horizon is given."""
     all_c = np.arange(steps.n_customers, dtype=np.int64)
     kc = steps.key(all_c, cutoff_ms)

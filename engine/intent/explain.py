@@ -36,7 +36,9 @@ def _ago(delta_ms: int) -> str:
     days = delta_ms / MS_PER_DAY
     if days < 1:
         hours = int(round(delta_ms / 3_600_000))
-        return "just before the as-of date" if hours < 1 else f"{hours} hour{'s' * (hours != 1)} ago"
+        return (
+            "just before the as-of date" if hours < 1 else f"{hours} hour{'s' * (hours != 1)} ago"
+        )
     d = int(round(days))
     return f"{d} day{'s' * (d != 1)} ago"
 

@@ -106,18 +106,18 @@ class IntentNet(nn.Module):
         """Standardized aggregates through their small layer."""
         agg_mean: torch.Tensor = self.agg_mean  # type: ignore[assignment]
         agg_std: torch.Tensor = self.agg_std  # type: ignore[assignment]
-        return self.agg_net((agg - agg_mean) / agg_std)
+        out: torch.Tensor = self.agg_net((agg - agg_mean) / agg_std)
+        return out
 
     def forward(self, b: dict[str, torch.Tensor]) -> torch.Tensor:
         """Logits [B]. Sequences are packed, so the final state is the one after each sequence's
         true last step and padding never influences it."""
         x = self.tokens(b)
-        packed = pack_padded_sequence(
-            x, b["lengths"].cpu(), batch_first=True, enforce_sorted=False
-        )
+        packed = pack_padded_sequence(x, b["lengths"].cpu(), batch_first=True, enforce_sorted=False)
         _, state = self.rnn(packed)
         h = state[0] if isinstance(state, tuple) else state
-        return self.head(torch.cat([h[-1], self.encode_aggregates(b["agg"])], dim=1)).squeeze(1)
+        logits: torch.Tensor = self.head(torch.cat([h[-1], self.encode_aggregates(b["agg"])], 1))
+        return logits.squeeze(1)
 
     def forward_padded(self, b: dict[str, torch.Tensor]) -> torch.Tensor:
         """Reference path without packing: runs every padded step, then picks each sequence's
@@ -126,7 +126,8 @@ class IntentNet(nn.Module):
         out, _ = self.rnn(x)
         last = (b["lengths"] - 1).clamp(min=0).to(out.device)
         h = out[torch.arange(out.shape[0], device=out.device), last]
-        return self.head(torch.cat([h, self.encode_aggregates(b["agg"])], dim=1)).squeeze(1)
+        logits: torch.Tensor = self.head(torch.cat([h, self.encode_aggregates(b["agg"])], 1))
+        return logits.squeeze(1)
 
 
 def to_tensors(

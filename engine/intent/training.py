@@ -193,17 +193,24 @@ def _fit(
         # similar length pad little, yet each epoch sees a different order.
         order = np.lexsort((rng.random(len(train)), train.length))
         batches = [order[i : i + cfg.batch_size] for i in range(0, len(order), cfg.batch_size)]
-        rng.shuffle(batches)  # type: ignore[arg-type]
+        rng.shuffle(batches)
         model.train()
         smooth, total, last_report = float("nan"), 0.0, 0.0
         for bi, idx in enumerate(batches, start=1):
             if should_stop():
                 return _Fit(best_state, history, best_epoch, best_auc, True)
-            arrays = gather(data.steps, train, idx, rng if augment else None, augment, AUG_DROP_P if augment else 0.0)
+            arrays = gather(
+                data.steps,
+                train,
+                idx,
+                rng if augment else None,
+                augment,
+                AUG_DROP_P if augment else 0.0,
+            )
             b = to_tensors(arrays, device)
             opt.zero_grad()
             loss = loss_fn(model(b), b["label"])
-            loss.backward()  # type: ignore[no-untyped-call]
+            loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             value = float(loss.item())
@@ -256,21 +263,25 @@ def check_data_built(data: IntentData, cfg: IntentConfig) -> DataCheck:
             f"{len(data.cutoffs_ms)} complete period(s) before the as-of date, and at least 2 are "
             "needed (one to learn from, one to check); choose a shorter horizon."
         )
-        return DataCheck(False, msg, **fields)  # type: ignore[arg-type]
-    if n_valid < MIN_VALID_EXAMPLES or n_buyers < MIN_VALID_BUYERS or n_train_buyers < MIN_VALID_BUYERS:
+        return DataCheck(False, msg, **fields)
+    if (
+        n_valid < MIN_VALID_EXAMPLES
+        or n_buyers < MIN_VALID_BUYERS
+        or n_train_buyers < MIN_VALID_BUYERS
+    ):
         msg = (
             f"Too little data for a sequence model: the latest {h}-day period has {n_valid:,} "
             f"customers with history and {n_buyers:,} buyers (earlier periods: {n_train_buyers:,} "
             f"buyers), but at least {MIN_VALID_EXAMPLES} customers and {MIN_VALID_BUYERS} buyers "
             "are needed; import more history or use the RFM baseline."
         )
-        return DataCheck(False, msg, **fields)  # type: ignore[arg-type]
+        return DataCheck(False, msg, **fields)
     msg = (
         f"Enough data: {data.steps.n_customers:,} customers; the latest {h}-day period has "
         f"{n_valid:,} customers with history and {n_buyers:,} buyers, and {len(data.cutoffs_ms) - 1} "
         f"earlier periods give {n_train:,} training examples with {n_train_buyers:,} buyers."
     )
-    return DataCheck(True, msg, **fields)  # type: ignore[arg-type]
+    return DataCheck(True, msg, **fields)
 
 
 def _build(events: pd.DataFrame, cfg: IntentConfig) -> IntentData:
@@ -332,10 +343,21 @@ def train_intent(
 
     def fit(augment: bool) -> Generator[Report, None, _Fit]:
         model = _new_model(conf, cfg.seed, init_state, data.train.agg, device)
-        return (yield from _fit(
-            model, data, data.train, data.valid, cfg, cfg.epochs or 1, patience, augment, "fit",
-            should_stop, device,
-        ))
+        return (
+            yield from _fit(
+                model,
+                data,
+                data.train,
+                data.valid,
+                cfg,
+                cfg.epochs or 1,
+                patience,
+                augment,
+                "fit",
+                should_stop,
+                device,
+            )
+        )
 
     aug_note: str | None = None
     outcome = yield from fit(False)
@@ -347,15 +369,22 @@ def train_intent(
                 f"Sequence augmentation helped: validation AUC {aug.best_auc:.3f} with it against "
                 f"{outcome.best_auc:.3f} without (same epoch budget); the augmented model is kept."
             )
-            outcome = _Fit(aug.state, outcome.history + aug.history, aug.best_epoch, aug.best_auc, False)
+            outcome = _Fit(
+                aug.state, outcome.history + aug.history, aug.best_epoch, aug.best_auc, False
+            )
         else:
             aug_note = (
                 f"Sequence augmentation did not help: validation AUC {aug.best_auc:.3f} with it "
                 f"against {outcome.best_auc:.3f} without (same epoch budget); the model without "
                 "it is kept."
             )
-            outcome = _Fit(outcome.state, outcome.history + aug.history, outcome.best_epoch,
-                           outcome.best_auc, aug.stopped)
+            outcome = _Fit(
+                outcome.state,
+                outcome.history + aug.history,
+                outcome.best_epoch,
+                outcome.best_auc,
+                aug.stopped,
+            )
     if outcome.state is None or (outcome.stopped and not keep_best_on_stop):
         return
     model = build_model(conf).to(device)
@@ -380,9 +409,17 @@ def train_intent(
         everything = Examples.concat([data.valid, data.train])
         refit_model = _new_model(conf, cfg.seed, init_state, everything.agg, device)
         refit = yield from _fit(
-            refit_model, data, everything, None, cfg, max(outcome.best_epoch, 1), patience,
-            bool(aug_note and aug_note.startswith("Sequence augmentation helped")), "refit",
-            should_stop, device,
+            refit_model,
+            data,
+            everything,
+            None,
+            cfg,
+            max(outcome.best_epoch, 1),
+            patience,
+            bool(aug_note and aug_note.startswith("Sequence augmentation helped")),
+            "refit",
+            should_stop,
+            device,
         )
         history += refit.history
         if refit.state is not None and not refit.stopped:

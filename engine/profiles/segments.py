@@ -1,0 +1,265 @@
+"""Segments: k-means with automatic k, stability, and plain-language names and descriptions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from engine.profiles.features import CATEGORY_PREFIX
+
+#: Customers used for silhouette scores (silhouette is quadratic in the number of points).
+SILHOUETTE_SAMPLE = 5000
+AUTO_K = range(2, 9)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One customer segment, described for a shop owner.
+
+    ``traits`` are (label, segment value, overall value) triples for a chart; ``top_categories``
+    are (category, share of the segment's activity); ``top_items`` are (item, purchases).
+    """
+
+    id: int
+    name: str
+    description: str
+    size: int
+    share: float
+    revenue_share: float
+    avg_intent: float | None
+    top_categories: list[tuple[str, float]]
+    top_items: list[tuple[str, int]]
+    traits: list[tuple[str, float, float]]
+
+
+def _sample(n: int, seed: int) -> npt.NDArray[np.int64]:
+    rng = np.random.default_rng(seed)
+    if n <= SILHOUETTE_SAMPLE:
+        return np.arange(n, dtype=np.int64)
+    return np.sort(rng.choice(n, SILHOUETTE_SAMPLE, replace=False)).astype(np.int64)
+
+
+def kmeans(x: npt.NDArray[np.float32], k: int, seed: int) -> npt.NDArray[np.int64]:
+    """k-means labels (sklearn, 10 restarts), renumbered by decreasing segment size."""
+    from sklearn.cluster import KMeans
+
+    labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(x)
+    sizes = np.bincount(labels, minlength=k)
+    # Stable ids: segment 0 is the largest, ties broken by the k-means id.
+    order = np.lexsort((np.arange(k), -sizes))
+    remap = np.empty(k, dtype=np.int64)
+    remap[order] = np.arange(k)
+    return remap[labels]
+
+
+def silhouette(x: npt.NDArray[np.float32], labels: npt.NDArray[np.int64], seed: int) -> float:
+    """Silhouette on a sample of at most SILHOUETTE_SAMPLE customers (-1 if undefined)."""
+    from sklearn.metrics import silhouette_score
+
+    idx = _sample(len(x), seed)
+    if len(np.unique(labels[idx])) < 2:
+        return -1.0
+    return float(silhouette_score(x[idx], labels[idx]))
+
+
+def choose_k(x: npt.NDArray[np.float32], seed: int) -> int:
+    """The k in 2..8 with the best silhouette on a sample (k-means fitted on the sample)."""
+    idx = _sample(len(x), seed)
+    xs = x[idx]
+    best_k, best_s = 2, -2.0
+    for k in AUTO_K:
+        if k >= len(xs):
+            break
+        s = silhouette(xs, kmeans(xs, k, seed), seed)
+        if s > best_s + 1e-9:
+            best_k, best_s = k, s
+    return best_k
+
+
+def _pct(v: float) -> str:
+    return f"{100 * v:.0f}%"
+
+
+def describe_segments(
+    features: pd.DataFrame,
+    labels: npt.NDArray[np.int64],
+    events: pd.DataFrame,
+    intent_scores: pd.Series | None,
+) -> list[Segment]:
+    """Name and describe each segment by what sets it apart from the whole customer base."""
+    f = features
+    n = len(f)
+    seg = pd.Series(labels, index=f.index)
+    cat_cols = [c for c in f.columns if c.startswith(CATEGORY_PREFIX)]
+    sums = f.groupby(seg.to_numpy()).sum()
+    tot = f.sum()
+    means = f.groupby(seg.to_numpy()).mean()
+    overall = f.mean()
+    revenue_total = max(float(tot["monetary"]), 1e-9)
+
+    def ratio_sum(num: str, den: str, s: pd.Series) -> float:
+        return float(s[num]) / max(float(s[den]), 1.0)
+
+    # Events of each segment, for top items.
+    ev_seg = seg.reindex(events["customer_id"].to_numpy()).to_numpy()
+    buys = events["event"].to_numpy() == "purchase"
+
+    segments: list[Segment] = []
+    used: set[str] = set()
+    for sid in sorted(np.unique(labels).tolist()):
+        s_sum, s_mean = sums.loc[sid], means.loc[sid]
+        size = int((labels == sid).sum())
+        share = size / n
+        rev_share = float(s_sum["monetary"]) / revenue_total
+        # Category shares of the segment's activity (events-weighted), and of everyone.
+        seg_cat = (f.loc[seg == sid, cat_cols].mul(f.loc[seg == sid, "events"], axis=0)).sum()
+        seg_cat = seg_cat / max(float(seg_cat.sum()), 1e-9)
+        all_cat = f[cat_cols].mul(f["events"], axis=0).sum()
+        all_cat = all_cat / max(float(all_cat.sum()), 1e-9)
+        top_cats = [
+            (c[len(CATEGORY_PREFIX) :], float(v))
+            for c, v in seg_cat.sort_values(ascending=False).items()
+            if v > 0
+        ][:5]
+        weekend_s = float((f.loc[seg == sid, "weekend_share"] * f.loc[seg == sid, "events"]).sum())
+        weekend_s /= max(float(s_sum["events"]), 1.0)
+        weekend_o = float((f["weekend_share"] * f["events"]).sum()) / max(float(tot["events"]), 1)
+        evening_s = float((f.loc[seg == sid, "evening_share"] * f.loc[seg == sid, "events"]).sum())
+        evening_s /= max(float(s_sum["events"]), 1.0)
+        evening_o = float((f["evening_share"] * f["events"]).sum()) / max(float(tot["events"]), 1)
+        vpp_s = ratio_sum("n_view", "n_purchase", s_sum)
+        vpp_o = ratio_sum("n_view", "n_purchase", tot)
+        search_s = ratio_sum("n_search", "events", s_sum)
+        search_o = ratio_sum("n_search", "events", tot)
+        fav_s = ratio_sum("n_favorite", "events", s_sum)
+        fav_o = ratio_sum("n_favorite", "events", tot)
+        aband_s = 1 - min(float(s_sum["n_purchase"]), float(s_sum["n_cart"])) / max(
+            float(s_sum["n_cart"]), 1.0
+        )
+        aband_o = 1 - min(float(tot["n_purchase"]), float(tot["n_cart"])) / max(
+            float(tot["n_cart"]), 1.0
+        )
+        buys_s, buys_o = float(s_mean["purchase_days"]), float(overall["purchase_days"])
+        price_s = float(f.loc[seg == sid, "price_level"].median())
+        price_o = float(f["price_level"].median())
+        basket_s = float(f.loc[seg == sid, "basket_value"].median())
+        basket_o = float(f["basket_value"].median())
+
+        traits: list[tuple[str, float, float]] = [
+            ("share of revenue", rev_share, share),
+            ("activity on weekends", weekend_s, weekend_o),
+            ("activity in the evening", evening_s, evening_o),
+            ("views per purchase", vpp_s, vpp_o),
+            ("share of searches", search_s, search_o),
+            ("share of favorites", fav_s, fav_o),
+            ("carts abandoned", aband_s, aband_o),
+            ("purchase days per customer", buys_s, buys_o),
+            ("typical item price", price_s, price_o),
+            ("typical basket value", basket_s, basket_o),
+        ]
+        if top_cats:
+            c0 = top_cats[0][0]
+            traits.append((f"activity in {c0}", top_cats[0][1], float(all_cat[CATEGORY_PREFIX + c0])))
+
+        def rel(a: float, b: float) -> float:
+            return (a + 1e-9) / (b + 1e-9)
+
+        # Rule table: trait -> words, when the segment stands out on it.
+        words: list[str] = []
+        phrases: list[tuple[float, str]] = []
+        if weekend_s >= 0.45 and rel(weekend_s, weekend_o) >= 1.3:
+            words.append("Weekend")
+            phrases.append(
+                (rel(weekend_s, weekend_o), f"{_pct(weekend_s)} of activity on weekends "
+                 f"(average {_pct(weekend_o)})")
+            )
+        elif evening_s >= 0.45 and rel(evening_s, evening_o) >= 1.3:
+            words.append("Evening")
+            phrases.append(
+                (rel(evening_s, evening_o), f"{_pct(evening_s)} of activity in the evening "
+                 f"(average {_pct(evening_o)})")
+            )
+        if price_o > 0 and price_s <= 0.6 * price_o:
+            words.append("bargain")
+            phrases.append((rel(price_o, price_s), f"typical item price {price_s:.2f} vs "
+                            f"{price_o:.2f} overall"))
+        elif price_o > 0 and price_s >= 1.6 * price_o:
+            words.append("premium")
+            phrases.append((rel(price_s, price_o), f"typical item price {price_s:.2f} vs "
+                            f"{price_o:.2f} overall"))
+        if top_cats and top_cats[0][1] >= 0.35 and top_cats[0][0] != "other":
+            c0, v0 = top_cats[0]
+            words.append(c0)
+        noun = "shoppers"
+        if rel(search_s, search_o) >= 1.5 and search_s >= 0.15:
+            noun = "researchers"
+            phrases.append((rel(search_s, search_o), f"search {rel(search_s, search_o):.1f}x "
+                            "more than average"))
+        elif rel(buys_s, buys_o) >= 1.4 and basket_s <= basket_o * 1.2:
+            noun = "regulars"
+            phrases.append((rel(buys_s, buys_o), f"buy on {buys_s:.1f} days vs {buys_o:.1f} on "
+                            "average, in small baskets"))
+        elif aband_s >= 0.6 and rel(aband_s, aband_o) >= 1.2:
+            noun = "cart abandoners"
+            phrases.append((rel(aband_s, aband_o), f"abandon {_pct(aband_s)} of carts "
+                            f"(average {_pct(aband_o)})"))
+        elif rel(vpp_s, vpp_o) >= 1.4:
+            noun = "hunters" if "bargain" in words else "browsers"
+            phrases.append((rel(vpp_s, vpp_o), f"view {rel(vpp_s, vpp_o):.1f}x more items "
+                            "per purchase than average"))
+        elif rel(buys_s, buys_o) <= 0.6:
+            noun = "browsers"
+            phrases.append((rel(buys_o, buys_s), f"buy on {buys_s:.1f} days vs {buys_o:.1f} on "
+                            "average"))
+        if rel(vpp_s, vpp_o) >= 1.4 and not any("per purchase" in p for _, p in phrases):
+            phrases.append((rel(vpp_s, vpp_o), f"view {rel(vpp_s, vpp_o):.1f}x more items "
+                            "per purchase than average"))
+        if rel(fav_s, fav_o) >= 1.5:
+            phrases.append((rel(fav_s, fav_o), f"favorite {rel(fav_s, fav_o):.1f}x more "
+                            "than average"))
+        name = " ".join([*words, noun])
+        name = name[0].upper() + name[1:]
+        if name in used:
+            k = 2
+            while f"{name} {k}" in used:
+                k += 1
+            name = f"{name} {k}"
+        used.add(name)
+
+        parts = [f"{_pct(share)} of customers, {_pct(rev_share)} of revenue"]
+        phrases.sort(key=lambda p: -p[0])
+        parts.extend(p for _, p in phrases[:4])
+        if top_cats:
+            cat_text = ", ".join(f"{_pct(v)} {c}" for c, v in top_cats[:2])
+            parts.append(f"activity: {cat_text} (average {_pct(float(all_cat[CATEGORY_PREFIX + top_cats[0][0]]))} {top_cats[0][0]})")
+        avg_intent: float | None = None
+        if intent_scores is not None:
+            vals = intent_scores.reindex(f.index[seg.to_numpy() == sid]).dropna()
+            avg_intent = float(vals.mean()) if len(vals) else None
+            if avg_intent is not None:
+                parts.append(f"average purchase intent {avg_intent:.2f}")
+        description = f"{name} — " + "; ".join(parts)
+
+        in_seg = (ev_seg == sid) & buys
+        items = events.loc[in_seg, "item"].dropna()
+        if not len(items):
+            items = events.loc[ev_seg == sid, "item"].dropna()
+        top_items = [(str(k), int(v)) for k, v in items.value_counts().head(5).items()]
+        segments.append(
+            Segment(
+                id=int(sid),
+                name=name,
+                description=description,
+                size=size,
+                share=share,
+                revenue_share=rev_share,
+                avg_intent=avg_intent,
+                top_categories=top_cats,
+                top_items=top_items,
+                traits=traits,
+            )
+        )
+    return segments
