@@ -81,7 +81,7 @@ class ImportOptions:
     """What the user chose (or the CLI flags said); None means "detect"."""
 
     format: str | None = None  # a known format key, "csv" for the generic mapping, None = detect
-    columns: dict[str, str] = field(default_factory=dict)  # field -> column name or number
+    columns: dict[str, str] = field(default_factory=dict)  # field -> column name/number; "" unmaps
     events: dict[str, str] = field(default_factory=dict)  # raw event word -> canonical event
     encoding: str | None = None
     delimiter: str | None = None
@@ -257,12 +257,18 @@ def inspect_file(path: str | Path, options: ImportOptions | None = None) -> File
     else:
         proposal = propose_columns(header, rows)
         columns, ambiguous, missing = proposal.columns, proposal.ambiguous, proposal.missing
-        format_key, format_title = "csv", "CSV file (columns mapped by name)"
+        format_key, format_title = "csv", "columns matched by their names"
     for fld, col in options.columns.items():
         if fld not in FIELDS:
             raise FileProblem(
                 f"“{fld}” is not a field IntentLens knows; use one of: {', '.join(FIELDS)}."
             )
+        if col == "":  # the user unmapped this field
+            columns.pop(fld, None)
+            ambiguous.pop(fld, None)
+            if fld in REQUIRED_FIELDS and fld not in missing:
+                missing.append(fld)
+            continue
         idx = column_index(header, col)
         if idx is None:
             cols = ", ".join(f"“{h}”" for h in header)

@@ -210,9 +210,12 @@ def test_progress_reports_and_stop(small_demo: pd.DataFrame) -> None:
         isinstance(r, IntentResult) for r in train_intent(small_demo, cfg, should_stop=lambda: True)
     )
     seen.clear()
-    out = list(
-        train_intent(small_demo, cfg, should_stop=stop_after_first_epoch, keep_best_on_stop=False)
-    )
+    for item in train_intent(
+        small_demo, cfg, should_stop=stop_after_first_epoch, keep_best_on_stop=False
+    ):
+        seen.append(item)
+    assert seen and isinstance(seen[-1], EpochReport)
+    out = seen
     assert not any(isinstance(r, IntentResult) for r in out)
 
 

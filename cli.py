@@ -1,0 +1,216 @@
+"""The headless command line: the same engine calls the GUI makes, for scripts and power users.
+
+Every user error ends with a non-zero exit code and one readable sentence on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from engine.events import EVENT_TYPES, FIELDS
+from engine.ingest import (
+    FileProblem,
+    ImportOptions,
+    ImportReport,
+    import_file,
+    inspect_file,
+)
+from storage.project import Project, ProjectError, open_project
+
+
+class UserError(Exception):
+    """A mistake the user can fix; the message is the sentence we print."""
+
+
+def _pairs(values: Sequence[str] | None, flag: str, allowed: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for text in values or ():
+        if "=" not in text:
+            raise UserError(f"{flag} expects NAME=VALUE, for example {flag} {allowed[0]}=Column.")
+        key, value = text.split("=", 1)
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _date(ms: int | None) -> str:
+    return "?" if ms is None else datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d")
+
+
+def describe_report(report: ImportReport, project_hint: str) -> str:
+    """An import report in words."""
+    lines = [
+        f"Imported {report.imported:,} events from {report.file_name} "
+        f"({report.format}, {report.encoding}).",
+        f"{report.lines_read:,} lines read: {report.imported:,} imported, "
+        f"{report.rejected:,} rejected.",
+    ]
+    if report.rejected_by_reason:
+        parts = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in report.rejected_by_reason.items())
+        lines.append(f"Rejected: {parts}.")
+        for line, reason, raw in report.examples[:3]:
+            lines.append(f"  line {line}: {reason}  [{raw[:80]}]")
+        lines.append(
+            f"All rejected lines: python main.py export {project_hint} rejected --out rejected.csv"
+        )
+    by_type = ", ".join(f"{n:,} {e}" for e, n in report.events_by_type.items())
+    lines.append(
+        f"{report.customers:,} customers, {report.items:,} items, "
+        f"{_date(report.first_ms)} to {_date(report.last_ms)}, revenue {report.revenue:,.2f}."
+    )
+    if by_type:
+        lines.append(f"Events: {by_type}.")
+    if report.pseudonymized:
+        lines.append("Customer ids were replaced by pseudonyms.")
+    return "\n".join(lines)
+
+
+def _progress_printer(enabled: bool) -> Callable[[Any], None]:
+    def show(p: Any) -> None:
+        if enabled:
+            print(
+                f"\r  {p.lines_read:,} lines read ({p.fraction:.0%}, {p.rows_per_s:,.0f}/s)",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    return show
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """python main.py import PROJECT FILE ..."""
+    options = ImportOptions(
+        format=args.format,
+        columns=_pairs(args.map, "--map", FIELDS),
+        events=_pairs(args.event, "--event", ("pv",)),
+        pseudonymize=args.pseudonymize,
+        allow_duplicate=args.allow_duplicate,
+        encoding=args.encoding,
+    )
+    for raw, canon in options.events.items():
+        if canon not in EVENT_TYPES:
+            raise UserError(
+                f"--event {raw}={canon}: “{canon}” is not an event; use one of "
+                f"{', '.join(EVENT_TYPES)}."
+            )
+    preview = inspect_file(args.file, options)
+    project = _open(args.project)
+    try:
+        show = _progress_printer(not args.json and sys.stderr.isatty())
+        report = None
+        for progress in import_file(project, args.file, options, preview=preview):
+            show(progress)
+            report = progress.report or report
+        if not args.json and sys.stderr.isatty():
+            print(file=sys.stderr)
+    finally:
+        project.close()
+    assert report is not None
+    if args.json:
+        print(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        print(describe_report(report, args.project))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """python main.py demo PROJECT [--customers N] [--seed S]"""
+    from engine.demo_project import create_demo_project
+
+    report = create_demo_project(args.project, customers=args.customers, seed=args.seed)
+    print(describe_report(report, args.project))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """python main.py export PROJECT WHAT --out FILE.csv"""
+    from engine import exports
+
+    project = _open(args.project, create=False)
+    try:
+        if args.what == "rejected":
+            n = exports.export_rejected(project, args.out)
+        else:  # pragma: no cover - argparse restricts the choices
+            raise UserError(f"Nothing called “{args.what}” can be exported.")
+    finally:
+        project.close()
+    print(f"Wrote {n:,} rows to {args.out}.")
+    return 0
+
+
+def _open(location: str, create: bool = True) -> Project:
+    return open_project(location, create=create)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="python main.py",
+        description="IntentLens: learn what your customers are about to want. "
+        "Without a command, the desktop application opens.",
+    )
+    parser.add_argument("--screenshots", metavar="DIR", help="render every page to PNG and exit")
+    parser.add_argument("--project", help="the project to open (GUI and --screenshots)")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("demo", help="create a project filled with generated demo data")
+    p.add_argument("project")
+    p.add_argument("--customers", type=int, default=2000)
+    p.add_argument("--seed", type=int, default=7)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("import", help="import a behavior log (CSV, TSV, JSON lines, gzip, zip)")
+    p.add_argument("project")
+    p.add_argument("file")
+    p.add_argument("--format", help="a known format (taobao, rees46, retailrocket, "
+                   "uci_online_retail, otto, yoochoose_clicks, yoochoose_buys) or csv")
+    p.add_argument("--map", action="append", metavar="FIELD=COLUMN",
+                   help=f"which column holds a field ({', '.join(FIELDS)})")
+    p.add_argument("--event", action="append", metavar="RAW=EVENT",
+                   help=f"what a raw event word means ({', '.join(EVENT_TYPES)})")
+    p.add_argument("--encoding", help="the text encoding, when detection gets it wrong")
+    p.add_argument("--pseudonymize", action="store_true",
+                   help="replace customer ids by keyed pseudonyms")
+    p.add_argument("--allow-duplicate", action="store_true",
+                   help="import a file again even though it was imported before")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="export data from a project as CSV")
+    p.add_argument("project")
+    p.add_argument("what", choices=["rejected"])
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=cmd_export)
+    return parser
+
+
+def run(argv: Sequence[str]) -> int:
+    """Run a CLI command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args))
+    except (UserError, FileProblem, ProjectError) as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Stopped: nothing was changed.", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"Error: {exc.strerror or exc} ({exc.filename or ''}).", file=sys.stderr)
+        return 2
+
+
+def temp_csv_dir() -> tempfile.TemporaryDirectory[str]:
+    """A scratch folder for generated files."""
+    return tempfile.TemporaryDirectory(prefix="intentlens-")

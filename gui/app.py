@@ -1,0 +1,107 @@
+"""Starting the desktop application: settings, the project, the window, error reporting."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
+
+from gui.settings import demo_project_path, load_settings
+from gui.worker import Worker
+
+
+def install_excepthook(parent: Callable[[], QWidget | None]) -> None:
+    """Unexpected errors reach the user as a sentence, with the details one click away."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        details = "".join(traceback.format_exception(kind, exc, tb))
+        sys.stderr.write(details)
+        if QApplication.instance() is None:
+            return
+        box = QMessageBox(parent())
+        box.setIcon(QMessageBox.Icon.Critical)
+        box.setWindowTitle("IntentLens")
+        box.setText(
+            "Something went wrong, but your project is safe: every change is saved in one "
+            f"step or not at all.\n\n{exc}"
+        )
+        box.setDetailedText(details)
+        box.exec()
+
+    sys.excepthook = hook
+
+
+def create_demo_with_progress(path: Path, parent: QWidget | None = None) -> bool:
+    """Create the demo project on the worker while a progress dialog shows it is busy."""
+    from engine.demo_project import create_demo_project
+
+    dialog = QProgressDialog(
+        "Preparing the demo project (a made-up shop with 2,000 customers)…", "", 0, 0, parent
+    )
+    dialog.setCancelButton(None)
+    dialog.setWindowTitle("IntentLens")
+    dialog.setMinimumDuration(0)
+    outcome: dict[str, Any] = {}
+
+    def work(_stop: Callable[[], bool]) -> Iterator[object]:
+        yield create_demo_project(path)
+
+    worker = Worker(work)
+    worker.signals.progressed.connect(lambda r: outcome.setdefault("report", r))
+    worker.signals.failed.connect(lambda e: outcome.setdefault("error", e))
+    worker.signals.finished.connect(dialog.accept)
+    worker.start()
+    dialog.exec()
+    QThreadPool.globalInstance().waitForDone()
+    if "error" in outcome:
+        QMessageBox.warning(parent, "IntentLens", f"The demo project could not be made: {outcome['error']}")
+        return False
+    return True
+
+
+def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
+    """Open the main window on a project (the last one, or the demo on first start)."""
+    if screenshots:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("IntentLens")
+    app.setOrganizationName("IntentLens")
+    from gui.main_window import MainWindow
+
+    settings = load_settings()
+    window = MainWindow(settings, remember=screenshots is None)
+    install_excepthook(lambda: window)
+
+    target: str | None = project or (None if screenshots else settings.last_project)
+    if target is not None and not Path(target).exists() and "://" not in target:
+        target = None
+    if target is None:
+        if screenshots:
+            folder = Path(tempfile.mkdtemp(prefix="intentlens-shots-"))
+            demo = folder / "demo.intentlens"
+            from engine.demo_project import create_demo_project
+
+            create_demo_project(demo)
+        else:
+            demo = demo_project_path()
+            if not demo.exists() and not create_demo_with_progress(demo):
+                return 1
+        target = str(demo)
+    if not window.open_project(target):
+        if screenshots:
+            return 1
+    if screenshots:
+        from gui.screenshots import render_all
+
+        render_all(window, Path(screenshots))
+        return 0
+    window.show()
+    return int(app.exec())

@@ -1,0 +1,242 @@
+"""The main window: navigation, pages, menus. Layout and wiring only; pages own their logic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from engine.exports import export_rejected
+from gui.import_wizard import FILE_FILTER, ImportWizard
+from gui.pages.data_page import DataPage
+from gui.settings import Settings, save_settings
+from storage.project import PROJECT_SUFFIX, Project, ProjectError, open_project
+
+PROJECT_FILTER = f"IntentLens projects (*{PROJECT_SUFFIX});;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    """Navigation on the left, the current page on the right, File menu on top."""
+
+    project_changed = Signal(object)
+    """A project was opened (payload: the Project) or closed (None)."""
+
+    def __init__(self, settings: Settings, *, remember: bool = True) -> None:
+        super().__init__()
+        self.settings = settings
+        self.remember = remember
+        self.project: Project | None = None
+        self.wizard: ImportWizard | None = None
+        self.setWindowTitle("IntentLens")
+        self.setAcceptDrops(True)
+        self.resize(1280, 860)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(170)
+        self.nav.setStyleSheet(
+            "QListWidget { background: #1d2a3a; color: #dfe6ee; border: none; font-size: 14px; "
+            "padding-top: 12px; } QListWidget::item { padding: 10px 14px; } "
+            "QListWidget::item:selected { background: #2a6fdb; color: white; }"
+        )
+        self.pages = QStackedWidget()
+        layout.addWidget(self.nav)
+        layout.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+
+        self.data_page = DataPage()
+        self.data_page.import_requested.connect(self.import_file)
+        self.add_page(self.tr("Data"), self.data_page)
+        self.nav.setCurrentRow(0)
+
+        self.project_label = QLabel()
+        self.statusBar().addPermanentWidget(self.project_label)
+        self._build_menus()
+        geometry = QSettings("IntentLens", "IntentLens").value("geometry")
+        if geometry is not None and remember:
+            self.restoreGeometry(geometry)
+
+    def add_page(self, name: str, page: QWidget) -> None:
+        """Add a page with its navigation entry; pages with set_project follow the project."""
+        self.pages.addWidget(page)
+        QListWidgetItem(name, self.nav)
+        if hasattr(page, "set_project"):
+            self.project_changed.connect(page.set_project)
+
+    def show_page(self, page: QWidget) -> None:
+        """Switch to a page."""
+        self.nav.setCurrentRow(self.pages.indexOf(page))
+
+    # -- menus ---------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        new = QAction(self.tr("&New project…"), self)
+        new.setShortcut(QKeySequence.StandardKey.New)
+        new.triggered.connect(self.new_project)
+        open_ = QAction(self.tr("&Open project…"), self)
+        open_.setShortcut(QKeySequence.StandardKey.Open)
+        open_.triggered.connect(self.choose_project)
+        self.recent_menu = QMenu(self.tr("Open &recent"), self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        imp = QAction(self.tr("&Import a file…"), self)
+        imp.setShortcut(QKeySequence("Ctrl+I"))
+        imp.triggered.connect(self.import_file)
+        rej = QAction(self.tr("Export &rejected lines…"), self)
+        rej.triggered.connect(self.export_rejected)
+        quit_ = QAction(self.tr("&Quit"), self)
+        quit_.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_.triggered.connect(self.close)
+        file_menu.addAction(new)
+        file_menu.addAction(open_)
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(imp)
+        file_menu.addAction(rej)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        about = QAction(self.tr("&About IntentLens"), self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.settings.recent_projects:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_project(p))
+        if not self.settings.recent_projects:
+            self.recent_menu.addAction(self.tr("(none yet)")).setEnabled(False)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            self.tr("About IntentLens"),
+            self.tr(
+                "IntentLens learns from your shop's behavior log which customers are about to "
+                "buy, what kinds of customers you have and what to offer them. Everything runs "
+                "on this computer: your data never leaves it."
+            ),
+        )
+
+    # -- projects ------------------------------------------------------------------------
+    def open_project(self, location: str | Path) -> bool:
+        """Open a project file; a problem is shown as a sentence and the old project stays."""
+        try:
+            project = open_project(location, create=False)
+        except ProjectError as exc:
+            QMessageBox.warning(self, self.tr("Cannot open the project"), str(exc))
+            self.settings.forget(str(location))
+            return False
+        self.set_project(project)
+        return True
+
+    def set_project(self, project: Project) -> None:
+        """Show an already-open project in every page."""
+        if self.project is not None:
+            self.project.close()
+        self.project = project
+        self.setWindowTitle(f"{project.name} — IntentLens")
+        self.project_label.setText(str(project.path or project.location))
+        if self.remember and project.path is not None:
+            self.settings.remember(str(project.path))
+            save_settings(self.settings)
+        self.project_changed.emit(project)
+
+    def new_project(self) -> None:
+        """Create an empty project file and open it."""
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("New project"), f"shop{PROJECT_SUFFIX}", self.tr(PROJECT_FILTER)
+        )
+        if not path:
+            return
+        if not path.endswith(PROJECT_SUFFIX):
+            path += PROJECT_SUFFIX
+        if Path(path).exists():
+            QMessageBox.warning(
+                self, self.tr("New project"),
+                self.tr("“{0}” already exists: choose another name.").format(Path(path).name),
+            )
+            return
+        try:
+            project = open_project(path, create=True)
+        except ProjectError as exc:
+            QMessageBox.warning(self, self.tr("Cannot create the project"), str(exc))
+            return
+        self.set_project(project)
+
+    def choose_project(self) -> None:
+        """Ask for a project file and open it."""
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Open project"), "", self.tr(PROJECT_FILTER)
+        )
+        if path:
+            self.open_project(path)
+
+    # -- import / export -----------------------------------------------------------------
+    def import_file(self, path: str | None = None) -> ImportWizard | None:
+        """Open the import wizard (with a file already chosen when given)."""
+        if self.project is None:
+            QMessageBox.information(
+                self, self.tr("Import"), self.tr("Open or create a project first.")
+            )
+            return None
+        wizard = ImportWizard(self.project, self)
+        wizard.imported.connect(lambda _report: self.data_page.refresh())
+        wizard.imported.connect(lambda _report: self.project_changed.emit(self.project))
+        self.wizard = wizard
+        if isinstance(path, str) and path:
+            wizard.load_file(path)
+        wizard.show()
+        return wizard
+
+    def export_rejected(self) -> None:
+        """Save every rejected line of the project as CSV."""
+        if self.project is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export rejected lines"), "rejected.csv", self.tr("CSV files (*.csv)")
+        )
+        if path:
+            n = export_rejected(self.project, path)
+            self.statusBar().showMessage(self.tr("Saved {0:,} rejected lines.").format(n), 5000)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        urls = event.mimeData().urls()
+        if urls and urls[0].isLocalFile():
+            local = urls[0].toLocalFile()
+            if local.endswith(PROJECT_SUFFIX):
+                self.open_project(local)
+            else:
+                self.import_file(local)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.remember:
+            QSettings("IntentLens", "IntentLens").setValue("geometry", self.saveGeometry())
+        if self.project is not None:
+            self.project.close()
+            self.project = None
+        event.accept()
+
+
+ALIGN_TOP = Qt.AlignmentFlag.AlignTop

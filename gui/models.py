@@ -1,0 +1,89 @@
+"""Item models for tables: rows are held as plain tuples and shown lazily."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class RowsModel(QAbstractTableModel):
+    """A read-only table over a list of row tuples, formatting values only when shown."""
+
+    def __init__(
+        self,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[Any]] = (),
+        formatters: dict[int, Callable[[Any], str]] | None = None,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self._headers = list(headers)
+        self._rows: list[Sequence[Any]] = list(rows)
+        self._fmt = formatters or {}
+
+    def set_rows(self, rows: Sequence[Sequence[Any]], headers: Sequence[str] | None = None) -> None:
+        """Replace all rows (and optionally the headers)."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        if headers is not None:
+            self._headers = list(headers)
+        self.endResetModel()
+
+    def row(self, i: int) -> Sequence[Any]:
+        """The raw values of a row."""
+        return self._rows[i]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._headers)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        value = row[index.column()] if index.column() < len(row) else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if value is None:
+                return ""
+            fmt = self._fmt.get(index.column())
+            if fmt is not None:
+                return fmt(value)
+            if isinstance(value, float):
+                return f"{value:,.2f}"
+            if isinstance(value, int):
+                return f"{value:,}"
+            return str(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int | float):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and isinstance(value, str) and len(value) > 40:
+            return value
+        if role == Qt.ItemDataRole.UserRole:
+            return value
+        return None
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self._headers[section] if section < len(self._headers) else None
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Vertical:
+            return str(section + 1)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+
+        def key(r: Sequence[Any]) -> tuple[int, Any]:
+            v = r[column] if column < len(r) else None
+            if v is None:
+                return (1, "")
+            return (0, v if isinstance(v, int | float) else str(v).lower())
+
+        self._rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        self.layoutChanged.emit()

@@ -1,0 +1,1 @@
+"""The main window's pages; each owns its widgets and slots."""

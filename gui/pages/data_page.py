@@ -1,0 +1,237 @@
+"""The Data page: what is in the project, at a glance, with data-health warnings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.events import EVENT_TYPES
+from engine.overview import DataSummary, summarize
+from gui.models import RowsModel
+from gui.widgets import PALETTE, StatCard, hint, plot, title
+from gui.worker import Worker
+from storage.project import Project
+from storage.queries import MS_PER_DAY
+
+
+def _date(ms: int | None) -> str:
+    return "–" if ms is None else datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d")
+
+
+def daily_series(days: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """x (unix seconds) and y for the daily chart: quiet days inside the span count as zero,
+    and long empty stretches (stray dates years away) become gaps instead of a slope."""
+    d = np.array(days, dtype=np.int64)
+    xs: list[float] = []
+    ys: list[float] = []
+    for (day, n), nxt in zip(d.tolist(), [*d[1:, 0].tolist(), None], strict=True):
+        xs.append(day * 86400.0)
+        ys.append(float(n))
+        if nxt is not None and nxt - day > 1:
+            if nxt - day <= 31:
+                xs.extend(float(k) * 86400.0 for k in range(day + 1, nxt))
+                ys.extend(0.0 for _ in range(day + 1, nxt))
+            else:
+                xs.append((day + 1) * 86400.0)
+                ys.append(float("nan"))
+    return np.array(xs), np.array(ys)
+
+
+class DataPage(QWidget):
+    """Totals, events per day, event types, top categories and items, health warnings."""
+
+    import_requested = Signal()
+    """The user clicked "Import a file…" on the empty page."""
+    loaded = Signal(object)
+    """A new DataSummary is shown."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.project: Project | None = None
+        self.summary: DataSummary | None = None
+        self._worker: Worker | None = None
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        outer.addWidget(scroll)
+        body = QWidget()
+        scroll.setWidget(body)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(16, 12, 16, 12)
+
+        head = QHBoxLayout()
+        self.heading = QLabel(self.tr("Your data"))
+        self.heading.setStyleSheet("font-size: 18px; font-weight: 600;")
+        head.addWidget(self.heading)
+        head.addStretch(1)
+        self.import_button = QPushButton(self.tr("Import a file…"))
+        self.import_button.clicked.connect(self.import_requested)
+        head.addWidget(self.import_button)
+        layout.addLayout(head)
+        self.status = hint("")
+        layout.addWidget(self.status)
+
+        cards = QHBoxLayout()
+        self.cards = {
+            "customers": StatCard(self.tr("customers")),
+            "items": StatCard(self.tr("items")),
+            "events": StatCard(self.tr("events")),
+            "revenue": StatCard(self.tr("revenue (refunds subtracted)")),
+            "span": StatCard(self.tr("time span")),
+        }
+        for card in self.cards.values():
+            cards.addWidget(card)
+        layout.addLayout(cards)
+
+        self.warnings_title = title(self.tr("Data health"))
+        self.warnings = QLabel()
+        self.warnings.setWordWrap(True)
+        self.warnings.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.warnings_title)
+        layout.addWidget(self.warnings)
+
+        charts = QGridLayout()
+        self.daily_plot = plot(self.tr("Events per day"), date_axis=True)
+        self.daily_curve = self.daily_plot.plot(
+            [], [], pen=pg.mkPen(PALETTE[0], width=1.5), connect="finite"
+        )
+        self.daily_plot.setLabel("left", self.tr("events"))
+        self.types_plot = plot(self.tr("Events by type"))
+        self.types_plot.setLabel("bottom", self.tr("events"))
+        self.types_bars = pg.BarGraphItem(x0=[], y=[], height=0.7, width=[], brush=PALETTE[1])
+        self.types_plot.addItem(self.types_bars)
+        charts.addWidget(self.daily_plot, 0, 0)
+        charts.addWidget(self.types_plot, 0, 1)
+        charts.setColumnStretch(0, 3)
+        charts.setColumnStretch(1, 2)
+        layout.addLayout(charts)
+
+        tables = QGridLayout()
+        self.categories_model = RowsModel(
+            [self.tr("Category"), self.tr("Events"), self.tr("Purchases"), self.tr("Revenue")]
+        )
+        self.items_model = RowsModel(
+            [self.tr("Item"), self.tr("Events"), self.tr("Purchases"), self.tr("Revenue")]
+        )
+        for col, (label, model) in enumerate(
+            ((self.tr("Top categories"), self.categories_model),
+             (self.tr("Top items"), self.items_model))
+        ):
+            view = QTableView()
+            view.setModel(model)
+            view.setSortingEnabled(True)
+            view.verticalHeader().setVisible(False)
+            view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+            view.setMinimumHeight(260)
+            view.setAlternatingRowColors(True)
+            tables.addWidget(title(label), 0, col)
+            tables.addWidget(view, 1, col)
+        layout.addLayout(tables)
+        layout.addStretch(1)
+
+    # -- loading -------------------------------------------------------------------------
+    def set_project(self, project: Project | None) -> None:
+        """Show a project (None: nothing open)."""
+        self.project = project
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute the summary on the worker (the window stays responsive)."""
+        if self.project is None:
+            self.status.setText(self.tr("No project is open."))
+            return
+        if self._worker is not None and self._worker.running:
+            self._worker.cancel()
+        project = self.project
+        self.status.setText(self.tr("Reading the project…"))
+
+        def work(_should_stop: Callable[[], bool]) -> Iterator[DataSummary]:
+            yield summarize(project)
+
+        worker = Worker(work)
+        worker.signals.progressed.connect(self.show_summary)
+        worker.signals.failed.connect(
+            lambda exc: self.status.setText(self.tr("The project could not be read: ") + str(exc))
+        )
+        self._worker = worker
+        worker.start()
+
+    def show_summary(self, summary: DataSummary) -> None:
+        """Fill every widget from a summary."""
+        self.summary = summary
+        ov = summary.overview
+        name = self.project.name if self.project else ""
+        self.heading.setText(self.tr("Your data — {0}").format(name))
+        if ov.events == 0:
+            self.status.setText(
+                self.tr("This project is empty. Import your shop's behavior log (CSV) to begin: "
+                        "File → Import, or drop the file on this window.")
+            )
+        else:
+            self.status.setText(
+                self.tr("{0} import(s). Figures cover every imported event.").format(ov.imports)
+            )
+        self.cards["customers"].set_value(f"{ov.customers:,}")
+        self.cards["items"].set_value(f"{ov.items:,}")
+        self.cards["events"].set_value(f"{ov.events:,}")
+        self.cards["revenue"].set_value(f"{ov.revenue:,.2f}")
+        days = 0 if ov.first_ms is None or ov.last_ms is None else (
+            (ov.last_ms - ov.first_ms) // MS_PER_DAY + 1
+        )
+        self.cards["span"].set_value(
+            f"{days:,} " + self.tr("days"), f"{_date(ov.first_ms)} – {_date(ov.last_ms)}"
+        )
+        self.cards["span"].caption.setText(f"{_date(ov.first_ms)} – {_date(ov.last_ms)}")
+
+        if summary.warnings:
+            items = "".join(f"<li>{w}</li>" for w in summary.warnings)
+            self.warnings.setText(f"<ul style='margin-left:-20px'>{items}</ul>")
+        else:
+            self.warnings.setText(
+                self.tr("No problems found: no duplicates, no stray dates, no bot-like "
+                        "customers, every purchase has a price.")
+                if ov.events
+                else ""
+            )
+
+        if summary.days:
+            self.daily_curve.setData(*daily_series(summary.days))
+        else:
+            self.daily_curve.setData([], [])
+        self._show_types(ov.events_by_type)
+        self.categories_model.set_rows(
+            [(r.label, r.events, r.purchases, r.revenue) for r in summary.categories]
+        )
+        self.items_model.set_rows(
+            [(r.label, r.events, r.purchases, r.revenue) for r in summary.items]
+        )
+        self.loaded.emit(summary)
+
+    def _show_types(self, by_type: dict[str, int]) -> None:
+        kinds = [e for e in EVENT_TYPES if by_type.get(e)]
+        counts = [by_type[e] for e in kinds]
+        self.types_bars.setOpts(x0=[0] * len(kinds), y=list(range(len(kinds))), width=counts)
+        axis: Any = self.types_plot.getAxis("left")
+        axis.setTicks([[(i, k) for i, k in enumerate(kinds)]])
+        if counts:
+            self.types_plot.setYRange(-0.6, len(kinds) - 0.4)
+            self.types_plot.setXRange(0, max(counts) * 1.05)
