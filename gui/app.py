@@ -95,9 +95,8 @@ def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
             if not demo.exists() and not create_demo_with_progress(demo):
                 return 1
         target = str(demo)
-    if not window.open_project(target):
-        if screenshots:
-            return 1
+    if not window.open_project(target) and screenshots:
+        return 1
     if screenshots:
         from gui.screenshots import render_all
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.exports import export_rejected
-from gui.import_wizard import FILE_FILTER, ImportWizard
+from gui.import_wizard import ImportWizard
 from gui.pages.data_page import DataPage
 from gui.settings import Settings, save_settings
 from storage.project import PROJECT_SUFFIX, Project, ProjectError, open_project

@@ -71,10 +71,10 @@ class ImportWriter:
         self.conn = conn
         self.batch_id = batch_id
         self._customers: dict[str, int] = dict(
-            conn.execute(select(schema.customers.c.key, schema.customers.c.id)).tuples().all()
+            conn.execute(select(schema.customers.c.key, schema.customers.c.id)).all()
         )
         self._items: dict[str, int] = dict(
-            conn.execute(select(schema.items.c.key, schema.items.c.id)).tuples().all()
+            conn.execute(select(schema.items.c.key, schema.items.c.id)).all()
         )
         self._next_customer = 1 + int(
             conn.execute(select(func.coalesce(func.max(schema.customers.c.id), 0))).scalar_one()

@@ -127,7 +127,7 @@ def _check_is_project(path: Path) -> None:
             con.close()
     except sqlite3.DatabaseError as exc:
         raise ProjectError(f"“{path.name}” is damaged and cannot be opened ({exc}).") from exc
-    if names and not (_OUR_TABLES <= names) and "alembic_version" not in names:
+    if names and not (names >= _OUR_TABLES) and "alembic_version" not in names:
         raise ProjectError(
             f"“{path.name}” is a database of another program, not an IntentLens project."
         )

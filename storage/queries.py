@@ -41,7 +41,7 @@ def overview(project: Project) -> Overview:
                    func.max(e.c.time_ms))
         ).one()
         by_type = dict(
-            conn.execute(select(e.c.event, func.count()).group_by(e.c.event)).tuples().all()
+            conn.execute(select(e.c.event, func.count()).group_by(e.c.event)).all()
         )
         n_customers = conn.execute(select(func.count()).select_from(schema.customers)).scalar_one()
         n_items = conn.execute(select(func.count()).select_from(schema.items)).scalar_one()
@@ -265,4 +265,4 @@ def customer_keys(project: Project) -> dict[int, str]:
     """customer id -> the customer key shown to the user (or its pseudonym)."""
     c = schema.customers
     with project.connect() as conn:
-        return dict(conn.execute(select(c.c.id, c.c.key)).tuples().all())
+        return dict(conn.execute(select(c.c.id, c.c.key)).all())

@@ -78,9 +78,7 @@ def customer_features(events: pd.DataFrame, as_of_ms: int | None = None) -> pd.D
     out["active_days"] = by["day"].nunique().astype(np.float64)
 
     # Counts per event type in one crosstab-like pass.
-    counts = (
-        pd.DataFrame({"c": cid, "k": kind}).groupby(["c", "k"]).size().unstack(fill_value=0)
-    )
+    counts = pd.DataFrame({"c": cid, "k": kind}).groupby(["c", "k"]).size().unstack(fill_value=0)
     counts = counts.reindex(index=out.index, columns=list(_FUNNEL), fill_value=0)
     for e in _FUNNEL:
         out[f"n_{e}"] = counts[e].astype(np.float64)
@@ -107,9 +105,9 @@ def customer_features(events: pd.DataFrame, as_of_ms: int | None = None) -> pd.D
     bb = buys.groupby("c")
     out["purchase_days"] = bb["day"].nunique().reindex(out.index, fill_value=0).astype(float)
     basket_total = bb["r"].sum().reindex(out.index, fill_value=0.0)
-    out["basket_value"] = (basket_total / out["purchase_days"].where(out["purchase_days"] > 0)).fillna(
-        0.0
-    )
+    out["basket_value"] = (
+        basket_total / out["purchase_days"].where(out["purchase_days"] > 0)
+    ).fillna(0.0)
     out["basket_quantity"] = bb["q"].mean().reindex(out.index).fillna(0.0)
     priced = ~np.isnan(price)
     pl = pd.DataFrame({"c": cid[priced], "p": price[priced]}).groupby("c")["p"].median()
@@ -129,7 +127,10 @@ def customer_features(events: pd.DataFrame, as_of_ms: int | None = None) -> pd.D
     # Share of activity per category.
     cat = _category_labels(ev["category"])
     cat_counts = (
-        pd.DataFrame({"c": cid, "k": cat.to_numpy()}).groupby(["c", "k"]).size().unstack(fill_value=0)
+        pd.DataFrame({"c": cid, "k": cat.to_numpy()})
+        .groupby(["c", "k"])
+        .size()
+        .unstack(fill_value=0)
     )
     cat_names = [c for c in cat_counts.columns if c != "other"] + ["other"]
     cat_counts = cat_counts.reindex(index=out.index, columns=cat_names, fill_value=0)
@@ -178,5 +179,7 @@ def scale_features(features: pd.DataFrame) -> npt.NDArray[np.float32]:
     for col in COUNT_COLUMNS:
         if col in x.columns:
             x[col] = np.log1p(x[col].clip(lower=0.0))
-    scaled = RobustScaler(quantile_range=(5.0, 95.0)).fit_transform(x.to_numpy())
+    scaled: npt.NDArray[np.float64] = RobustScaler(quantile_range=(5.0, 95.0)).fit_transform(
+        x.to_numpy()
+    )
     return np.clip(np.nan_to_num(scaled), -5.0, 5.0).astype(np.float32)

@@ -58,7 +58,8 @@ def kmeans(
     order = np.lexsort((np.arange(k), -sizes))
     remap = np.empty(k, dtype=np.int64)
     remap[order] = np.arange(k)
-    return remap[labels]
+    out: npt.NDArray[np.int64] = remap[labels]
+    return out
 
 
 def silhouette(x: npt.NDArray[np.float32], labels: npt.NDArray[np.int64], seed: int) -> float:
@@ -169,7 +170,9 @@ def describe_segments(
         ]
         if top_cats:
             c0 = top_cats[0][0]
-            traits.append((f"activity in {c0}", top_cats[0][1], float(all_cat[CATEGORY_PREFIX + c0])))
+            traits.append(
+                (f"activity in {c0}", top_cats[0][1], float(all_cat[CATEGORY_PREFIX + c0]))
+            )
 
         def rel(a: float, b: float) -> float:
             return (a + 1e-9) / (b + 1e-9)
@@ -180,53 +183,102 @@ def describe_segments(
         if weekend_s >= 0.45 and rel(weekend_s, weekend_o) >= 1.3:
             words.append("Weekend")
             phrases.append(
-                (rel(weekend_s, weekend_o), f"{_pct(weekend_s)} of activity on weekends "
-                 f"(average {_pct(weekend_o)})")
+                (
+                    rel(weekend_s, weekend_o),
+                    f"{_pct(weekend_s)} of activity on weekends (average {_pct(weekend_o)})",
+                )
             )
         elif evening_s >= 0.45 and rel(evening_s, evening_o) >= 1.3:
             words.append("Evening")
             phrases.append(
-                (rel(evening_s, evening_o), f"{_pct(evening_s)} of activity in the evening "
-                 f"(average {_pct(evening_o)})")
+                (
+                    rel(evening_s, evening_o),
+                    f"{_pct(evening_s)} of activity in the evening (average {_pct(evening_o)})",
+                )
             )
         if price_o > 0 and price_s <= 0.6 * price_o:
             words.append("bargain")
-            phrases.append((rel(price_o, price_s), f"typical item price {price_s:.2f} vs "
-                            f"{price_o:.2f} overall"))
+            phrases.append(
+                (
+                    rel(price_o, price_s),
+                    f"typical item price {price_s:.2f} vs {price_o:.2f} overall",
+                )
+            )
         elif price_o > 0 and price_s >= 1.6 * price_o:
             words.append("premium")
-            phrases.append((rel(price_s, price_o), f"typical item price {price_s:.2f} vs "
-                            f"{price_o:.2f} overall"))
+            phrases.append(
+                (
+                    rel(price_s, price_o),
+                    f"typical item price {price_s:.2f} vs {price_o:.2f} overall",
+                )
+            )
         if top_cats and top_cats[0][1] >= 0.35 and top_cats[0][0] != "other":
             c0, v0 = top_cats[0]
             words.append(c0)
         noun = "shoppers"
         if rel(search_s, search_o) >= 1.5 and search_s >= 0.15:
             noun = "researchers"
-            phrases.append((rel(search_s, search_o), f"search {rel(search_s, search_o):.1f}x "
-                            "more than average"))
+            phrases.append(
+                (
+                    rel(search_s, search_o),
+                    f"search {rel(search_s, search_o):.1f}x more than average",
+                )
+            )
         elif rel(buys_s, buys_o) >= 1.4 and basket_s <= basket_o * 1.2:
             noun = "regulars"
-            phrases.append((rel(buys_s, buys_o), f"buy on {buys_s:.1f} days vs {buys_o:.1f} on "
-                            "average, in small baskets"))
+            phrases.append(
+                (
+                    rel(buys_s, buys_o),
+                    f"buy on {buys_s:.1f} days vs {buys_o:.1f} on average, in small baskets",
+                )
+            )
         elif aband_s >= 0.6 and rel(aband_s, aband_o) >= 1.2:
             noun = "cart abandoners"
-            phrases.append((rel(aband_s, aband_o), f"abandon {_pct(aband_s)} of carts "
-                            f"(average {_pct(aband_o)})"))
+            phrases.append(
+                (
+                    rel(aband_s, aband_o),
+                    f"abandon {_pct(aband_s)} of carts (average {_pct(aband_o)})",
+                )
+            )
         elif rel(vpp_s, vpp_o) >= 1.4 or ("bargain" in words and rel(vpp_s, vpp_o) >= 1.15):
             noun = "hunters" if "bargain" in words else "browsers"
-            phrases.append((rel(vpp_s, vpp_o), f"view {rel(vpp_s, vpp_o):.1f}x more items "
-                            "per purchase than average"))
+            phrases.append(
+                (
+                    rel(vpp_s, vpp_o),
+                    f"view {rel(vpp_s, vpp_o):.1f}x more items per purchase than average",
+                )
+            )
         elif rel(buys_s, buys_o) <= 0.6:
             noun = "browsers"
-            phrases.append((rel(buys_o, buys_s), f"buy on {buys_s:.1f} days vs {buys_o:.1f} on "
-                            "average"))
+            phrases.append(
+                (rel(buys_o, buys_s), f"buy on {buys_s:.1f} days vs {buys_o:.1f} on average")
+            )
         if rel(vpp_s, vpp_o) >= 1.4 and not any("per purchase" in p for _, p in phrases):
-            phrases.append((rel(vpp_s, vpp_o), f"view {rel(vpp_s, vpp_o):.1f}x more items "
-                            "per purchase than average"))
+            phrases.append(
+                (
+                    rel(vpp_s, vpp_o),
+                    f"view {rel(vpp_s, vpp_o):.1f}x more items per purchase than average",
+                )
+            )
         if rel(fav_s, fav_o) >= 1.5:
-            phrases.append((rel(fav_s, fav_o), f"favorite {rel(fav_s, fav_o):.1f}x more "
-                            "than average"))
+            phrases.append(
+                (rel(fav_s, fav_o), f"favorite {rel(fav_s, fav_o):.1f}x more than average")
+            )
+        if noun == "shoppers" and rev_share >= 1.8 * share:
+            noun = "big spenders"
+            phrases.append(
+                (rev_share / share, f"spend {rev_share / share:.1f}x the average per customer")
+            )
+        rec_s = float(f.loc[seg == sid, "recency_days"].median())
+        rec_o = float(f["recency_days"].median())
+        if rec_s >= 60 and rec_s >= 2 * rec_o:
+            words.insert(0, "lapsed")
+            phrases.append(
+                (
+                    rel(rec_s, rec_o),
+                    f"last active {rec_s:.0f} days ago (median; {rec_o:.0f} for all customers)",
+                )
+            )
         name = " ".join([*words, noun])
         name = name[0].upper() + name[1:]
         if name in used:
@@ -239,9 +291,11 @@ def describe_segments(
         parts = [f"{_pct(share)} of customers, {_pct(rev_share)} of revenue"]
         phrases.sort(key=lambda p: -p[0])
         parts.extend(p for _, p in phrases[:4])
-        if top_cats:
+        if top_cats and top_cats[0][0] != "other":
             cat_text = ", ".join(f"{_pct(v)} {c}" for c, v in top_cats[:2])
-            parts.append(f"activity: {cat_text} (average {_pct(float(all_cat[CATEGORY_PREFIX + top_cats[0][0]]))} {top_cats[0][0]})")
+            parts.append(
+                f"activity: {cat_text} (average {_pct(float(all_cat[CATEGORY_PREFIX + top_cats[0][0]]))} {top_cats[0][0]})"
+            )
         avg_intent: float | None = None
         if intent_scores is not None:
             vals = intent_scores.reindex(f.index[seg.to_numpy() == sid]).dropna()

@@ -6,7 +6,6 @@ module, and ``engine.profiles``, stays cheap for the GUI's startup.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
@@ -84,7 +83,10 @@ def pick_method(comparison: dict[str, dict[str, float]]) -> str:
 def _standardize(x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     # Profile dimensions come out on arbitrary scales; k-means needs them comparable.
     sd = x.std(axis=0)
-    return ((x - x.mean(axis=0)) / np.where(sd > 1e-8, sd, 1.0)).astype(np.float32)
+    out: npt.NDArray[np.float32] = ((x - x.mean(axis=0)) / np.where(sd > 1e-8, sd, 1.0)).astype(
+        np.float32
+    )
+    return out
 
 
 def train_profiles(
@@ -133,7 +135,9 @@ def train_profiles(
         should_stop=should_stop,
     )
     for rep in train_autoencoder(x, seed=config.seed, result=runs, **common):  # type: ignore[arg-type]
-        report = ProfileEpoch(rep.epoch, config.epochs, rep.train_loss, rep.valid_loss, rep.elapsed_s)
+        report = ProfileEpoch(
+            rep.epoch, config.epochs, rep.train_loss, rep.valid_loss, rep.elapsed_s
+        )
         history.append(report)
         yield report
     if runs[0].stopped:

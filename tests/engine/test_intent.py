@@ -279,14 +279,15 @@ def uci_frame() -> pd.DataFrame:
 
 
 def taobao_frame() -> pd.DataFrame:
-    """Taobao UserBehavior: drop the cut-off last line and the 35 rows outside the 9 days."""
+    """Taobao UserBehavior: drop the cut-off last line and the 35 rows outside the 9 days
+    (Beijing time, the log's own calendar)."""
     df = pd.read_csv(
         TAOBAO, header=None, names=["user", "item", "cat", "behavior", "ts"], dtype=str
     )
     df = df.iloc[:-1]
     ts = df["ts"].astype("int64")
-    lo = int(pd.Timestamp("2017-11-25", tz="UTC").timestamp())
-    hi = int(pd.Timestamp("2017-12-04", tz="UTC").timestamp())
+    lo = int(pd.Timestamp("2017-11-25", tz="Asia/Shanghai").timestamp())
+    hi = int(pd.Timestamp("2017-12-04", tz="Asia/Shanghai").timestamp())
     df, ts = df[(ts >= lo) & (ts < hi)], ts[(ts >= lo) & (ts < hi)]
     words = {"pv": "view", "buy": "purchase", "cart": "cart", "fav": "favorite"}
     return pd.DataFrame(

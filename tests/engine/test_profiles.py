@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pytest
 import torch
@@ -25,7 +26,10 @@ from engine.profiles import (
 torch.set_num_threads(2)
 
 RETAIL = (
-    Path(__file__).resolve().parents[3] / "shared" / "datasets" / "uci_online_retail"
+    Path(__file__).resolve().parents[3]
+    / "shared"
+    / "datasets"
+    / "uci_online_retail"
     / "online_retail.csv.gz"
 )
 HABIT_WORDS = {
@@ -67,12 +71,13 @@ def result(frame: pd.DataFrame) -> ProfileResult:
     return res
 
 
-def _truth(demo: DemoData, customer_ids: np.ndarray) -> np.ndarray:
+def _truth(demo: DemoData, customer_ids: npt.NDArray[np.int64]) -> npt.NDArray[np.object_]:
     ids = demo.customer_ids()
     seg = pd.Series(
         demo.truth["segment"].to_numpy(), index=ids.reindex(demo.truth["customer"]).to_numpy()
     )
-    return seg.reindex(customer_ids).to_numpy()
+    out: npt.NDArray[np.object_] = seg.reindex(customer_ids).to_numpy(dtype=object)
+    return out
 
 
 def test_import_does_not_load_torch() -> None:
@@ -86,9 +91,7 @@ def test_import_does_not_load_torch() -> None:
     assert out.stdout.strip() == "False"
 
 
-def test_planted_segments_are_found_and_described(
-    demo: DemoData, result: ProfileResult
-) -> None:
+def test_planted_segments_are_found_and_described(demo: DemoData, result: ProfileResult) -> None:
     truth = _truth(demo, result.customer_ids)
     ari = adjusted_rand_score(truth, result.labels)
     print(f"\nchosen method {result.method}: ARI vs planted segments {ari:.3f}")
@@ -113,7 +116,9 @@ def test_planted_segments_are_found_and_described(
     assert sum(s.revenue_share for s in result.segments) == pytest.approx(1.0, abs=1e-6)
     assert result.map_2d.shape == (len(result.customer_ids), 2)
     assert result.embeddings.shape == (len(result.customer_ids), 32)
-    assert result.feature_names and all(isinstance(v, torch.Tensor) for v in result.state_dict.values())
+    assert result.feature_names and all(
+        isinstance(v, torch.Tensor) for v in result.state_dict.values()
+    )
 
 
 def test_default_method_is_the_better_one(result: ProfileResult) -> None:
@@ -131,14 +136,24 @@ def test_default_method_is_the_better_one(result: ProfileResult) -> None:
         better = max(comp, key=lambda m: comp[m]["silhouette"])
     assert result.method == better == pick_method(comp)
     assert result.stability_ari == comp[better]["stability_ari"]
-    assert pick_method(
-        {"autoencoder": {"stability_ari": 0.9, "silhouette": 0.1},
-         "features": {"stability_ari": 0.5, "silhouette": 0.9}}
-    ) == "autoencoder"
-    assert pick_method(
-        {"autoencoder": {"stability_ari": 0.9, "silhouette": 0.1},
-         "features": {"stability_ari": 0.91, "silhouette": 0.3}}
-    ) == "features"
+    assert (
+        pick_method(
+            {
+                "autoencoder": {"stability_ari": 0.9, "silhouette": 0.1},
+                "features": {"stability_ari": 0.5, "silhouette": 0.9},
+            }
+        )
+        == "autoencoder"
+    )
+    assert (
+        pick_method(
+            {
+                "autoencoder": {"stability_ari": 0.9, "silhouette": 0.1},
+                "features": {"stability_ari": 0.91, "silhouette": 0.3},
+            }
+        )
+        == "features"
+    )
 
 
 def test_deterministic_and_forced_method(frame: pd.DataFrame, result: ProfileResult) -> None:
@@ -226,9 +241,7 @@ def test_real_online_retail() -> None:
     frame = _retail_frame()
     assert frame["customer_id"].nunique() == 4372
     intent = pd.Series(0.5, index=frame["customer_id"].unique())
-    epochs, res = _run(
-        frame, ProfileConfig(seed=0, epochs=8, patience=3), intent_scores=intent
-    )
+    epochs, res = _run(frame, ProfileConfig(seed=0, epochs=8, patience=3), intent_scores=intent)
     assert res is not None and 1 <= len(epochs) <= 8
     assert len(res.labels) == len(res.customer_ids) == 4372
     assert set(res.customer_ids.tolist()) == set(frame["customer_id"].unique().tolist())

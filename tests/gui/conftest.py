@@ -1,0 +1,32 @@
+"""GUI test fixtures: offscreen Qt, isolated settings, no worker left running."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("INTENTLENS_HOME", tempfile.mkdtemp(prefix="intentlens-test-home-"))
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QThreadPool  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def no_dangling_workers(qapp: object) -> Iterator[None]:
+    """A test that leaves a worker running fails (GUIDE.md section 3)."""
+    yield
+    assert QThreadPool.globalInstance().waitForDone(30_000), "a worker was left running"
+
+
+@pytest.fixture(scope="session")
+def demo_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated shop log of 300 customers (seeded)."""
+    from engine.demo import write_demo_csv
+
+    path = tmp_path_factory.mktemp("demo") / "shop-export.csv"
+    write_demo_csv(path, customers=300, seed=11)
+    return path
