@@ -136,11 +136,113 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         if args.what == "rejected":
             n = exports.export_rejected(project, args.out)
+        elif args.what == "scores":
+            from engine import intent_runs
+
+            try:
+                n = intent_runs.export_scores(project, args.out)
+            except intent_runs.NoData as exc:
+                raise UserError(str(exc)) from exc
         else:  # pragma: no cover - argparse restricts the choices
             raise UserError(f"Nothing called “{args.what}” can be exported.")
     finally:
         project.close()
     print(f"Wrote {n:,} rows to {args.out}.")
+    return 0
+
+
+def cmd_train_intent(args: argparse.Namespace) -> int:
+    """python main.py train intent PROJECT ..."""
+    from engine import intent_runs
+    from engine.intent import EpochReport, IntentConfig, configure_threads
+
+    configure_threads()
+    config = IntentConfig(
+        preset=args.preset, horizon_days=args.horizon, epochs=args.epochs, seed=args.seed,
+        cell=args.cell,
+    )
+    try:
+        config = intent_runs.with_as_of(config, args.as_of)
+    except ValueError as exc:
+        raise UserError(f"--as-of {args.as_of}: not a date (use YYYY-MM-DD).") from exc
+    project = _open(args.project, create=False)
+    out = sys.stderr if args.json else sys.stdout
+    try:
+        check = intent_runs.check_project(project, config)
+        if not check.ok:
+            raise UserError(check.message)
+        print(check.message, file=out)
+        saved = None
+        for report in intent_runs.train_and_save(project, config, warm_start=args.warm_start):
+            if isinstance(report, EpochReport):
+                auc = "" if report.valid_auc != report.valid_auc else f", valid AUC {report.valid_auc:.3f}"
+                print(
+                    f"epoch {report.epoch}/{report.epochs} ({report.phase}): train loss "
+                    f"{report.train_loss:.4f}, valid loss {report.valid_loss:.4f}{auc}",
+                    file=out, flush=True,
+                )
+            elif isinstance(report, intent_runs.RunSaved):
+                saved = report
+    except intent_runs.NoData as exc:
+        raise UserError(str(exc)) from exc
+    finally:
+        project.close()
+    if saved is None:
+        raise UserError("Training stopped before the first epoch finished: nothing was saved.")
+    result = saved.result
+    keys = ("auc", "pr_auc", "precision", "recall", "f1", "accuracy", "lift_top10", "brier")
+    pick = lambda m: {k: (None if m.get(k) != m.get(k) else m.get(k)) for k in keys}  # noqa: E731
+    payload = {
+        "model": pick(result.metrics["model"]),
+        "baselines": {name: pick(m) for name, m in result.metrics.items() if name != "model"},
+        "as_of": datetime.fromtimestamp(int(result.config["as_of_ms"]) / 1000, UTC).isoformat(),  # type: ignore[call-overload]
+        "horizon_days": result.config["horizon_days"],
+        "n_train": result.n_train,
+        "n_valid": result.n_valid,
+        "run_id": saved.run_id,
+        "verdict": result.verdict,
+    }
+    if args.json:
+        print(json.dumps(payload))
+        return 0
+    print(f"\nValidation on the latest cutoff ({result.n_valid:,} customers; "
+          f"trained on {result.n_train:,} examples):")
+    print(f"{'method':36} {'AUC':>6} {'PR AUC':>7} {'prec':>6} {'recall':>6} {'F1':>6} "
+          f"{'acc':>6} {'lift10':>6}")
+    for name, m in [("model: " + result.model_name, result.metrics["model"]),
+                    *[(n, m) for n, m in result.metrics.items() if n != "model"]]:
+        print(f"{name[:36]:36} {m['auc']:6.3f} {m['pr_auc']:7.3f} {m['precision']:6.3f} "
+              f"{m['recall']:6.3f} {m['f1']:6.3f} {m['accuracy']:6.3f} {m['lift_top10']:6.2f}")
+    print(result.verdict)
+    print(f"Saved as run {saved.run_id}; scores: python main.py export {args.project} scores "
+          "--out scores.csv")
+    return 0
+
+
+def cmd_lookup(args: argparse.Namespace) -> int:
+    """python main.py lookup PROJECT CUSTOMER [--json]"""
+    from engine import intent_runs
+
+    project = _open(args.project, create=False)
+    try:
+        found = intent_runs.lookup(project, args.customer)
+    except intent_runs.NoData as exc:
+        raise UserError(str(exc)) from exc
+    finally:
+        project.close()
+    if args.json:
+        print(json.dumps(found.as_json(), ensure_ascii=False))
+        return 0
+    print(f"Customer {found.customer}")
+    print(found.meaning())
+    if found.rank is not None:
+        print(f"Rank {found.rank:,} of {found.customers_scored:,} (as of {found.as_of}).")
+    print(f"History: {found.events:,} events, {found.purchases:,} purchases, revenue "
+          f"{found.revenue:,.2f}; first seen {found.first_seen}, last seen {found.last_seen}.")
+    if found.reasons:
+        print("What moved the score most:")
+        for r in found.reasons:
+            print(f"  {r.text}")
     return 0
 
 
@@ -182,9 +284,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_import)
 
+    p = sub.add_parser("train", help="train a model on a project")
+    tsub = p.add_subparsers(dest="task", required=True)
+    t = tsub.add_parser("intent", help="purchase intent: who buys within the next days")
+    t.add_argument("project")
+    t.add_argument("--as-of", help="score as of this date (YYYY-MM-DD; default: end of data)")
+    t.add_argument("--horizon", type=int, help="days ahead (default: from the data, at most 30)")
+    t.add_argument("--preset", choices=["fast", "balanced", "thorough"], default="balanced")
+    t.add_argument("--epochs", type=int)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--cell", choices=["lstm", "gru"], default="lstm")
+    t.add_argument("--warm-start", action="store_true",
+                   help="start from the active model's weights (after importing new events)")
+    t.add_argument("--json", action="store_true")
+    t.set_defaults(func=cmd_train_intent)
+
+    p = sub.add_parser("lookup", help="one customer's intent score, rank and reasons")
+    p.add_argument("project")
+    p.add_argument("customer")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_lookup)
+
     p = sub.add_parser("export", help="export data from a project as CSV")
     p.add_argument("project")
-    p.add_argument("what", choices=["rejected"])
+    p.add_argument("what", choices=["rejected", "scores"])
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_export)
     return parser
@@ -199,7 +322,7 @@ def run(argv: Sequence[str]) -> int:
         return 2
     try:
         return int(args.func(args))
-    except (UserError, FileProblem, ProjectError) as exc:
+    except (UserError, FileProblem, ProjectError, ValueError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

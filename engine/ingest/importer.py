@@ -13,6 +13,7 @@ import hmac
 import itertools
 import secrets
 import time
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -514,7 +515,11 @@ def import_file(
                 f"({earlier[-1].imported:,} events); importing it again would count every "
                 "event twice (use --allow-duplicate to do it anyway)."
             )
-    key = pseudonym_key(project) if options.pseudonymize else b""
+    # A new pseudonym key is stored inside the import's transaction, so a cancelled or failed
+    # import leaves no trace in the project.
+    key_hex = project.get_meta(PSEUDONYM_KEY) if options.pseudonymize else None
+    new_key_hex = secrets.token_hex(32) if options.pseudonymize and key_hex is None else None
+    key = bytes.fromhex(key_hex or new_key_hex or "")
     mapping = preview.mapping
     header = preview.header
     ncols = len(header)
@@ -539,6 +544,8 @@ def import_file(
                 first_line += 1
             first_line += 1
         with project.begin() as conn:
+            if new_key_hex is not None:
+                project.set_meta(PSEUDONYM_KEY, new_key_hex, conn=conn)
             writer = start_batch(
                 conn,
                 file_name=path.name,
@@ -590,6 +597,9 @@ def import_file(
             batch_id = writer.batch_id
             if totals.seen_events:
                 mapping_json["events"] = {**mapping_json["events"], **totals.seen_events}
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+        # Damage past the sample (a truncated .gz): the transaction is already rolled back.
+        raise FileProblem(f"“{path.name}” could not be read to the end ({exc}).") from exc
     finally:
         stream.close()
     report = ImportReport(

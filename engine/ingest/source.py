@@ -50,11 +50,20 @@ def sniff_packaging(path: Path) -> Packaging:
     if magic[:2] == b"\x1f\x8b":
         return Packaging("gzip", None)
     if magic == b"PK\x03\x04":
-        with zipfile.ZipFile(path) as zf:
-            names = [n for n in zf.namelist() if not n.endswith("/") and "__MACOSX" not in n]
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = [n for n in zf.namelist() if not n.endswith("/") and "__MACOSX" not in n]
+                sizes = {n: zf.getinfo(n).file_size for n in names}
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise FileProblem(f"“{path.name}” is a damaged zip archive ({exc}).") from exc
         if not names:
             raise FileProblem(f"The archive “{path.name}” is empty.")
-        return Packaging("zip", max(names, key=lambda n: zf.getinfo(n).file_size))
+        # An .xlsx is a zip too; its largest part is not always under xl/ (docProps, media).
+        if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+            raise FileProblem(
+                f"“{path.name}” is an Excel workbook: save it as CSV in Excel, then import the CSV."
+            )
+        return Packaging("zip", max(names, key=lambda n: sizes[n]))
     return Packaging(None, None)
 
 
@@ -67,6 +76,16 @@ class CountingReader(io.RawIOBase):
 
     def readable(self) -> bool:  # noqa: D102
         return True
+
+    # zipfile seeks (to the central directory at the end), so the counter must pass seeks on.
+    def seekable(self) -> bool:  # noqa: D102
+        return bool(self.raw.seekable())
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:  # noqa: D102
+        return int(self.raw.seek(offset, whence))
+
+    def tell(self) -> int:  # noqa: D102
+        return int(self.raw.tell())
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]  # noqa: D102
         data = self.raw.read(len(buffer))
@@ -95,7 +114,10 @@ def open_bytes(path: Path, packaging: Packaging) -> tuple[IO[bytes], CountingRea
 
 def read_sample(path: Path, packaging: Packaging, size: int = SAMPLE_BYTES) -> bytes:
     """The first ``size`` decompressed bytes."""
-    stream, _ = open_bytes(path, packaging)
+    try:
+        stream, _ = open_bytes(path, packaging)
+    except (OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise FileProblem(f"“{path.name}” is damaged: it cannot be decompressed ({exc}).") from exc
     try:
         return stream.read(size)
     except (OSError, EOFError, zipfile.BadZipFile) as exc:
@@ -124,10 +146,21 @@ def detect_encoding(sample: bytes) -> str:
         # A multi-byte character cut by the end of the sample is still UTF-8.
         if exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data":
             return "utf-8"
-    best = charset_normalizer.from_bytes(sample[:200_000]).best()
+    results = charset_normalizer.from_bytes(sample[:200_000])
+    best = results.best()
     if best is None:
         return "latin-1"
     name = best.encoding.lower()
+    # Short Western samples often tie between code pages (cp1250 sorts first and turns "Peña"
+    # into "Peńa"); on a tie prefer Windows-1252, what Western Excel and shop systems write.
+    for match in results:
+        if (
+            match.encoding.lower() in ("cp1252", "latin_1")
+            and match.chaos == best.chaos
+            and match.coherence == best.coherence
+        ):
+            name = match.encoding.lower()
+            break
     if name in _CHINESE or name.startswith("gb"):
         return "gb18030"  # superset of GB2312/GBK, as Chinese Excel writes them
     if name in ("ascii", "utf_8"):

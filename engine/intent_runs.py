@@ -1,0 +1,301 @@
+"""Purchase intent as a project task: load events, train, save the run, look customers up.
+
+The GUI's Train page and the CLI's ``train intent`` / ``lookup`` / ``export scores`` call these,
+so a click and a command do exactly the same thing.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine.events import MS_PER_DAY
+from engine.intent import (
+    BatchReport,
+    DataCheck,
+    EpochReport,
+    IntentConfig,
+    IntentResult,
+    Reason,
+    check_data,
+    explain_customer,
+    load_state,
+    save_state,
+    train_intent,
+)
+from storage.project import Project
+from storage.queries import events_frame, overview
+from storage.runs import (
+    RunInfo,
+    active_run,
+    customer_id_for_key,
+    customer_summary,
+    run_outputs,
+    run_weights,
+    save_run,
+)
+
+TASK = "intent"
+
+
+class NoData(Exception):
+    """The project has nothing to learn from; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class RunSaved:
+    """The last report of a training run: it is saved in the project under ``run_id``."""
+
+    run_id: int
+    result: IntentResult
+
+
+def parse_date(text: str) -> int:
+    """A date given by the user (YYYY-MM-DD, optionally with a time) as the end of that moment,
+    in UTC epoch milliseconds: a bare date means the end of that day."""
+    value = pd.Timestamp(text)
+    if value.tzinfo is None:
+        value = value.tz_localize("UTC")
+    ms = int(value.tz_convert("UTC").value // 1_000_000)
+    if len(text.strip()) <= 10:  # a day: include all of it
+        ms += MS_PER_DAY - 1
+    return ms
+
+
+def load_events(project: Project, as_of_ms: int | None) -> pd.DataFrame:
+    """The event frame up to the as-of date (nothing after it is even read)."""
+    if overview(project).events == 0:
+        raise NoData("The project has no events yet: import your shop's behavior log first.")
+    return events_frame(project, until_ms=as_of_ms)
+
+
+def check_project(project: Project, config: IntentConfig) -> DataCheck:
+    """The small-data guard, on the project's events."""
+    return check_data(load_events(project, config.as_of_ms), config)
+
+
+def history_dict(result: IntentResult) -> dict[str, Any]:
+    """The curves of a run in a JSON-safe form (what the run history shows again later)."""
+    return {
+        "epochs": [
+            {
+                "epoch": e.epoch,
+                "train_loss": e.train_loss,
+                "valid_loss": None if np.isnan(e.valid_loss) else e.valid_loss,
+                "valid_auc": None if np.isnan(e.valid_auc) else e.valid_auc,
+                "elapsed_s": e.elapsed_s,
+                "phase": e.phase,
+            }
+            for e in result.history
+        ],
+        "curves": result.curves,
+        "threshold": result.threshold,
+        "augmentation_note": result.augmentation_note,
+        "model_name": result.model_name,
+        "n_train": result.n_train,
+        "n_valid": result.n_valid,
+    }
+
+
+def train_and_save(
+    project: Project,
+    config: IntentConfig,
+    *,
+    should_stop: Callable[[], bool] = lambda: False,
+    warm_start: bool = False,
+    keep_best_on_stop: bool = True,
+) -> Iterator[BatchReport | EpochReport | IntentResult | RunSaved]:
+    """Train the intent model on the project, yield its progress, save the run, end with RunSaved.
+
+    With ``warm_start`` training begins from the active model's weights (after new events were
+    imported, this refreshes the model faster than starting from scratch).
+    """
+    events = load_events(project, config.as_of_ms)
+    init_state = None
+    if warm_start:
+        current = active_run(project, TASK)
+        if current is not None:
+            blob = run_weights(project, current.id)
+            if blob is not None and _same_architecture(current.settings, config, events):
+                init_state = load_state(blob)
+    result: IntentResult | None = None
+    for report in train_intent(
+        events,
+        config,
+        should_stop=should_stop,
+        init_state=init_state,
+        keep_best_on_stop=keep_best_on_stop,
+    ):
+        if isinstance(report, IntentResult):
+            result = report
+        yield report
+    if result is None:
+        return
+    scores = result.scores[["customer_id", "score", "rank"]]
+    run_id = save_run(
+        project,
+        TASK,
+        status="stopped" if result.stopped else "done",
+        settings=dict(result.config),
+        history=history_dict(result),
+        metrics=result.metrics,
+        summary=result.verdict,
+        seconds=result.train_seconds,
+        warm_started=result.warm_started,
+        weights=save_state(result.state_dict),
+        outputs=scores,
+    )
+    yield RunSaved(run_id, result)
+
+
+def _same_architecture(saved: dict[str, Any], config: IntentConfig, events: pd.DataFrame) -> bool:
+    wanted = config.resolved(events)
+    return all(
+        saved.get(k) == getattr(wanted, k) for k in ("hidden_size", "cell")
+    )
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """One customer: score, rank, reasons and a history summary."""
+
+    customer: str
+    customer_id: int
+    score: float | None
+    rank: int | None
+    customers_scored: int
+    top_percent: float | None
+    as_of: str | None
+    horizon_days: int | None
+    events: int
+    purchases: int
+    revenue: float
+    first_seen: str | None
+    last_seen: str | None
+    reasons: list[Reason]
+
+    def meaning(self) -> str:
+        """The score in words: "Buys within 30 days: 72% likely, top 5% of customers"."""
+        if self.score is None or self.horizon_days is None:
+            return "No intent score yet: train a purchase-intent model first."
+        top = f", top {self.top_percent:.0f}% of customers" if self.top_percent else ""
+        return f"Buys within {self.horizon_days} days: {self.score:.0%} likely{top}."
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON object of ``lookup --json``."""
+        return {
+            "customer": self.customer,
+            "score": self.score,
+            "rank": self.rank,
+            "customers_scored": self.customers_scored,
+            "top_percent": self.top_percent,
+            "as_of": self.as_of,
+            "horizon_days": self.horizon_days,
+            "meaning": self.meaning(),
+            "history": {
+                "events": self.events,
+                "purchases": self.purchases,
+                "revenue": round(self.revenue, 2),
+                "first_seen": self.first_seen,
+                "last_seen": self.last_seen,
+            },
+            "reasons": [
+                {"time": _iso(r.time_ms), "event": r.event, "item": r.item,
+                 "category": r.category, "effect": round(r.effect, 4), "text": r.text}
+                for r in self.reasons
+            ],
+        }
+
+
+def _iso(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def lookup(project: Project, customer: str | int, *, with_reasons: bool = True,
+           top: int = 5) -> Lookup:
+    """Score, rank, top reasons and history of one customer (by key, or internal id)."""
+    cid = customer if isinstance(customer, int) else customer_id_for_key(project, customer)
+    if cid is None:
+        raise NoData(f"There is no customer “{customer}” in this project.")
+    summary = customer_summary(project)
+    row = summary[summary["customer_id"] == cid]
+    if row.empty:
+        raise NoData(f"Customer “{customer}” has no events.")
+    r = row.iloc[0]
+    run = active_run(project, TASK)
+    score = rank = None
+    scored = 0
+    top_pct = None
+    reasons: list[Reason] = []
+    as_of = horizon = None
+    if run is not None:
+        outputs = run_outputs(project, run.id)
+        scored = len(outputs)
+        mine = outputs[outputs["customer_id"] == cid]
+        as_of = _iso(int(run.settings["as_of_ms"]))
+        horizon = int(run.settings["horizon_days"])
+        if not mine.empty:
+            score = float(mine["score"].iloc[0])
+            rank = int(mine["rank"].iloc[0])
+            top_pct = max(1.0, float(np.ceil(100.0 * rank / max(1, scored))))
+            if with_reasons:
+                blob = run_weights(project, run.id)
+                if blob is not None:
+                    events = events_frame(
+                        project, until_ms=int(run.settings["as_of_ms"]), customer_ids=[cid]
+                    )
+                    reasons = explain_customer(events, cid, load_state(blob), run.settings, top)
+    return Lookup(
+        customer=str(r["key"]),
+        customer_id=int(cid),
+        score=score,
+        rank=rank,
+        customers_scored=scored,
+        top_percent=top_pct,
+        as_of=as_of,
+        horizon_days=horizon,
+        events=int(r["events"]),
+        purchases=int(r["purchases"]),
+        revenue=float(r["revenue"]),
+        first_seen=_iso(int(r["first_ms"])),
+        last_seen=_iso(int(r["last_ms"])),
+        reasons=reasons,
+    )
+
+
+SCORE_COLUMNS = ("customer", "score", "rank", "as_of", "horizon")
+
+
+def export_scores(project: Project, out: str | Path) -> int:
+    """Write the active model's scores: customer, score, rank, as_of, horizon (best first)."""
+    run = active_run(project, TASK)
+    if run is None:
+        raise NoData("There are no intent scores yet: train a purchase-intent model first.")
+    outputs = run_outputs(project, run.id).sort_values("rank")
+    as_of = _iso(int(run.settings["as_of_ms"]))
+    horizon = int(run.settings["horizon_days"])
+    with Path(out).open("w", newline="", encoding="utf-8-sig") as fh:
+        w = csv.writer(fh)
+        w.writerow(SCORE_COLUMNS)
+        for key, score, rank in outputs[["key", "score", "rank"]].itertuples(index=False):
+            w.writerow((key, f"{score:.6f}", int(rank), as_of, horizon))
+    return len(outputs)
+
+
+def active_intent(project: Project) -> RunInfo | None:
+    """The active intent run, if any."""
+    return active_run(project, TASK)
+
+
+def with_as_of(config: IntentConfig, as_of: str | None) -> IntentConfig:
+    """The config with an as-of date given as text (None keeps the default: end of data)."""
+    return config if not as_of else replace(config, as_of_ms=parse_date(as_of))
