@@ -113,10 +113,15 @@ class Project:
 
 
 def _check_is_project(path: Path) -> None:
+    if path.is_dir():
+        raise ProjectError(f"“{path.name}” is a folder, not an IntentLens project file.")
     if not path.exists() or path.stat().st_size == 0:
         return
-    with path.open("rb") as fh:
-        magic = fh.read(16)
+    try:
+        with path.open("rb") as fh:
+            magic = fh.read(16)
+    except OSError as exc:
+        raise ProjectError(f"“{path.name}” cannot be read ({exc.strerror or exc}).") from exc
     if magic != b"SQLite format 3\x00":
         raise ProjectError(f"“{path.name}” is not an IntentLens project file.")
     try:

@@ -110,7 +110,7 @@ def save_run(
         rid = int(run_id[0])
         if outputs is not None and len(outputs):
             cols = ["customer_id", "score", "rank", "segment", "x", "y"]
-            frame = pd.DataFrame({c: outputs[c] if c in outputs else np.nan for c in cols})
+            frame = pd.DataFrame({c: outputs.get(c, np.nan) for c in cols})
             rows = [
                 (rid, *(None if (isinstance(v, float) and np.isnan(v)) else v for v in r))
                 for r in frame.astype(object).itertuples(index=False, name=None)
