@@ -1,11 +1,12 @@
-"""Training speed of the intent model: packed, length-bucketed batches vs. plain padded batches.
+"""Training speed of the intent model: length-bucketed batches vs. plain padded batches.
 
 Generates a demo log of about ``--events`` events (default 1,000,000), builds the training
 examples once, then runs one training epoch of the same network (same weights, same optimizer)
 two ways and prints events per second for each and their ratio:
 
 - project: batches of similar length (bucketing), each padded only to its own longest sequence,
-  run through ``pack_padded_sequence`` so the LSTM never steps over padding;
+  through the model's ``forward`` (CPU: the fused padded LSTM, output at each true last step;
+  CUDA: ``pack_padded_sequence``);
 - reference: the textbook loop, random batches padded to their longest sequence, LSTM over every
   padded position, output taken at each sequence's last real step.
 
@@ -46,7 +47,7 @@ def run_epoch(
     for idx in batches:
         b = to_tensors(gather(data_steps, ex, idx), device)
         opt.zero_grad()
-        logits = model(b) if packed else model.forward_padded(b)
+        logits = model(b) if packed else model.forward_padded(b)  # packed: the project's path
         loss = loss_fn(logits, b["label"])
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)

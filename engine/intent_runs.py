@@ -110,12 +110,13 @@ def train_and_save(
     *,
     should_stop: Callable[[], bool] = lambda: False,
     warm_start: bool = False,
-    keep_best_on_stop: bool = True,
+    keep_on_stop: Callable[[], bool] = lambda: True,
 ) -> Iterator[BatchReport | EpochReport | IntentResult | RunSaved]:
     """Train the intent model on the project, yield its progress, save the run, end with RunSaved.
 
     With ``warm_start`` training begins from the active model's weights (after new events were
-    imported, this refreshes the model faster than starting from scratch).
+    imported, this refreshes the model faster than starting from scratch). When the user stops
+    the run, the best model so far is saved if ``keep_on_stop()`` says so (asked at that moment).
     """
     events = load_events(project, config.as_of_ms)
     init_state = None
@@ -131,12 +132,12 @@ def train_and_save(
         config,
         should_stop=should_stop,
         init_state=init_state,
-        keep_best_on_stop=keep_best_on_stop,
+        keep_best_on_stop=True,
     ):
         if isinstance(report, IntentResult):
             result = report
         yield report
-    if result is None:
+    if result is None or (result.stopped and not keep_on_stop()):
         return
     scores = result.scores[["customer_id", "score", "rank"]]
     run_id = save_run(

@@ -64,6 +64,15 @@ class MainWindow(QMainWindow):
         self.data_page = DataPage()
         self.data_page.import_requested.connect(self.import_file)
         self.add_page(self.tr("Data"), self.data_page)
+        from gui.pages.train_page import TrainPage
+
+        self.train_page = TrainPage()
+        self.add_page(self.tr("Train"), self.train_page)
+        from gui.pages.customers_page import CustomersPage
+
+        self.customers_page = CustomersPage()
+        self.add_page(self.tr("Customers"), self.customers_page)
+        self.train_page.run_saved.connect(lambda _task, _run: self.customers_page.refresh())
         self.nav.setCurrentRow(0)
 
         self.project_label = QLabel()

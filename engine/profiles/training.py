@@ -122,6 +122,12 @@ def train_profiles(
     feats = customer_features(events, config.as_of_ms)
     if len(feats) < 3:
         raise ValueError("at least 3 customers with events are needed to find segments")
+    if config.n_segments is not None and config.n_segments > len(feats):
+        # k-means itself fails here with a message about n_samples and n_clusters.
+        raise ValueError(
+            f"{config.n_segments} segments cannot be found among {len(feats)} customers: "
+            "ask for fewer segments."
+        )
     x = scale_features(feats)
     history: list[ProfileEpoch] = []
     runs: list[TrainedAutoencoder] = []
