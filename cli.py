@@ -10,6 +10,7 @@ import json
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -143,6 +144,13 @@ def cmd_export(args: argparse.Namespace) -> int:
                 n = intent_runs.export_scores(project, args.out)
             except intent_runs.NoData as exc:
                 raise UserError(str(exc)) from exc
+        elif args.what == "segments":
+            from engine import profile_runs
+
+            try:
+                n = profile_runs.export_segments(project, args.out)
+            except profile_runs.NoData as exc:
+                raise UserError(str(exc)) from exc
         else:  # pragma: no cover - argparse restricts the choices
             raise UserError(f"Nothing called “{args.what}” can be exported.")
     finally:
@@ -216,6 +224,86 @@ def cmd_train_intent(args: argparse.Namespace) -> int:
     print(result.verdict)
     print(f"Saved as run {saved.run_id}; scores: python main.py export {args.project} scores "
           "--out scores.csv")
+    return 0
+
+
+def _segments_arg(text: str) -> int | None:
+    """--segments: a whole number from 2 to 12, or auto (None)."""
+    value = text.strip().lower()
+    if value == "auto":
+        return None
+    if value.isdigit() and 2 <= int(value) <= 12:
+        return int(value)
+    raise UserError(f"--segments {text}: use a whole number from 2 to 12, or auto.")
+
+
+METHOD_WORDS = {
+    "features": "k-means on the behavior features",
+    "autoencoder": "k-means on the autoencoder profiles",
+}
+
+
+def cmd_train_profiles(args: argparse.Namespace) -> int:
+    """python main.py train profiles PROJECT [--as-of DATE] [--segments K|auto] [--seed S] ..."""
+    from engine import intent_runs, profile_runs
+    from engine.profiles import ProfileConfig, ProfileEpoch
+
+    n_segments = _segments_arg(args.segments)
+    if args.epochs is not None and args.epochs < 1:
+        raise UserError(f"--epochs {args.epochs}: use a whole number of at least 1.")
+    as_of_ms = None
+    if args.as_of:
+        try:
+            as_of_ms = intent_runs.parse_date(args.as_of)
+        except ValueError as exc:
+            raise UserError(f"--as-of {args.as_of}: not a date (use YYYY-MM-DD).") from exc
+    config = ProfileConfig(as_of_ms=as_of_ms, n_segments=n_segments, seed=args.seed)
+    if args.epochs is not None:
+        config = replace(config, epochs=args.epochs)
+    project = _open(args.project, create=False)
+    out = sys.stderr if args.json else sys.stdout
+    saved = None
+    try:
+        for report in profile_runs.train_and_save(project, config):
+            if isinstance(report, ProfileEpoch):
+                print(
+                    f"epoch {report.epoch}/{report.epochs}: train loss {report.train_loss:.4f}, "
+                    f"valid loss {report.valid_loss:.4f}",
+                    file=out, flush=True,
+                )
+            elif isinstance(report, profile_runs.ProfilesSaved):
+                saved = report
+    except profile_runs.NoData as exc:
+        raise UserError(str(exc)) from exc
+    finally:
+        project.close()
+    if saved is None:
+        raise UserError("Training stopped before the segments were found: nothing was saved.")
+    result = saved.result
+    if args.json:
+        print(json.dumps({
+            "segments": [
+                {"id": s.id, "name": s.name, "size": s.size, "share": round(s.share, 4),
+                 "revenue_share": round(s.revenue_share, 4), "avg_intent": s.avg_intent,
+                 "description": s.description}
+                for s in result.segments
+            ],
+            "stability_ari": result.stability_ari,
+            "silhouette": result.silhouette,
+            "method": result.method,
+            "customers": len(result.customer_ids),
+            "run_id": saved.run_id,
+        }, ensure_ascii=False))
+        return 0
+    print(f"\n{len(result.segments)} segments of {len(result.customer_ids):,} customers, found by "
+          f"{METHOD_WORDS.get(result.method, result.method)}.")
+    print(f"Stability (agreement between two runs, 1 = identical): {result.stability_ari:.2f}; "
+          f"separation (silhouette, -1 to 1): {result.silhouette:.2f}.")
+    for s in result.segments:
+        print(f"\n  {s.id}. {s.name}: {s.size:,} customers ({s.share:.0%})")
+        print(f"     {s.description}")
+    print(f"\nSaved as run {saved.run_id}; every customer with their segment: "
+          f"python main.py export {args.project} segments --out segments.csv")
     return 0
 
 
@@ -299,6 +387,18 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--json", action="store_true")
     t.set_defaults(func=cmd_train_intent)
 
+    t = tsub.add_parser("profiles", help="customer profiles: find segments and describe them")
+    t.add_argument("project")
+    t.add_argument("--as-of", help="profile customers as of this date (YYYY-MM-DD; default: "
+                   "end of data)")
+    t.add_argument("--segments", default="auto", metavar="K|auto",
+                   help="how many segments (2 to 12), or auto to let the data decide (default)")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--epochs", type=int, help="autoencoder epochs at most (default 60)")
+    t.add_argument("--json", action="store_true",
+                   help="print one JSON object (progress goes to stderr)")
+    t.set_defaults(func=cmd_train_profiles)
+
     p = sub.add_parser("lookup", help="one customer's intent score, rank and reasons")
     p.add_argument("project")
     p.add_argument("customer")
@@ -307,7 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export data from a project as CSV")
     p.add_argument("project")
-    p.add_argument("what", choices=["rejected", "scores"])
+    p.add_argument("what", choices=["rejected", "scores", "segments"])
     p.add_argument("--out", required=True)
     p.set_defaults(func=cmd_export)
     return parser

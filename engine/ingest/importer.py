@@ -35,6 +35,7 @@ from engine.ingest.formats import (
     canonical_event,
     column_index,
     detect_known_format,
+    normalize_name,
     propose_columns,
 )
 from engine.ingest.source import (
@@ -217,8 +218,11 @@ def inspect_file(path: str | Path, options: ImportOptions | None = None) -> File
             raise FileProblem(
                 f"“{path.name}” does not look like a CSV file: no line splits into columns."
             )
+        named = {normalize_name(c) for c in options.columns.values() if c and not c.isdigit()}
         if options.has_header is not None:
             has_header = options.has_header
+        elif named & {normalize_name(f) for f in parsed[0]}:
+            has_header = True  # the user mapped a column by a name the first line holds
         else:
             has_header = looks_like_header(
                 parsed[0], parsed[1] if len(parsed) > 1 else None, KNOWN_COLUMN_NAMES

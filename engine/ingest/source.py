@@ -216,7 +216,16 @@ def looks_like_header(first: list[str], second: list[str] | None, known: set[str
         return not any(_numeric(f) for f in first if f.strip())
     first_numeric = sum(_numeric(f) for f in first if f.strip())
     second_numeric = sum(_numeric(f) for f in second if f.strip())
-    return first_numeric < second_numeric
+    if first_numeric != second_numeric:
+        return first_numeric < second_numeric
+    # No numbers tell them apart ("kunde_nr,zeitpunkt" over "K1,2023-01-01 08:00"): column
+    # names are never dates, and a behavior log's rows always hold one.
+    from engine.ingest.timeparse import detect_time_format
+
+    def dates(row: list[str]) -> int:
+        return sum(detect_time_format([f]) is not None for f in row if f.strip())
+
+    return dates(first) < dates(second)
 
 
 def file_sha256(path: Path) -> str:

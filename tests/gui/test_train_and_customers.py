@@ -1,0 +1,93 @@
+"""Train page and Customers page, driven as a user would (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from engine.demo_project import create_demo_project
+from gui.main_window import MainWindow
+from gui.pages.customers_page import CustomersModel
+from gui.settings import Settings
+from storage.runs import list_runs
+
+
+@pytest.fixture(scope="module")
+def small_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("train") / "small.intentlens"
+    create_demo_project(path, customers=400, seed=4)
+    return path
+
+
+def test_train_receives_epochs_stops_and_shows_metrics(qtbot, small_project):  # type: ignore[no-untyped-def]
+    window = MainWindow(Settings(), remember=False)
+    qtbot.addWidget(window)
+    assert window.open_project(str(small_project))
+    page = window.train_page
+    window.show_page(page)
+    page.preset.setCurrentIndex(page.preset.findData("fast"))
+    page.advanced.setChecked(True)
+    page.epochs.setValue(40)  # far more than we let it run: Stop must end it
+    epochs: list[object] = []
+    qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+    assert page.worker is not None and not page.start_button.isEnabled()
+
+    def on_report(report: object) -> None:
+        if type(report).__name__ == "EpochReport":
+            epochs.append(report)
+            if len(epochs) == 2:
+                page.stop_now(keep=True)
+
+    page.worker.signals.progressed.connect(on_report)
+    with qtbot.waitSignal(page.worker.signals.finished, timeout=240_000):
+        pass
+    assert len(epochs) >= 2
+    assert len(epochs) < 40, "Stop must end training early"
+    assert page.start_button.isEnabled()
+    # The best model so far was kept, evaluated against the baselines and saved.
+    assert page.metrics_model.rowCount() >= 3
+    labels = [page.metrics_model.row(i)[0] for i in range(page.metrics_model.rowCount())]
+    assert any("RFM" in label for label in labels)
+    assert "Stopped early" in page.verdict.text()
+    runs = list_runs(window.project, "intent")  # type: ignore[arg-type]
+    assert runs and runs[0].status == "stopped" and runs[0].active
+    assert page.runs_model.rowCount() == len(list_runs(window.project))  # type: ignore[arg-type]
+
+    # The Customers page now shows scores, sorted best first, and opens a card.
+    customers = window.customers_page
+    qtbot.waitUntil(lambda: customers.model.rowCount() == 400, timeout=30_000)
+    qtbot.waitUntil(
+        lambda: customers.model.frame["score"].notna().sum() > 0, timeout=30_000
+    )
+    first = customers.model.customer_id(0)
+    customers.show_customer(first)
+    qtbot.waitUntil(lambda: customers.card is not None, timeout=60_000)
+    assert customers.card.lookup.customer_id == first  # type: ignore[union-attr]
+    assert "likely" in customers.meaning.text()
+    assert customers.timeline_points.data.size == customers.card.lookup.events  # type: ignore[union-attr]
+
+
+def test_customers_model_filters_and_sorts(qtmodeltester):  # type: ignore[no-untyped-def]
+    import numpy as np
+    import pandas as pd
+
+    model = CustomersModel()
+    model.set_frame(pd.DataFrame({
+        "customer_id": [1, 2, 3, 4],
+        "customer": ["ann", "bob", "anna", "cy"],
+        "score": [0.2, 0.9, np.nan, 0.5],
+        "rank": [3.0, 1.0, np.nan, 2.0],
+        "purchases": [1, 5, 0, 2],
+        "revenue": [10.0, 99.5, 0.0, 20.0],
+        "last_ms": [1.7e12, 1.7e12, 1.7e12, 1.7e12],
+        "segment": ["a", "b", "", "a"],
+    }))
+    qtmodeltester.check(model)
+    model.sort(1, Qt.SortOrder.DescendingOrder)
+    assert [model.customer_id(r) for r in range(4)] == [2, 4, 1, 3]  # unscored last
+    model.set_filter("ann", 0.0, 1.0)
+    assert sorted(model.customer_id(r) for r in range(model.rowCount())) == [1, 3]
+    model.set_filter("", 0.4, 1.0)
+    assert [model.customer_id(r) for r in range(model.rowCount())] == [2, 4]
