@@ -301,7 +301,8 @@ def cmd_train_profiles(args: argparse.Namespace) -> int:
           f"separation (silhouette, -1 to 1): {result.silhouette:.2f}.")
     for s in result.segments:
         print(f"\n  {s.id}. {s.name}: {s.size:,} customers ({s.share:.0%})")
-        print(f"     {s.description}")
+        # The description starts with the name, already printed on the line above.
+        print(f"     {s.description.removeprefix(s.name + ' — ')}")
     print(f"\nSaved as run {saved.run_id}; every customer with their segment: "
           f"python main.py export {args.project} segments --out segments.csv")
     return 0

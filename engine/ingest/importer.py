@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 
 from engine.events import EVENT_TYPES, FIELDS
 from engine.ingest import reader as rd
@@ -440,6 +441,13 @@ def _text(values: pd.Series) -> pd.Series:
     return text.where(text != "", pd.NA)
 
 
+def _series(values: Any) -> pd.Series:
+    """A column of text values (an Arrow array or a tuple of str) as a pandas Series."""
+    if isinstance(values, pa.Array):
+        return pd.Series(pd.arrays.ArrowStringArray(values))
+    return pd.Series(values, dtype="object")
+
+
 def _drop_float_suffix(keys: pd.Series) -> pd.Series:
     """Spreadsheets turn ids into floats ("17850.0"); the shop's id is "17850"."""
     floaty = keys.str.fullmatch(r"\d+\.0").fillna(False)
@@ -573,6 +581,7 @@ def import_file(
                         preview.delimiter,
                         first_line_no=first_line,
                         chunk_rows=options.chunk_rows,
+                        ncols=ncols,
                     ),
                     itertools.repeat(None),
                 )
@@ -656,7 +665,7 @@ def _import_chunk(
     kind: str,
 ) -> None:
     rows = chunk.rows
-    totals.lines += len(rows)
+    totals.lines += len(chunk)
     rejected: list[tuple[int, str, str]] = []
 
     def reject(i: int, kind_: str, **kw: Any) -> None:
@@ -668,6 +677,8 @@ def _import_chunk(
             totals.examples.append((line, reason, raw[:300]))
 
     good: list[int] = []
+    if chunk.arrow_columns is not None:
+        good = list(range(len(chunk)))
     for i, row in enumerate(rows):
         n = len(row)
         if n == ncols:
@@ -684,13 +695,19 @@ def _import_chunk(
         writer.add_rejected(rejected)
         totals.rejected += len(rejected)
         return
-    good_rows = [rows[i] for i in good] if len(good) != len(rows) else rows
-    cols = list(zip(*good_rows, strict=True))
+    cols: list[Any]
+    if chunk.arrow_columns is not None:
+        cols = chunk.arrow_columns
+        n_good = len(chunk)
+    else:
+        good_rows = [rows[i] for i in good] if len(good) != len(rows) else rows
+        cols = list(zip(*good_rows, strict=True))
+        n_good = len(good_rows)
     idx = np.asarray(good)
 
     def column(fld: str) -> pd.Series | None:
         ci = mapping.columns.get(fld)
-        return None if ci is None else pd.Series(cols[ci], dtype="object")
+        return None if ci is None else _series(cols[ci])
 
     customers = _drop_float_suffix(_text(column("customer")))  # type: ignore[arg-type]
     raw_times = column("time")
@@ -714,9 +731,9 @@ def _import_chunk(
         bad_event = events.isna().to_numpy() & ~bad_customer & ~bad_time
         raw_event_vals: pd.Series = raw_events
     else:
-        events = pd.Series([mapping.default_event] * len(good_rows), dtype="object")
-        bad_event = np.zeros(len(good_rows), dtype=bool)
-        raw_event_vals = pd.Series([None] * len(good_rows), dtype="object")
+        events = pd.Series([mapping.default_event] * n_good, dtype="object")
+        bad_event = np.zeros(n_good, dtype=bool)
+        raw_event_vals = pd.Series([None] * n_good, dtype="object")
     session = column("session")
     session = _text(session) if session is not None else None
     if mapping.refund_prefix and session is not None:
@@ -749,7 +766,7 @@ def _import_chunk(
         item = _drop_float_suffix(item)
     category = sel(_text(column("category"))) if "category" in mapping.columns else None  # type: ignore[arg-type]
     if mapping.category_fallback is not None:
-        fb = sel(_text(pd.Series(cols[mapping.category_fallback], dtype="object")))
+        fb = sel(_text(_series(cols[mapping.category_fallback])))
         category = fb if category is None else category.fillna(fb)  # type: ignore[arg-type]
     name = sel(_text(column("name"))) if "name" in mapping.columns else None  # type: ignore[arg-type]
     query = sel(_text(column("query"))) if "query" in mapping.columns else None  # type: ignore[arg-type]

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import csv
 import json
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -25,6 +28,14 @@ class Chunk:
     _lines: list[str] | None = None
     _ends: list[int] | None = None  # line index after each record; None: one line per record
     _raws: list[str] | None = None
+    #: Fast path: every record is one line with the right number of fields, parsed by Arrow
+    #: into one string array per column (``rows`` is then empty).
+    arrow_columns: list[pa.Array] | None = None
+
+    def __len__(self) -> int:
+        if self.arrow_columns is not None:
+            return len(self.arrow_columns[0]) if self.arrow_columns else 0
+        return len(self.rows)
 
     def _span(self, i: int) -> tuple[int, int]:
         if self._ends is None:
@@ -67,8 +78,38 @@ def _parse_block(block: list[str], delimiter: str) -> tuple[list[list[str]], lis
     return rows, ends
 
 
+def _arrow_block(block: list[str], delimiter: str, ncols: int) -> list[pa.Array] | None:
+    """Parse a block with Arrow's C++ reader when it is clean: one record per line, every line
+    with ``ncols`` fields. Anything else (blank or cut lines, multi-line fields) returns None and
+    the block goes through Python's csv module, which keeps exact line numbers."""
+    names = [f"c{i}" for i in range(ncols)]
+    try:
+        table = pacsv.read_csv(
+            pa.py_buffer("".join(block).encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=True),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=False, ignore_empty_lines=False
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeEncodeError):
+        return None
+    if table.num_rows != len(block):
+        return None
+    return [table.column(i).combine_chunks() for i in range(ncols)]
+
+
 def csv_chunks(
-    lines: Iterator[str], delimiter: str, *, first_line_no: int, chunk_rows: int
+    lines: Iterator[str],
+    delimiter: str,
+    *,
+    first_line_no: int,
+    chunk_rows: int,
+    ncols: int | None = None,
 ) -> Iterator[Chunk]:
     """Chunks of CSV records. ``first_line_no`` is the file line number of the first line."""
     line_no = first_line_no
@@ -86,6 +127,13 @@ def csv_chunks(
             block.append(nxt)
             quotes += nxt.count('"')
             extra += 1
+        fast = None
+        if ncols is not None and block[-1].endswith(("\n", "\r")):
+            fast = _arrow_block(block, delimiter, ncols)
+        if fast is not None:
+            yield Chunk([], line_no, _lines=block, _ends=None, arrow_columns=fast)
+            line_no += len(block)
+            continue
         try:
             rows, ends = _parse_block(block, delimiter)
         except csv.Error:

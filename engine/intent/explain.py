@@ -66,47 +66,75 @@ def explain_customer(
     row = int(np.searchsorted(ex.cust, c))
     base = gather(steps, ex, np.array([row]))
     n = int(base["lengths"][0])
-    # Variant i drops step i: shift the later steps left and pad the freed end slot.
+    positions = int(ex.start[row]) + np.arange(n)
+    # Candidates: every single step, and every item's steps together ("viewed X five times"
+    # matters even when no single view does).
+    groups: list[list[int]] = [[i] for i in range(n)]
+    items = [_text_or_none(steps.rows.iloc[int(steps.first_row[int(p)])]["item"]) for p in positions]
+    by_item: dict[str, list[int]] = {}
+    for i, item in enumerate(items):
+        if item is not None:
+            by_item.setdefault(item, []).append(i)
+    groups.extend(g for g in by_item.values() if 1 < len(g) < n)
+    # Variant k drops group k: later steps shift left, freed slots at the end are padding.
+    keep_rows = []
+    lengths = [n]
+    for g in groups:
+        gs = set(g)
+        kept = [j for j in range(n) if j not in gs]
+        lengths.append(max(len(kept), 1))
+        keep_rows.append(kept + [0] * (n - len(kept)))
+    keep = np.array(keep_rows, dtype=np.int64)
+    n_kept = np.array(lengths[1:], dtype=np.int64)
     batch: dict[str, np.ndarray] = {}
-    keep = np.array([[j for j in range(n) if j != i] + [0] for i in range(n)]) if n > 1 else None
     for key, arr in base.items():
         if key in ("lengths", "agg", "label"):
-            batch[key] = np.concatenate([arr, np.repeat(arr, n, axis=0)])
+            batch[key] = np.concatenate([arr, np.repeat(arr, len(groups), axis=0)])
             continue
-        if keep is None:
-            variants = np.zeros_like(arr)  # the only step removed: an all-padding step
-        else:
-            variants = arr[0][keep]
-            variants[:, n - 1] = 0
+        variants = arr[0][keep]
+        pad = np.arange(n)[None, :] >= n_kept[:, None]
+        variants[pad] = 0
         batch[key] = np.concatenate([arr, variants])
-    batch["lengths"] = np.concatenate([[n], np.full(n, max(n - 1, 1))]).astype(np.int64)
+    batch["lengths"] = np.array(lengths, dtype=np.int64)
     device = pick_device(str(config.get("device", "auto")))
     model = load_model(state_dict, config, device)
     with torch.no_grad():
         probs = torch.sigmoid(model(to_tensors(batch, device))).double().cpu().numpy()
     effects = probs[0] - probs[1:]
-    positions = int(ex.start[row]) + np.arange(n)
     reasons: list[Reason] = []
-    for i in np.argsort(-np.abs(effects), kind="stable")[:top]:
-        pos = int(positions[i])
-        first = steps.rows.iloc[int(steps.first_row[pos])]
+    used: set[int] = set()
+    for k in np.argsort(-np.abs(effects), kind="stable"):
+        if len(reasons) >= top:
+            break
+        g = groups[int(k)]
+        if abs(float(effects[int(k)])) < 0.0005:
+            break  # below a twentieth of a point: nothing worth saying
+        if used.intersection(g):
+            continue  # already explained by a larger or stronger group
+        used.update(g)
+        last = int(positions[g[-1]])
+        first = steps.rows.iloc[int(steps.first_row[last])]
         event = str(first["event"])
         item = _text_or_none(first["item"])
-        lines = int(steps.lines[pos])
+        lines = int(steps.lines[last])
         what = f"'{item}'" if item is not None else "an item"
         if lines > 1:
             what = f"{lines} items ({what} and more)"
         query = _text_or_none(first["query"])
-        verb = _VERBS.get(event, _VERBS["other"]).format(x=what, q=f"'{query or ''}'")
-        points = effects[i] * 100.0
-        text = f"{verb} {_ago(as_of - int(steps.time_ms[pos]))}: {points:+.0f} points"
+        if len(g) > 1:
+            verb = f"Interacted with '{item}' {len(g)} times, last"
+        else:
+            verb = _VERBS.get(event, _VERBS["other"]).format(x=what, q=f"'{query or ''}'")
+        points = float(effects[int(k)]) * 100.0
+        shown = f"{points:+.1f}" if abs(points) < 1 else f"{points:+.0f}"
+        text = f"{verb} {_ago(as_of - int(steps.time_ms[last]))}: {shown} points"
         reasons.append(
             Reason(
-                time_ms=int(steps.time_ms[pos]),
+                time_ms=int(steps.time_ms[last]),
                 event=event,
                 item=item,
                 category=_text_or_none(first["category"]),
-                effect=float(effects[i]),
+                effect=float(effects[int(k)]),
                 text=text,
             )
         )

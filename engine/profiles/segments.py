@@ -212,9 +212,16 @@ def describe_segments(
                     f"typical item price {price_s:.2f} vs {price_o:.2f} overall",
                 )
             )
-        if top_cats and top_cats[0][1] >= 0.35 and top_cats[0][0] != "other":
-            c0, v0 = top_cats[0]
-            words.append(c0)
+        # A category names the segment only when it clearly leads: a segment that splits its
+        # activity 40/40 between two categories (two habits merged) is not "Toys" shoppers.
+        second = top_cats[1][1] if len(top_cats) > 1 else 0.0
+        if (
+            top_cats
+            and top_cats[0][1] >= 0.35
+            and top_cats[0][1] >= 1.5 * second
+            and top_cats[0][0] != "other"
+        ):
+            words.append(top_cats[0][0])
         noun = "shoppers"
         if rel(search_s, search_o) >= 1.5 and search_s >= 0.15:
             noun = "researchers"
