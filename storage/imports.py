@@ -101,23 +101,29 @@ class ImportWriter:
         """Items this import added."""
         return self._new_items
 
+    def _resolve(self, known: dict[str, int], keys: Sequence[str], next_id: int) -> tuple[
+        list[int], list[int], int
+    ]:
+        """Ids for distinct keys; new keys get ids from ``next_id`` on. Returns the ids, the
+        positions of the new keys, and the next free id."""
+        get = known.get
+        ids: list[Any] = [get(k) for k in keys]
+        new_pos = [i for i, v in enumerate(ids) if v is None]
+        for i in new_pos:
+            ids[i] = next_id
+            known[keys[i]] = next_id
+            next_id += 1
+        return ids, new_pos, next_id
+
     def customer_ids(self, keys: Sequence[str]) -> list[int]:
         """Ids for customer keys (distinct keys), creating the customers that are new."""
-        known = self._customers
-        out: list[int] = []
-        new_rows: list[dict[str, Any]] = []
-        for key in keys:
-            cid = known.get(key)
-            if cid is None:
-                cid = self._next_customer
-                self._next_customer += 1
-                known[key] = cid
-                new_rows.append({"id": cid, "key": key})
-            out.append(cid)
-        if new_rows:
-            self._insert(schema.customers, new_rows)
-            self._new_customers += len(new_rows)
-        return out
+        ids, new_pos, self._next_customer = self._resolve(
+            self._customers, keys, self._next_customer
+        )
+        if new_pos:
+            self._insert_rows(schema.customers, ("id", "key"), [(ids[i], keys[i]) for i in new_pos])
+            self._new_customers += len(new_pos)
+        return ids
 
     def item_ids(
         self,
@@ -127,31 +133,24 @@ class ImportWriter:
         prices: Sequence[float | None],
     ) -> list[int]:
         """Ids for item keys (distinct keys), creating the items that are new."""
-        known = self._items
-        out: list[int] = []
-        new_rows: list[dict[str, Any]] = []
-        for key, cat, name, price in zip(keys, categories, names, prices, strict=True):
-            iid = known.get(key)
-            if iid is None:
-                iid = self._next_item
-                self._next_item += 1
-                known[key] = iid
-                new_rows.append(
-                    {"id": iid, "key": key, "category": cat, "name": name, "price": price}
-                )
-            out.append(iid)
-        if new_rows:
-            self._insert(schema.items, new_rows)
-            self._new_items += len(new_rows)
-        return out
+        ids, new_pos, self._next_item = self._resolve(self._items, keys, self._next_item)
+        if new_pos:
+            self._insert_rows(
+                schema.items,
+                ("id", "key", "category", "name", "price"),
+                [(ids[i], keys[i], categories[i], names[i], prices[i]) for i in new_pos],
+            )
+            self._new_items += len(new_pos)
+        return ids
 
-    def _insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
-        if not self._positional:
-            self.conn.execute(insert(table), rows)
-            return
-        cols = list(rows[0])
-        sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-        self.conn.exec_driver_sql(sql, [tuple(r.values()) for r in rows])
+    def _insert_rows(self, table: Any, cols: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        if self._positional:
+            marks = ", ".join("?" for _ in cols)
+            self.conn.exec_driver_sql(
+                f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({marks})", rows
+            )
+        else:
+            self.conn.execute(insert(table), [dict(zip(cols, r, strict=True)) for r in rows])
 
     def add_events(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Append events: tuples in the order of ``EVENT_COLUMNS`` (batch id included)."""
