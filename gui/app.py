@@ -11,7 +11,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QLocale, QThreadPool, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
 from gui.settings import demo_project_path, load_settings
@@ -74,6 +75,11 @@ def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("IntentLens")
     app.setOrganizationName("IntentLens")
+    resources = Path(__file__).resolve().parent.parent / "resources"
+    app.setWindowIcon(QIcon(str(resources / "icons" / "intentlens.svg")))
+    translator = QTranslator(app)
+    if translator.load(QLocale(), "intentlens", "_", str(resources / "translations")):
+        app.installTranslator(translator)
     from gui.main_window import MainWindow
 
     settings = load_settings()
