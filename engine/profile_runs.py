@@ -152,8 +152,12 @@ def train_and_save(
         settings=settings,
         history={
             "epochs": [
-                {"epoch": e.epoch, "train_loss": e.train_loss, "valid_loss": e.valid_loss,
-                 "elapsed_s": e.elapsed_s}
+                {
+                    "epoch": e.epoch,
+                    "train_loss": e.train_loss,
+                    "valid_loss": e.valid_loss,
+                    "elapsed_s": e.elapsed_s,
+                }
                 for e in result.history
             ]
         },
@@ -257,7 +261,11 @@ def export_segments(project: Project, out: str | Path, segment: int | None = Non
                 index=False
             ):
                 writer.writerow(
-                    (key, int(sid), names.get(int(sid), ""),
-                     "" if pd.isna(score) else f"{float(score):.6f}")
+                    (
+                        key,
+                        int(sid),
+                        names.get(int(sid), ""),
+                        "" if pd.isna(score) else f"{float(score):.6f}",
+                    )
                 )
     return len(frame)

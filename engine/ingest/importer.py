@@ -287,15 +287,17 @@ def inspect_file(path: str | Path, options: ImportOptions | None = None) -> File
     if options.columns and known is None:
         missing = [f for f in REQUIRED_FIELDS if f not in columns and f not in ambiguous]
 
+    # Lines with the wrong number of values will be rejected: they must not sway detection.
+    whole = [r for r in rows if len(r) == len(header)] or rows
     time_format = options.time_format
     if time_format is None and "time" in columns:
-        values = [r[columns["time"]] for r in rows if len(r) > columns["time"]]
+        values = [r[columns["time"]] for r in whole if len(r) > columns["time"]]
         time_format = detect_time_format(values)
 
     counts: Counter[str] = Counter()
     if "event" in columns:
         ei = columns["event"]
-        counts.update(r[ei].strip() for r in rows if len(r) > ei and r[ei].strip())
+        counts.update(r[ei].strip() for r in whole if len(r) > ei and r[ei].strip())
     events: dict[str, str] = {}
     for raw in counts:
         events[raw] = canonical_event(raw) or "other"
@@ -789,6 +791,10 @@ def _import_chunk(
     cust_keys = [str(k) for k in np.asarray(cust_uniques, dtype=object).tolist()]
     if key:
         cust_keys = pseudonymize(cust_keys, key)
+        if session is not None and mapping.columns.get("session") == mapping.columns["customer"]:
+            # The session column is the customer column (OTTO, YooChoose): it must not keep
+            # the original id next to its pseudonym.
+            session = pd.Series(np.asarray(cust_keys, dtype=object)[cust_codes], dtype="object")
     cust_ids = np.asarray(writer.customer_ids(cust_keys), dtype=np.int64)[cust_codes]
 
     item_ids: list[Any]

@@ -188,10 +188,14 @@ class SegmentsPage(QWidget):
         lv.setContentsMargins(0, 0, 8, 0)
         lv.addWidget(title(self.tr("Segments")))
         self.model = SegmentsModel(
-            [self.tr("Segment"), self.tr("Customers"), self.tr("Share"),
-             self.tr("Revenue"), self.tr("Intent")],
-            formatters={2: lambda v: f"{v:.0%}", 3: lambda v: f"{v:.0%}",
-                        4: lambda v: f"{v:.2f}"},
+            [
+                self.tr("Segment"),
+                self.tr("Customers"),
+                self.tr("Share"),
+                self.tr("Revenue"),
+                self.tr("Intent"),
+            ],
+            formatters={2: lambda v: f"{v:.0%}", 3: lambda v: f"{v:.0%}", 4: lambda v: f"{v:.2f}"},
         )
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -212,8 +216,10 @@ class SegmentsPage(QWidget):
             1: self.tr("Customers in the segment"),
             2: self.tr("Share of all customers"),
             3: self.tr("Share of all revenue (refunds subtracted)"),
-            4: self.tr("Average purchase intent of the segment's customers (0 to 1), from the "
-                       "active purchase-intent model"),
+            4: self.tr(
+                "Average purchase intent of the segment's customers (0 to 1), from the "
+                "active purchase-intent model"
+            ),
         }
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         lv.addWidget(self.table)
@@ -232,10 +238,12 @@ class SegmentsPage(QWidget):
         self.traits_plot.showGrid(x=False, y=False)
         self.traits_plot.setMouseEnabled(x=False, y=False)
         self.traits_plot.hideButtons()
-        self.segment_bars = pg.BarGraphItem(x0=[], y=[], height=0.36, width=[], brush=PALETTE[0],
-                                            pen=pg.mkPen(None))
-        self.overall_bars = pg.BarGraphItem(x0=[], y=[], height=0.36, width=[],
-                                            brush=_OVERALL_COLOUR, pen=pg.mkPen(None))
+        self.segment_bars = pg.BarGraphItem(
+            x0=[], y=[], height=0.36, width=[], brush=PALETTE[0], pen=pg.mkPen(None)
+        )
+        self.overall_bars = pg.BarGraphItem(
+            x0=[], y=[], height=0.36, width=[], brush=_OVERALL_COLOUR, pen=pg.mkPen(None)
+        )
         self.traits_plot.addItem(self.overall_bars)
         self.traits_plot.addItem(self.segment_bars)
         self.trait_texts: list[pg.TextItem] = []
@@ -318,7 +326,11 @@ class SegmentsPage(QWidget):
         super().showEvent(event)
         if self.project is None or (self._worker is not None and self._worker.running):
             return
-        run = profile_runs.active_profiles(self.project)
+        try:
+            run = profile_runs.active_profiles(self.project)
+        except Exception:  # noqa: BLE001 - a closed or broken project: refresh() says so
+            run = None
+            self._shown_run_id = -1
         if (run.id if run is not None else None) != self._shown_run_id:
             self.refresh()
 
@@ -326,8 +338,9 @@ class SegmentsPage(QWidget):
         self.empty.setText(text)
         self.stack.setCurrentIndex(0)
         self.method_label.setText("")
-        self.export_one_button.setEnabled(False)
-        self.export_all_button.setEnabled(False)
+        for button in (self.export_one_button, self.export_all_button):
+            button.setEnabled(False)
+            button.setVisible(False)
         self._shown_run_id = None
         self._set_points(np.zeros(0, np.int64))
 
@@ -337,20 +350,33 @@ class SegmentsPage(QWidget):
         self.selected_segment = None
         if data.run is None:
             self._show_empty(
-                self.tr("No customer segments yet.\n\nTrain customer profiles on the Train page "
-                        "(choose “Customer profiles & segments” and press Start). The segments "
-                        "appear here when training ends.")
+                self.tr(
+                    "No customer segments yet.\n\nTrain customer profiles on the Train page "
+                    "(choose “Customer profiles & segments” and press Start). The segments "
+                    "appear here when training ends."
+                )
             )
             self.loaded.emit(data)
             return
         self._shown_run_id = data.run.id
         self.stack.setCurrentIndex(1)
+        for button in (self.export_one_button, self.export_all_button):
+            button.setVisible(True)
         self.export_all_button.setEnabled(True)
         self.export_one_button.setEnabled(False)
         self.method_label.setText(self.method_words(data.run))
         self.model.set_rows(
-            [(s["name"], int(s["size"]), float(s["share"]), float(s["revenue_share"]),
-              s.get("avg_intent"), int(s["id"])) for s in data.segments]
+            [
+                (
+                    s["name"],
+                    int(s["size"]),
+                    float(s["share"]),
+                    float(s["revenue_share"]),
+                    s.get("avg_intent"),
+                    int(s["id"]),
+                )
+                for s in data.segments
+            ]
         )
         header = self.table.horizontalHeader()
         self.table.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())
@@ -360,11 +386,16 @@ class SegmentsPage(QWidget):
         n_all, n_shown = len(data.customer_ids), len(data.shown)
         where = (
             self.tr("Showing a random sample of {0:,} of {1:,} customers.").format(n_shown, n_all)
-            if n_shown < n_all else self.tr("All {0:,} customers.").format(n_all)
+            if n_shown < n_all
+            else self.tr("All {0:,} customers.").format(n_all)
         )
         self.map_note.setText(
-            where + " " + self.tr("Customers with similar behavior are close together; point at "
-                                  "one to see who it is, click to open the customer.")
+            where
+            + " "
+            + self.tr(
+                "Customers with similar behavior are close together; point at "
+                "one to see who it is, click to open the customer."
+            )
         )
         self.hover_label.setText(" ")
         self.segment_title.setText(self.tr("Select a segment to see what sets it apart."))
@@ -404,21 +435,27 @@ class SegmentsPage(QWidget):
             a, b = float(mine["stability_ari"]), float(theirs["stability_ari"])
             if abs(a - b) > 0.02:
                 why = self.tr(" (more stable than {0} here: {1:.2f} vs {2:.2f})").format(
-                    others[other], a, b)
+                    others[other], a, b
+                )
             else:
-                why = self.tr(" (as stable as {0} here, {1:.2f} vs {2:.2f}, and better "
-                              "separated: silhouette {3:.2f} vs {4:.2f})").format(
-                    others[other], a, b, float(mine["silhouette"]), float(theirs["silhouette"]))
+                why = self.tr(
+                    " (as stable as {0} here, {1:.2f} vs {2:.2f}, and better "
+                    "separated: silhouette {3:.2f} vs {4:.2f})"
+                ).format(
+                    others[other], a, b, float(mine["silhouette"]), float(theirs["silhouette"])
+                )
         ari = float(m.get("stability_ari", math.nan))
         sil = float(m.get("silhouette", math.nan))
         if ari >= 0.9:
-            stable = self.tr("very stable: a second training puts nearly everyone in the same "
-                             "segment")
+            stable = self.tr(
+                "very stable: a second training puts nearly everyone in the same segment"
+            )
         elif ari >= 0.7:
             stable = self.tr("fairly stable: a second training moves some customers")
         else:
-            stable = self.tr("unstable: a second training moves many customers, so treat the "
-                             "borders loosely")
+            stable = self.tr(
+                "unstable: a second training moves many customers, so treat the borders loosely"
+            )
         if sil >= 0.5:
             apart = self.tr("clearly apart")
         elif sil >= 0.25:
@@ -426,14 +463,18 @@ class SegmentsPage(QWidget):
         else:
             apart = self.tr("overlapping: the borders between them are soft")
         as_of = run.settings.get("as_of_ms")
-        text = self.tr("Segments found by {0}{1}. Stability {2:.2f} (1 = identical): {3}. "
-                       "Silhouette {4:.2f} (-1 to 1): the segments are {5}.").format(
-            names.get(method, method), why, ari, stable, sil, apart)
+        text = self.tr(
+            "Segments found by {0}{1}. Stability {2:.2f} (1 = identical): {3}. "
+            "Silhouette {4:.2f} (-1 to 1): the segments are {5}."
+        ).format(names.get(method, method), why, ari, stable, sil, apart)
         text += " " + self.tr("{0:,} customers, behavior up to {1}.").format(
-            int(m.get("customers", 0)), fmt_date(int(as_of) if as_of is not None else None))
+            int(m.get("customers", 0)), fmt_date(int(as_of) if as_of is not None else None)
+        )
         if not any(s.get("avg_intent") is not None for s in m.get("segments", [])):
-            text += " " + self.tr("Average intent appears once a purchase-intent model is "
-                                  "trained (then train the profiles again).")
+            text += " " + self.tr(
+                "Average intent appears once a purchase-intent model is "
+                "trained (then train the profiles again)."
+            )
         return str(text)
 
     # -- the map -------------------------------------------------------------------------
@@ -496,7 +537,8 @@ class SegmentsPage(QWidget):
             return None
         i = int(idx[0])
         vb = self.map_plot.getViewBox()
-        return vb.mapViewToScene(QPointF(float(self.data.x[i]), float(self.data.y[i])))
+        scene: QPointF = vb.mapViewToScene(QPointF(float(self.data.x[i]), float(self.data.y[i])))
+        return scene
 
     def _describe_customer(self, i: int) -> str:
         assert self.data is not None
@@ -556,9 +598,11 @@ class SegmentsPage(QWidget):
         )
         body = str(seg["description"]).removeprefix(str(seg["name"]) + " — ")
         parts = [p.strip() for p in body.split(";") if p.strip()]
-        html = "<ul style='margin-left:-24px; margin-top:0'>" + "".join(
-            f"<li>{_escape(p)}</li>" for p in parts
-        ) + "</ul>"
+        html = (
+            "<ul style='margin-left:-24px; margin-top:0'>"
+            + "".join(f"<li>{_escape(p)}</li>" for p in parts)
+            + "</ul>"
+        )
         items = seg.get("top_items") or []
         if items:
             html += self.tr("Most bought: {0}").format(
@@ -573,8 +617,9 @@ class SegmentsPage(QWidget):
         return next((s for s in self.data.segments if int(s["id"]) == segment_id), None)
 
     def _show_traits(self, seg: dict[str, Any] | None) -> None:
-        traits = [t for t in (seg.get("traits", []) if seg else [])
-                  if t["label"] not in _NOT_CHARTED][:_MAX_TRAITS]
+        traits = [
+            t for t in (seg.get("traits", []) if seg else []) if t["label"] not in _NOT_CHARTED
+        ][:_MAX_TRAITS]
 
         def standout(t: dict[str, Any]) -> float:
             a, b = float(t["segment"]), float(t["overall"])
@@ -592,13 +637,17 @@ class SegmentsPage(QWidget):
         y = np.array(ys)
         brush = PALETTE[int(seg["id"]) % len(PALETTE)] if seg else PALETTE[0]
         self.traits_plot.setTitle(
-            self.tr("<span style='color:{0}'>■</span> this segment &nbsp; "
-                    "<span style='color:{1}'>■</span> all customers").format(
-                brush, _OVERALL_COLOUR) if seg else "",
+            self.tr(
+                "<span style='color:{0}'>■</span> this segment &nbsp; "
+                "<span style='color:{1}'>■</span> all customers"
+            ).format(brush, _OVERALL_COLOUR)
+            if seg
+            else "",
             size="9pt",
         )
-        self.segment_bars.setOpts(x0=np.zeros(len(y)), y=y + 0.19, width=np.array(seg_w),
-                                  brush=brush)
+        self.segment_bars.setOpts(
+            x0=np.zeros(len(y)), y=y + 0.19, width=np.array(seg_w), brush=brush
+        )
         self.overall_bars.setOpts(x0=np.zeros(len(y)), y=y - 0.19, width=np.array(all_w))
         for j, text in enumerate(self.trait_texts):
             i, which = divmod(j, 2)
@@ -608,8 +657,9 @@ class SegmentsPage(QWidget):
             t = traits[i]
             value = float(t["segment"] if which == 0 else t["overall"])
             text.setText(format_trait(value, str(t.get("kind", "number"))))
-            text.setPos((seg_w if which == 0 else all_w)[i] + 0.02,
-                        i + (0.19 if which == 0 else -0.19))
+            text.setPos(
+                (seg_w if which == 0 else all_w)[i] + 0.02, i + (0.19 if which == 0 else -0.19)
+            )
             text.setVisible(True)
         axis: Any = self.traits_plot.getAxis("left")
         axis.setTicks([[(i, str(t["label"])) for i, t in enumerate(traits)]])
@@ -637,7 +687,9 @@ class SegmentsPage(QWidget):
             return
         if path is None:
             path, _ = QFileDialog.getSaveFileName(
-                self, self.tr("Export customers and segments"), default,
+                self,
+                self.tr("Export customers and segments"),
+                default,
                 self.tr("CSV files (*.csv)"),
             )
             if not path:

@@ -138,8 +138,17 @@ def test_map_and_event_flags(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     path = tmp_path / "export.csv"
     path.write_text(AMBIGUOUS)
     code, out, err = _run(
-        capsys, "import", tmp_path / "p.intentlens", path, "--json",
-        "--map", "time=end", "--event", "seen=view", "--event", "buy=cart",
+        capsys,
+        "import",
+        tmp_path / "p.intentlens",
+        path,
+        "--json",
+        "--map",
+        "time=end",
+        "--event",
+        "seen=view",
+        "--event",
+        "buy=cart",
     )
     assert code == 0, err
     result = json.loads(out)
@@ -170,7 +179,9 @@ def test_bad_flags_are_one_sentence(
     _assert_one_sentence_error(err, *words)
 
 
-def test_export_rejected_rows(capsys: pytest.CaptureFixture[str], tmp_path: Path, log: Path) -> None:
+def test_export_rejected_rows(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, log: Path
+) -> None:
     project = tmp_path / "p.intentlens"
     assert _run(capsys, "import", project, log)[0] == 0
     target = tmp_path / "rejected.csv"
@@ -236,8 +247,14 @@ def test_real_process_exit_code_and_stderr(tmp_path: Path) -> None:
     path.write_text(AMBIGUOUS)
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "main.py"), "import", str(tmp_path / "p.intentlens"),
-         str(path), "--json"],
+        [
+            sys.executable,
+            str(REPO_ROOT / "main.py"),
+            "import",
+            str(tmp_path / "p.intentlens"),
+            str(path),
+            "--json",
+        ],
         capture_output=True,
         text=True,
         env=env,

@@ -91,7 +91,13 @@ def _one_sentence(exc: BaseException) -> str:
 
 # --- encodings ---------------------------------------------------------------------------------
 
-CHINESE_WORDS = {"浏览": "view", "加购": "cart", "收藏": "favorite", "购买": "purchase", "退款": "refund"}
+CHINESE_WORDS = {
+    "浏览": "view",
+    "加购": "cart",
+    "收藏": "favorite",
+    "购买": "purchase",
+    "退款": "refund",
+}
 
 
 def _chinese_log() -> tuple[str, dict[str, int], float]:
@@ -101,7 +107,9 @@ def _chinese_log() -> tuple[str, dict[str, int], float]:
     for i in range(20):
         word = list(CHINESE_WORDS)[i % 5]
         price, qty = 10.0 + i, 1 + i % 3
-        lines.append(f"用户{i % 7},2023-05-{1 + i % 9:02d} 10:{i:02d}:00,{word},商品{i},女装,{price},{qty}")
+        lines.append(
+            f"用户{i % 7},2023-05-{1 + i % 9:02d} 10:{i:02d}:00,{word},商品{i},女装,{price},{qty}"
+        )
         event = CHINESE_WORDS[word]
         counts[event] = counts.get(event, 0) + 1
         if event == "purchase":
@@ -374,16 +382,16 @@ def test_pseudonymize_hides_ids_and_is_stable_within_a_project(
     project: Project, tmp_path: Path
 ) -> None:
     first = _write(
-        tmp_path, "jan.csv",
+        tmp_path,
+        "jan.csv",
         "customer,time,event\n"
         "4711,2023-01-01 10:00:00,view\n"
         "alice@example.com,2023-01-01 11:00:00,purchase\n",
     )
     second = _write(
-        tmp_path, "feb.csv",
-        "customer,time,event\n"
-        "4711,2023-02-01 10:00:00,view\n"
-        "bob,2023-02-01 11:00:00,view\n",
+        tmp_path,
+        "feb.csv",
+        "customer,time,event\n4711,2023-02-01 10:00:00,view\nbob,2023-02-01 11:00:00,view\n",
     )
     options = ImportOptions(pseudonymize=True)
     assert run_import(project, first, options).pseudonymized
@@ -409,6 +417,26 @@ def test_pseudonymize_hides_ids_and_is_stable_within_a_project(
         assert _customer_keys(other).isdisjoint(keys)
     finally:
         other.close()
+
+
+def test_pseudonymize_also_hides_a_session_that_is_the_customer(
+    project: Project, tmp_path: Path
+) -> None:
+    """OTTO and YooChoose use one column as both customer and session."""
+    content = "session,aid,ts,type\n" + "".join(
+        f"{900 + i % 3},{i},{1_659_304_800_000 + i},clicks\n" for i in range(9)
+    )
+    report = run_import(
+        project, _write(tmp_path, "otto.csv", content), ImportOptions(pseudonymize=True)
+    )
+    assert report.format == "otto" and report.imported == 9
+    sessions = {v for (v,) in _rows(project, "SELECT DISTINCT session FROM events")}
+    assert sessions.isdisjoint({"900", "901", "902"})
+    assert _rows(
+        project,
+        "SELECT COUNT(*) FROM events e JOIN customers c ON c.id = e.customer_id "
+        "WHERE e.session = c.key",
+    ) == [(9,)]
 
 
 def test_reimporting_the_same_file_is_refused_unless_allowed(
@@ -472,6 +500,14 @@ def test_bad_rows_are_kept_with_line_number_raw_text_and_reason(
     assert "2" in reasons[7]
     assert _customer_keys(project) == {"c1", "c5"}
     assert {line for line, _, _ in report.examples} == {3, 4, 5, 6, 7}
+
+
+def test_broken_lines_at_the_start_do_not_spoil_detection(project: Project, tmp_path: Path) -> None:
+    content = "customer,time,event\nc0,2020-01-01 10:00:00,view\nx,y\nx,y\n"
+    report = run_import(project, _write(tmp_path, "short.csv", content))
+    _accounted(project, report)
+    assert (report.imported, report.rejected) == (1, 2)
+    assert report.rejected_by_reason == {"wrong_column_count": 2}
 
 
 def test_quoted_field_with_a_newline_is_one_record(project: Project, tmp_path: Path) -> None:
@@ -552,14 +588,14 @@ def test_cancel_in_the_middle_leaves_the_project_as_it_was(
 ) -> None:
     prior = run_import(project, _write(tmp_path, "prior.csv", SIMPLE))
     before = _snapshot(project)
-    stop = False
+    stop = {"now": False}
     reports = []
     path = _write(tmp_path, "big.csv", _big_log(600, prefix="new"))
     options = ImportOptions(chunk_rows=50, pseudonymize=True)
     with pytest.raises(ImportCancelled):
-        for progress in import_file(project, path, options, should_stop=lambda: stop):
+        for progress in import_file(project, path, options, should_stop=lambda: stop["now"]):
             reports.append(progress)
-            stop = True  # the user clicks Cancel after the first progress report
+            stop["now"] = True  # the user clicks Cancel after the first progress report
     assert len(reports) == 1 and reports[0].lines_read == 50 and reports[0].report is None
     assert reports[0].imported == 50  # rows had been written inside the transaction
     after = _snapshot(project)

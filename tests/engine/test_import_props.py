@@ -22,6 +22,7 @@ from storage.project import Project, open_project
 SETTINGS = settings(
     max_examples=60,
     deadline=None,
+    database=None,  # failures print their example; nothing is written into the tree
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
@@ -84,11 +85,41 @@ def test_any_bytes_give_a_report_or_a_sentence(shared: tuple[Project, Path], dat
 FIELD = st.one_of(
     st.sampled_from(
         [
-            "", " ", "alice", "4711", "17850.0", "C536379", "view", "pv", "buy", "cart",
-            "purchase", "refund", "浏览", "购买", "2019-10-01 00:00:00 UTC", "12/1/2010 8:26",
-            "1569888000", "1659304800025", "20191001", "2019-13-45", "not a time", "3.50",
-            "-2", "1,234.50", '"quoted, field"', '"open quote', "NaN", "null", "{", '{"a": 1}',
-            "customer", "time", "event", "user_id", "timestamp",
+            "",
+            " ",
+            "alice",
+            "4711",
+            "17850.0",
+            "C536379",
+            "view",
+            "pv",
+            "buy",
+            "cart",
+            "purchase",
+            "refund",
+            "浏览",
+            "购买",
+            "2019-10-01 00:00:00 UTC",
+            "12/1/2010 8:26",
+            "1569888000",
+            "1659304800025",
+            "20191001",
+            "2019-13-45",
+            "not a time",
+            "3.50",
+            "-2",
+            "1,234.50",
+            '"quoted, field"',
+            '"open quote',
+            "NaN",
+            "null",
+            "{",
+            '{"a": 1}',
+            "customer",
+            "time",
+            "event",
+            "user_id",
+            "timestamp",
         ]
     ),
     st.text(max_size=12),
@@ -130,13 +161,21 @@ def test_any_csvish_text_gives_a_report_or_a_sentence(
 
 @st.composite
 def valid_log(draw: st.DrawFn) -> tuple[bytes, int]:
-    """A well-formed log with some broken lines mixed in: every good line must be imported."""
-    good = draw(st.integers(min_value=1, max_value=30))
-    broken = draw(st.lists(st.sampled_from(["", "x,y", "a,b,c,d,e", "c9,never,view"]), max_size=5))
+    """A well-formed log with some broken lines mixed in: every good line must be imported.
+
+    Broken lines with the right number of values stay a minority, as the time format is the
+    one that reads most of the sample.
+    """
+    broken = draw(st.lists(st.sampled_from(["", "x,y", "a,b,c,d,e", "c9,never,view"]), max_size=8))
+    unreadable = broken.count("c9,never,view")
+    good = draw(st.integers(min_value=max(1, 2 * unreadable), max_value=30))
     lines = [f"c{i % 5},2020-01-{1 + i % 28:02d} 10:00:00,view" for i in range(good)]
     positions = draw(
-        st.lists(st.integers(min_value=1, max_value=len(lines)), min_size=len(broken),
-                 max_size=len(broken))
+        st.lists(
+            st.integers(min_value=1, max_value=len(lines)),
+            min_size=len(broken),
+            max_size=len(broken),
+        )
     )
     for pos, bad in zip(positions, broken, strict=True):
         lines.insert(pos, bad)
@@ -157,11 +196,15 @@ def test_good_lines_are_never_lost(shared: tuple[Project, Path], case: tuple[byt
 
 JSON_VALUE = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(
-        st.sampled_from(["session", "events", "aid", "ts", "type", "customer", "time", "event"]),
-        inner,
-        max_size=5,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                ["session", "events", "aid", "ts", "type", "customer", "time", "event"]
+            ),
+            inner,
+            max_size=5,
+        )
     ),
     max_leaves=12,
 )
@@ -174,5 +217,7 @@ def test_any_json_lines_give_a_report_or_a_sentence(
 ) -> None:
     lines = [json.dumps(v, ensure_ascii=False) for v in values]
     if otto_first:
-        lines.insert(0, '{"session": 1, "events": [{"aid": 7, "ts": 1659304800025, "type": "carts"}]}')
+        lines.insert(
+            0, '{"session": 1, "events": [{"aid": 7, "ts": 1659304800025, "type": "carts"}]}'
+        )
     _check(shared, "\n".join(lines).encode(), name="input.jsonl")

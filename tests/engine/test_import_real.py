@@ -68,25 +68,26 @@ def _assert_accounted(project: Project, report: ImportReport) -> None:
     )
 
 
+class _Imports(dict[str, tuple[Project, ImportReport]]):
+    """file -> (project, report); a file is imported, into its own project, on first use."""
+
+    def __init__(self, datasets: Path, folder: Path) -> None:
+        super().__init__()
+        self.datasets, self.folder = datasets, folder
+
+    def __missing__(self, rel: str) -> tuple[Project, ImportReport]:
+        path = _file(self.datasets, rel)
+        project = open_project(self.folder / (path.name + ".intentlens"))
+        self[rel] = (project, run_import(project, path))
+        return self[rel]
+
+
 @pytest.fixture(scope="module")
-def imported(
-    datasets: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, tuple[Project, ImportReport]]]:
-    """Lazily import each real file once per module into its own project."""
-    cache: dict[str, tuple[Project, ImportReport]] = {}
-    folder = tmp_path_factory.mktemp("real")
-
-    class Lazy(dict[str, tuple[Project, ImportReport]]):
-        def __missing__(self, rel: str) -> tuple[Project, ImportReport]:
-            path = _file(datasets, rel)
-            project = open_project(folder / (path.name + ".intentlens"))
-            report = run_import(project, path)
-            self[rel] = (project, report)
-            return project, report
-
-    lazy = Lazy(cache)
-    yield lazy
-    for project, _ in lazy.values():
+def imported(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Imports]:
+    """Each real file imported once per module (the Online Retail import takes seconds)."""
+    imports = _Imports(datasets, tmp_path_factory.mktemp("real"))
+    yield imports
+    for project, _ in imports.values():
         project.close()
 
 
@@ -96,12 +97,12 @@ def imported(
 @pytest.fixture(scope="module")
 def retail_frame(datasets: Path) -> pd.DataFrame:
     """The Online Retail file read independently with pandas, every value as text."""
-    return pd.read_csv(
-        _file(datasets, RETAIL), dtype=str, keep_default_na=False, encoding="utf-8"
-    )
+    return pd.read_csv(_file(datasets, RETAIL), dtype=str, keep_default_na=False, encoding="utf-8")
 
 
-def test_online_retail_accounts_for_every_line(imported: dict, retail_frame: pd.DataFrame) -> None:
+def test_online_retail_accounts_for_every_line(
+    imported: _Imports, retail_frame: pd.DataFrame
+) -> None:
     project, report = imported[RETAIL]
     _assert_accounted(project, report)
     assert report.format == "uci_online_retail"
@@ -113,7 +114,7 @@ def test_online_retail_accounts_for_every_line(imported: dict, retail_frame: pd.
     assert reasons == {"No customer id."}
 
 
-def test_online_retail_customers_and_items(imported: dict, retail_frame: pd.DataFrame) -> None:
+def test_online_retail_customers_and_items(imported: _Imports, retail_frame: pd.DataFrame) -> None:
     project, report = imported[RETAIL]
     with_customer = retail_frame[retail_frame["CustomerID"].str.strip() != ""]
     assert report.customers == 4_372 == with_customer["CustomerID"].nunique()
@@ -127,7 +128,7 @@ def test_online_retail_customers_and_items(imported: dict, retail_frame: pd.Data
     assert report.last_ms == _ms("2011-12-09T12:50:00")
 
 
-def test_online_retail_every_invoice_is_kept(imported: dict) -> None:
+def test_online_retail_every_invoice_is_kept(imported: _Imports) -> None:
     """Imported sessions plus the rejected rows' raw text hold all 25,900 invoices."""
     project, _ = imported[RETAIL]
     with project.connect() as conn:
@@ -140,7 +141,7 @@ def test_online_retail_every_invoice_is_kept(imported: dict) -> None:
     assert len(invoices) == 25_900
 
 
-def test_online_retail_cancellations_are_negative_refunds(imported: dict) -> None:
+def test_online_retail_cancellations_are_negative_refunds(imported: _Imports) -> None:
     project, report = imported[RETAIL]
     assert report.events_by_type == {"purchase": 397_924, "refund": 8_905}
     with project.connect() as conn:
@@ -156,7 +157,9 @@ def test_online_retail_cancellations_are_negative_refunds(imported: dict) -> Non
     assert (refunds, non_negative, not_c, c_purchases) == (8_905, 0, 0, 0)
 
 
-def test_online_retail_revenue_matches_pandas(imported: dict, retail_frame: pd.DataFrame) -> None:
+def test_online_retail_revenue_matches_pandas(
+    imported: _Imports, retail_frame: pd.DataFrame
+) -> None:
     project, report = imported[RETAIL]
     qty = pd.to_numeric(retail_frame["Quantity"])
     price = pd.to_numeric(retail_frame["UnitPrice"])
@@ -170,7 +173,7 @@ def test_online_retail_revenue_matches_pandas(imported: dict, retail_frame: pd.D
     assert round(expected, 2) == 8_300_065.81
 
 
-def test_online_retail_indexes_are_rebuilt_after_the_bulk_load(imported: dict) -> None:
+def test_online_retail_indexes_are_rebuilt_after_the_bulk_load(imported: _Imports) -> None:
     project, _ = imported[RETAIL]
     with project.connect() as conn:
         names = set(
@@ -182,7 +185,7 @@ def test_online_retail_indexes_are_rebuilt_after_the_bulk_load(imported: dict) -
 # --- Taobao UserBehavior -----------------------------------------------------------------------
 
 
-def test_taobao_reports_the_cut_off_last_line(imported: dict, datasets: Path) -> None:
+def test_taobao_reports_the_cut_off_last_line(imported: _Imports, datasets: Path) -> None:
     project, report = imported[TAOBAO]
     _assert_accounted(project, report)
     assert report.format == "taobao"
@@ -198,7 +201,7 @@ def test_taobao_reports_the_cut_off_last_line(imported: dict, datasets: Path) ->
     assert "cut off" in reason
 
 
-def test_taobao_event_words_become_canonical_events(imported: dict) -> None:
+def test_taobao_event_words_become_canonical_events(imported: _Imports) -> None:
     project, report = imported[TAOBAO]
     assert report.events_by_type == {
         "view": 75_872,
@@ -224,7 +227,7 @@ def test_taobao_event_words_become_canonical_events(imported: dict) -> None:
 # --- REES46, OTTO, YooChoose -------------------------------------------------------------------
 
 
-def test_rees46_imports_every_complete_row(imported: dict, datasets: Path) -> None:
+def test_rees46_imports_every_complete_row(imported: _Imports, datasets: Path) -> None:
     project, report = imported[REES46]
     _assert_accounted(project, report)
     assert report.format == "rees46"
@@ -256,7 +259,7 @@ def _otto_events(project: Project) -> list[tuple[object, ...]]:
 
 
 @pytest.mark.parametrize("rel", [OTTO_JSONL, OTTO_CSV])
-def test_otto_both_layouts(imported: dict, rel: str) -> None:
+def test_otto_both_layouts(imported: _Imports, rel: str) -> None:
     project, report = imported[rel]
     _assert_accounted(project, report)
     assert report.format == "otto"
@@ -265,7 +268,7 @@ def test_otto_both_layouts(imported: dict, rel: str) -> None:
     assert report.customers == 20
 
 
-def test_otto_nested_and_flat_files_give_the_same_events(imported: dict) -> None:
+def test_otto_nested_and_flat_files_give_the_same_events(imported: _Imports) -> None:
     nested, _ = imported[OTTO_JSONL]
     flat, _ = imported[OTTO_CSV]
     events = _otto_events(nested)
@@ -273,7 +276,7 @@ def test_otto_nested_and_flat_files_give_the_same_events(imported: dict) -> None
     assert events == _otto_events(flat)
 
 
-def test_yoochoose_clicks(imported: dict) -> None:
+def test_yoochoose_clicks(imported: _Imports) -> None:
     project, report = imported[YOOCHOOSE]
     _assert_accounted(project, report)
     assert report.format == "yoochoose_clicks"

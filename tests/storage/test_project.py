@@ -56,13 +56,15 @@ def test_new_project_is_created_and_migrated_to_head(tmp_path: Path) -> None:
         assert project.path == path.resolve()
         assert project.name == "shop"
         assert schema_revision(project) == _head_revision() == "0001"
-        assert EXPECTED_TABLES <= table_names(project)
+        assert table_names(project) >= EXPECTED_TABLES
     finally:
         project.close()
     con = sqlite3.connect(path)
     try:
         (version,) = con.execute("SELECT version_num FROM alembic_version").fetchone()
-        index_names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        index_names = {
+            r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='index'")
+        }
     finally:
         con.close()
     assert version == "0001"
