@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from engine.events import EVENT_TYPES, FIELDS
@@ -101,10 +102,14 @@ def cmd_import(args: argparse.Namespace) -> int:
                 f"{', '.join(EVENT_TYPES)}."
             )
     preview = inspect_file(args.file, options)
+    problems = preview.problems()
+    if problems:
+        raise UserError(problems[0])
+    new_file = "://" not in args.project and not Path(args.project).exists()
     project = _open(args.project)
+    report = None
     try:
         show = _progress_printer(not args.json and sys.stderr.isatty())
-        report = None
         for progress in import_file(project, args.file, options, preview=preview):
             show(progress)
             report = progress.report or report
@@ -112,6 +117,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(file=sys.stderr)
     finally:
         project.close()
+        if report is None and new_file:
+            # A failed first import leaves no empty project file behind.
+            for suffix in ("", "-wal", "-shm"):
+                Path(args.project + suffix).unlink(missing_ok=True)
     assert report is not None
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False))

@@ -40,7 +40,7 @@ def overview(project: Project) -> Overview:
             select(func.count(), func.coalesce(func.sum(e.c.amount), 0.0), func.min(e.c.time_ms),
                    func.max(e.c.time_ms))
         ).one()
-        by_type = dict(
+        by_type: dict[str, int] = dict(
             conn.execute(select(e.c.event, func.count()).group_by(e.c.event)).all()
         )
         n_customers = conn.execute(select(func.count()).select_from(schema.customers)).scalar_one()

@@ -711,19 +711,23 @@ def _import_chunk(
         ci = mapping.columns.get(fld)
         return None if ci is None else _series(cols[ci])
 
-    customers = _drop_float_suffix(_text(column("customer")))  # type: ignore[arg-type]
+    def text_column(fld: str) -> pd.Series | None:
+        raw = column(fld)
+        return None if raw is None else _text(raw)
+
+    customer_col = text_column("customer")
     raw_times = column("time")
-    assert raw_times is not None and mapping.time_format is not None
+    assert customer_col is not None and raw_times is not None
+    assert mapping.time_format is not None
+    customers = _drop_float_suffix(customer_col)
     times = parse_times(raw_times, mapping.time_format)
     bad_customer = customers.isna().to_numpy()
     bad_time = is_missing(times) & ~bad_customer
 
-    raw_event_col = column("event")
-    if raw_event_col is not None:
-        raw_events = _text(raw_event_col)
-        uniq = raw_events.dropna().unique()
+    raw_events = text_column("event")
+    if raw_events is not None:
         lookup: dict[str, str] = {}
-        for word in uniq:
+        for word in raw_events.dropna().unique():
             canon = mapping.events.get(word)
             if canon is None:
                 canon = canonical_event(word) or "other"
@@ -736,18 +740,18 @@ def _import_chunk(
         events = pd.Series([mapping.default_event] * n_good, dtype="object")
         bad_event = np.zeros(n_good, dtype=bool)
         raw_event_vals = pd.Series([None] * n_good, dtype="object")
-    session = column("session")
-    session = _text(session) if session is not None else None
+    session = text_column("session")
     if mapping.refund_prefix and session is not None:
-        refunds = session.fillna("").str.startswith(mapping.refund_prefix).to_numpy()
+        refunds = session.fillna("").str.startswith(mapping.refund_prefix).to_numpy(dtype=bool)
         events = events.where(~refunds, "refund")
 
-    for i in np.flatnonzero(bad_customer):
-        reject(int(idx[i]), "missing_customer")
-    for i in np.flatnonzero(bad_time):
-        reject(int(idx[i]), "bad_time", value=raw_times.iloc[i], fmt=describe_format(mapping.time_format))
-    for i in np.flatnonzero(bad_event):
-        reject(int(idx[i]), "missing_event")
+    for j in np.flatnonzero(bad_customer):
+        reject(int(idx[j]), "missing_customer")
+    time_words = describe_format(mapping.time_format)
+    for j in np.flatnonzero(bad_time):
+        reject(int(idx[j]), "bad_time", value=raw_times.iloc[j], fmt=time_words)
+    for j in np.flatnonzero(bad_event):
+        reject(int(idx[j]), "missing_event")
     keep = ~(bad_customer | bad_time | bad_event)
     writer.add_rejected(rejected)
     totals.rejected += len(rejected)
@@ -755,27 +759,37 @@ def _import_chunk(
     if n == 0:
         return
 
-    def sel(s: pd.Series | None) -> pd.Series | None:
-        return None if s is None else s[keep].reset_index(drop=True)
+    def sel(s: pd.Series) -> pd.Series:
+        return s[keep].reset_index(drop=True)
 
-    customers = sel(customers)  # type: ignore[assignment]
+    def opt(fld: str) -> pd.Series | None:
+        values = text_column(fld)
+        return None if values is None else sel(values)
+
+    def num(fld: str) -> npt.NDArray[np.float64]:
+        values = column(fld)
+        out: npt.NDArray[np.float64] = (
+            np.full(n, np.nan) if values is None else _numbers(values)[keep]
+        )
+        return out
+
+    customers = sel(customers)
     times = times[keep]
-    events = sel(events)  # type: ignore[assignment]
-    raw_event_vals = sel(raw_event_vals)  # type: ignore[assignment]
-    session = sel(session)
-    item = sel(_text(column("item"))) if "item" in mapping.columns else None  # type: ignore[arg-type]
+    events = sel(events)
+    raw_event_vals = sel(raw_event_vals)
+    session = None if session is None else sel(session)
+    item = opt("item")
     if item is not None:
         item = _drop_float_suffix(item)
-    category = sel(_text(column("category"))) if "category" in mapping.columns else None  # type: ignore[arg-type]
+    category = opt("category")
     if mapping.category_fallback is not None:
-        fb = sel(_text(_series(cols[mapping.category_fallback])))
-        category = fb if category is None else category.fillna(fb)  # type: ignore[arg-type]
-    name = sel(_text(column("name"))) if "name" in mapping.columns else None  # type: ignore[arg-type]
-    query = sel(_text(column("query"))) if "query" in mapping.columns else None  # type: ignore[arg-type]
-    nan = np.full(n, np.nan)
-    price = _numbers(column("price"))[keep] if "price" in mapping.columns else nan  # type: ignore[arg-type]
-    quantity = _numbers(column("quantity"))[keep] if "quantity" in mapping.columns else nan  # type: ignore[arg-type]
-    amount_given = _numbers(column("amount"))[keep] if "amount" in mapping.columns else nan  # type: ignore[arg-type]
+        fallback = sel(_text(_series(cols[mapping.category_fallback])))
+        category = fallback if category is None else category.fillna(fallback)
+    name = opt("name")
+    query = opt("query")
+    price = num("price")
+    quantity = num("quantity")
+    amount_given = num("amount")
 
     ev = events.to_numpy(dtype=object)
     is_purchase = ev == "purchase"

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import csv
 import json
-
-import pyarrow as pa
-import pyarrow.csv as pacsv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 #: Columns of a flattened nested OTTO-style JSON line.
 JSON_EVENT_COLUMNS = ["session", "aid", "ts", "type"]

@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import charset_normalizer
 
@@ -104,7 +104,7 @@ def open_bytes(path: Path, packaging: Packaging) -> tuple[IO[bytes], CountingRea
     counter = CountingReader(path.open("rb"))
     buffered = io.BufferedReader(counter, buffer_size=1 << 20)
     if packaging.compression == "gzip":
-        return gzip.GzipFile(fileobj=buffered, mode="rb"), counter
+        return cast(IO[bytes], gzip.GzipFile(fileobj=buffered, mode="rb")), counter
     if packaging.compression == "zip":
         zf = zipfile.ZipFile(buffered)
         assert packaging.member is not None
