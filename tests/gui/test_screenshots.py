@@ -27,3 +27,19 @@ def test_every_page_renders(qtbot, tmp_path):  # type: ignore[no-untyped-def]
         assert len(colours) > 5, f"{f.name} looks blank"
     assert window.data_page.summary is not None
     assert window.data_page.summary.overview.customers == 150
+
+
+def test_chinese_translation_loads(qapp):  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    folder = Path(__file__).resolve().parents[2] / "resources" / "translations"
+    translator = QTranslator()
+    assert translator.load(str(folder / "intentlens_zh_CN.qm"))
+    QCoreApplication.installTranslator(translator)
+    try:
+        assert QCoreApplication.translate("MainWindow", "Data") == "数据"
+        assert QCoreApplication.translate("TrainPage", "Start training") == "开始训练"
+    finally:
+        QCoreApplication.removeTranslator(translator)
