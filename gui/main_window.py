@@ -72,7 +72,15 @@ class MainWindow(QMainWindow):
 
         self.customers_page = CustomersPage()
         self.add_page(self.tr("Customers"), self.customers_page)
+        from gui.pages.segments_page import SegmentsPage
+
+        self.segments_page = SegmentsPage()
+        self.add_page(self.tr("Segments"), self.segments_page)
+        self.segments_page.customer_selected.connect(self.open_customer)
         self.train_page.run_saved.connect(lambda _task, _run: self.customers_page.refresh())
+        self.train_page.run_saved.connect(
+            lambda task, _run: self.segments_page.refresh() if task == "profiles" else None
+        )
         self.nav.setCurrentRow(0)
 
         self.project_label = QLabel()
@@ -88,6 +96,11 @@ class MainWindow(QMainWindow):
         QListWidgetItem(name, self.nav)
         if hasattr(page, "set_project"):
             self.project_changed.connect(page.set_project)
+
+    def open_customer(self, customer_id: int) -> None:
+        """Switch to the Customers page with one customer's card open."""
+        self.show_page(self.customers_page)
+        self.customers_page.show_customer(customer_id)
 
     def show_page(self, page: QWidget) -> None:
         """Switch to a page."""

@@ -151,8 +151,16 @@ def describe_segments(
             float(tot["n_cart"]), 1.0
         )
         buys_s, buys_o = float(s_mean["purchase_days"]), float(overall["purchase_days"])
-        price_s = float(f.loc[seg == sid, "price_level"].median())
-        price_o = float(f["price_level"].median())
+        # 0 means "no price seen" (logs without prices): such customers say nothing about
+        # price level, and a segment mostly without prices gets no price words at all.
+        known = f["price_level"] > 0
+        in_seg = seg == sid
+        price_s = (
+            float(f.loc[in_seg & known, "price_level"].median())
+            if known[in_seg].mean() >= 0.5
+            else float("nan")
+        )
+        price_o = float(f.loc[known, "price_level"].median()) if known.any() else 0.0
         basket_s = float(f.loc[seg == sid, "basket_value"].median())
         basket_o = float(f["basket_value"].median())
 
@@ -168,6 +176,7 @@ def describe_segments(
             ("typical item price", price_s, price_o),
             ("typical basket value", basket_s, basket_o),
         ]
+        traits = [t for t in traits if t[1] == t[1] and t[2] == t[2]]  # drop unknown values
         if top_cats:
             c0 = top_cats[0][0]
             traits.append(
@@ -283,7 +292,7 @@ def describe_segments(
             phrases.append(
                 (
                     rel(rec_s, rec_o),
-                    f"last active {rec_s:.0f} days ago (median; {rec_o:.0f} for all customers)",
+                    f"last active {rec_s:.0f} days ago (median, {rec_o:.0f} for all customers)",
                 )
             )
         name = " ".join([*words, noun])

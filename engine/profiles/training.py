@@ -187,7 +187,9 @@ def train_profiles(
 
     from sklearn.decomposition import PCA
 
-    map_2d = PCA(n_components=2, random_state=seed).fit_transform(emb).astype(np.float32)
+    # The map shows the space the segments were found in, so colours and clusters agree.
+    space = emb if method == "autoencoder" else x
+    map_2d = PCA(n_components=2, random_state=seed).fit_transform(space).astype(np.float32)
     as_of = config.as_of_ms if config.as_of_ms is not None else int(events["time_ms"].max())
     seen = events.loc[events["time_ms"].to_numpy() <= as_of]
     segments = describe_segments(feats, labels, seen, intent_scores)
