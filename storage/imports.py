@@ -86,9 +86,6 @@ class ImportWriter:
         self._new_items = 0
         self._deferred = False
         # Positional SQL keeps executemany lean: no per-row dict building on a hot path.
-        cols = ", ".join(EVENT_COLUMNS)
-        marks = ", ".join("?" for _ in EVENT_COLUMNS)
-        self._event_sql = f"INSERT INTO events ({cols}) VALUES ({marks})"
         self._positional = conn.dialect.paramstyle == "qmark"
 
     @property
@@ -152,15 +149,28 @@ class ImportWriter:
         else:
             self.conn.execute(insert(table), [dict(zip(cols, r, strict=True)) for r in rows])
 
-    def add_events(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Append events: tuples in the order of ``EVENT_COLUMNS`` (batch id included)."""
-        if not rows:
+    def add_events(self, columns: dict[str, list[Any]], n: int) -> None:
+        """Append ``n`` events given column by column (names from ``EVENT_COLUMNS``; columns
+        left out are NULL). The batch id is added here."""
+        if n == 0:
             return
+        names = [c for c in EVENT_COLUMNS if c in columns]
+        unknown = set(columns) - set(EVENT_COLUMNS)
+        if unknown:
+            raise ValueError(f"not event columns: {sorted(unknown)}")
+        values = [columns[c] for c in names]
+        names.append("batch_id")
+        values.append([self.batch_id] * n)
         if self._positional:
-            self.conn.exec_driver_sql(self._event_sql, list(rows))
+            marks = ", ".join("?" for _ in names)
+            self.conn.exec_driver_sql(
+                f"INSERT INTO events ({', '.join(names)}) VALUES ({marks})",
+                list(zip(*values, strict=True)),
+            )
         else:  # another backend: let SQLAlchemy bind by name
             self.conn.execute(
-                insert(schema.events), [dict(zip(EVENT_COLUMNS, r, strict=True)) for r in rows]
+                insert(schema.events),
+                [dict(zip(names, r, strict=True)) for r in zip(*values, strict=True)],
             )
 
     def add_rejected(self, rows: Sequence[tuple[int, str, str]]) -> None:

@@ -82,7 +82,6 @@ events = Table(
     Column("batch_id", Integer, ForeignKey("import_batches.id"), nullable=False),
 )
 Index("ix_events_customer_time", events.c.customer_id, events.c.time_ms)
-Index("ix_events_time", events.c.time_ms)
 
 rejected_rows = Table(
     "rejected_rows",

@@ -823,7 +823,7 @@ def _import_chunk(
                     return [None] * len(pos)
                 return list(s.iloc[pos].to_numpy(dtype=object, na_value=None).tolist())
 
-            prices_first = [None if np.isnan(p) else float(p) for p in price[pos]]
+            prices_first = _obj_floats(price[pos])
             ids = np.asarray(
                 writer.item_ids(
                     [str(u) for u in np.asarray(uniques, dtype=object).tolist()],
@@ -842,30 +842,32 @@ def _import_chunk(
     else:
         item_ids = [None] * n
 
-    def objs(s: pd.Series | None) -> list[Any]:
-        if s is None:
-            return [None] * n
-        return list(s.to_numpy(dtype=object, na_value=None).tolist())
+    # Only columns with at least one value go into the INSERT: binding NULLs costs as much as
+    # binding values (measured: 6 bound columns insert 2.7x faster than 12 with 6 NULL).
+    columns: dict[str, list[Any]] = {
+        "customer_id": cust_ids.tolist(),
+        "time_ms": times.tolist(),
+        "event": ev.tolist(),
+    }
 
-    batch = [writer.batch_id] * n
-    tuples = list(
-        zip(
-            cust_ids.tolist(),
-            times.tolist(),
-            ev.tolist(),
-            objs(raw_event_vals),
-            item_ids,
-            objs(category),
-            _obj_floats(price),
-            _obj_floats(quantity),
-            _obj_floats(amount),
-            objs(session),
-            objs(query),
-            batch,
-            strict=True,
-        )
-    )
-    writer.add_events(tuples)
+    def put_text(name_: str, s: pd.Series | None) -> None:
+        if s is not None and s.notna().any():
+            columns[name_] = list(s.to_numpy(dtype=object, na_value=None).tolist())
+
+    def put_float(name_: str, a: npt.NDArray[np.float64]) -> None:
+        if not np.isnan(a).all():
+            columns[name_] = _obj_floats(a)
+
+    put_text("raw_event", raw_event_vals)
+    if item is not None and item.notna().any():
+        columns["item_id"] = item_ids
+    put_text("category", category)
+    put_float("price", price)
+    put_float("quantity", quantity)
+    put_float("amount", amount)
+    put_text("session", session)
+    put_text("query", query)
+    writer.add_events(columns, n)
     totals.imported += n
     totals.by_type.update(Counter(ev.tolist()))
     totals.customers.update(np.unique(cust_ids).tolist())

@@ -86,7 +86,7 @@ def _arrow_block(block: list[str], delimiter: str, ncols: int) -> list[pa.Array]
     try:
         table = pacsv.read_csv(
             pa.py_buffer("".join(block).encode("utf-8")),
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=True),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=False, ignore_empty_lines=False
             ),

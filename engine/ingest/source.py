@@ -239,5 +239,4 @@ def file_sha256(path: Path) -> str:
 
 def iter_text_lines(stream: IO[bytes], encoding: str) -> Iterator[str]:
     """Decoded lines, keeping their line endings (needed to see a cut-off last line)."""
-    text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
-    yield from text
+    return io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")

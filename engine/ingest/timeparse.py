@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from pyarrow import ArrowInvalid
 
 #: Text forms tried in order; the one that reads most of a sample wins (ties: earlier wins, so
 #: month-first beats day-first when every day is 12 or less, as in US exports).
@@ -107,7 +108,13 @@ def parse_times(values: pd.Series, fmt: str) -> npt.NDArray[np.int64]:
     nat = np.iinfo(np.int64).min
     if fmt in ("unix_s", "unix_ms", "unix_us"):
         scale = {"unix_s": 1000.0, "unix_ms": 1.0, "unix_us": 0.001}[fmt]
-        nums = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        try:
+            # Arrow casts a column of clean digits in C++, much faster than to_numeric.
+            nums = values.astype("float64[pyarrow]").to_numpy(dtype="float64", na_value=np.nan)
+        except (ValueError, TypeError, ArrowInvalid):
+            nums = pd.to_numeric(values, errors="coerce").to_numpy(
+                dtype="float64", na_value=np.nan
+            )
         ms = np.round(nums * scale)
         # Outside years 1970..2100 is a typo or a different unit, not a real event time.
         bad = ~np.isfinite(ms) | (ms < 0) | (ms > 4_102_444_800_000)

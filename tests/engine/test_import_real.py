@@ -179,7 +179,7 @@ def test_online_retail_indexes_are_rebuilt_after_the_bulk_load(imported: _Import
         names = set(
             conn.execute(text("SELECT name FROM sqlite_master WHERE type='index'")).scalars()
         )
-    assert {"ix_events_customer_time", "ix_events_time"} <= names
+    assert {"ix_events_customer_time"} <= names
 
 
 # --- Taobao UserBehavior -----------------------------------------------------------------------

@@ -68,7 +68,7 @@ def test_new_project_is_created_and_migrated_to_head(tmp_path: Path) -> None:
     finally:
         con.close()
     assert version == "0001"
-    assert {"ix_events_customer_time", "ix_events_time"} <= index_names
+    assert {"ix_events_customer_time"} <= index_names
 
 
 def test_reopening_keeps_the_data_and_the_revision(tmp_path: Path) -> None:

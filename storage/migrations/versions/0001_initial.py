@@ -69,7 +69,6 @@ def upgrade() -> None:
         sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batches.id"), nullable=False),
     )
     op.create_index("ix_events_customer_time", "events", ["customer_id", "time_ms"])
-    op.create_index("ix_events_time", "events", ["time_ms"])
     op.create_table(
         "rejected_rows",
         sa.Column("id", sa.Integer, primary_key=True),
