@@ -91,3 +91,40 @@ def test_customers_model_filters_and_sorts(qtmodeltester):  # type: ignore[no-un
     assert sorted(model.customer_id(r) for r in range(model.rowCount())) == [1, 3]
     model.set_filter("", 0.4, 1.0)
     assert [model.customer_id(r) for r in range(model.rowCount())] == [2, 4]
+
+
+def test_train_profiles_then_open_a_customer_from_the_map(qtbot, small_project):  # type: ignore[no-untyped-def]
+    window = MainWindow(Settings(), remember=False)
+    qtbot.addWidget(window)
+    assert window.open_project(str(small_project))
+    page = window.train_page
+    page.task_combo.setCurrentIndex(page.task_combo.findData("profiles"))
+    assert not page.horizon.isVisible() or not page.isVisible()
+    epochs: list[object] = []
+    page.start()
+    assert page.worker is not None
+    page.worker.signals.progressed.connect(
+        lambda r: epochs.append(r) if type(r).__name__ == "ProfileEpoch" else None
+    )
+    with qtbot.waitSignal(page.worker.signals.finished, timeout=300_000):
+        pass
+    assert len(epochs) >= 2, "the reconstruction-loss curve gets one point per epoch"
+    assert len(page.valid_curve.getData()[0]) == len(epochs)
+    assert "segments" in page.verdict.text()
+
+    segments = window.segments_page
+    window.show_page(segments)
+    # The page reloads by itself when a profiles run is saved.
+    qtbot.waitUntil(lambda: segments.model.rowCount() >= 2, timeout=60_000)
+    assert segments.map_point_count() == 400
+    # Clicking a customer on the map lands on their card on the Customers page.
+    customer_id = int(segments.data.customer_ids[0])  # type: ignore[union-attr]
+    segments.customer_selected.emit(customer_id)
+    assert window.pages.currentWidget() is window.customers_page
+    customers = window.customers_page
+    qtbot.waitUntil(
+        lambda: customers.card is not None and customers.card.lookup.customer_id == customer_id,
+        timeout=60_000,
+    )
+    assert customers.card.segment  # type: ignore[union-attr]
+    assert "Segment:" in customers.facts.text()
