@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,6 +127,7 @@ def train_and_save(
             "choose a later date or import more data."
         )
     result: ProfileResult | None = None
+    started = time.perf_counter()
     for report in train_profiles(
         events, config, should_stop=should_stop, intent_scores=intent_scores(project)
     ):
@@ -144,7 +146,8 @@ def train_and_save(
             "y": result.map_2d[:, 1].astype(np.float64),
         }
     )
-    seconds = result.history[-1].elapsed_s if result.history else 0.0
+    # The whole run: both networks, the segment search and the descriptions.
+    seconds = time.perf_counter() - started
     run_id = save_run(
         project,
         TASK,

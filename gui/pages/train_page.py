@@ -269,23 +269,28 @@ class TrainPage(QWidget):
         )
         self.verdict.setVisible(False)
         v.addWidget(self.verdict)
-        v.addWidget(title(self.tr("How well it predicts (latest period, never seen in training)")))
+        self.metrics_title = title(
+            self.tr("How well it predicts (latest period, never seen in training)")
+        )
+        v.addWidget(self.metrics_title)
         self.metrics_model = RowsModel(
             [self.tr("Method"), "AUC", self.tr("PR AUC"), self.tr("Brier"), self.tr("Accuracy"),
-             self.tr("Precision"), self.tr("Recall"), "F1", self.tr("Lift top 10%")],
+             self.tr("Precision"), self.tr("Recall"), "F1", self.tr("Lift 10%")],
             formatters={i: (lambda x: "–" if x != x else f"{x:.3f}") for i in range(1, 9)},
         )
         self.metrics_view = QTableView()
         self.metrics_view.setModel(self.metrics_model)
         self.metrics_view.verticalHeader().setVisible(False)
         header = self.metrics_view.horizontalHeader()
-        header.setDefaultSectionSize(78)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.metrics_view.verticalHeader().setDefaultSectionSize(24)
         self.metrics_view.setWordWrap(False)
         self.metrics_view.setFixedHeight(4 * 24 + 30)
         v.addWidget(self.metrics_view)
-        charts = QGridLayout()
+        charts_box = QWidget()
+        charts = QGridLayout(charts_box)
+        charts.setContentsMargins(0, 0, 0, 0)
         self.roc_plot = plot(self.tr("ROC: buyers found vs others flagged"))
         self.roc_plot.setLabel("bottom", self.tr("share of non-buyers flagged"))
         self.roc_plot.setLabel("left", self.tr("share of buyers found"))
@@ -302,7 +307,8 @@ class TrainPage(QWidget):
         charts.addWidget(self.roc_plot, 0, 0)
         charts.addWidget(self.pr_plot, 0, 1)
         charts.addWidget(self.lift_plot, 0, 2)
-        v.addLayout(charts)
+        self.charts_box = charts_box
+        v.addWidget(charts_box)
         self.notes = hint("")
         v.addWidget(self.notes)
         v.addStretch(1)
@@ -335,7 +341,14 @@ class TrainPage(QWidget):
             w.setVisible(intent)
         self.segments.setVisible(not intent)
         self.segments_label.setVisible(not intent)
-        self.auc_plot.setVisible(intent) if hasattr(self, "auc_plot") else None
+        if hasattr(self, "auc_plot") and not (self.worker and self.worker.running):
+            self._show_panels(self.task_combo.currentData())
+
+    def _show_panels(self, task: str) -> None:
+        """Intent runs have AUC, metrics and charts; profile runs only the loss curves."""
+        intent = task == "intent"
+        for w in (self.auc_plot, self.metrics_title, self.metrics_view, self.charts_box):
+            w.setVisible(intent)
 
     def _preset_changed(self) -> None:
         p = PRESETS[self.preset.currentData()]
@@ -381,6 +394,7 @@ class TrainPage(QWidget):
         self._task_running = task
         self._keep_on_stop = True
         self._clear_curves()
+        self._show_panels(task)
         keep = lambda: self._keep_on_stop  # noqa: E731 - read when the run stops
         if task == "intent":
             from engine import intent_runs
@@ -594,6 +608,7 @@ class TrainPage(QWidget):
     def show_run(self, run: RunInfo) -> None:
         """Show a saved run's curves and metrics again."""
         self._clear_curves()
+        self._show_panels(run.task)
         epochs = run.history.get("epochs", [])
         xs = [float(e["epoch"]) for e in epochs]
         self.train_epoch_curve.setData(xs, [e["train_loss"] for e in epochs])
@@ -632,6 +647,10 @@ class TrainPage(QWidget):
         self.status.setText(self.tr("Run {0} is now the active model.").format(run.id))
 
     def prepare_screenshot(self) -> None:
-        """Show the latest run so the screenshot has curves in it."""
-        if getattr(self, "_runs", None):
-            self.show_run(self._runs[0])
+        """Show the active intent run (else the latest run) so the screenshot has curves."""
+        runs = getattr(self, "_runs", [])
+        chosen = next((r for r in runs if r.task == "intent" and r.active), None)
+        if chosen is None and runs:
+            chosen = runs[0]
+        if chosen is not None:
+            self.show_run(chosen)
