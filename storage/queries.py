@@ -233,10 +233,22 @@ def events_frame(
         where.append(f"e.customer_id IN ({','.join(str(int(c)) for c in customer_ids) or 'NULL'})")
     if where:
         sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY e.customer_id, e.time_ms, e.id"
+    # Read in storage order (sequential) and sort in pandas: walking the (customer, time)
+    # index jumps all over the table and was 4x slower on a 230,000-event project.
+    sql += " ORDER BY e.id"
     with project.connect() as conn:
         result = conn.execute(text(sql), params)
-        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        names = list(result.keys())
+        # Built in slices: one DataFrame from millions of tuples holds the GIL for seconds and
+        # freezes the window; slices of 50,000 rows keep each hold short.
+        parts = []
+        while rows := result.fetchmany(50_000):
+            # Column-wise: handing Row objects to DataFrame() probes each row's attributes.
+            columns = list(zip(*rows, strict=True))
+            parts.append(pd.DataFrame(dict(zip(names, columns, strict=True))))
+    frame = (
+        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=names)
+    )
     if frame.empty:
         frame = pd.DataFrame(
             {
@@ -254,6 +266,7 @@ def events_frame(
         )
     for col in ("customer_id", "time_ms"):
         frame[col] = frame[col].astype("int64")
+    frame = frame.sort_values(["customer_id", "time_ms"], kind="stable", ignore_index=True)
     for col in ("price", "quantity", "amount"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
     for col in ("event", "item", "category", "session", "query"):

@@ -1,0 +1,135 @@
+"""Does the window stay responsive while IntentLens works? A timer probe, measured.
+
+A 5 ms QTimer runs on the GUI thread while the one Worker imports a generated log and then
+trains the intent model on a demo project. The probe records how late each tick fires; the
+figure is the 99th-percentile and worst lateness during work, against the same probe with the
+machine idle (the baseline, measured first in this run). A window feels frozen from ~100 ms.
+
+    python benchmarks/gui_responsiveness.py [--rows 300000] [--customers 800]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from gui.worker import Worker  # noqa: E402
+
+TICK_MS = 5
+
+
+class Probe:
+    """Records the lateness of a TICK_MS timer."""
+
+    def __init__(self) -> None:
+        self.late: list[float] = []
+        self.clock = QElapsedTimer()
+        self.timer = QTimer()
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self._tick)
+
+    def start(self) -> None:
+        self.late.clear()
+        self.clock.start()
+        self.last = self.clock.nsecsElapsed()
+        self.timer.start()
+
+    def stop(self) -> np.ndarray:
+        self.timer.stop()
+        return np.array(self.late)
+
+    def _tick(self) -> None:
+        now = self.clock.nsecsElapsed()
+        self.late.append(max(0.0, (now - self.last) / 1e6 - TICK_MS))
+        self.last = now
+
+
+def run_worker(probe: Probe, work) -> tuple[np.ndarray, float]:  # type: ignore[no-untyped-def]
+    loop = QEventLoop()
+    worker = Worker(work)
+    worker.signals.finished.connect(loop.quit)
+    failures: list[BaseException] = []
+    worker.signals.failed.connect(failures.append)
+    probe.start()
+    t0 = time.perf_counter()
+    worker.start()
+    loop.exec()
+    seconds = time.perf_counter() - t0
+    late = probe.stop()
+    if failures:
+        raise failures[0]
+    return late, seconds
+
+
+def describe(name: str, late: np.ndarray, base99: float) -> str:
+    p50, p99, worst = np.percentile(late, 50), np.percentile(late, 99), late.max()
+    ratio = p99 / base99 if base99 > 0 else float("inf")
+    return (f"{name:28} p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  worst {worst:7.1f} ms  "
+            f"p99 vs idle {ratio:5.1f}x  ({len(late):,} ticks)")
+
+
+def main() -> None:
+    """Measure idle, import and training lateness and print them."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=300_000)
+    parser.add_argument("--customers", type=int, default=800)
+    args = parser.parse_args()
+    app = QApplication.instance() or QApplication([])
+    probe = Probe()
+
+    probe.start()
+    end = time.perf_counter() + 3.0
+    while time.perf_counter() < end:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        time.sleep(0.001)
+    idle = probe.stop()
+    base99 = float(np.percentile(idle, 99))
+    print(describe("idle (baseline)", idle, base99))
+
+    from benchmarks_import import make_file  # type: ignore[import-not-found]
+    from engine.demo_project import create_demo_project
+    from engine.ingest import import_file
+    from engine.intent import IntentConfig, configure_threads
+    from engine.intent_runs import train_and_save
+    from storage.project import open_project
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        data = folder / "events.csv"
+        make_file(data, args.rows)
+        project = open_project(folder / "import.intentlens")
+        late, secs = run_worker(
+            probe, lambda stop: import_file(project, data, should_stop=stop)
+        )
+        project.close()
+        print(describe(f"import {args.rows:,} rows ({secs:.0f} s)", late, base99))
+
+        demo = folder / "demo.intentlens"
+        create_demo_project(demo, customers=args.customers, seed=3)
+        project = open_project(demo)
+        configure_threads()
+        config = IntentConfig(preset="fast", epochs=3)
+        late, secs = run_worker(probe, lambda stop: train_and_save(project, config,
+                                                                    should_stop=stop))
+        project.close()
+        print(describe(f"train intent ({secs:.0f} s)", late, base99))
+    del app
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import importlib
+
+    sys.modules["benchmarks_import"] = importlib.import_module("import_speed")
+    main()
