@@ -132,11 +132,15 @@ class ImportWriter:
         """Ids for item keys (distinct keys), creating the items that are new."""
         ids, new_pos, self._next_item = self._resolve(self._items, keys, self._next_item)
         if new_pos:
-            self._insert_rows(
-                schema.items,
-                ("id", "key", "category", "name", "price"),
-                [(ids[i], keys[i], categories[i], names[i], prices[i]) for i in new_pos],
-            )
+            # Leave out the columns with no value at all (binding NULLs is not free).
+            extra = [
+                (col, values)
+                for col, values in (("category", categories), ("name", names), ("price", prices))
+                if any(values[i] is not None for i in new_pos)
+            ]
+            cols = ("id", "key", *(c for c, _ in extra))
+            rows = [(ids[i], keys[i], *(v[i] for _, v in extra)) for i in new_pos]
+            self._insert_rows(schema.items, cols, rows)
             self._new_items += len(new_pos)
         return ids
 

@@ -110,3 +110,36 @@ def test_rows_model_passes_the_model_tester(qtmodeltester):  # type: ignore[no-u
     qtmodeltester.check(model)
     model.sort(0, Qt.SortOrder.DescendingOrder)
     assert model.row(0)[0] == 3
+
+
+def test_reimporting_the_same_file_asks_first(qtbot, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    csv_path = tmp_path / "orders.csv"
+    csv_path.write_text("customer,date,amount\nA1,2024-01-02,12.5\nB2,2024-01-03,7\n")
+    window = _window(qtbot, tmp_path / "shop.intentlens")
+    questions: list[str] = []
+    answer = {"value": QMessageBox.StandardButton.No}
+
+    def fake_question(_parent, _title, text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        questions.append(text)
+        return answer["value"]
+
+    monkeypatch.setattr(QMessageBox, "question", fake_question)
+    wizard = window.import_file(str(csv_path))
+    with qtbot.waitSignal(wizard.imported, timeout=30_000):  # type: ignore[union-attr]
+        wizard.start_import()  # type: ignore[union-attr]
+    second = window.import_file(str(csv_path))
+    assert second is not None
+    with qtbot.waitSignal(second.worker.signals.finished if second.worker else second.imported,
+                          timeout=30_000, raising=False):
+        second.start_import()
+    qtbot.waitUntil(lambda: bool(questions), timeout=30_000)
+    assert "already imported" in questions[0]
+    assert overview(window.project).events == 2  # type: ignore[arg-type]  # "No": nothing added
+    answer["value"] = QMessageBox.StandardButton.Yes
+    questions.clear()
+    with qtbot.waitSignal(second.imported, timeout=30_000):
+        second.start_import()
+    assert questions, "asked again"
+    assert overview(window.project).events == 4  # type: ignore[arg-type]
