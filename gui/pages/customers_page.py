@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -246,7 +247,14 @@ class CustomersPage(QWidget):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         split.addWidget(self.table)
-        split.addWidget(self._build_card())
+        self.card_stack = QStackedWidget()
+        self.placeholder = QLabel(self.tr("Select a customer in the list to see their card."))
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setStyleSheet("color: #5b6776; font-size: 14px;")
+        self.card_stack.addWidget(self.placeholder)
+        self.card_stack.addWidget(self._build_card())
+        split.addWidget(self.card_stack)
         split.setSizes([560, 520])
         layout.addWidget(split, 1)
 
@@ -306,6 +314,13 @@ class CustomersPage(QWidget):
 
     def _loaded(self, frame: pd.DataFrame) -> None:
         self.model.set_frame(frame)
+        self.card = None
+        self.card_stack.setCurrentIndex(0)
+        self.placeholder.setText(
+            self.tr("Select a customer in the list to see their card.")
+            if len(frame)
+            else self.tr("No customers yet: import your shop's behavior log on the Data page.")
+        )
         self._apply_filter()
         if self._pending is not None:
             pending, self._pending = self._pending, None
@@ -364,6 +379,7 @@ class CustomersPage(QWidget):
 
     def _show_card(self, card: Card) -> None:
         self.card = card
+        self.card_stack.setCurrentIndex(1)
         found = card.lookup
         self.card_title.setText(self.tr("Customer {0}").format(found.customer))
         self.meaning.setText(found.meaning())

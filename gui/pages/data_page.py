@@ -109,6 +109,9 @@ class DataPage(QWidget):
         layout.addWidget(self.warnings_title)
         layout.addWidget(self.warnings)
 
+        self.filled = QWidget()
+        filled = QVBoxLayout(self.filled)
+        filled.setContentsMargins(0, 0, 0, 0)
         charts = QGridLayout()
         self.daily_plot = plot(self.tr("Events per day"), date_axis=True)
         self.daily_curve = self.daily_plot.plot(
@@ -123,7 +126,7 @@ class DataPage(QWidget):
         charts.addWidget(self.types_plot, 0, 1)
         charts.setColumnStretch(0, 3)
         charts.setColumnStretch(1, 2)
-        layout.addLayout(charts)
+        filled.addLayout(charts)
 
         tables = QGridLayout()
         self.categories_model = RowsModel(
@@ -145,7 +148,8 @@ class DataPage(QWidget):
             view.setAlternatingRowColors(True)
             tables.addWidget(title(label), 0, col)
             tables.addWidget(view, 1, col)
-        layout.addLayout(tables)
+        filled.addLayout(tables)
+        layout.addWidget(self.filled)
         layout.addStretch(1)
 
     # -- loading -------------------------------------------------------------------------
@@ -181,6 +185,8 @@ class DataPage(QWidget):
         ov = summary.overview
         name = self.project.name if self.project else ""
         self.heading.setText(self.tr("Your data — {0}").format(name))
+        self.filled.setVisible(ov.events > 0)
+        self.warnings_title.setVisible(ov.events > 0)
         if ov.events == 0:
             self.status.setText(
                 self.tr("This project is empty. Import your shop's behavior log (CSV) to begin: "

@@ -128,3 +128,34 @@ def test_train_profiles_then_open_a_customer_from_the_map(qtbot, small_project):
     )
     assert customers.card.segment  # type: ignore[union-attr]
     assert "Segment:" in customers.facts.text()
+
+
+def test_a_failed_run_explains_itself_and_the_page_recovers(qtbot, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QMessageBox
+
+    tiny = tmp_path / "tiny.intentlens"
+    create_demo_project(tiny, customers=30, seed=2)
+    warnings: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda _p, _t, text, *a, **k: warnings.append(text)
+    )
+    window = MainWindow(Settings(), remember=False)
+    qtbot.addWidget(window)
+    assert window.open_project(str(tiny))
+    page = window.train_page
+    page.preset.setCurrentIndex(page.preset.findData("fast"))
+    page.start()
+    assert page.worker is not None
+    with qtbot.waitSignal(page.worker.signals.finished, timeout=120_000):
+        pass
+    # The small-data guard speaks in numbers, before any training happened.
+    assert warnings and any(ch.isdigit() for ch in warnings[0])
+    assert warnings[0] == page.status.text()
+    assert page.start_button.isEnabled() and not page.stop_button.isEnabled()
+    assert list_runs(window.project, "intent") == []  # type: ignore[arg-type]
+    # The window is still usable: another task runs to the end on the same project.
+    page.task_combo.setCurrentIndex(page.task_combo.findData("profiles"))
+    page.start()
+    with qtbot.waitSignal(page.worker.signals.finished, timeout=300_000):
+        pass
+    assert list_runs(window.project, "profiles")  # type: ignore[arg-type]
