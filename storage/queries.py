@@ -88,13 +88,14 @@ class TopRow:
 
 
 def top_categories(project: Project, limit: int = 20) -> list[TopRow]:
-    """The categories with the most events."""
+    """The categories with the most events (events without a category are left out)."""
     e = schema.events
-    cat = func.coalesce(e.c.category, "(none)")
+    cat = e.c.category
     purchases = func.sum(func.iif(e.c.event == "purchase", 1, 0))
     with project.connect() as conn:
         rows = conn.execute(
             select(cat, func.count(), purchases, func.coalesce(func.sum(e.c.amount), 0.0))
+            .where(cat.is_not(None))
             .group_by(cat)
             .order_by(func.count().desc())
             .limit(limit)

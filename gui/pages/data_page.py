@@ -142,11 +142,15 @@ class DataPage(QWidget):
             view = QTableView()
             view.setModel(model)
             view.setSortingEnabled(True)
+            view.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # busiest first
             view.verticalHeader().setVisible(False)
             view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
             view.setMinimumHeight(260)
             view.setAlternatingRowColors(True)
-            tables.addWidget(title(label), 0, col)
+            heading = title(label)
+            if model is self.categories_model:
+                self.categories_title = heading
+            tables.addWidget(heading, 0, col)
             tables.addWidget(view, 1, col)
         filled.addLayout(tables)
         layout.addWidget(self.filled)
@@ -226,6 +230,11 @@ class DataPage(QWidget):
         self._show_types(ov.events_by_type)
         self.categories_model.set_rows(
             [(r.label, r.events, r.purchases, r.revenue) for r in summary.categories]
+        )
+        self.categories_title.setText(
+            self.tr("Top categories")
+            if summary.categories
+            else self.tr("Top categories — this data has no categories")
         )
         self.items_model.set_rows(
             [(r.label, r.events, r.purchases, r.revenue) for r in summary.items]
