@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -158,8 +158,20 @@ class MainWindow(QMainWindow):
         )
 
     # -- projects ------------------------------------------------------------------------
+    def busy(self) -> bool:
+        """Whether training or an import is running on the open project."""
+        workers = [self.train_page.worker, self.wizard.worker if self.wizard else None]
+        return any(w is not None and w.running for w in workers)
+
     def open_project(self, location: str | Path) -> bool:
         """Open a project file; a problem is shown as a sentence and the old project stays."""
+        if self.busy():
+            QMessageBox.information(
+                self,
+                self.tr("Open project"),
+                self.tr("Wait until the running training or import ends (or stop it) first."),
+            )
+            return False
         try:
             project = open_project(location, create=False)
         except ProjectError as exc:
@@ -183,6 +195,13 @@ class MainWindow(QMainWindow):
 
     def new_project(self) -> None:
         """Create an empty project file and open it."""
+        if self.busy():
+            QMessageBox.information(
+                self,
+                self.tr("New project"),
+                self.tr("Wait until the running training or import ends (or stop it) first."),
+            )
+            return
         path, _ = QFileDialog.getSaveFileName(
             self, self.tr("New project"), f"shop{PROJECT_SUFFIX}", self.tr(PROJECT_FILTER)
         )
@@ -253,6 +272,20 @@ class MainWindow(QMainWindow):
                 self.import_file(local)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self.train_page.worker is not None and self.train_page.worker.running:
+            answer = QMessageBox.question(
+                self,
+                self.tr("Training is running"),
+                self.tr("Stop training and quit? The best model so far is kept."),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+            self.train_page.stop_now(keep=True)
+        if self.wizard is not None and self.wizard.worker is not None and self.wizard.worker.running:
+            self.wizard.cancel_import()  # nothing of a half-done import is kept
+        # Work in flight stops at its next check; wait so the project closes cleanly.
+        QThreadPool.globalInstance().waitForDone(60_000)
         if self.remember:
             QSettings("IntentLens", "IntentLens").setValue("geometry", self.saveGeometry())
         if self.project is not None:
