@@ -16,6 +16,7 @@ import time
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -499,6 +500,27 @@ class _Totals:
     seen_events: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class _Prepared:
+    """A chunk made ready for the database (see ``_prepare``)."""
+
+    lines: int
+    n: int = 0
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)
+    reasons: Counter[str] = field(default_factory=Counter)
+    examples: list[tuple[int, str, str]] = field(default_factory=list)
+    seen_events: dict[str, str] = field(default_factory=dict)
+    cust_keys: list[str] = field(default_factory=list)
+    cust_codes: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, np.intp))
+    times: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    events: npt.NDArray[np.object_] = field(default_factory=lambda: np.zeros(0, object))
+    item_keys: list[str] = field(default_factory=list)
+    item_codes: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, np.intp))
+    item_first: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
+    columns: dict[str, list[Any]] = field(default_factory=dict)
+    revenue: float = 0.0
+
+
 def import_file(
     project: Project,
     path: str | Path,
@@ -587,18 +609,30 @@ def import_file(
                     ),
                     itertools.repeat(None),
                 )
-            for chunk, _ in chunks:
-                if should_stop():
-                    raise ImportCancelled()
-                _import_chunk(chunk, ncols, mapping, writer, totals, key, preview.kind)
-                yield ImportProgress(
-                    totals.lines,
-                    totals.imported,
-                    totals.rejected,
-                    counter.count,
-                    preview.size,
-                    time.perf_counter() - started,
-                )
+            def produce() -> _Prepared | None:
+                nxt = next(chunks, None)
+                return None if nxt is None else _prepare(nxt[0], ncols, mapping, key)
+
+            # Two-stage pipeline: the next chunk is parsed and prepared on a second thread
+            # while this one is written (SQLite releases the GIL while it stores rows).
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import") as pool:
+                pending = pool.submit(produce)
+                while True:
+                    if should_stop():
+                        raise ImportCancelled()
+                    prepared = pending.result()
+                    if prepared is None:
+                        break
+                    pending = pool.submit(produce)
+                    _write(prepared, writer, totals)
+                    yield ImportProgress(
+                        totals.lines,
+                        totals.imported,
+                        totals.rejected,
+                        counter.count,
+                        preview.size,
+                        time.perf_counter() - started,
+                    )
             if should_stop():
                 raise ImportCancelled()
             seconds = time.perf_counter() - started
@@ -657,26 +691,20 @@ def run_import(
     return report
 
 
-def _import_chunk(
-    chunk: rd.Chunk,
-    ncols: int,
-    mapping: Mapping,
-    writer: Any,
-    totals: _Totals,
-    key: bytes,
-    kind: str,
-) -> None:
+def _prepare(chunk: rd.Chunk, ncols: int, mapping: Mapping, key: bytes) -> _Prepared:
+    """Everything about a chunk that needs no database: runs on the import's second thread
+    while the previous chunk is written."""
     rows = chunk.rows
-    totals.lines += len(chunk)
-    rejected: list[tuple[int, str, str]] = []
+    p = _Prepared(lines=len(chunk))
+    rejected = p.rejected
 
     def reject(i: int, kind_: str, **kw: Any) -> None:
         reason = _reason(kind_, **kw)
         line, raw = chunk.line_no(i), chunk.raw(i)
         rejected.append((line, raw, reason))
-        totals.reasons[kind_] += 1
-        if len(totals.examples) < 20:
-            totals.examples.append((line, reason, raw[:300]))
+        p.reasons[kind_] += 1
+        if len(p.examples) < 20:
+            p.examples.append((line, reason, raw[:300]))
 
     good: list[int] = []
     if chunk.arrow_columns is not None:
@@ -694,9 +722,7 @@ def _import_chunk(
         else:
             reject(i, "wrong_column_count", found=n, expected=ncols)
     if not good:
-        writer.add_rejected(rejected)
-        totals.rejected += len(rejected)
-        return
+        return p
     cols: list[Any]
     if chunk.arrow_columns is not None:
         cols = chunk.arrow_columns
@@ -731,7 +757,7 @@ def _import_chunk(
             canon = mapping.events.get(word)
             if canon is None:
                 canon = canonical_event(word) or "other"
-                totals.seen_events.setdefault(word, canon)
+                p.seen_events.setdefault(word, canon)
             lookup[word] = canon
         events = raw_events.map(lookup)
         bad_event = events.isna().to_numpy() & ~bad_customer & ~bad_time
@@ -753,11 +779,9 @@ def _import_chunk(
     for j in np.flatnonzero(bad_event):
         reject(int(idx[j]), "missing_event")
     keep = ~(bad_customer | bad_time | bad_event)
-    writer.add_rejected(rejected)
-    totals.rejected += len(rejected)
     n = int(keep.sum())
     if n == 0:
-        return
+        return p
 
     def sel(s: pd.Series) -> pd.Series:
         return s[keep].reset_index(drop=True)
@@ -809,46 +833,28 @@ def _import_chunk(
             # The session column is the customer column (OTTO, YooChoose): it must not keep
             # the original id next to its pseudonym.
             session = pd.Series(np.asarray(cust_keys, dtype=object)[cust_codes], dtype="object")
-    cust_ids = np.asarray(writer.customer_ids(cust_keys), dtype=np.int64)[cust_codes]
-
-    item_ids: list[Any]
+    p.n = n
+    p.cust_keys, p.cust_codes = cust_keys, np.asarray(cust_codes)
+    p.times, p.events = times, ev
     if item is not None:
         codes, uniques = pd.factorize(item)
         if len(uniques):
-            first_pos = pd.Series(np.arange(n))[codes >= 0].groupby(codes[codes >= 0]).first()
-            pos = first_pos.to_numpy()
+            pos = pd.Series(np.arange(n))[codes >= 0].groupby(codes[codes >= 0]).first().to_numpy()
 
             def first_of(s: pd.Series | None) -> list[Any]:
                 if s is None:
                     return [None] * len(pos)
                 return list(s.iloc[pos].to_numpy(dtype=object, na_value=None).tolist())
 
-            prices_first = _obj_floats(price[pos])
-            ids = np.asarray(
-                writer.item_ids(
-                    [str(u) for u in np.asarray(uniques, dtype=object).tolist()],
-                    first_of(category),
-                    first_of(name),
-                    prices_first,
-                ),
-                dtype=np.int64,
-            )
-            obj = ids[np.where(codes >= 0, codes, 0)].astype(object)
-            obj[codes < 0] = None
-            item_ids = list(obj.tolist())
-            totals.items.update(ids.tolist())
-        else:
-            item_ids = [None] * n
-    else:
-        item_ids = [None] * n
+            p.item_keys = [str(u) for u in np.asarray(uniques, dtype=object).tolist()]
+            p.item_codes = np.asarray(codes)
+            p.item_first = (first_of(category), first_of(name), _obj_floats(price[pos]))
 
     # Only columns with at least one value go into the INSERT: binding NULLs costs as much as
     # binding values (measured: 6 bound columns insert 2.7x faster than 12 with 6 NULL).
-    columns: dict[str, list[Any]] = {
-        "customer_id": cust_ids.tolist(),
-        "time_ms": times.tolist(),
-        "event": ev.tolist(),
-    }
+    columns = p.columns
+    columns["time_ms"] = times.tolist()
+    columns["event"] = ev.tolist()
 
     def put_text(name_: str, s: pd.Series | None) -> None:
         if s is not None and s.notna().any():
@@ -859,22 +865,47 @@ def _import_chunk(
             columns[name_] = _obj_floats(a)
 
     put_text("raw_event", raw_event_vals)
-    if item is not None and item.notna().any():
-        columns["item_id"] = item_ids
     put_text("category", category)
     put_float("price", price)
     put_float("quantity", quantity)
     put_float("amount", amount)
     put_text("session", session)
     put_text("query", query)
+    p.revenue = float(np.nansum(amount))
+    return p
+
+
+def _write(p: _Prepared, writer: Any, totals: _Totals) -> None:
+    """The database half of a chunk: ids for customers and items, then the rows."""
+    totals.lines += p.lines
+    totals.reasons.update(p.reasons)
+    totals.examples.extend(p.examples[: max(0, 20 - len(totals.examples))])
+    for word, canon in p.seen_events.items():
+        totals.seen_events.setdefault(word, canon)
+    writer.add_rejected(p.rejected)
+    totals.rejected += len(p.rejected)
+    if p.n == 0:
+        return
+    n = p.n
+    cust_ids = np.asarray(writer.customer_ids(p.cust_keys), dtype=np.int64)[p.cust_codes]
+    columns = dict(p.columns)
+    columns["customer_id"] = cust_ids.tolist()
+    if p.item_keys:
+        cats, names, prices = p.item_first
+        ids = np.asarray(writer.item_ids(p.item_keys, cats, names, prices), dtype=np.int64)
+        codes = p.item_codes
+        obj = ids[np.where(codes >= 0, codes, 0)].astype(object)
+        obj[codes < 0] = None
+        columns["item_id"] = list(obj.tolist())
+        totals.items.update(ids.tolist())
     writer.add_events(columns, n)
     totals.imported += n
-    totals.by_type.update(Counter(ev.tolist()))
+    totals.by_type.update(Counter(p.events.tolist()))
     totals.customers.update(np.unique(cust_ids).tolist())
-    tmin, tmax = int(times.min()), int(times.max())
+    tmin, tmax = int(p.times.min()), int(p.times.max())
     totals.first = tmin if totals.first is None else min(totals.first, tmin)
     totals.last = tmax if totals.last is None else max(totals.last, tmax)
-    totals.revenue += float(np.nansum(amount))
+    totals.revenue += p.revenue
 
 
 def describe_preview(preview: FilePreview) -> str:
