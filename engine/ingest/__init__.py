@@ -2,15 +2,13 @@
 
 from engine.ingest.importer import (
     DuplicateImport,
-    FilePreview,
     ImportCancelled,
-    ImportOptions,
     ImportProgress,
     ImportReport,
     import_file,
-    inspect_file,
     run_import,
 )
+from engine.ingest.preview import FilePreview, ImportOptions, inspect_file
 from engine.ingest.source import FileProblem
 
 __all__ = [

@@ -1,0 +1,300 @@
+"""Looking at a file before importing it: what it is, and how its columns and events map.
+
+``inspect_file`` reads only the start of a file; the wizard shows its ``FilePreview`` and the
+CLI applies it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine.events import EVENT_TYPES, FIELDS
+from engine.ingest import reader as rd
+from engine.ingest.formats import (
+    FORMAT_KEYS,
+    KNOWN_COLUMN_NAMES,
+    REQUIRED_FIELDS,
+    Mapping,
+    canonical_event,
+    column_index,
+    detect_known_format,
+    normalize_name,
+    propose_columns,
+)
+from engine.ingest.source import (
+    FileProblem,
+    Packaging,
+    decode_sample,
+    detect_delimiter,
+    detect_encoding,
+    looks_like_header,
+    read_sample,
+    sample_lines,
+    sniff_packaging,
+)
+from engine.ingest.timeparse import detect_time_format, parse_times
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the user chose (or the CLI flags said); None means "detect"."""
+
+    format: str | None = None  # a known format key, "csv" for the generic mapping, None = detect
+    columns: dict[str, str] = field(default_factory=dict)  # field -> column name/number; "" unmaps
+    events: dict[str, str] = field(default_factory=dict)  # raw event word -> canonical event
+    encoding: str | None = None
+    delimiter: str | None = None
+    has_header: bool | None = None
+    time_format: str | None = None
+    pseudonymize: bool = False
+    allow_duplicate: bool = False
+    chunk_rows: int = 100_000
+
+
+@dataclass(frozen=True)
+class FilePreview:
+    """What IntentLens found in a file, and the mapping it proposes."""
+
+    path: Path
+    size: int
+    packaging: Packaging
+    kind: str  # "csv" or "jsonl"
+    encoding: str
+    delimiter: str
+    has_header: bool
+    format_key: str
+    format_title: str
+    header: list[str]
+    rows: list[list[str]]
+    mapping: Mapping
+    ambiguous: dict[str, list[int]]
+    missing: list[str]
+    event_counts: list[tuple[str, int, str]]  # raw word, rows in the sample, canonical event
+    time_format: str | None
+
+    @property
+    def ready(self) -> bool:
+        """True when the mapping is complete enough to import."""
+        return not self.problems()
+
+    def problems(self) -> list[str]:
+        """What must be settled before importing, in plain sentences naming the --map flags."""
+        out: list[str] = []
+        for fld in self.missing:
+            out.append(
+                f"No column looks like the {fld}: choose one with --map {fld}=COLUMN."
+            )
+        for fld, cands in self.ambiguous.items():
+            if fld in self.mapping.columns:
+                continue
+            names = " or ".join(f"“{self.header[i]}”" for i in cands)
+            out.append(f"The {fld} could be {names}: choose one with --map {fld}=COLUMN.")
+        if "time" in self.mapping.columns and self.time_format is None:
+            col = self.header[self.mapping.columns["time"]]
+            out.append(
+                f"The times in column “{col}” are in a form IntentLens does not know: "
+                "choose another column with --map time=COLUMN."
+            )
+        return out
+
+    def parsed_preview(self, limit: int = 20) -> pd.DataFrame:
+        """The first rows as they would be imported (canonical fields), for the wizard."""
+        rows = [r for r in self.rows[:limit] if len(r) == len(self.header)]
+        data: dict[str, list[Any]] = {}
+        for fld in FIELDS:
+            idx = self.mapping.columns.get(fld)
+            if idx is not None:
+                data[fld] = [r[idx] for r in rows]
+        frame = pd.DataFrame(data)
+        if "time" in frame and self.time_format:
+            ms = parse_times(frame["time"], self.time_format)
+            frame["time"] = [
+                "?" if m == np.iinfo(np.int64).min
+                else datetime.fromtimestamp(m / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+                for m in ms
+            ]
+        if "event" in frame:
+            frame["event"] = [self.mapping.events.get(v.strip(), "?") for v in frame["event"]]
+        elif rows:
+            frame["event"] = self.mapping.default_event
+        return frame
+
+
+def _binary_text(text: str) -> bool:
+    if not text:
+        return False
+    controls = sum(1 for ch in text[:20_000] if ord(ch) < 32 and ch not in "\r\n\t")
+    return controls > 0.02 * min(len(text), 20_000)
+
+
+def inspect_file(path: str | Path, options: ImportOptions | None = None) -> FilePreview:
+    """Look at the start of a file and propose how to import it.
+
+    Raises FileProblem with one sentence for problems with the whole file: missing, empty,
+    not text, an Excel workbook.
+    """
+    options = options or ImportOptions()
+    path = Path(path)
+    packaging = sniff_packaging(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise FileProblem(f"“{path.name}” is empty: there is nothing to import.")
+    if packaging.member and packaging.member.startswith(("xl/", "[Content_Types]")):
+        raise FileProblem(
+            f"“{path.name}” is an Excel workbook: save it as CSV in Excel, then import the CSV."
+        )
+    sample = read_sample(path, packaging)
+    if not sample.strip():
+        raise FileProblem(f"“{path.name}” is empty: there is nothing to import.")
+    encoding = options.encoding or detect_encoding(sample)
+    try:
+        text = decode_sample(sample, encoding)
+    except LookupError as exc:
+        raise FileProblem(f"IntentLens does not know the text encoding “{encoding}”.") from exc
+    if _binary_text(text):
+        raise FileProblem(f"“{path.name}” is not a text (CSV) file: it holds binary data.")
+    lines = sample_lines(text)
+    first = next((ln for ln in lines if ln.strip()), "")
+    kind = "jsonl" if first.lstrip().startswith("{") else "csv"
+
+    if kind == "jsonl":
+        chunk, header = next(
+            rd.jsonl_chunks(iter(lines), first_line_no=1, chunk_rows=len(lines) or 1),
+            (rd.Chunk([]), None),
+        )
+        delimiter, has_header = ",", True
+        header = header or []
+        rows = [r for r in chunk.rows if r and r != ["\x00json"]][:200]
+    else:
+        delimiter = options.delimiter or detect_delimiter(lines)
+        parsed = [r for r in rd._parse_block(lines, delimiter)[0] if r][:201]
+        if not parsed:
+            raise FileProblem(f"“{path.name}” is empty: there is nothing to import.")
+        ncols = max(set(map(len, parsed)), key=[len(r) for r in parsed].count)
+        if ncols < 2:
+            raise FileProblem(
+                f"“{path.name}” does not look like a CSV file: no line splits into columns."
+            )
+        named = {normalize_name(c) for c in options.columns.values() if c and not c.isdigit()}
+        if options.has_header is not None:
+            has_header = options.has_header
+        elif named & {normalize_name(f) for f in parsed[0]}:
+            has_header = True  # the user mapped a column by a name the first line holds
+        else:
+            has_header = looks_like_header(
+                parsed[0], parsed[1] if len(parsed) > 1 else None, KNOWN_COLUMN_NAMES
+            )
+        if has_header:
+            header = [h.strip().lstrip("\ufeff") for h in parsed[0]]
+            rows = parsed[1:]
+        else:
+            header = [f"column {i + 1}" for i in range(ncols)]
+            rows = parsed[:200]
+
+    known = None
+    if options.format not in (None, "csv"):
+        known = FORMAT_KEYS.get(str(options.format))
+        if known is None:
+            names = ", ".join(sorted(FORMAT_KEYS))
+            raise FileProblem(f"Unknown format “{options.format}”: use one of {names} or csv.")
+    elif options.format is None:
+        known = detect_known_format(header if has_header else None, rows)
+
+    ambiguous: dict[str, list[int]] = {}
+    missing: list[str] = []
+    refund_prefix = None
+    cat_fallback = None
+    default_event = "purchase"
+    if known is not None:
+        columns = {}
+        for fld, col in known.columns.items():
+            idx = column_index(header, col)
+            if idx is not None:
+                columns[fld] = idx
+        refund_prefix = known.refund_prefix
+        default_event = known.default_event
+        if known.category_fallback:
+            cat_fallback = column_index(header, known.category_fallback)
+        format_key, format_title = known.key, known.title
+    else:
+        proposal = propose_columns(header, rows)
+        columns, ambiguous, missing = proposal.columns, proposal.ambiguous, proposal.missing
+        format_key, format_title = "csv", "columns matched by their names"
+    for fld, col in options.columns.items():
+        if fld not in FIELDS:
+            raise FileProblem(
+                f"“{fld}” is not a field IntentLens knows; use one of: {', '.join(FIELDS)}."
+            )
+        if col == "":  # the user unmapped this field
+            columns.pop(fld, None)
+            ambiguous.pop(fld, None)
+            if fld in REQUIRED_FIELDS and fld not in missing:
+                missing.append(fld)
+            continue
+        idx = column_index(header, col)
+        if idx is None:
+            cols = ", ".join(f"“{h}”" for h in header)
+            raise FileProblem(f"The file has no column “{col}” (its columns: {cols}).")
+        columns = {f: i for f, i in columns.items() if i != idx or f == fld}
+        columns[fld] = idx
+        ambiguous.pop(fld, None)
+        if fld in missing:
+            missing.remove(fld)
+    if options.columns and known is None:
+        missing = [f for f in REQUIRED_FIELDS if f not in columns and f not in ambiguous]
+
+    # Lines with the wrong number of values will be rejected: they must not sway detection.
+    whole = [r for r in rows if len(r) == len(header)] or rows
+    time_format = options.time_format
+    if time_format is None and "time" in columns:
+        values = [r[columns["time"]] for r in whole if len(r) > columns["time"]]
+        time_format = detect_time_format(values)
+
+    counts: Counter[str] = Counter()
+    if "event" in columns:
+        ei = columns["event"]
+        counts.update(r[ei].strip() for r in whole if len(r) > ei and r[ei].strip())
+    events: dict[str, str] = {}
+    for raw in counts:
+        events[raw] = canonical_event(raw) or "other"
+    for raw, canon in options.events.items():
+        if canon not in EVENT_TYPES:
+            raise FileProblem(
+                f"“{canon}” is not an event IntentLens knows; use one of: {', '.join(EVENT_TYPES)}."
+            )
+        events[raw] = canon
+    event_counts = [(raw, counts.get(raw, 0), events[raw]) for raw in events]
+    event_counts.sort(key=lambda t: -t[1])
+    mapping = Mapping(
+        columns=columns,
+        events=events,
+        default_event=default_event,
+        time_format=time_format,
+        refund_prefix=refund_prefix,
+        category_fallback=cat_fallback,
+    )
+    return FilePreview(
+        path=path,
+        size=size,
+        packaging=packaging,
+        kind=kind,
+        encoding=encoding,
+        delimiter=delimiter,
+        has_header=has_header,
+        format_key=format_key,
+        format_title=format_title,
+        header=header,
+        rows=rows,
+        mapping=mapping,
+        ambiguous=ambiguous,
+        missing=missing,
+        event_counts=event_counts,
+        time_format=time_format,
+    )
