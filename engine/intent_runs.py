@@ -31,7 +31,7 @@ from engine.intent import (
     train_intent,
 )
 from storage.project import Project
-from storage.queries import events_frame, overview
+from storage.queries import events_frame, item_names, overview
 from storage.runs import (
     RunInfo,
     active_run,
@@ -254,7 +254,10 @@ def lookup(project: Project, customer: str | int, *, with_reasons: bool = True,
                     events = events_frame(
                         project, until_ms=int(run.settings["as_of_ms"]), customer_ids=[cid]
                     )
-                    reasons = explain_customer(events, cid, load_state(blob), run.settings, top)
+                    names = item_names(project, sorted(events["item"].dropna().unique().tolist()))
+                    reasons = explain_customer(
+                        events, cid, load_state(blob), run.settings, top, item_names=names
+                    )
     return Lookup(
         customer=str(r["key"]),
         customer_id=int(cid),

@@ -280,3 +280,19 @@ def customer_keys(project: Project) -> dict[int, str]:
     c = schema.customers
     with project.connect() as conn:
         return dict(conn.execute(select(c.c.id, c.c.key)).all())
+
+
+def item_names(project: Project, keys: list[str]) -> dict[str, str]:
+    """item key -> the item's name, for the keys that have one."""
+    if not keys:
+        return {}
+    i = schema.items
+    out: dict[str, str] = {}
+    with project.connect() as conn:
+        for start in range(0, len(keys), 500):  # stay under SQLite's bound-parameter limit
+            part = keys[start : start + 500]
+            rows = conn.execute(
+                select(i.c.key, i.c.name).where(i.c.key.in_(part), i.c.name.is_not(None))
+            ).all()
+            out.update({str(k): str(n) for k, n in rows})
+    return out

@@ -90,11 +90,13 @@ def explain_customer(
     state_dict: dict[str, torch.Tensor],
     config: dict[str, object],
     top: int = 5,
+    item_names: dict[str, str] | None = None,
 ) -> list[Reason]:
-    """The steps of a customer's history that moved their score most (occlusion)."""
+    """The steps of a customer's history that moved their score most (occlusion); items are
+    named by ``item_names`` (key -> name) where given."""
     from engine.intent.explain import explain_customer as impl
 
-    return impl(events, customer_id, state_dict, config, top)
+    return impl(events, customer_id, state_dict, config, top, item_names)
 
 
 def save_state(state_dict: dict[str, torch.Tensor]) -> bytes:

@@ -49,6 +49,7 @@ def explain_customer(
     state_dict: dict[str, torch.Tensor],
     config: dict[str, object],
     top: int = 5,
+    item_names: dict[str, str] | None = None,
 ) -> list[Reason]:
     """The ``top`` steps whose removal changes the customer's score most, largest effect first.
 
@@ -117,17 +118,19 @@ def explain_customer(
         event = str(first["event"])
         item = _text_or_none(first["item"])
         lines = int(steps.lines[last])
-        what = f"'{item}'" if item is not None else "an item"
+        label = (item_names or {}).get(item, item) if item is not None else None
+        what = f"'{label}'" if label is not None else "an item"
         if lines > 1:
             what = f"{lines} items ({what} and more)"
         query = _text_or_none(first["query"])
         if len(g) > 1:
-            verb = f"Interacted with '{item}' {len(g)} times, last"
+            verb = f"Interacted with '{label}' {len(g)} times, last"
         else:
             verb = _VERBS.get(event, _VERBS["other"]).format(x=what, q=f"'{query or ''}'")
         points = float(effects[int(k)]) * 100.0
         shown = f"{points:+.1f}" if abs(points) < 1 else f"{points:+.0f}"
-        text = f"{verb} {_ago(as_of - int(steps.time_ms[last]))}: {shown} points"
+        unit = "point" if shown in ("+1", "-1") else "points"
+        text = f"{verb} {_ago(as_of - int(steps.time_ms[last]))}: {shown} {unit}"
         reasons.append(
             Reason(
                 time_ms=int(steps.time_ms[last]),

@@ -35,6 +35,7 @@ from gui.models import Index, RowsModel
 from gui.widgets import PALETTE, fmt_date, hint, plot, title
 from gui.worker import Worker
 from storage.project import Project
+from storage.queries import item_names
 from storage.runs import RunInfo, run_outputs
 
 #: At most this many customers are drawn on the map (a random sample beyond it).
@@ -62,6 +63,7 @@ class SegmentsData:
     x: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     y: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     shown: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    item_names: dict[str, str] = field(default_factory=dict)
 
 
 def load_segments(project: Project, max_points: int = MAX_POINTS) -> SegmentsData:
@@ -86,6 +88,11 @@ def load_segments(project: Project, max_points: int = MAX_POINTS) -> SegmentsDat
         x=out["x"].to_numpy(dtype=np.float64),
         y=out["y"].to_numpy(dtype=np.float64),
         shown=shown.astype(np.int64),
+        item_names=item_names(
+            project,
+            sorted({str(i) for seg in run.metrics.get("segments", [])
+                    for i, _n in seg.get("top_items", [])}),
+        ),
     )
 
 
@@ -606,10 +613,15 @@ class SegmentsPage(QWidget):
         items = seg.get("top_items") or []
         if items:
             html += self.tr("Most bought: {0}").format(
-                _escape(", ".join(str(i) for i, _n in items[:5]))
+                _escape(", ".join(self._item_label(str(i)) for i, _n in items[:5]))
             )
         self.description.setText(html)
         self._show_traits(seg)
+
+    def _item_label(self, key: str) -> str:
+        """An item's name when the shop's export had one, else its id."""
+        names = self.data.item_names if self.data is not None else {}
+        return names.get(key, key)
 
     def _segment(self, segment_id: int | None) -> dict[str, Any] | None:
         if segment_id is None or self.data is None:
