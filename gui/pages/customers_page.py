@@ -17,10 +17,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -223,6 +226,12 @@ class CustomersPage(QWidget):
         filters.addWidget(self.high)
         self.count = QLabel()
         filters.addWidget(self.count, 1)
+        self.export_button = QPushButton(self.tr("Export scores…"))
+        self.export_button.setToolTip(
+            self.tr("Every scored customer with score, rank, as-of date and horizon, best first")
+        )
+        self.export_button.clicked.connect(self.export_scores)
+        filters.addWidget(self.export_button)
         layout.addLayout(filters)
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
@@ -334,6 +343,27 @@ class CustomersPage(QWidget):
             self.tr("{0:,} of {1:,} customers").format(len(self.model.view), len(self.model.frame))
             + note
         )
+
+    def export_scores(self, path: str | None = None) -> int:
+        """Save the active model's scores as CSV (asks where unless ``path`` is given)."""
+        if self.project is None:
+            return 0
+        from engine.intent_runs import NoData
+        from engine.intent_runs import export_scores as write_scores
+
+        if not path:
+            path, _ = QFileDialog.getSaveFileName(
+                self, self.tr("Export scores"), "scores.csv", self.tr("CSV files (*.csv)")
+            )
+            if not path:
+                return 0
+        try:
+            n = write_scores(self.project, path)
+        except NoData as exc:
+            QMessageBox.information(self, self.tr("Export scores"), str(exc))
+            return 0
+        self.count.setText(self.tr("Saved {0:,} scores to {1}.").format(n, path))
+        return n
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():

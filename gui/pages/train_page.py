@@ -142,7 +142,9 @@ class TrainPage(QWidget):
         adv = QFormLayout(adv_body)
         adv.setContentsMargins(0, 0, 0, 0)
         adv_body.setVisible(False)
+        self.advanced.setFlat(True)  # no empty frame while the settings are folded away
         self.advanced.toggled.connect(adv_body.setVisible)
+        self.advanced.toggled.connect(lambda open_: self.advanced.setFlat(not open_))
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 500)
         self.batch = QSpinBox()

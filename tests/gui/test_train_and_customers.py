@@ -159,3 +159,29 @@ def test_a_failed_run_explains_itself_and_the_page_recovers(qtbot, tmp_path, mon
     with qtbot.waitSignal(page.worker.signals.finished, timeout=300_000):
         pass
     assert list_runs(window.project, "profiles")  # type: ignore[arg-type]
+
+
+def test_customers_page_exports_the_scores(qtbot, small_project, tmp_path):  # type: ignore[no-untyped-def]
+    import csv
+
+    from engine.intent import IntentConfig
+    from engine.intent_runs import active_intent, train_and_save
+    from storage.project import open_project
+
+    project = open_project(small_project)
+    if active_intent(project) is None:  # when this test runs on its own
+        for _ in train_and_save(project, IntentConfig(preset="fast", epochs=2)):
+            pass
+    project.close()
+    window = MainWindow(Settings(), remember=False)
+    qtbot.addWidget(window)
+    assert window.open_project(str(small_project))
+    page = window.customers_page
+    qtbot.waitUntil(lambda: page.model.rowCount() == 400, timeout=30_000)
+    out = tmp_path / "scores.csv"
+    n = page.export_scores(str(out))
+    with out.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["customer", "score", "rank", "as_of", "horizon"]
+    assert n == len(rows) - 1 == 400
+    assert [int(r[2]) for r in rows[1:6]] == [1, 2, 3, 4, 5]
