@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -133,18 +132,13 @@ class TrainPage(QWidget):
         form.addRow(self.segments_label, self.segments)
         v.addLayout(form)
 
-        self.advanced = QGroupBox(self.tr("Advanced settings"))
-        self.advanced.setCheckable(True)
-        self.advanced.setChecked(False)
-        adv_box = QVBoxLayout(self.advanced)
-        adv_body = QWidget()
-        adv_box.addWidget(adv_body)
-        adv = QFormLayout(adv_body)
-        adv.setContentsMargins(0, 0, 0, 0)
-        adv_body.setVisible(False)
-        self.advanced.setFlat(True)  # no empty frame while the settings are folded away
-        self.advanced.toggled.connect(adv_body.setVisible)
-        self.advanced.toggled.connect(lambda open_: self.advanced.setFlat(not open_))
+        # A check box that unfolds the settings behind the preset (no empty frame when folded).
+        self.advanced = QCheckBox(self.tr("Advanced settings"))
+        self.advanced_body = QWidget()
+        adv = QFormLayout(self.advanced_body)
+        adv.setContentsMargins(18, 0, 0, 0)
+        self.advanced_body.setVisible(False)
+        self.advanced.toggled.connect(self._advanced_toggled)
         self.epochs = QSpinBox()
         self.epochs.setRange(1, 500)
         self.batch = QSpinBox()
@@ -185,6 +179,7 @@ class TrainPage(QWidget):
         ):
             adv.addRow(label, w)
         v.addWidget(self.advanced)
+        v.addWidget(self.advanced_body)
         self.warm = QCheckBox(self.tr("Start from the current model (faster after new data)"))
         v.addWidget(self.warm)
 
@@ -341,6 +336,7 @@ class TrainPage(QWidget):
         for w in (self.horizon, self.horizon_label, self.preset, self.preset_label, self.warm,
                   self.advanced):
             w.setVisible(intent)
+        self.advanced_body.setVisible(intent and self.advanced.isChecked())
         self.segments.setVisible(not intent)
         self.segments_label.setVisible(not intent)
         if hasattr(self, "auc_plot") and not (self.worker and self.worker.running):
@@ -351,6 +347,9 @@ class TrainPage(QWidget):
         intent = task == "intent"
         for w in (self.auc_plot, self.metrics_title, self.metrics_view, self.charts_box):
             w.setVisible(intent)
+
+    def _advanced_toggled(self, checked: bool) -> None:
+        self.advanced_body.setVisible(checked and self.task_combo.currentData() == "intent")
 
     def _preset_changed(self) -> None:
         p = PRESETS[self.preset.currentData()]
