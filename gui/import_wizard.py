@@ -283,10 +283,7 @@ class ImportWizard(QDialog):
                 idx = pv.mapping.columns.get(fld)
                 combo.setCurrentIndex(0 if idx is None else idx + 1)
             self._fill_events(pv)
-            problems = pv.problems()
-            self.problem_label.setText(
-                "\n".join(p.split(": choose one with")[0] + "." for p in problems)
-            )
+            self.problem_label.setText("\n".join(pv.problems(for_cli=False)))
         finally:
             self._updating = False
 

@@ -84,23 +84,28 @@ class FilePreview:
         """True when the mapping is complete enough to import."""
         return not self.problems()
 
-    def problems(self) -> list[str]:
-        """What must be settled before importing, in plain sentences naming the --map flags."""
+    def problems(self, *, for_cli: bool = True) -> list[str]:
+        """What must be settled before importing, in plain sentences. For the command line they
+        name the ``--map`` flag to use; for the wizard, the column choice on screen."""
+
+        def how(fld: str, what: str = "one") -> str:
+            if for_cli:
+                return f"choose {what} with --map {fld}=COLUMN."
+            return f"choose {what} in the {fld.capitalize()} list below."
+
         out: list[str] = []
         for fld in self.missing:
-            out.append(
-                f"No column looks like the {fld}: choose one with --map {fld}=COLUMN."
-            )
+            out.append(f"No column looks like the {fld}: {how(fld)}")
         for fld, cands in self.ambiguous.items():
             if fld in self.mapping.columns:
                 continue
             names = " or ".join(f"“{self.header[i]}”" for i in cands)
-            out.append(f"The {fld} could be {names}: choose one with --map {fld}=COLUMN.")
+            out.append(f"The {fld} could be {names}: {how(fld)}")
         if "time" in self.mapping.columns and self.time_format is None:
             col = self.header[self.mapping.columns["time"]]
             out.append(
                 f"The times in column “{col}” are in a form IntentLens does not know: "
-                "choose another column with --map time=COLUMN."
+                f"{how('time', 'another column')}"
             )
         return out
 

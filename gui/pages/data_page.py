@@ -198,7 +198,8 @@ class DataPage(QWidget):
             )
         else:
             self.status.setText(
-                self.tr("{0} import(s). Figures cover every imported event.").format(ov.imports)
+                (self.tr("1 import.") if ov.imports == 1 else self.tr("{0} imports.").format(ov.imports))
+                + " " + self.tr("Figures cover every imported event.")
             )
         self.cards["customers"].set_value(f"{ov.customers:,}")
         self.cards["items"].set_value(f"{ov.items:,}")
