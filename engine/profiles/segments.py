@@ -167,6 +167,8 @@ def describe_segments(
             float(tot["n_cart"]), 1.0
         )
         buys_s, buys_o = float(s_mean["purchase_days"]), float(overall["purchase_days"])
+        ev_s = float(f.loc[seg == sid, "events"].median())
+        ev_o = float(f["events"].median())
         # 0 means "no price seen" (logs without prices): such customers say nothing about
         # price level, and a segment mostly without prices gets no price words at all.
         known = f["price_level"] > 0
@@ -315,11 +317,14 @@ def describe_segments(
         name = name[0].upper() + name[1:]
         if name in used:
             # Same habits as a segment named before: say what differs instead of numbering.
+            # Only measured differences count: logs without purchases or prices have zeros.
             qualifiers = [
-                ("frequent", buys_s >= 1.2 * buys_o),
-                ("occasional", buys_s <= 0.8 * buys_o),
-                ("big-basket", basket_s >= 1.3 * basket_o),
-                ("small-basket", basket_s <= 0.77 * basket_o),
+                ("frequent", buys_o > 0 and buys_s >= 1.2 * buys_o),
+                ("occasional", buys_o > 0 and buys_s <= 0.8 * buys_o),
+                ("big-basket", basket_o > 0 and basket_s >= 1.3 * basket_o),
+                ("small-basket", basket_o > 0 and basket_s <= 0.77 * basket_o),
+                ("more active", ev_s >= 1.3 * ev_o),
+                ("less active", ev_s <= 0.77 * ev_o),
             ]
             for word, applies in qualifiers:
                 if applies and f"{name} ({word})" not in used:
