@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -441,8 +440,3 @@ def run(argv: Sequence[str]) -> int:
     except OSError as exc:
         print(f"Error: {exc.strerror or exc} ({exc.filename or ''}).", file=sys.stderr)
         return 2
-
-
-def temp_csv_dir() -> tempfile.TemporaryDirectory[str]:
-    """A scratch folder for generated files."""
-    return tempfile.TemporaryDirectory(prefix="intentlens-")

@@ -125,15 +125,6 @@ class ImportProgress:
         return min(1.0, self.bytes_done / self.bytes_total) if self.bytes_total else 0.0
 
 
-def pseudonym_key(project: Project) -> bytes:
-    """The project's secret key for pseudonyms (made on first use, kept in the project)."""
-    value = project.get_meta(PSEUDONYM_KEY)
-    if value is None:
-        value = secrets.token_hex(32)
-        project.set_meta(PSEUDONYM_KEY, value)
-    return bytes.fromhex(value)
-
-
 def import_file(
     project: Project,
     path: str | Path,

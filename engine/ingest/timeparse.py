@@ -44,8 +44,6 @@ TEXT_FORMATS: tuple[str, ...] = (
     "%b %d, %Y %H:%M",
 )
 
-NUMERIC_FORMATS = ("unix_s", "unix_ms", "unix_us", "yyyymmdd")
-
 _NAMES = {
     "unix_s": "Unix time in seconds",
     "unix_ms": "Unix time in milliseconds",
