@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
 
         self.train_page = TrainPage()
         self.add_page(self.tr("Train"), self.train_page)
+        self.data_page.loaded.connect(lambda summary: self.train_page.show_overview(summary.overview))
         from gui.pages.customers_page import CustomersPage
 
         self.customers_page = CustomersPage()

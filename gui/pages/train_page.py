@@ -41,7 +41,7 @@ from gui.models import RowsModel
 from gui.widgets import PALETTE, hint, plot, title
 from gui.worker import Worker
 from storage.project import Project
-from storage.queries import overview
+from storage.queries import Overview
 from storage.runs import RunInfo, list_runs, set_active
 
 METHOD_LABELS = {
@@ -312,11 +312,18 @@ class TrainPage(QWidget):
 
     # -- state ---------------------------------------------------------------------------
     def set_project(self, project: Project | None) -> None:
-        """Follow the open project: defaults from its data, its run history."""
+        """Follow the open project: its run history now, data defaults when its totals arrive."""
         self.project = project
         if project is None:
             return
-        ov = overview(project)
+        # Totals come from the Data page's worker (show_overview): counting millions of events
+        # here would freeze the window.
+        self.start_button.setEnabled(False)
+        self.status.setText(self.tr("Reading the project…"))
+        self.refresh_runs()
+
+    def show_overview(self, ov: Overview) -> None:
+        """Defaults from the data: the as-of date range and a horizon of about a quarter span."""
         if ov.last_ms is not None and ov.first_ms is not None:
             last = datetime.fromtimestamp(ov.last_ms / 1000, UTC)
             first = datetime.fromtimestamp(ov.first_ms / 1000, UTC)
@@ -326,10 +333,14 @@ class TrainPage(QWidget):
             self.as_of.setDate(QDate(last.year, last.month, last.day))
             span = (ov.last_ms - ov.first_ms) / MS_PER_DAY
             self.horizon.setValue(int(min(30, max(1, round(span / 4)))))
-        self.start_button.setEnabled(ov.events > 0)
+        running = self.worker is not None and self.worker.running
+        self.start_button.setEnabled(ov.events > 0 and not running)
+        if running:
+            return
         if ov.events == 0:
             self.status.setText(self.tr("Import data first: there is nothing to learn from yet."))
-        self.refresh_runs()
+        else:
+            self.status.setText(self.tr("Choose what to learn and press Start."))
 
     def _task_changed(self) -> None:
         intent = self.task_combo.currentData() == "intent"
@@ -390,6 +401,8 @@ class TrainPage(QWidget):
         """Start training the chosen task on the worker."""
         if self.project is None or (self.worker is not None and self.worker.running):
             return
+        if not self.start_button.isEnabled():
+            return  # the project's totals (and so the as-of range) have not arrived yet
         project = self.project
         task = self.task_combo.currentData()
         self._task_running = task

@@ -30,3 +30,22 @@ def demo_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "shop-export.csv"
     write_demo_csv(path, customers=300, seed=11)
     return path
+
+
+@pytest.fixture(autouse=True)
+def no_unexpected_dialogs(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """A modal message box would wait forever offscreen: record it and fail the test instead.
+
+    Tests that expect a dialog patch QMessageBox themselves (their patch wins)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[str] = []
+
+    def record(*args: object, **_kwargs: object) -> QMessageBox.StandardButton:
+        shown.append(str(args[2]) if len(args) > 2 else "")
+        return QMessageBox.StandardButton.No
+
+    for name in ("warning", "information", "question", "critical"):
+        monkeypatch.setattr(QMessageBox, name, record)
+    yield shown
+    assert not shown, f"unexpected dialog: {shown}"

@@ -27,6 +27,8 @@ def test_train_receives_epochs_stops_and_shows_metrics(qtbot, small_project):  #
     assert window.open_project(str(small_project))
     page = window.train_page
     window.show_page(page)
+    # Start is offered once the project's totals arrive from the Data page's worker.
+    qtbot.waitUntil(page.start_button.isEnabled, timeout=30_000)
     page.preset.setCurrentIndex(page.preset.findData("fast"))
     page.advanced.setChecked(True)
     page.epochs.setValue(40)  # far more than we let it run: Stop must end it
@@ -98,6 +100,7 @@ def test_train_profiles_then_open_a_customer_from_the_map(qtbot, small_project):
     qtbot.addWidget(window)
     assert window.open_project(str(small_project))
     page = window.train_page
+    qtbot.waitUntil(page.start_button.isEnabled, timeout=30_000)
     page.task_combo.setCurrentIndex(page.task_combo.findData("profiles"))
     assert not page.horizon.isVisible() or not page.isVisible()
     epochs: list[object] = []
@@ -143,6 +146,7 @@ def test_a_failed_run_explains_itself_and_the_page_recovers(qtbot, tmp_path, mon
     qtbot.addWidget(window)
     assert window.open_project(str(tiny))
     page = window.train_page
+    qtbot.waitUntil(page.start_button.isEnabled, timeout=30_000)
     page.preset.setCurrentIndex(page.preset.findData("fast"))
     page.start()
     assert page.worker is not None
