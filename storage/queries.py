@@ -209,6 +209,27 @@ def rejected_by_reason(conn: Connection, batch_id: int) -> dict[str, int]:
     return {str(k): int(v) for k, v in rows}
 
 
+def read_frame(
+    project: Project, sql: str, params: dict[str, object], dtypes: dict[str, str]
+) -> pd.DataFrame:
+    """A query's rows as a DataFrame with the given columns; an empty result keeps the dtypes.
+
+    Read in slices of 50,000 rows, column-wise: one DataFrame from millions of tuples holds the
+    GIL for seconds (the window freezes), and handing Row objects to DataFrame() probes each
+    row's attributes, which was several times slower.
+    """
+    with project.connect() as conn:
+        result = conn.execute(text(sql), params)
+        names = list(result.keys())
+        parts = []
+        while rows := result.fetchmany(50_000):
+            columns = list(zip(*rows, strict=True))
+            parts.append(pd.DataFrame(dict(zip(names, columns, strict=True))))
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
+    return pd.concat(parts, ignore_index=True)
+
+
 def events_frame(
     project: Project,
     *,
@@ -237,34 +258,23 @@ def events_frame(
     # Read in storage order (sequential) and sort in pandas: walking the (customer, time)
     # index jumps all over the table and was 4x slower on a 230,000-event project.
     sql += " ORDER BY e.id"
-    with project.connect() as conn:
-        result = conn.execute(text(sql), params)
-        names = list(result.keys())
-        # Built in slices: one DataFrame from millions of tuples holds the GIL for seconds and
-        # freezes the window; slices of 50,000 rows keep each hold short.
-        parts = []
-        while rows := result.fetchmany(50_000):
-            # Column-wise: handing Row objects to DataFrame() probes each row's attributes.
-            columns = list(zip(*rows, strict=True))
-            parts.append(pd.DataFrame(dict(zip(names, columns, strict=True))))
-    frame = (
-        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=names)
+    frame = read_frame(
+        project,
+        sql,
+        params,
+        {
+            "customer_id": "int64",
+            "time_ms": "int64",
+            "event": "object",
+            "item": "object",
+            "category": "object",
+            "price": "float64",
+            "quantity": "float64",
+            "amount": "float64",
+            "session": "object",
+            "query": "object",
+        },
     )
-    if frame.empty:
-        frame = pd.DataFrame(
-            {
-                "customer_id": pd.Series(dtype="int64"),
-                "time_ms": pd.Series(dtype="int64"),
-                "event": pd.Series(dtype="object"),
-                "item": pd.Series(dtype="object"),
-                "category": pd.Series(dtype="object"),
-                "price": pd.Series(dtype="float64"),
-                "quantity": pd.Series(dtype="float64"),
-                "amount": pd.Series(dtype="float64"),
-                "session": pd.Series(dtype="object"),
-                "query": pd.Series(dtype="object"),
-            }
-        )
     for col in ("customer_id", "time_ms"):
         frame[col] = frame[col].astype("int64")
     frame = frame.sort_values(["customer_id", "time_ms"], kind="stable", ignore_index=True)

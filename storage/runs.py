@@ -12,11 +12,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 
 from storage import schema
 from storage.imports import utc_now_iso
 from storage.project import Project
+from storage.queries import read_frame
 
 
 @dataclass(frozen=True)
@@ -179,9 +180,20 @@ def run_outputs(project: Project, run_id: int) -> pd.DataFrame:
         "FROM customer_scores s JOIN customers c ON c.id = s.customer_id "
         "WHERE s.run_id = :r ORDER BY s.customer_id"
     )
-    with project.connect() as conn:
-        result = conn.execute(text(sql), {"r": run_id})
-        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    return read_frame(
+        project,
+        sql,
+        {"r": run_id},
+        {
+            "customer_id": "int64",
+            "key": "object",
+            "score": "float64",
+            "rank": "float64",
+            "segment": "float64",
+            "x": "float64",
+            "y": "float64",
+        },
+    )
 
 
 def customer_summary(project: Project) -> pd.DataFrame:
@@ -193,22 +205,20 @@ def customer_summary(project: Project) -> pd.DataFrame:
         "MAX(e.time_ms) AS last_ms FROM customers c JOIN events e ON e.customer_id = c.id "
         "GROUP BY c.id ORDER BY c.id"
     )
-    with project.connect() as conn:
-        result = conn.execute(text(sql))
-        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-    if frame.empty:
-        return pd.DataFrame(
-            {
-                "customer_id": pd.Series(dtype="int64"),
-                "key": pd.Series(dtype="object"),
-                "events": pd.Series(dtype="int64"),
-                "purchases": pd.Series(dtype="int64"),
-                "revenue": pd.Series(dtype="float64"),
-                "first_ms": pd.Series(dtype="int64"),
-                "last_ms": pd.Series(dtype="int64"),
-            }
-        )
-    return frame
+    return read_frame(
+        project,
+        sql,
+        {},
+        {
+            "customer_id": "int64",
+            "key": "object",
+            "events": "int64",
+            "purchases": "int64",
+            "revenue": "float64",
+            "first_ms": "int64",
+            "last_ms": "int64",
+        },
+    )
 
 
 def customer_id_for_key(project: Project, key: str) -> int | None:
