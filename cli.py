@@ -68,6 +68,12 @@ def describe_report(report: ImportReport, project_hint: str) -> str:
         lines.append(f"Events: {by_type}.")
     if report.pseudonymized:
         lines.append("Customer ids were replaced by pseudonyms.")
+    if report.events != report.imported:
+        lines.append(
+            f"{report.events:,} events stored: each refunded order also gives a refund event."
+        )
+    for w in report.warnings:
+        lines.append(f"Warning: {w.message}")
     return "\n".join(lines)
 
 
@@ -86,13 +92,17 @@ def _progress_printer(enabled: bool) -> Callable[[Any], None]:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """python main.py import PROJECT FILE ..."""
+    columns = _pairs(args.map, "--map", FIELDS)
+    if args.status:
+        columns["status"] = args.status
     options = ImportOptions(
         format=args.format,
-        columns=_pairs(args.map, "--map", FIELDS),
+        columns=columns,
         events=_pairs(args.event, "--event", ("pv",)),
         pseudonymize=args.pseudonymize,
         allow_duplicate=args.allow_duplicate,
-        encoding=args.encoding,
+        default_event=args.default_event,
+        **_reading_options(args),
     )
     for raw, canon in options.events.items():
         if canon not in EVENT_TYPES:
@@ -347,6 +357,46 @@ def _open(location: str, create: bool = True) -> Project:
     return open_project(location, create=create)
 
 
+def _add_reading_flags(p: argparse.ArgumentParser) -> None:
+    """How to read a file, when detection gets it wrong (import and inspect)."""
+    p.add_argument("--encoding", help="the text encoding, when detection gets it wrong")
+    p.add_argument("--delimiter", metavar="CHAR",
+                   help="the column separator: , ; | tab space (for space-aligned columns)")
+    p.add_argument("--header", action=argparse.BooleanOptionalAction, default=None,
+                   help="whether the first line (after --skip-rows) names the columns")
+    p.add_argument("--skip-rows", type=int, metavar="N",
+                   help="lines above the table to leave out (notes, a title)")
+    p.add_argument("--decimal", choices=[".", ","],
+                   help="the decimal mark of numbers (default: decided per column)")
+    p.add_argument("--date-order", choices=["dmy", "mdy", "ymd"],
+                   help="the order of day, month and year in dates (default: from the values)")
+
+
+_DELIMITER_WORDS = {"tab": "\t", "\\t": "\t", "space": " ", "comma": ",", "semicolon": ";",
+                    "pipe": "|"}
+
+
+def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
+    delimiter = args.delimiter
+    if delimiter is not None:
+        delimiter = _DELIMITER_WORDS.get(delimiter.lower(), delimiter)
+        if len(delimiter) != 1:
+            raise UserError(
+                f"--delimiter {args.delimiter}: give one character, or tab, space, comma, "
+                "semicolon or pipe."
+            )
+    if args.skip_rows is not None and args.skip_rows < 0:
+        raise UserError("--skip-rows needs a number of lines, 0 or more.")
+    return {
+        "encoding": args.encoding,
+        "delimiter": delimiter,
+        "has_header": args.header,
+        "skip_rows": args.skip_rows,
+        "decimal": args.decimal,
+        "date_order": args.date_order,
+    }
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
@@ -373,9 +423,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"which column holds a field ({', '.join(FIELDS)})")
     p.add_argument("--event", action="append", metavar="RAW=EVENT",
                    help=f"what a raw event word means ({', '.join(EVENT_TYPES)})")
-    p.add_argument("--encoding", help="the text encoding, when detection gets it wrong")
-    p.add_argument("--pseudonymize", action="store_true",
-                   help="replace customer ids by keyed pseudonyms")
+    _add_reading_flags(p)
+    p.add_argument("--status", metavar="COLUMN",
+                   help="the column with the order status (paid, cancelled, refunded, ...)")
+    p.add_argument("--default-event", choices=EVENT_TYPES, metavar="EVENT",
+                   help="the event of every line of a file without an event column "
+                   f"({', '.join(EVENT_TYPES)})")
+    p.add_argument("--pseudonymize", action=argparse.BooleanOptionalAction, default=None,
+                   help="replace customer ids by keyed pseudonyms (default: only when the "
+                   "customer column holds e-mail addresses)")
     p.add_argument("--allow-duplicate", action="store_true",
                    help="import a file again even though it was imported before")
     p.add_argument("--json", action="store_true", help="print one JSON object")

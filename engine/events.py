@@ -38,6 +38,11 @@ FIELDS: Final[tuple[str, ...]] = (
     "amount",
     "session",
     "query",
+    # Order exports: what the order's status says, how much of it was refunded, when it was
+    # cancelled. They decide the event of each order line (purchase, refund or other).
+    "status",
+    "refund_amount",
+    "cancelled_at",
 )
 
 #: Columns of an event frame (what ``storage`` hands to the models).

@@ -205,7 +205,13 @@ class ImportWriter:
         self._deferred = True
 
     def finish(
-        self, *, lines_read: int, imported: int, rejected: int, seconds: float
+        self,
+        *,
+        lines_read: int,
+        imported: int,
+        rejected: int,
+        seconds: float,
+        warnings: Sequence[dict[str, Any]] = (),
     ) -> None:
         """Mark the batch done with its counts (still inside the transaction)."""
         if self._deferred:
@@ -222,6 +228,7 @@ class ImportWriter:
                 rejected=rejected,
                 finished_at=utc_now_iso(),
                 seconds=seconds,
+                warnings=json.dumps(list(warnings), ensure_ascii=False) if warnings else None,
             )
         )
 

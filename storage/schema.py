@@ -62,6 +62,7 @@ import_batches = Table(
     Column("started_at", Text, nullable=False),  # ISO 8601 UTC
     Column("finished_at", Text),
     Column("seconds", Float),
+    Column("warnings", Text),  # JSON list of {code, message, column, rows} (migration 0002)
 )
 
 events = Table(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,10 +19,10 @@ import pandas as pd
 import pyarrow as pa
 
 from engine.ingest import reader as rd
-from engine.ingest.formats import (
-    Mapping,
-    canonical_event,
-)
+from engine.ingest.formats import Mapping, canonical_event, status_meaning
+from engine.ingest.notices import ImportWarning, chunk_warning
+from engine.ingest.numbers import NumberForm, parse_numbers
+from engine.ingest.orders import OrderFiller
 from engine.ingest.timeparse import describe_format, is_missing, parse_times
 
 REASON_KINDS = (
@@ -32,6 +33,9 @@ REASON_KINDS = (
     "bad_time",
     "missing_event",
     "bad_json",
+    "repeated_header",
+    "totals_row",
+    "above_header",
 )
 
 
@@ -40,18 +44,6 @@ def pseudonymize(keys: list[str], key: bytes) -> list[str]:
     return [
         "anon-" + hmac.new(key, k.encode("utf-8"), hashlib.sha256).hexdigest()[:16] for k in keys
     ]
-
-
-def _numbers(values: pd.Series) -> npt.NDArray[np.float64]:
-    text = values.astype("string").str.strip()
-    nums = pd.to_numeric(text, errors="coerce")
-    if nums.isna().sum() > text.eq("").sum() + 0.5 * len(text) * 0 and text.str.contains(",").any():
-        # "1,234.50" (thousands) or "12,50" (decimal comma, as European exports write it)
-        decimal_comma = text.str.fullmatch(r"-?\d+,\d{1,2}").fillna(False)
-        fixed = text.where(~decimal_comma, text.str.replace(",", ".", regex=False))
-        fixed = fixed.where(decimal_comma, fixed.str.replace(",", "", regex=False))
-        nums = pd.to_numeric(fixed, errors="coerce")
-    return np.asarray(nums.to_numpy(dtype="float64", na_value=np.nan), dtype=np.float64)
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -97,6 +89,12 @@ def _reason(kind: str, **kw: Any) -> str:
         return f"The time “{kw['value']}” could not be read (expected {kw['fmt']})."
     if kind == "missing_event":
         return "No event type."
+    if kind == "repeated_header":
+        return "A repeated header line (the column names again), not data."
+    if kind == "totals_row":
+        return "A totals row, not an event."
+    if kind == "above_header":
+        return "A note above the header line, not data."
     return "The line is not valid JSON."
 
 
@@ -114,6 +112,25 @@ class ImportTotals:
     revenue: float = 0.0
     examples: list[tuple[int, str, str]] = field(default_factory=list)
     seen_events: dict[str, str] = field(default_factory=dict)
+    events: int = 0  # events written: one per imported line, plus one per refund of an order
+    warn: Counter[tuple[str, str]] = field(default_factory=Counter)
+    warn_example: dict[tuple[str, str], str] = field(default_factory=dict)
+    id_digits: Counter[tuple[int, bool]] = field(default_factory=Counter)
+    id_column: str = ""
+
+    def warnings(self) -> list[ImportWarning]:
+        """The warnings counted over the whole file."""
+        out = [
+            chunk_warning(code, column, rows, self.warn_example.get((code, column), ""))
+            for (code, column), rows in self.warn.items()
+        ]
+        padded = Counter({n: c for (n, zero), c in self.id_digits.items() if zero})
+        if padded:
+            width = padded.most_common(1)[0][0]
+            short = sum(c for (n, zero), c in self.id_digits.items() if not zero and n < width)
+            if short:
+                out.append(chunk_warning("lost_leading_zeros", self.id_column, short))
+        return out
 
 
 @dataclass
@@ -135,18 +152,52 @@ class PreparedChunk:
     item_first: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
     columns: dict[str, list[Any]] = field(default_factory=dict)
     revenue: float = 0.0
+    n_events: int = 0
+    warn: Counter[tuple[str, str]] = field(default_factory=Counter)
+    warn_example: dict[tuple[str, str], str] = field(default_factory=dict)
+    id_digits: Counter[tuple[int, bool]] = field(default_factory=Counter)
+    id_column: str = ""
 
 
-def prepare_chunk(chunk: rd.Chunk, ncols: int, mapping: Mapping, key: bytes) -> PreparedChunk:
+@dataclass
+class ChunkContext:
+    """What every chunk of one import shares: the header, the order filler, today."""
+
+    header: list[str]
+    filler: OrderFiller | None = None
+    now_ms: int = 0
+
+
+_SCIENTIFIC = r"\d(?:[.,]\d+)?[eE]\+?\d+"
+_TOTALS = re.compile(
+    r"(grand\s*)?totals?\s*:?|sum|summe|gesamt\w*|total\s+g[ée]n[ée]ral|totaux|合计|总计|总和",
+    re.IGNORECASE,
+)
+
+
+def _plain_form() -> NumberForm:
+    return NumberForm(decimal=".", thousands="", currency="", ambiguous=False)
+
+
+def prepare_chunk(
+    chunk: rd.Chunk, ncols: int, mapping: Mapping, key: bytes, ctx: ChunkContext | None = None
+) -> PreparedChunk:
     """Everything about a chunk that needs no database: runs on the import's second thread
-    while the previous chunk is written."""
+    while the previous chunk is written. Chunks must be prepared in file order (order exports
+    carry values from one chunk to the next)."""
+    ctx = ctx or ChunkContext(header=[])
     rows = chunk.rows
     p = PreparedChunk(lines=len(chunk))
     rejected = p.rejected
 
     def reject(i: int, kind_: str, **kw: Any) -> None:
-        reason = _reason(kind_, **kw)
         line, raw = chunk.line_no(i), chunk.raw(i)
+        if kind_ in ("missing_customer", "bad_time") and any(
+            _TOTALS.fullmatch(f.strip()) for f in raw.split(",")[:3] + raw.split(";")[:3]
+            + raw.split("\t")[:3] if f.strip()
+        ):
+            kind_ = "totals_row"
+        reason = _reason(kind_, **kw)
         rejected.append((line, raw, reason))
         p.reasons[kind_] += 1
         if len(p.examples) < 20:
@@ -178,23 +229,51 @@ def prepare_chunk(chunk: rd.Chunk, ncols: int, mapping: Mapping, key: bytes) -> 
         cols = list(zip(*good_rows, strict=True))
         n_good = len(good_rows)
     idx = np.asarray(good)
+    header = ctx.header
+    texts: dict[int, pd.Series] = {}
 
-    def column(fld: str) -> pd.Series | None:
-        ci = mapping.columns.get(fld)
-        return None if ci is None else _series(cols[ci])
+    def text_at(ci: int) -> pd.Series:
+        if ci not in texts:
+            texts[ci] = _text(_series(cols[ci]))
+        return texts[ci]
 
     def text_column(fld: str) -> pd.Series | None:
-        raw = column(fld)
-        return None if raw is None else _text(raw)
+        ci = mapping.columns.get(fld)
+        return None if ci is None else text_at(ci)
+
+    def colname(fld: str) -> str:
+        ci = mapping.columns.get(fld)
+        return header[ci] if ci is not None and ci < len(header) else fld
+
+    # A header line repeated in the middle of the file (files joined end to end).
+    repeated = np.zeros(n_good, dtype=bool)
+    if header:
+        repeated[:] = True
+        for fld in ("customer", "time"):
+            ci = mapping.columns.get(fld)
+            if ci is not None:
+                title = header[ci].strip()
+                vals = text_at(ci).str.lstrip("\ufeff")
+                repeated &= (vals == title).fillna(False).to_numpy(dtype=bool)
+
+    # Order exports: the order's own values on its first line only are carried down.
+    first_line = np.ones(n_good, dtype=bool)
+    order_ci = mapping.columns.get("session")
+    if ctx.filler is not None and order_ci is not None:
+        orders = text_at(order_ci).where(~pd.Series(repeated), pd.NA)
+        first_line = ctx.filler.first_lines(orders)
+        mapped = set(mapping.columns.values())
+        wanted = {c: text_at(c) for c in ctx.filler.filldown if c in mapped}
+        texts.update(ctx.filler.fill(orders, wanted))
 
     customer_col = text_column("customer")
-    raw_times = column("time")
-    assert customer_col is not None and raw_times is not None
+    time_ci = mapping.columns.get("time")
+    assert customer_col is not None and time_ci is not None
     assert mapping.time_format is not None
     customers = _drop_float_suffix(customer_col)
-    times = parse_times(raw_times, mapping.time_format)
-    bad_customer = customers.isna().to_numpy()
-    bad_time = is_missing(times) & ~bad_customer
+    times = parse_times(text_at(time_ci).fillna(""), mapping.time_format)
+    bad_customer = customers.isna().to_numpy() & ~repeated
+    bad_time = is_missing(times) & ~bad_customer & ~repeated
 
     raw_events = text_column("event")
     if raw_events is not None:
@@ -204,27 +283,31 @@ def prepare_chunk(chunk: rd.Chunk, ncols: int, mapping: Mapping, key: bytes) -> 
             if canon is None:
                 canon = canonical_event(word) or "other"
                 p.seen_events.setdefault(word, canon)
+            if word in mapping.unknown_words or (
+                word not in mapping.events and canonical_event(word) is None
+            ):
+                k = ("unknown_event", colname("event"))
+                p.warn[k] += int((raw_events == word).sum())
+                p.warn_example.setdefault(k, str(word))
             lookup[word] = canon
         events = raw_events.map(lookup)
-        bad_event = events.isna().to_numpy() & ~bad_customer & ~bad_time
+        bad_event = events.isna().to_numpy() & ~bad_customer & ~bad_time & ~repeated
         raw_event_vals: pd.Series = raw_events
     else:
         events = pd.Series([mapping.default_event] * n_good, dtype="object")
         bad_event = np.zeros(n_good, dtype=bool)
         raw_event_vals = pd.Series([None] * n_good, dtype="object")
-    session = text_column("session")
-    if mapping.refund_prefix and session is not None:
-        refunds = session.fillna("").str.startswith(mapping.refund_prefix).to_numpy(dtype=bool)
-        events = events.where(~refunds, "refund")
 
+    for j in np.flatnonzero(repeated):
+        reject(int(idx[j]), "repeated_header")
     for j in np.flatnonzero(bad_customer):
         reject(int(idx[j]), "missing_customer")
     time_words = describe_format(mapping.time_format)
     for j in np.flatnonzero(bad_time):
-        reject(int(idx[j]), "bad_time", value=raw_times.iloc[j], fmt=time_words)
+        reject(int(idx[j]), "bad_time", value=_series(cols[time_ci]).iloc[j], fmt=time_words)
     for j in np.flatnonzero(bad_event):
         reject(int(idx[j]), "missing_event")
-    keep = ~(bad_customer | bad_time | bad_event)
+    keep = ~(bad_customer | bad_time | bad_event | repeated)
     n = int(keep.sum())
     if n == 0:
         return p
@@ -237,17 +320,24 @@ def prepare_chunk(chunk: rd.Chunk, ncols: int, mapping: Mapping, key: bytes) -> 
         return None if values is None else sel(values)
 
     def num(fld: str) -> npt.NDArray[np.float64]:
-        values = column(fld)
-        out: npt.NDArray[np.float64] = (
-            np.full(n, np.nan) if values is None else _numbers(values)[keep]
-        )
-        return out
+        ci = mapping.columns.get(fld)
+        if ci is None:
+            return np.full(n, np.nan)
+        form = mapping.number_forms.get(ci) or _plain_form()
+        values, unreadable = parse_numbers(text_at(ci)[keep].reset_index(drop=True), form)
+        if unreadable.any():
+            k = ("unreadable_number", header[ci] if ci < len(header) else fld)
+            p.warn[k] += int(unreadable.sum())
+            first_bad = int(np.flatnonzero(unreadable)[0])
+            p.warn_example.setdefault(k, str(text_at(ci)[keep].iloc[first_bad]))
+        return np.asarray(values, dtype=np.float64)
 
     customers = sel(customers)
     times = times[keep]
+    first_line = first_line[keep]
     events = sel(events)
     raw_event_vals = sel(raw_event_vals)
-    session = None if session is None else sel(session)
+    session = opt("session")
     item = opt("item")
     if item is not None:
         item = _drop_float_suffix(item)
@@ -260,16 +350,95 @@ def prepare_chunk(chunk: rd.Chunk, ncols: int, mapping: Mapping, key: bytes) -> 
     price = num("price")
     quantity = num("quantity")
     amount_given = num("amount")
+    refund_given = num("refund_amount")
+    status = opt("status")
+    cancelled = opt("cancelled_at")
+    _id_checks(p, customers, colname("customer"))
+    p.id_column = colname("customer")
+    future = int((times > ctx.now_ms + 2 * 86_400_000).sum()) if ctx.now_ms else 0
+    if future:
+        p.warn[("time_future", colname("time"))] += future
 
-    ev = events.to_numpy(dtype=object)
-    is_purchase = ev == "purchase"
-    is_refund = ev == "refund"
+    ev = events.to_numpy(dtype=object).copy()
+    if "amount" in mapping.columns and mapping.columns["amount"] in mapping.order_level:
+        # An order total with nothing per line: counted once, on the order's first line.
+        amount_given = np.where(first_line, amount_given, np.nan)
     # Revenue: the amount, else price x quantity (a missing quantity counts as one piece).
     amount = np.where(
         np.isnan(amount_given), price * np.where(np.isnan(quantity), 1.0, quantity), amount_given
     )
+    if mapping.refund_prefix and session is not None:
+        marked = session.fillna("").str.startswith(mapping.refund_prefix).to_numpy(dtype=bool)
+        ev = np.where(marked & (ev == "purchase"), "refund", ev)
+    # A purchase line with a negative quantity or amount is a return.
+    negative = (np.nan_to_num(quantity) < 0) | (np.nan_to_num(amount_given) < 0)
+    ev = np.where(negative & (ev == "purchase"), "refund", ev)
+
+    # Order status: what each purchase line really was (paid, refunded, cancelled, unpaid).
+    refund_all = np.zeros(n, dtype=bool)
+    if status is not None:
+        words = status.fillna("")
+        table = {
+            w: _status_event(str(w), mapping, p, colname("status"), int((words == w).sum()))
+            for w in words.unique()
+        }
+        meaning_arr = words.map(table).to_numpy(dtype=object)
+        purchase_like = ev == "purchase"
+        refund_all = purchase_like & (meaning_arr == "refund")
+        changed = purchase_like & (meaning_arr != "purchase") & (meaning_arr != "refund")
+        ev = np.where(changed, meaning_arr, ev)
+        raw_event_vals = raw_event_vals.where(
+            ~pd.Series(purchase_like & (words != "").to_numpy()), words
+        )
+    if cancelled is not None:
+        was_cancelled = cancelled.notna().to_numpy() & (ev == "purchase") & ~refund_all
+        ev = np.where(was_cancelled, "other", ev)
+        raw_event_vals = raw_event_vals.where(~pd.Series(was_cancelled), "cancelled")
+    # Refunded amounts: the order was paid (a purchase), then this much was given back.
+    refund_amt = np.abs(refund_given)
+    if "refund_amount" in mapping.columns and mapping.columns["refund_amount"] in (
+        mapping.order_level
+    ):
+        refund_amt = np.where(first_line, refund_amt, np.nan)
+    has_refund = np.nan_to_num(refund_amt) > 0
+    paid_back = has_refund & ((ev == "other") | (ev == "purchase"))
+    ev = np.where(paid_back, "purchase", ev)
+    refund_all &= ~has_refund
+    order_refund = paid_back & ~refund_all
+
+    is_purchase = ev == "purchase"
+    is_refund = ev == "refund"
     amount = np.where(is_refund, -np.abs(amount), amount)
     amount = np.where(is_purchase | is_refund, amount, np.nan)
+
+    # One more event for each refund: the refunded line's amount, or the refunded amount.
+    extra = np.flatnonzero(refund_all | order_refund)
+    if len(extra):
+        take = np.concatenate([np.arange(n), extra])
+        tail = slice(n, None)
+        extra_amount = np.where(
+            order_refund[extra], -refund_amt[extra], -np.abs(amount[extra])
+        )
+
+        def grow(s: pd.Series | None) -> pd.Series | None:
+            return None if s is None else s.iloc[take].reset_index(drop=True)
+
+        whole_order = order_refund[extra]
+        customers, session, category, name, query = (
+            grow(customers), grow(session), grow(category), grow(name), grow(query)
+        )
+        assert customers is not None
+        raw_event_vals = raw_event_vals.iloc[take].reset_index(drop=True)
+        if item is not None:
+            item = item.iloc[take].reset_index(drop=True)
+            item.iloc[n:] = item.iloc[n:].where(~whole_order, pd.NA)
+        times = times[take]
+        price, quantity = price[take], quantity[take]
+        price[tail] = np.where(whole_order, np.nan, price[tail])
+        quantity[tail] = np.where(whole_order, np.nan, quantity[tail])
+        amount = np.concatenate([amount, extra_amount])
+        ev = np.concatenate([ev, np.full(len(extra), "refund", dtype=object)])
+    n_events = len(ev)
 
     cust_codes, cust_uniques = pd.factorize(customers)
     cust_keys = [str(k) for k in np.asarray(cust_uniques, dtype=object).tolist()]
@@ -280,12 +449,16 @@ def prepare_chunk(chunk: rd.Chunk, ncols: int, mapping: Mapping, key: bytes) -> 
             # the original id next to its pseudonym.
             session = pd.Series(np.asarray(cust_keys, dtype=object)[cust_codes], dtype="object")
     p.n = n
+    p.n_events = n_events
     p.cust_keys, p.cust_codes = cust_keys, np.asarray(cust_codes)
     p.times, p.events = times, ev
     if item is not None:
         codes, uniques = pd.factorize(item)
         if len(uniques):
-            pos = pd.Series(np.arange(n))[codes >= 0].groupby(codes[codes >= 0]).first().to_numpy()
+            pos = (
+                pd.Series(np.arange(n_events))[codes >= 0]
+                .groupby(codes[codes >= 0]).first().to_numpy()
+            )
 
             def first_of(s: pd.Series | None) -> list[Any]:
                 if s is None:
@@ -321,6 +494,39 @@ def prepare_chunk(chunk: rd.Chunk, ncols: int, mapping: Mapping, key: bytes) -> 
     return p
 
 
+def _status_event(word: str, mapping: Mapping, p: PreparedChunk, column: str, lines: int) -> str:
+    """The event an order status word gives a purchase line (purchase, refund, other...)."""
+    if not word:
+        return "purchase"
+    canon = mapping.events.get(word)
+    unknown = word in mapping.unknown_words
+    if canon is None:
+        canon = status_meaning(word)
+        unknown = canon is None
+        canon = canon or "purchase"
+        p.seen_events.setdefault(word, canon)
+    if unknown:
+        p.warn[("unknown_status", column)] += lines
+        p.warn_example.setdefault(("unknown_status", column), word)
+    return canon
+
+
+def _id_checks(p: PreparedChunk, keys: pd.Series, column: str) -> None:
+    """Ids a spreadsheet damaged: rounded to scientific notation, or stripped of zeros."""
+    text = keys.astype("string[pyarrow]")
+    sci = text.str.fullmatch(_SCIENTIFIC).fillna(False).to_numpy(dtype=bool)
+    if sci.any():
+        p.warn[("rounded_ids", column)] += int(sci.sum())
+        p.warn_example.setdefault(("rounded_ids", column), str(text[sci].iloc[0]))
+    digits = text.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool)
+    if digits.any():
+        d = text[digits]
+        lengths = d.str.len().to_numpy()
+        zero = d.str.startswith("0").fillna(False).to_numpy(dtype=bool)
+        for (length, z), count in Counter(zip(lengths.tolist(), zero.tolist(), strict=True)).items():
+            p.id_digits[(int(length), bool(z))] += count
+
+
 def write_chunk(p: PreparedChunk, writer: Any, totals: ImportTotals) -> None:
     """The database half of a chunk: ids for customers and items, then the rows."""
     totals.lines += p.lines
@@ -330,9 +536,14 @@ def write_chunk(p: PreparedChunk, writer: Any, totals: ImportTotals) -> None:
         totals.seen_events.setdefault(word, canon)
     writer.add_rejected(p.rejected)
     totals.rejected += len(p.rejected)
+    totals.warn.update(p.warn)
+    for k, v in p.warn_example.items():
+        totals.warn_example.setdefault(k, v)
+    totals.id_digits.update(p.id_digits)
+    totals.id_column = totals.id_column or p.id_column
     if p.n == 0:
         return
-    n = p.n
+    n = p.n_events
     cust_ids = np.asarray(writer.customer_ids(p.cust_keys), dtype=np.int64)[p.cust_codes]
     columns = dict(p.columns)
     columns["customer_id"] = cust_ids.tolist()
@@ -345,7 +556,8 @@ def write_chunk(p: PreparedChunk, writer: Any, totals: ImportTotals) -> None:
         columns["item_id"] = list(obj.tolist())
         totals.items.update(ids.tolist())
     writer.add_events(columns, n)
-    totals.imported += n
+    totals.imported += p.n
+    totals.events += n
     totals.by_type.update(Counter(p.events.tolist()))
     totals.customers.update(np.unique(cust_ids).tolist())
     tmin, tmax = int(p.times.min()), int(p.times.max())

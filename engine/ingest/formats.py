@@ -10,88 +10,39 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from engine.events import EVENT_TYPES
+from engine.ingest.vocab import (
+    COLUMN_SYNONYMS,
+    EVENT_WORDS,
+    canonical_event,
+    normalize_name,
+    status_meaning,
+    strip_type_suffix,
+)
 
 REQUIRED_FIELDS = ("customer", "time")
 
-
-def normalize_name(name: str) -> str:
-    """Lower-case a column name and drop spaces, underscores and punctuation."""
-    return re.sub(r"[\s_\-./()#:：（）]+", "", name.strip().lower().lstrip("\ufeff"))
-
-
-#: Field -> column names that mean it, most specific first.
-COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "customer": (
-        "customerid", "customer", "userid", "user", "visitorid", "visitor", "memberid", "member",
-        "clientid", "client", "buyerid", "buyer", "accountid", "shopperid",
-        "客户id", "客户", "客户编号", "用户id", "用户", "会员id", "会员", "顾客", "买家",
-    ),
-    "time": (
-        "eventtime", "timestamp", "time", "datetime", "invoicedate", "orderdate", "date",
-        "createdat", "ts", "eventdate", "时间", "日期", "行为时间", "下单时间", "时间戳", "发生时间",
-    ),
-    "event": (
-        "eventtype", "event", "behaviortype", "behaviourtype", "behavior", "behaviour", "action",
-        "type", "行为类型", "行为", "事件", "事件类型", "类型",
-    ),
-    "item": (
-        "productid", "itemid", "item", "product", "sku", "stockcode", "aid", "articleid",
-        "商品id", "商品", "商品编号", "产品", "产品id", "货号",
-    ),
-    "category": (
-        "categorycode", "category", "categoryid", "categoryname", "cat", "department",
-        "类目", "类目id", "类别", "品类", "分类",
-    ),
-    "name": (
-        "productname", "itemname", "name", "description", "title",
-        "商品名称", "名称", "商品名", "品名",
-    ),
-    "price": ("unitprice", "price", "单价", "价格", "售价"),
-    "quantity": ("quantity", "qty", "count", "units", "数量", "件数"),
-    "amount": (
-        "amount", "total", "linetotal", "revenue", "sales", "value", "金额", "总价", "实付金额", "实付",
-    ),
-    "session": (
-        "sessionid", "session", "usersession", "invoiceno", "invoice", "orderid", "order",
-        "transactionid", "会话", "会话id", "订单号", "订单id",
-    ),
-    "query": ("searchquery", "query", "search", "keyword", "keywords", "searchterm", "搜索词", "关键词"),
-}
-
 KNOWN_COLUMN_NAMES: set[str] = {n for names in COLUMN_SYNONYMS.values() for n in names}
 
-#: Raw event word (normalized) -> canonical event.
-EVENT_WORDS: dict[str, str] = {}
-for _event, _words in {
-    "view": ("view", "views", "pv", "pageview", "detail", "productview", "浏览", "查看", "访问"),
-    "click": ("click", "clicks", "点击"),
-    "search": ("search", "searches", "query", "搜索"),
-    "cart": (
-        "cart", "carts", "addtocart", "addcart", "cartadd", "加购", "加入购物车", "购物车",
-    ),
-    "remove_cart": ("removefromcart", "removecart", "cartremove", "移除购物车", "删除购物车"),
-    "favorite": ("fav", "favorite", "favourite", "wishlist", "收藏"),
-    "purchase": (
-        "buy", "purchase", "purchases", "order", "orders", "transaction", "checkout", "paid",
-        "pay", "sale", "购买", "下单", "支付", "成交", "付款",
-    ),
-    "refund": ("refund", "return", "returned", "cancel", "cancellation", "退款", "退货"),
-    "like": ("like", "likes", "点赞"),
-    "comment": ("comment", "review", "评论", "评价"),
-    "share": ("share", "分享"),
-    "other": ("other", "其他"),
-}.items():
-    for _w in _words:
-        EVENT_WORDS[_w] = _event
-for _e in EVENT_TYPES:
-    EVENT_WORDS.setdefault(normalize_name(_e), _e)
-
-
-def canonical_event(raw: str) -> str | None:
-    """The canonical event a raw word means, or None when unknown."""
-    return EVENT_WORDS.get(normalize_name(raw))
+__all__ = [
+    "FORMAT_KEYS",
+    "KNOWN_FORMATS",
+    "KnownFormat",
+    "Mapping",
+    "Proposal",
+    "column_index",
+    "detect_known_format",
+    "propose_columns",
+    "COLUMN_SYNONYMS",
+    "EVENT_WORDS",
+    "KNOWN_COLUMN_NAMES",
+    "REQUIRED_FIELDS",
+    "canonical_event",
+    "normalize_name",
+    "status_meaning",
+    "strip_type_suffix",
+]
 
 
 @dataclass(frozen=True)
@@ -104,6 +55,15 @@ class Mapping:
     time_format: str | None = None
     refund_prefix: str | None = None  # a session value starting with this means a refund (UCI)
     category_fallback: int | None = None  # column used when the category column is empty
+    #: Order exports: columns written only on an order's first line, carried down to the
+    #: order's other lines (the order id is the ``session`` column).
+    filldown: tuple[int, ...] = ()
+    #: Columns that hold one value per order (a total, a refunded amount): counted once.
+    order_level: frozenset[int] = frozenset()
+    #: Column index -> how its numbers are written (engine.ingest.numbers.NumberForm).
+    number_forms: dict[int, Any] = field(default_factory=dict)
+    #: Event and status words no vocabulary knows and the user did not set (counted as warnings).
+    unknown_words: frozenset[str] = frozenset()
 
     def describe(self, header: Sequence[str]) -> dict[str, str]:
         """field -> column name, for reports and the JSON output."""
@@ -258,6 +218,15 @@ class Proposal:
     missing: list[str]  # required fields with no column
 
 
+_NUMBERED = re.compile(r"#\s?\d+")
+
+
+def _order_numbers(rows: list[list[str]], i: int) -> bool:
+    """Whether a column holds hash-numbered order references ("#1001")."""
+    values = [r[i].strip() for r in rows[:200] if len(r) > i and r[i].strip()]
+    return bool(values) and sum(bool(_NUMBERED.fullmatch(v)) for v in values) >= 0.9 * len(values)
+
+
 def propose_columns(header: Sequence[str], rows: list[list[str]]) -> Proposal:
     """Map fields to columns by name; for headerless files, by what the values look like."""
     from engine.ingest.timeparse import detect_time_format
@@ -266,10 +235,12 @@ def propose_columns(header: Sequence[str], rows: list[list[str]]) -> Proposal:
     columns: dict[str, int] = {}
     ambiguous: dict[str, list[int]] = {}
     used: set[int] = set()
+    # "#1001" in a column called "Name" (Shopify) is the order number, never a product name.
+    numbered = [i for i in range(len(header)) if _order_numbers(rows, i)]
     for fld, names in COLUMN_SYNONYMS.items():
         best_rank, cands = len(names), []
         for i, n in enumerate(normalized):
-            if i in used or n not in names:
+            if i in used or n not in names or (i in numbered and fld != "session"):
                 continue
             rank = names.index(n)
             if rank < best_rank:
@@ -281,6 +252,14 @@ def propose_columns(header: Sequence[str], rows: list[list[str]]) -> Proposal:
             used.add(cands[0])
         elif len(cands) > 1:
             ambiguous[fld] = cands
+    if "session" not in columns and "session" not in ambiguous:
+        free = [i for i in numbered if i not in used]
+        if free:
+            columns["session"] = free[0]
+            used.add(free[0])
+    if "item" not in columns and "name" in columns:
+        # An export with product names but no product ids: the name is the item.
+        columns["item"] = columns["name"]
     if "time" not in columns and "time" not in ambiguous:
         # No named time column: a column whose values read as times.
         found = []

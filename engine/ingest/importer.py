@@ -23,11 +23,14 @@ from engine.events import EVENT_TYPES
 from engine.ingest import reader as rd
 from engine.ingest.chunks import (
     REASON_KINDS,
+    ChunkContext,
     ImportTotals,
     PreparedChunk,
     prepare_chunk,
     write_chunk,
 )
+from engine.ingest.notices import ImportWarning
+from engine.ingest.orders import OrderFiller
 from engine.ingest.preview import (
     FilePreview,
     ImportOptions,
@@ -76,6 +79,8 @@ class ImportReport:
     seconds: float
     pseudonymized: bool
     examples: list[tuple[int, str, str]]  # (line, reason, raw) of the first rejected rows
+    events: int = 0  # events stored: imported lines plus one refund event per refunded order
+    warnings: tuple[ImportWarning, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """The documented JSON keys (a contract for users' scripts)."""
@@ -99,6 +104,8 @@ class ImportReport:
             "format": self.format,
             "encoding": self.encoding,
             "mapping": dict(self.mapping),
+            "events": self.events,
+            "warnings": [w.as_json() for w in self.warnings],
         }
 
 
@@ -157,8 +164,11 @@ def import_file(
             )
     # A new pseudonym key is stored inside the import's transaction, so a cancelled or failed
     # import leaves no trace in the project.
-    key_hex = project.get_meta(PSEUDONYM_KEY) if options.pseudonymize else None
-    new_key_hex = secrets.token_hex(32) if options.pseudonymize and key_hex is None else None
+    pseudonymize = (
+        preview.pseudonymize_default if options.pseudonymize is None else options.pseudonymize
+    )
+    key_hex = project.get_meta(PSEUDONYM_KEY) if pseudonymize else None
+    new_key_hex = secrets.token_hex(32) if pseudonymize and key_hex is None else None
     key = bytes.fromhex(key_hex or new_key_hex or "")
     mapping = preview.mapping
     header = preview.header
@@ -171,11 +181,27 @@ def import_file(
         "time_format": mapping.time_format,
         "delimiter": preview.delimiter,
         "has_header": preview.has_header,
+        "default_event": mapping.default_event,
     }
+    ctx = ChunkContext(
+        header=list(header) if preview.has_header else [],
+        filler=OrderFiller(mapping.filldown) if "session" in mapping.columns else None,
+        now_ms=int(time.time() * 1000),
+    )
     stream, counter = open_bytes(path, preview.packaging)
     try:
         lines = iter_text_lines(stream, preview.encoding)
         first_line = 1
+        above: list[tuple[int, str, str]] = []
+        if preview.kind == "csv":
+            # Notes above the table (a title, "exported by ..."): kept as rejected lines.
+            for _ in range(preview.skipped_rows):
+                ln = next(lines, None)
+                if ln is None:
+                    break
+                if ln.strip():
+                    above.append((first_line, ln.rstrip("\r\n"), _ABOVE))
+                first_line += 1
         if preview.kind == "csv" and preview.has_header:
             # Skip blank lines before the header, then the header itself.
             for ln in lines:
@@ -193,8 +219,14 @@ def import_file(
                 fmt=preview.format_key,
                 encoding=preview.encoding,
                 mapping=mapping_json,
-                pseudonymized=options.pseudonymize,
+                pseudonymized=pseudonymize,
             )
+            if above:
+                writer.add_rejected(above)
+                totals.lines += len(above)
+                totals.rejected += len(above)
+                totals.reasons["above_header"] += len(above)
+                totals.examples.extend(above[:5])
             # About 60 bytes per line; rebuild indexes afterwards when the load dominates.
             expected = preview.size * (8 if preview.packaging.compression else 1) // 60
             if expected > 100_000 and expected > 2 * event_count(conn):
@@ -215,7 +247,7 @@ def import_file(
                 )
             def produce() -> PreparedChunk | None:
                 nxt = next(chunks, None)
-                return None if nxt is None else prepare_chunk(nxt[0], ncols, mapping, key)
+                return None if nxt is None else prepare_chunk(nxt[0], ncols, mapping, key, ctx)
 
             # Two-stage pipeline: the next chunk is parsed and prepared on a second thread
             # while this one is written (SQLite releases the GIL while it stores rows).
@@ -240,11 +272,13 @@ def import_file(
             if should_stop():
                 raise ImportCancelled()
             seconds = time.perf_counter() - started
+            warnings = _warnings(preview, totals)
             writer.finish(
                 lines_read=totals.lines,
                 imported=totals.imported,
                 rejected=totals.rejected,
                 seconds=seconds,
+                warnings=[w.as_json() for w in warnings],
             )
             new_customers = writer.new_customers
             batch_id = writer.batch_id
@@ -273,12 +307,24 @@ def import_file(
         encoding=preview.encoding,
         mapping=mapping.describe(header),
         seconds=seconds,
-        pseudonymized=options.pseudonymize,
+        pseudonymized=pseudonymize,
         examples=totals.examples,
+        events=totals.events,
+        warnings=tuple(warnings),
     )
     yield ImportProgress(
         totals.lines, totals.imported, totals.rejected, preview.size, preview.size, seconds, report
     )
+
+
+#: Warnings the whole file recounts: the preview's own (from its first rows) are replaced.
+_RECOUNTED = {"unknown_status", "unknown_event"}
+_ABOVE = "A note above the header line, not data."
+
+
+def _warnings(preview: FilePreview, totals: ImportTotals) -> list[ImportWarning]:
+    kept = [w for w in preview.warnings if w.code not in _RECOUNTED]
+    return kept + totals.warnings()
 
 
 def run_import(

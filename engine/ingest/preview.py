@@ -6,7 +6,6 @@ CLI applies it.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,19 +14,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.events import EVENT_TYPES, FIELDS
+from engine.events import FIELDS
 from engine.ingest import reader as rd
 from engine.ingest.formats import (
     FORMAT_KEYS,
     KNOWN_COLUMN_NAMES,
     REQUIRED_FIELDS,
     Mapping,
-    canonical_event,
     column_index,
     detect_known_format,
     normalize_name,
     propose_columns,
 )
+from engine.ingest.notices import ImportWarning
 from engine.ingest.source import (
     FileProblem,
     Packaging,
@@ -39,7 +38,8 @@ from engine.ingest.source import (
     sample_lines,
     sniff_packaging,
 )
-from engine.ingest.timeparse import detect_time_format, parse_times
+from engine.ingest.timeparse import parse_times
+from engine.ingest.values import settle_values
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,14 @@ class ImportOptions:
     delimiter: str | None = None
     has_header: bool | None = None
     time_format: str | None = None
-    pseudonymize: bool = False
+    #: None: pseudonymize when the customer column holds e-mail addresses.
+    pseudonymize: bool | None = None
     allow_duplicate: bool = False
     chunk_rows: int = 100_000
+    skip_rows: int | None = None  # lines above the header to leave out (None: detect)
+    decimal: str | None = None  # "." or ","; None: decide per column from its values
+    date_order: str | None = None  # "dmy", "mdy" or "ymd"; None: decide from the values
+    default_event: str | None = None  # the event of every line of a file without events
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,16 @@ class FilePreview:
     missing: list[str]
     event_counts: list[tuple[str, int, str]]  # raw word, rows in the sample, canonical event
     time_format: str | None
+    #: What the importer noticed that changes numbers; shown before Import and in the report.
+    warnings: list[ImportWarning] = field(default_factory=list)
+    #: Problems found from the values (not the mapping): stop the CLI, red line in the wizard.
+    value_problems: list[tuple[str, str]] = field(default_factory=list)  # (cli, wizard) sentences
+    skipped_rows: int = 0  # lines above the header that are not part of the table
+    date_order: str | None = None
+    email_customer: bool = False  # the customer column holds e-mail addresses
+    order_lines: int = 0  # multi-line orders seen in the preview (order-export shape)
+    quote: str = '"'
+    escape: str | None = None
 
     @property
     def ready(self) -> bool:
@@ -107,7 +122,13 @@ class FilePreview:
                 f"The times in column “{col}” are in a form IntentLens does not know: "
                 f"{how('time', 'another column')}"
             )
+        out.extend(cli if for_cli else gui for cli, gui in self.value_problems)
         return out
+
+    @property
+    def pseudonymize_default(self) -> bool:
+        """Whether customer keys are pseudonymized unless the user says otherwise."""
+        return self.email_customer
 
     def parsed_preview(self, limit: int = 20) -> pd.DataFrame:
         """The first rows as they would be imported (canonical fields), for the wizard."""
@@ -127,6 +148,8 @@ class FilePreview:
             ]
         if "event" in frame:
             frame["event"] = [self.mapping.events.get(v.strip(), "?") for v in frame["event"]]
+        elif "status" in frame:
+            frame["event"] = [self.mapping.events.get(v.strip(), "purchase") for v in frame["status"]]
         elif rows:
             frame["event"] = self.mapping.default_event
         return frame
@@ -166,6 +189,10 @@ def inspect_file(path: str | Path, options: ImportOptions | None = None) -> File
     if _binary_text(text):
         raise FileProblem(f"“{path.name}” is not a text (CSV) file: it holds binary data.")
     lines = sample_lines(text)
+    skipped = 0
+    if options.skip_rows:
+        skipped = min(options.skip_rows, len(lines))
+        lines = lines[skipped:]
     first = next((ln for ln in lines if ln.strip()), "")
     kind = "jsonl" if first.lstrip().startswith("{") else "csv"
 
@@ -255,35 +282,23 @@ def inspect_file(path: str | Path, options: ImportOptions | None = None) -> File
     if options.columns and known is None:
         missing = [f for f in REQUIRED_FIELDS if f not in columns and f not in ambiguous]
 
-    # Lines with the wrong number of values will be rejected: they must not sway detection.
-    whole = [r for r in rows if len(r) == len(header)] or rows
-    time_format = options.time_format
-    if time_format is None and "time" in columns:
-        values = [r[columns["time"]] for r in whole if len(r) > columns["time"]]
-        time_format = detect_time_format(values)
-
-    counts: Counter[str] = Counter()
-    if "event" in columns:
-        ei = columns["event"]
-        counts.update(r[ei].strip() for r in whole if len(r) > ei and r[ei].strip())
-    events: dict[str, str] = {}
-    for raw in counts:
-        events[raw] = canonical_event(raw) or "other"
-    for raw, canon in options.events.items():
-        if canon not in EVENT_TYPES:
-            raise FileProblem(
-                f"“{canon}” is not an event IntentLens knows; use one of: {', '.join(EVENT_TYPES)}."
-            )
-        events[raw] = canon
-    event_counts = [(raw, counts.get(raw, 0), events[raw]) for raw in events]
-    event_counts.sort(key=lambda t: -t[1])
+    settled = settle_values(
+        header, rows, columns, options, delimiter=delimiter,
+        known_default=default_event if known is not None else None,
+        refund_prefix=refund_prefix,
+    )
+    order_cols = settled.filldown if "session" in columns else ()
     mapping = Mapping(
         columns=columns,
-        events=events,
-        default_event=default_event,
-        time_format=time_format,
-        refund_prefix=refund_prefix,
+        events=settled.events,
+        default_event=settled.default_event,
+        time_format=settled.time_format,
+        refund_prefix=settled.refund_prefix,
         category_fallback=cat_fallback,
+        filldown=order_cols,
+        order_level=settled.order_level,
+        number_forms=settled.number_forms,
+        unknown_words=frozenset(settled.unknown_words),
     )
     return FilePreview(
         path=path,
@@ -300,6 +315,12 @@ def inspect_file(path: str | Path, options: ImportOptions | None = None) -> File
         mapping=mapping,
         ambiguous=ambiguous,
         missing=missing,
-        event_counts=event_counts,
-        time_format=time_format,
+        event_counts=settled.event_counts,
+        time_format=settled.time_format,
+        warnings=settled.warnings,
+        value_problems=settled.problems,
+        date_order=settled.date_order,
+        email_customer=settled.email_customer,
+        order_lines=settled.multi_line_orders,
+        skipped_rows=skipped,
     )

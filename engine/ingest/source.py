@@ -11,6 +11,7 @@ import csv
 import gzip
 import hashlib
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,16 @@ import charset_normalizer
 
 SAMPLE_BYTES = 1 << 20
 DELIMITERS = (",", "\t", ";", "|")
+
+#: Sentinel delimiter: fields separated by any run of spaces and/or tabs, as SAS, R
+#: (``write.table``) and CDNOW-style logs write them. Leading and trailing blanks of a line are
+#: ignored, so a leading space does not make an empty first field.
+WHITESPACE = " "
+#: Sentinel delimiter: fields separated by two or more spaces, or by a tab (fixed-width
+#: reports whose values hold single spaces, such as ``Logo Mug``). Chosen by detection only
+#: when it splits the lines more consistently than ``WHITESPACE`` does.
+WIDE_WHITESPACE = "  "
+WHITESPACE_DELIMITERS = (WHITESPACE, WIDE_WHITESPACE)
 csv.field_size_limit(16 * 1024 * 1024)
 
 
@@ -173,29 +184,302 @@ def decode_sample(sample: bytes, encoding: str) -> str:
     return sample.decode(encoding, errors="replace").rstrip("\ufffd")
 
 
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
 def sample_lines(text: str, limit: int = 200) -> list[str]:
-    """Complete lines of a sample (the last, possibly cut, line is left out when others exist)."""
-    lines = text.splitlines()
-    if len(lines) > 1 and not text.endswith(("\n", "\r")):
-        lines = lines[:-1]
-    return [ln for ln in lines[:limit]]
+    """Complete lines of a sample (the last, possibly cut, line is left out when others exist).
+
+    Lines break at ``\\n``, ``\\r\\n`` and ``\\r`` only, as the importer reads the file, so line
+    ``i`` of the sample is line ``i + 1`` of the file (``str.splitlines`` also breaks at form
+    feeds and other separators, which would shift the numbers).
+    """
+    lines = _NEWLINE.split(text)
+    if text.endswith(("\n", "\r")):
+        lines.pop()  # the empty text after the last line break
+    elif len(lines) > 1:
+        lines.pop()  # cut by the end of the sample
+    return lines[:limit]
 
 
-def detect_delimiter(lines: list[str]) -> str:
-    """The delimiter that splits the sample lines into the most consistent number of columns."""
-    body = [ln for ln in lines[:50] if ln.strip()]
+# --- splitting on whitespace -------------------------------------------------------------------
+
+_ANY_SEP = r"[ \t]+"
+_WIDE_SEP = r"[ \t]{2,}|\t"
+_SPLIT = {WHITESPACE: re.compile(_ANY_SEP), WIDE_WHITESPACE: re.compile(_WIDE_SEP)}
+_QUOTED = r'"((?:[^"]|"")*)"'
+_QUOTED_ESC = r'"((?:[^"\\]|\\.|"")*)"'
+_TOKENS: dict[tuple[str, bool], re.Pattern[str]] = {
+    (WHITESPACE, False): re.compile(_QUOTED + r"(?=[ \t]|$)|([^ \t]+)"),
+    (WHITESPACE, True): re.compile(_QUOTED_ESC + r"(?=[ \t]|$)|([^ \t]+)"),
+    (WIDE_WHITESPACE, False): re.compile(_QUOTED + r"(?=[ \t]{2,}|\t|$)|([^ \t]+(?: [^ \t]+)*)"),
+    (WIDE_WHITESPACE, True): re.compile(
+        _QUOTED_ESC + r"(?=[ \t]{2,}|\t|$)|([^ \t]+(?: [^ \t]+)*)"
+    ),
+}
+_UNQUOTE = re.compile(r'\\(.)|""')
+_STRIP = " \t\r\n"
+
+
+def is_whitespace(delimiter: str) -> bool:
+    """Whether ``delimiter`` is one of the whitespace sentinels rather than a character."""
+    return delimiter in WHITESPACE_DELIMITERS
+
+
+def whitespace_pattern(delimiter: str) -> str:
+    """The regular expression (Python and RE2 alike) of one field separator of a sentinel."""
+    return _ANY_SEP if delimiter == WHITESPACE else _WIDE_SEP
+
+
+def split_whitespace(line: str, delimiter: str, escapechar: str | None = None) -> list[str]:
+    """The fields of one line under a whitespace sentinel.
+
+    Leading/trailing blanks and the line break are ignored; a blank line gives ``[]`` (as the
+    csv module does). A field wrapped in double quotes (``"Logo Mug"``) stays one field, without
+    its quotes; ``""`` inside it is one quote, and so is ``\\"`` when ``escapechar`` is a
+    backslash. Quotes that do not wrap a whole field are kept as text.
+    """
+    text = line.strip(_STRIP)
+    if '"' not in text:
+        return _SPLIT[delimiter].split(text) if text else []
+    escaped = escapechar == "\\"
+    out: list[str] = []
+    for m in _TOKENS[delimiter, escaped].finditer(text):
+        quoted = m.group(1)
+        if quoted is None:
+            out.append(m.group(2))
+        elif escaped and "\\" in quoted:
+            out.append(_UNQUOTE.sub(lambda u: u.group(1) or '"', quoted))
+        else:
+            out.append(quoted.replace('""', '"'))
+    return out
+
+
+# --- delimiter, quoting and where the table starts ---------------------------------------------
+
+
+def _mode(counts: list[int]) -> int:
+    """The most frequent count; on a tie the larger one."""
+    return max(set(counts), key=lambda c: (counts.count(c), c))
+
+
+def _real_counts(body: list[str], delim: str) -> list[int]:
+    return [len(row) for row in csv.reader(body, delimiter=delim, strict=False)]
+
+
+def detect_delimiter(lines: list[str], *, whitespace: bool = True) -> str:
+    """The delimiter that splits the sample lines into the most consistent number of columns.
+
+    Consistency is the share of the (first 50 non-blank) lines that have the dominant column
+    count, so a few notes above the header do not change the answer. Returns one of
+    ``DELIMITERS``, or ``WHITESPACE``/``WIDE_WHITESPACE`` when runs of blanks split the lines
+    more consistently than any real delimiter does; on a tie the real delimiter wins, and a
+    comma, semicolon or pipe found on nine lines in ten with a dominant count on at least half
+    of them is never overruled (a CSV whose rows hold "2023-05-01 10:00" splits on spaces too).
+    Falls back to ``","`` when nothing splits the lines into two columns or more.
+    ``whitespace=False`` considers the real delimiters only.
+    """
+    body = [ln.replace("\x00", "") for ln in lines[:50] if ln.strip()]
     if not body:
         return ","
-    best, best_score = ",", -1.0
+    best, best_score, best_share = ",", -1.0, 0.0
     for delim in DELIMITERS:
-        counts = [len(row) for row in csv.reader(body, delimiter=delim)]
+        counts = _real_counts(body, delim)
         if not counts or max(counts) < 2:
             continue
-        mode = max(set(counts), key=counts.count)
-        score = counts.count(mode) / len(counts) + (0.01 * min(mode, 30))
+        mode = _mode(counts)
+        share = counts.count(mode) / len(counts)
+        score = share + (0.01 * min(mode, 30))
         if mode >= 2 and score > best_score:
-            best, best_score = delim, score
+            best, best_score, best_share = delim, score, share
+    if not whitespace:
+        return best
+    solid = (
+        best_score >= 0
+        and best != "\t"
+        and best_share >= 0.5
+        and sum(best in ln for ln in body) >= 0.9 * len(body)
+    )
+    if solid:
+        return best
+    ws_best, ws_share = "", 0.0
+    for delim in WHITESPACE_DELIMITERS:
+        counts = [len(split_whitespace(ln, delim)) for ln in body]
+        mode = _mode(counts)
+        share = counts.count(mode) / len(counts)
+        if mode >= 2 and share > ws_share:  # WIDE only when strictly more consistent
+            ws_best, ws_share = delim, share
+    if ws_best and ws_share >= 0.5 and (best_score < 0 or ws_share > best_share):
+        return ws_best
     return best
+
+
+def _records(lines: list[str], delimiter: str) -> list[tuple[int, list[str]]]:
+    """Non-blank records of the lines, each with the index of the line where it starts."""
+    out: list[tuple[int, list[str]]] = []
+    if is_whitespace(delimiter):
+        for i, ln in enumerate(lines):
+            row = split_whitespace(ln, delimiter)
+            if row:
+                out.append((i, row))
+        return out
+    reader = csv.reader([ln.replace("\x00", "") for ln in lines], delimiter=delimiter, strict=False)
+    start = 0
+    for row in reader:
+        if row and (len(row) > 1 or row[0].strip()):
+            out.append((start, row))
+        start = reader.line_num
+    return out
+
+
+def _known_names(row: list[str], known: set[str]) -> int:
+    from engine.ingest.formats import normalize_name
+
+    return sum(normalize_name(f) in known for f in row)
+
+
+def find_header_row(lines: list[str], delimiter: str, known: set[str]) -> int:
+    """How many lines of ``lines`` (sample lines from the top of the file) to skip before the
+    table: the header, or the first data line of a file without one. Skipped lines are notes
+    ("Orders report", "Exported 2024-03-01 by admin") and blank lines, also blank lines above
+    the header of a file without notes; 0 for a file that starts with its table.
+
+    The table starts at the first record that has the dominant column count D and is followed by
+    up to 3 records with D columns too (all of them when fewer remain). A record above it is
+    only a note when it cannot be part of the table: it names at most one known column, and,
+    for a real delimiter, has fewer than D fields (a header over broken lines, or over rows
+    longer than it, stays the table's first line). When the record found does not name columns
+    but one of the next two does (at least two and half of its fields are ``known`` names), that
+    one is the header: whitespace notes can have D words by chance.
+    Whether the first table line is a header is left to ``looks_like_header``.
+    """
+    recs = _records(lines[:200], delimiter)
+    if not recs:
+        return 0
+    counts = [len(r) for _, r in recs]
+    wide = [c for c in counts if c >= 2]
+    if not wide:
+        return recs[0][0]
+    dom = _mode(wide)
+    ws = is_whitespace(delimiter)
+    start = next(
+        (
+            i
+            for i, c in enumerate(counts)
+            if c == dom and all(n == dom for n in counts[i + 1 : i + 4])
+        ),
+        None,
+    )
+    if start is None:
+        start = counts.index(dom)
+    names = [_known_names(r, known) for _, r in recs[: start + 3]]
+    for i in range(start):
+        if names[i] >= 2 or (not ws and counts[i] >= dom):
+            start = i  # not a note: the table starts here
+            break
+    need = max(2, (dom + 1) // 2)
+    for j in range(start + 1, min(start + 3, len(recs))):
+        if counts[j] == dom and names[j] >= need and names[j] > names[start]:
+            start = j
+            break
+    return recs[start][0]
+
+
+_OPENING = {d: re.compile(rf'(?:^|{re.escape(d)})[ \t]*"') for d in DELIMITERS}
+_OPENING_WS = re.compile(r'(?:^|[ \t])"')
+
+
+def quoting_seen(lines: list[str], delimiter: str) -> bool:
+    """Whether some field of the sample is wrapped in double quotes."""
+    pat = _OPENING_WS if is_whitespace(delimiter) else _OPENING.get(delimiter)
+    if pat is None:
+        pat = re.compile(rf'(?:^|{re.escape(delimiter)})[ \t]*"')
+    return any(pat.search(ln) for ln in lines[:200] if '"' in ln)
+
+
+def detect_quoting(lines: list[str], delimiter: str) -> tuple[str, str | None]:
+    """(quote character, escape character) of the sample: the quote is always ``"``; the escape
+    is ``\\`` when a quote is escaped with a backslash inside a field (``"say \\"hi\\""``, as
+    R's ``write.table`` and MySQL write), else None: quotes are doubled (``""``), as the csv
+    module and Excel write. A backslash before a closing quote (``"C:\\"``) is not an escape."""
+    sep = "[ \t]" if is_whitespace(delimiter) else re.escape(delimiter)
+    escaped = re.compile(rf'\\"(?!{sep}|[ \t]*$)')
+    for ln in lines[:200]:
+        if '\\"' in ln and escaped.search(ln.rstrip("\r\n")):
+            return '"', "\\"
+    return '"', None
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How the text of a delimited file is laid out."""
+
+    delimiter: str  # a character of DELIMITERS, or WHITESPACE / WIDE_WHITESPACE
+    skip: int  # lines above the header (or first data line): notes and blank lines
+    quotechar: str
+    escapechar: str | None
+    quoted: bool  # some field is wrapped in quotes
+
+
+def detect_layout(
+    lines: list[str],
+    known: set[str],
+    *,
+    delimiter: str | None = None,
+    skip_rows: int | None = None,
+) -> Layout:
+    """Delimiter, skipped lines and quoting of sample lines (``sample_lines``) at once.
+
+    ``delimiter`` and ``skip_rows`` are what the user forced, if anything. The delimiter is
+    detected again below the notes, so notes with stray commas cannot decide it.
+    """
+    if skip_rows is not None:
+        skip = max(0, skip_rows)
+        delim = delimiter or detect_delimiter(lines[skip:])
+    else:
+        delim = delimiter or detect_delimiter(lines)
+        skip = find_header_row(lines, delim, known)
+        if delimiter is None and skip:
+            again = detect_delimiter(lines[skip:])
+            if again != delim:
+                delim = again
+                skip = find_header_row(lines, delim, known)
+    body = lines[skip:]
+    quotechar, escapechar = detect_quoting(body, delim)
+    return Layout(delim, skip, quotechar, escapechar, quoting_seen(body, delim))
+
+
+DELIMITER_NAMES = {
+    ",": "comma",
+    "\t": "tab",
+    ";": "semicolon",
+    "|": "pipe",
+    WHITESPACE: "spaces",
+    WIDE_WHITESPACE: "aligned columns",
+}
+
+
+def describe_delimiter(delimiter: str) -> str:
+    """A short word for a delimiter, for the wizard and the CLI ("comma", "spaces", …)."""
+    return DELIMITER_NAMES.get(delimiter, f"“{delimiter}”")
+
+
+def delimiter_from_name(name: str) -> str:
+    """The delimiter a user typed: a character, or a word (``tab``, ``space``/``whitespace``,
+    ``aligned``/``fixed``), or ``\\t``."""
+    word = name.strip().lower()
+    words = {
+        "comma": ",", "tab": "\t", "\\t": "\t", "semicolon": ";", "pipe": "|",
+        "space": WHITESPACE, "spaces": WHITESPACE, "whitespace": WHITESPACE, "ws": WHITESPACE,
+        "aligned": WIDE_WHITESPACE, "fixed": WIDE_WHITESPACE, "wide": WIDE_WHITESPACE,
+    }
+    if word in words:
+        return words[word]
+    if name == "  ":
+        return WIDE_WHITESPACE
+    if name and not name.strip():
+        return WHITESPACE
+    return name
 
 
 def _numeric(text: str) -> bool:

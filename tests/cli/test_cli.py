@@ -17,6 +17,8 @@ from storage.queries import overview
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 JSON_KEYS = {
+    "events",
+    "warnings",
     "lines_read",
     "imported",
     "rejected",
@@ -94,6 +96,7 @@ def test_import_json_prints_one_object_with_the_documented_keys(
         "item": "item",
         "price": "price",
     }
+    assert result["events"] == 4 and result["warnings"] == []
     assert err == ""
 
 
