@@ -138,6 +138,67 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_inspect(args: argparse.Namespace) -> int:
+    """python main.py inspect FILE... [--json] [--normalized-dir DIR]"""
+    from engine.ingest.inspection import inspect_report
+
+    options = ImportOptions(
+        format=args.format,
+        columns=_pairs(args.map, "--map", FIELDS),
+        **_reading_options(args),
+    )
+    failed = 0
+    out_dir = Path(args.normalized_dir) if args.normalized_dir else None
+    for name in args.files:
+        try:
+            result = inspect_report(name, options, normalized_dir=out_dir)
+        except (FileProblem, OSError) as exc:
+            failed += 1
+            message = str(exc) if isinstance(exc, FileProblem) else f"“{name}”: {exc.strerror}."
+            result = {"file": name, "error": message}
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False))
+        else:
+            print(describe_inspection(result))
+    return 2 if failed else 0
+
+
+def describe_inspection(r: dict[str, Any]) -> str:
+    """An inspection in words (one block per file)."""
+    if "error" in r:
+        return f"{r['file']}: {r['error']}"
+    head = (
+        f"line {r['header_line']}" if r["header_line"] else "none (columns are numbered)"
+    )
+    lines = [
+        f"{r['file']}",
+        f"  {r['kind'].upper()}, {r['encoding']}, separator {r['delimiter_name']}, quote "
+        f"{r['quote']}{', escape ' + r['escape'] if r['escape'] else ''}"
+        f"{', ' + r['compression'] if r['compression'] else ''}.",
+        f"  Header: {head}; {r['skipped_rows']} line(s) above it left out.",
+        f"  {r['rows']:,} rows of {len(r['columns'])} columns; {r['rows_not_fitting']:,} "
+        "rows do not fit" + (
+            f" (lines {', '.join(map(str, r['rows_not_fitting_lines'][:5]))})"
+            if r["rows_not_fitting"] else ""
+        ) + ".",
+        f"  Format: {r['format_title']}. Columns: "
+        + (", ".join(f"{k} = {v}" for k, v in r["mapping"].items()) or "none recognised") + ".",
+    ]
+    if r["time_format"]:
+        order = (
+            f", {r['date_order']}"
+            if r["date_order"] and r["date_order"] not in r["time_format"] else ""
+        )
+        lines.append(f"  Times: {r['time_format']}{order}.")
+    for col, words in r["number_forms"].items():
+        lines.append(f"  Numbers in {col}: {words}.")
+    lines += [f"  Warning: {w['message']}" for w in r["warnings"]]
+    lines += [f"  To import: {p}" for p in r["problems"]]
+    if r["normalized"]:
+        lines.append(f"  Table as parsed: {r['normalized']}")
+    return "\n".join(lines)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """python main.py demo PROJECT [--customers N] [--seed S]"""
     from engine.demo_project import create_demo_project
@@ -436,6 +497,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="import a file again even though it was imported before")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("inspect", help="show how IntentLens reads CSV files (nothing is stored)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", help="a known format, or csv")
+    p.add_argument("--map", action="append", metavar="FIELD=COLUMN",
+                   help=f"which column holds a field ({', '.join(FIELDS)})")
+    _add_reading_flags(p)
+    p.add_argument("--normalized-dir", metavar="DIR",
+                   help="write each table as parsed to DIR/<file name> (UTF-8, comma, RFC 4180)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per file")
+    p.set_defaults(func=cmd_inspect)
 
     p = sub.add_parser("train", help="train a model on a project")
     tsub = p.add_subparsers(dest="task", required=True)

@@ -318,7 +318,7 @@ def import_file(
 
 
 #: Warnings the whole file recounts: the preview's own (from its first rows) are replaced.
-_RECOUNTED = {"unknown_status", "unknown_event"}
+_RECOUNTED = {"unknown_status", "unknown_event", "rounded_ids", "lost_leading_zeros"}
 _ABOVE = "A note above the header line, not data."
 
 

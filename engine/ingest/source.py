@@ -267,46 +267,60 @@ def _real_counts(body: list[str], delim: str) -> list[int]:
     return [len(row) for row in csv.reader(body, delimiter=delim, strict=False)]
 
 
+def _consistency(counts: list[int]) -> tuple[int, float, int]:
+    """(dominant count, its share, where it first occurs) of the records' field counts.
+
+    The dominant count is the most frequent one among records of two fields or more (1 when
+    there are none). Up to 10 records above its first occurrence are notes, not part of the
+    share (when it occurs at least twice), so a title and an export date above a short table
+    do not dilute it.
+    """
+    wide = [c for c in counts if c >= 2]
+    mode = _mode(wide or counts)
+    first = counts.index(mode)
+    n = counts.count(mode)
+    lead = min(first, 10) if n >= 2 else 0
+    return mode, n / (len(counts) - lead), first
+
+
 def detect_delimiter(lines: list[str], *, whitespace: bool = True) -> str:
     """The delimiter that splits the sample lines into the most consistent number of columns.
 
-    Consistency is the share of the (first 50 non-blank) lines that have the dominant column
-    count, so a few notes above the header do not change the answer. Returns one of
-    ``DELIMITERS``, or ``WHITESPACE``/``WIDE_WHITESPACE`` when runs of blanks split the lines
-    more consistently than any real delimiter does; on a tie the real delimiter wins, and a
-    comma, semicolon or pipe found on nine lines in ten with a dominant count on at least half
-    of them is never overruled (a CSV whose rows hold "2023-05-01 10:00" splits on spaces too).
-    Falls back to ``","`` when nothing splits the lines into two columns or more.
+    Consistency is the share of the (first 50 non-blank) records that have the dominant column
+    count, counted from the first one that has it, so notes above the header do not change the
+    answer. Returns one of ``DELIMITERS``, or ``WHITESPACE``/``WIDE_WHITESPACE`` when runs of
+    blanks split the lines more consistently than any real delimiter does (and the same way on
+    at least half of them); on a tie the real delimiter wins, and a comma, semicolon or pipe
+    found on nine lines in ten (from its first dominant line on) with a dominant count on at
+    least half of them is never overruled (a CSV whose rows hold "2023-05-01 10:00" splits on
+    spaces too). Falls back to ``","`` when nothing splits the lines into two columns or more.
     ``whitespace=False`` considers the real delimiters only.
     """
     body = [ln.replace("\x00", "") for ln in lines[:50] if ln.strip()]
     if not body:
         return ","
-    best, best_score, best_share = ",", -1.0, 0.0
+    best, best_score, best_share, best_first = ",", -1.0, 0.0, 0
     for delim in DELIMITERS:
         counts = _real_counts(body, delim)
         if not counts or max(counts) < 2:
             continue
-        mode = _mode(counts)
-        share = counts.count(mode) / len(counts)
+        mode, share, first = _consistency(counts)
         score = share + (0.01 * min(mode, 30))
-        if mode >= 2 and score > best_score:
-            best, best_score, best_share = delim, score, share
+        # As before notes were discounted: the dominant count of all records is 2 or more;
+        # or, now, most of the records below the notes have it.
+        plain = _mode(counts) >= 2
+        if mode >= 2 and (plain or share >= 0.5) and score > best_score:
+            best, best_score, best_share, best_first = delim, score, share, first
     if not whitespace:
         return best
-    solid = (
-        best_score >= 0
-        and best != "\t"
-        and best_share >= 0.5
-        and sum(best in ln for ln in body) >= 0.9 * len(body)
-    )
-    if solid:
-        return best
+    if best_score >= 0 and best != "\t" and best_share >= 0.5:
+        # Records and lines differ only with multi-line quoted fields: close enough here.
+        tail = body[best_first:]
+        if sum(best in ln for ln in tail) >= 0.9 * len(tail):
+            return best
     ws_best, ws_share = "", 0.0
     for delim in WHITESPACE_DELIMITERS:
-        counts = [len(split_whitespace(ln, delim)) for ln in body]
-        mode = _mode(counts)
-        share = counts.count(mode) / len(counts)
+        mode, share, _ = _consistency([len(split_whitespace(ln, delim)) for ln in body])
         if mode >= 2 and share > ws_share:  # WIDE only when strictly more consistent
             ws_best, ws_share = delim, share
     if ws_best and ws_share >= 0.5 and (best_score < 0 or ws_share > best_share):
@@ -345,13 +359,15 @@ def find_header_row(lines: list[str], delimiter: str, known: set[str]) -> int:
     the header of a file without notes; 0 for a file that starts with its table.
 
     The table starts at the first record that has the dominant column count D and is followed by
-    up to 3 records with D columns too (all of them when fewer remain). A record above it is
-    only a note when it cannot be part of the table: it names at most one known column, and,
-    for a real delimiter, has fewer than D fields (a header over broken lines, or over rows
-    longer than it, stays the table's first line). When the record found does not name columns
-    but one of the next two does (at least two and half of its fields are ``known`` names), that
-    one is the header: whitespace notes can have D words by chance.
-    Whether the first table line is a header is left to ``looks_like_header``.
+    3 records with D columns too (all when fewer remain; under whitespace also directly, without
+    a blank line between, since a title can have D words). A record above it is only a note
+    when it cannot be part of the table: it names at most one ``known`` column, and, for a real
+    delimiter, has fewer than D fields (a header over broken lines, or over rows longer than it,
+    stays the table's first line). When the record found does not name columns but one of the
+    next two does (at least two and half of its fields are known names), that one is the header.
+    Nothing is skipped but blank lines when fewer than half of the records from the table's
+    start have D fields (no table: prose, one column). Whether the first table line is a header
+    is left to ``looks_like_header``.
     """
     recs = _records(lines[:200], delimiter)
     if not recs:
@@ -362,14 +378,14 @@ def find_header_row(lines: list[str], delimiter: str, known: set[str]) -> int:
         return recs[0][0]
     dom = _mode(wide)
     ws = is_whitespace(delimiter)
-    start = next(
-        (
-            i
-            for i, c in enumerate(counts)
-            if c == dom and all(n == dom for n in counts[i + 1 : i + 4])
-        ),
-        None,
-    )
+
+    def run(i: int) -> bool:
+        if counts[i] != dom or any(n != dom for n in counts[i + 1 : i + 4]):
+            return False
+        # Under whitespace the next record must follow directly: a title has words, not columns.
+        return not ws or i + 1 == len(recs) or recs[i + 1][0] == recs[i][0] + 1
+
+    start = next((i for i in range(len(recs)) if run(i)), None)
     if start is None:
         start = counts.index(dom)
     names = [_known_names(r, known) for _, r in recs[: start + 3]]
@@ -382,6 +398,9 @@ def find_header_row(lines: list[str], delimiter: str, known: set[str]) -> int:
         if counts[j] == dom and names[j] >= need and names[j] > names[start]:
             start = j
             break
+    rest = counts[start:]
+    if 2 * rest.count(dom) <= len(rest):
+        return recs[0][0]
     return recs[start][0]
 
 

@@ -695,8 +695,7 @@ def implausible(ms: npt.NDArray[np.int64], *, now_ms: int) -> str | None:
 
 
 _IMPLAUSIBLE = {
-    "time_1970": "The times in column “{col}” would fall around January 1970, which cannot be "
-    "right",
+    "time_1970": "The times in column “{col}” would fall in the 1970s, which cannot be right",
     "time_future": "Some times in column “{col}” would fall in the future, which cannot be right",
     "time_span_seconds": "The times in column “{col}” would all fall within a few minutes, so "
     "they look like numbers or ids rather than times",

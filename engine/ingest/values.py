@@ -19,7 +19,7 @@ import pandas as pd
 
 from engine.events import EVENT_TYPES
 from engine.ingest.formats import canonical_event, normalize_name, status_meaning
-from engine.ingest.notices import ImportWarning
+from engine.ingest.notices import ImportWarning, chunk_warning
 from engine.ingest.numbers import NumberForm, detect_number_form
 from engine.ingest.orders import order_shape
 from engine.ingest.timeparse import (
@@ -30,6 +30,7 @@ from engine.ingest.timeparse import (
 )
 
 NUMBER_FIELDS = ("price", "quantity", "amount", "refund_amount")
+_SCIENTIFIC = re.compile(r"\d(?:[.,]\d+)?[eE]\+?\d+")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 _EVENTISH = re.compile(
     r"event|action|activity|behavio|interaction|kind|aktion|ereignis|evenement|evento|accion"
@@ -284,7 +285,11 @@ def settle_values(
 ) -> Settled:
     """Decide how to read the values of the mapped columns (``columns`` may be changed: a
     better time column, an order total that is not a line amount)."""
-    whole = [r for r in rows if len(r) == len(header)] or rows
+    names = [h.strip().lstrip("\ufeff") for h in header]
+    whole = [
+        r for r in rows
+        if len(r) == len(header) and [f.strip().lstrip("\ufeff") for f in r] != names
+    ] or rows
     out = Settled(columns=columns, refund_prefix=refund_prefix)
     hint = options.decimal or _decimal_hint(header, whole, delimiter, columns)
     day_first = True if hint == "," else None
@@ -293,6 +298,11 @@ def settle_values(
     _events(header, whole, columns, options, known_default, out)
     if "customer" in columns:
         ids = _values(whole, columns["customer"])
+        rounded = [v for v in ids if _SCIENTIFIC.fullmatch(v)]
+        if rounded:
+            out.warnings.append(
+                chunk_warning("rounded_ids", header[columns["customer"]], len(rounded), rounded[0])
+            )
         out.email_customer = bool(ids) and sum(bool(_EMAIL.fullmatch(v)) for v in ids) >= (
             0.8 * len(ids)
         )
@@ -300,10 +310,16 @@ def settle_values(
         shape = order_shape(whole, columns["session"], len(header))
         out.filldown, out.order_level = shape.filldown, shape.order_level
         out.multi_line_orders = shape.multi_line_orders
+        total_note = ""
         if "amount" in columns and columns["amount"] in shape.order_level and "price" in columns:
             # An order total repeated (or written once) per order is not a line amount: each
             # line's revenue is its price x quantity.
-            del columns["amount"]
+            total = columns.pop("amount")
+            out.number_forms.pop(total, None)
+            total_note = (
+                f" “{header[total]}” is the order's total, so each line's revenue is its "
+                "price × quantity."
+            )
         if shape.filldown:
             names = ", ".join(
                 f"“{header[c]}”" for c in shape.filldown if c in columns.values()
@@ -312,7 +328,8 @@ def settle_values(
                 out.warnings.append(ImportWarning(
                     "order_lines_filled",
                     f"This is an order export that writes the order's own values ({names}) on "
-                    "its first line only; IntentLens gave them to the order's other lines too.",
+                    "its first line only; IntentLens gave them to the order's other lines too."
+                    + total_note,
                 ))
     if refund_prefix is None and "session" in columns:
         sessions = _values(whole, columns["session"])

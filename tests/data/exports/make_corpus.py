@@ -36,13 +36,12 @@ import shutil
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "files"
-UTC = timezone.utc
 
 KINDS = (
     "orders",
@@ -171,6 +170,13 @@ def T(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
+START_2023_03 = T("2023-03-01")
+START_2023_03_8H = T("2023-03-01 08:00")
+START_2023_05 = T("2023-05-02")
+START_2023_06 = T("2023-06-01 08:00")
+START_2024_03 = T("2024-03-01")
+
+
 def iso_z(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -270,8 +276,8 @@ PRODUCTS_ZH = [
 
 
 def emails(people: Sequence[tuple[str, str]], domain: str = "example.test") -> list[str]:
-    return [f"{f.lower()}.{l.lower()}@{domain}".replace("é", "e").replace("ä", "ae")
-            .replace("ü", "ue").replace("í", "i").replace("á", "a") for f, l in people]
+    return [f"{f.lower()}.{last.lower()}@{domain}".replace("é", "e").replace("ä", "ae")
+            .replace("ü", "ue").replace("í", "i").replace("á", "a") for f, last in people]
 
 
 # --------------------------------------------------------------------------------------------
@@ -329,10 +335,7 @@ def build_orders(
         assert cls in PURCHASE_CLASSES + ("cancel",)
         assert n == 1 or cls not in ("refund", "partial"), "refunded orders have one line"
         t = t + timedelta(minutes=rng.randint(*gap_min))
-        if res == "s":
-            t = t.replace(second=rng.randint(0, 59))
-        else:
-            t = t.replace(second=0)
+        t = t.replace(second=rng.randint(0, 59)) if res == "s" else t.replace(second=0)
         tt = t.replace(hour=0, minute=0) if res == "d" else t
         cust = custs[(cust_order[k] if cust_order else k) % len(custs)]
         picks = rng.sample(list(products), n)
@@ -433,7 +436,7 @@ def build_log(
     # make the customer order independent of the time order
     custs_shuffled = [e.cust for e in out]
     rng.shuffle(custs_shuffled)
-    for e, c in zip(out, custs_shuffled):
+    for e, c in zip(out, custs_shuffled, strict=True):
         e.cust = c
     return out
 
@@ -480,8 +483,9 @@ def day_over_12(name: str, times: Sequence[datetime]) -> None:
 def orders_shopify_like() -> None:
     people = PEOPLE_EN[:6]
     custs = emails(people)
-    names = {e: f"{f} {l}" for e, (f, l) in zip(custs, people)}
-    cities = {e: c for e, c in zip(custs, ["Leeds", "York", "Bath", "Derby", "Hull", "Ely"])}
+    names = {e: f"{f} {last}" for e, (f, last) in zip(custs, people, strict=True)}
+    towns = ["Leeds", "York", "Bath", "Derby", "Hull", "Ely"]
+    cities = dict(zip(custs, towns, strict=True))
     spec = spec_of(
         ("paid", "paid", 2), ("paid", "paid", 1), ("paid", "paid", 3), ("refund", "refunded", 1),
         ("paid", "paid", 2), ("cancel", "voided", 2), ("paid", "paid", 1),
@@ -540,8 +544,8 @@ def orders_shopify_like() -> None:
 def orders_woocommerce_like() -> None:
     people = PEOPLE_EN[4:10]
     custs = emails(people, "mail.example")
-    first = {e: f for e, (f, _) in zip(custs, people)}
-    last = {e: l for e, (_, l) in zip(custs, people)}
+    first = {e: f for e, (f, _) in zip(custs, people, strict=True)}
+    surname = {e: last for e, (_, last) in zip(custs, people, strict=True)}
     spec = spec_of(
         ("paid", "Completed", 2), ("paid", "Completed", 1), ("cancel", "Cancelled", 2),
         ("paid", "Completed", 3), ("refund", "Refunded", 1), ("paid", "Completed", 2),
@@ -556,7 +560,7 @@ def orders_woocommerce_like() -> None:
         ("Order Date", "o", lambda o, ln, j: o.time.strftime("%Y-%m-%d %H:%M")),
         ("Customer Email", "o", lambda o, ln, j: o.cust),
         ("Billing First Name", "o", lambda o, ln, j: first[o.cust]),
-        ("Billing Last Name", "o", lambda o, ln, j: last[o.cust]),
+        ("Billing Last Name", "o", lambda o, ln, j: surname[o.cust]),
         ("Payment Method Title", "o", lambda o, ln, j: "Credit Card (Stripe)"),
         ("Order Subtotal Amount", "o", lambda o, ln, j: plain(o.total)),
         ("Order Shipping Amount", "o", lambda o, ln, j: "0.00"),
@@ -584,7 +588,7 @@ def orders_bigcommerce_like() -> None:
     people = PEOPLE_EN[:5]
     custs = emails(people, "shop.example")
     cid = {e: str(101 + i) for i, e in enumerate(custs)}
-    names = {e: f"{f} {l}" for e, (f, l) in zip(custs, people)}
+    names = {e: f"{f} {last}" for e, (f, last) in zip(custs, people, strict=True)}
     pid = {s: str(77 + 4 * i) for i, (s, _, _) in enumerate(PRODUCTS_EN)}
     spec = spec_of(
         ("paid", "Completed", 1), ("paid", "Shipped", 2), ("paid", "Completed", 3),
@@ -628,8 +632,9 @@ def orders_bigcommerce_like() -> None:
 
 def orders_etsy_like() -> None:
     users = ["craftylou", "mossandfern", "pixelpetal", "oldoakhome", "sunnyside77"]
-    full = dict(zip(users, ["Lou Hart", "Mo Fern", "Pia Lee", "Ola Oak", "Sam Side"]))
-    city = dict(zip(users, ["Portland", "Austin", "Denver", "Tucson", "Boise"]))
+    full = dict(zip(users, ["Lou Hart", "Mo Fern", "Pia Lee", "Ola Oak", "Sam Side"],
+                    strict=True))
+    city = dict(zip(users, ["Portland", "Austin", "Denver", "Tucson", "Boise"], strict=True))
     spec = [("paid", "", n) for n in (1, 2, 3, 1, 2, 1, 3, 2, 1, 2, 2)]
     orders = build_orders(14, spec, users, PRODUCTS_EN, T("2023-06-02 10:00"), res="d",
                           gap_min=(600, 2880), oid=lambda k: str(2934610001 + 37 * k))
@@ -661,7 +666,8 @@ def orders_etsy_like() -> None:
 
 def orders_tiktok_like() -> None:
     users = ["user8823kq", "lily.b.shop", "mrs_dawson", "tk_jay_01", "anna.k.99"]
-    recip = dict(zip(users, ["K. Quinn", "Lily B.", "J. Dawson", "Jay O.", "Anna K."]))
+    recip = dict(zip(users, ["K. Quinn", "Lily B.", "J. Dawson", "Jay O.", "Anna K."],
+                     strict=True))
     sku_id = {s: str(1729384756102938 + 1111 * i) for i, (s, _, _) in enumerate(PRODUCTS_EN)}
     spec = spec_of(
         ("paid", "Completed", 2), ("paid", "Delivered", 1), ("cancel", "Cancelled", 2),
@@ -766,7 +772,7 @@ def orders_total_only() -> None:
     orders = build_orders(17, spec, buyers, items, T("2023-08-01 09:00"), res="m",
                           oid=lambda k: f"MP-{88100 + k}")
     totals = [4250, 1999, 12480, 6400, 2500, 8875, 15320, 990, 5600, 7345]
-    for o, tot in zip(orders, totals):
+    for o, tot in zip(orders, totals, strict=True):
         for ln in o.lines:
             ln.qty, ln.unit = 1, 0
         o.lines[0].unit = tot  # the model's line amounts only need to add up to the total
@@ -810,7 +816,7 @@ def fr_money(cents: int, thin: str = NBSP) -> str:
 
 def statuses_english() -> None:
     people = PEOPLE_EN[:7]
-    custs = [f"{f} {l}" for f, l in people]
+    custs = [f"{f} {last}" for f, last in people]
     words = [
         ("paid", "paid"), ("paid", "completed"), ("paid", "shipped"), ("paid", "delivered"),
         ("cancel", "cancelled"), ("paid", "paid"), ("refund", "refunded"),
@@ -858,8 +864,8 @@ def statuses_mostly_cancelled() -> None:
 
 def statuses_french() -> None:
     people = PEOPLE_FR
-    custs = [f"{f[0]}. {l.upper()}" for f, l in people]
-    mail = dict(zip(custs, emails(people, "exemple.fr")))
+    custs = [f"{f[0]}. {last.upper()}" for f, last in people]
+    mail = dict(zip(custs, emails(people, "exemple.fr"), strict=True))
     words = [
         ("paid", "Paiement accepté"), ("paid", "Livré"), ("paid", "Expédié"),
         ("cancel", "Annulé"), ("paid", "Livré"), ("refund", "Remboursé"),
@@ -922,8 +928,8 @@ def statuses_german() -> None:
 
 def statuses_spanish() -> None:
     people = PEOPLE_ES
-    custs = [f"{f} {l}" for f, l in people]
-    mail = dict(zip(custs, emails(people, "correo.example")))
+    custs = [f"{f} {last}" for f, last in people]
+    mail = dict(zip(custs, emails(people, "correo.example"), strict=True))
     words = [
         ("paid", "Pagado"), ("paid", "Enviado"), ("paid", "Completado"), ("cancel", "Cancelado"),
         ("paid", "Enviado"), ("refund", "Reembolsado"), ("paid", "Pagado"),
@@ -1228,7 +1234,7 @@ def order_list(seed: int, n: int, custs: Sequence[str], start: datetime,
 def money_transaction_log(name: str, seed: int, header: Sequence[str], money: Callable[[int], str],
                           why: str, delim: str = ",", amounts: Sequence[int] = BIG_AMOUNTS,
                           n: int = 16, cents_of: Callable[[int], float] | None = None) -> None:
-    custs = [f"{f} {l}" for f, l in PEOPLE_EN[:5]]
+    custs = [f"{f} {last}" for f, last in PEOPLE_EN[:5]]
     orders = order_list(seed, n, custs, T("2023-03-01 08:00"), amounts)
     rows = [list(header)]
     for o in orders:
@@ -1350,7 +1356,7 @@ money_files()
 
 
 def date_log(name: str, seed: int, header: Sequence[str], fmt: Callable[[datetime], str],
-             why: str, *, delim: str = ",", res: str = "s", start: datetime = T("2023-03-01"),
+             why: str, *, delim: str = ",", res: str = "s", start: datetime = START_2023_03,
              span_days: float = 40, n: int = 24, must_warn: Sequence[str] = (),
              only: Sequence[str] | None = None, times: bool = True,
              log: list[LogEv] | None = None, time_tol: int | None = None,
@@ -1446,7 +1452,7 @@ def dates_files() -> None:
              "day-first.", log=log, decide=True)
 
     # ambiguous throughout, but a French ';' file with decimal commas
-    custs_fr = [f"{f} {l}" for f, l in PEOPLE_FR[:4]]
+    custs_fr = [f"{f} {last}" for f, last in PEOPLE_FR[:4]]
     rng = random.Random(74)
     times = sorted(T(f"2023-{m:02d}-{d:02d} {rng.randint(8, 21):02d}:{rng.randint(0, 59):02d}")
                    for m in (1, 2, 3, 5) for d in rng.sample(range(1, 13), 4))
@@ -1520,7 +1526,7 @@ def excel_log(name: str, seed: int, header: Sequence[str], cust_text: dict[str, 
               must_warn: Sequence[str] = (), only: Sequence[str] | None = None,
               custs: Sequence[str] | None = None, time_fmt: Callable[[datetime], str] =
               lambda t: t.strftime("%Y-%m-%d %H:%M:%S"), item_text: Callable[[str, int], str] |
-              None = None, start: datetime = T("2024-03-01"), res: str = "s") -> None:
+              None = None, start: datetime = START_2024_03, res: str = "s") -> None:
     custs = list(custs or cust_text)  # type: ignore[arg-type]
     items = ["4711", "4712", "4720", "4801", "4903"]
     log = build_log(seed, n, custs, items, start, res=res)
@@ -1654,7 +1660,7 @@ def simple_log_case(kind: str, name: str, seed: int, header: Sequence[str], cust
                     time_fmt: Callable[[datetime], str] =
                     lambda t: t.strftime("%Y-%m-%d %H:%M:%S"),
                     items: Sequence[str] = ("A-100", "A-200", "B-300", "C-400", "D-500"),
-                    n: int = 28, res: str = "s", start: datetime = T("2023-05-02"),
+                    n: int = 28, res: str = "s", start: datetime = START_2023_05,
                     encoding: str = "utf-8", item_col: bool = True,
                     type_of: Callable[[LogEv], str | None] | None = None,
                     blank_item: Sequence[str] = ()) -> list[LogEv]:
@@ -1679,7 +1685,7 @@ def simple_log_case(kind: str, name: str, seed: int, header: Sequence[str], cust
 def txn_case(kind: str, name: str, seed: int, header: Sequence[str], custs: Sequence[str],
              why: str, *, delim: str = ",", money: Callable[[int], str] = plain,
              time_fmt: Callable[[datetime], str] = lambda t: t.strftime("%Y-%m-%d %H:%M:%S"),
-             cols: str = "ocdm", n: int = 16, start: datetime = T("2023-06-01 08:00"),
+             cols: str = "ocdm", n: int = 16, start: datetime = START_2023_06,
              encoding: str = "utf-8", res: str = "s") -> None:
     """A transaction log (one paid order per row); ``cols`` orders the o/c/d/m columns."""
     orders = order_list(seed, n, custs, start, res=res,
@@ -1990,7 +1996,7 @@ no_event_files()
 
 
 def layout_orders(seed: int, n: int = 16, custs: Sequence[str] | None = None,
-                  start: datetime = T("2023-03-01 08:00"), res: str = "s") -> list[Order]:
+                  start: datetime = START_2023_03_8H, res: str = "s") -> list[Order]:
     custs = custs or ["Ava Moss", "Ben Oak", "Cleo Reed", "Dan Lark", "Eva Fern"]
     return order_list(seed, n, custs, start, res=res,
                       amounts=(4990, 1250, 8900, 12490, 990, 3450, 123450))
