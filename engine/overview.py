@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from storage.project import Project
@@ -13,6 +13,7 @@ from storage.queries import (
     TopRow,
     events_per_day,
     health,
+    import_warnings,
     overview,
     top_categories,
     top_items,
@@ -29,6 +30,8 @@ class DataSummary:
     items: list[TopRow]
     health: Health
     warnings: list[str]
+    #: (file name, warning sentence) of the project's imports, newest import first.
+    import_warnings: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _day(day: int) -> str:
@@ -88,4 +91,9 @@ def summarize(project: Project) -> DataSummary:
         items=top_items(project, 15),
         health=h,
         warnings=health_warnings(h, ov),
+        import_warnings=[
+            (batch.file_name, str(w["message"]))
+            for batch in import_warnings(project)
+            for w in batch.warnings
+        ],
     )

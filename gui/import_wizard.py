@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from html import escape
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -28,9 +30,12 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
+    QSpinBox,
     QStackedWidget,
     QTableView,
     QTableWidget,
+    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -59,8 +64,47 @@ from storage.project import Project
 from storage.queries import iter_rejected
 
 ENCODINGS = ["utf-8", "utf-8-sig", "gb18030", "utf-16", "latin-1", "cp1252", "big5", "shift_jis"]
-DELIMITERS = [(",", "Comma ,"), ("\t", "Tab"), (";", "Semicolon ;"), ("|", "Pipe |")]
+DELIMITERS = [
+    (",", "Comma ,"), ("\t", "Tab"), (";", "Semicolon ;"), ("|", "Pipe |"),
+    (" ", "Spaces (aligned columns)"),
+]
+#: The command line's --date-order values, in words.
+DATE_ORDERS = ("dmy", "mdy", "ymd")
+DATE_ORDER_WORDS = {"dmy": "Day-month-year", "mdy": "Month-day-year", "ymd": "Year-month-day"}
+MONEY_FIELDS = ("price", "amount", "refund_amount")
+#: What an order status can mean for the order's lines.
+STATUS_MEANINGS = ("purchase", "refund", "other")
+WARNING_STYLE = (
+    "QLabel { color: #6b4500; background: #fff4dc; border: 1px solid #f0d08a; "
+    "border-radius: 4px; padding: 6px 8px; }"
+)
 FILE_FILTER = "Behavior logs (*.csv *.tsv *.txt *.gz *.zip *.jsonl *.json);;All files (*)"
+
+
+def warning_label() -> QLabel:
+    """An amber, word-wrapped box for import warnings (hidden while empty)."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setStyleSheet(WARNING_STYLE)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setVisible(False)
+    return label
+
+
+def bullets(messages: list[str]) -> str:
+    """Sentences as one rich-text block, one per paragraph, each marked as a warning."""
+    return "".join(
+        f"<p style='margin:0 0 4px 0'>⚠ {escape(m)}</p>" for m in messages
+    )
+
+
+def _words(pv: FilePreview, fld: str) -> set[str]:
+    """The distinct values of a mapped column in the preview rows (empty when not mapped)."""
+    idx = pv.mapping.columns.get(fld)
+    if idx is None:
+        return set()
+    return {r[idx].strip() for r in pv.rows if len(r) > idx and r[idx].strip()}
 
 
 class ImportWizard(QDialog):
@@ -74,7 +118,10 @@ class ImportWizard(QDialog):
         self.project = project
         self.setWindowTitle(self.tr("Import a behavior log"))
         self.setAcceptDrops(True)
-        self.resize(1000, 720)
+        # Tall enough to show the file, the columns and the warnings without scrolling; on a
+        # smaller screen the first step scrolls.
+        screen = self.screen().availableGeometry() if self.screen() else None
+        self.resize(1000, 840 if screen is None else max(480, min(840, screen.height() - 40)))
         self.path: Path | None = None
         self.options = ImportOptions()
         self.preview: FilePreview | None = None
@@ -92,7 +139,18 @@ class ImportWizard(QDialog):
     # -- step 1 --------------------------------------------------------------------------
     def _build_choose(self) -> QWidget:
         page = QWidget()
-        v = QVBoxLayout(page)
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(0, 0, 0, 0)
+        # Everything but the buttons scrolls: on a short screen the table and the lists stay
+        # usable instead of being squeezed to nothing.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        body = QWidget()
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+        v = QVBoxLayout(body)
+        v.setContentsMargins(0, 0, 6, 0)
         row = QHBoxLayout()
         self.file_edit = QLineEdit()
         self.file_edit.setReadOnly(True)
@@ -103,7 +161,58 @@ class ImportWizard(QDialog):
         row.addWidget(self.file_edit, 1)
         row.addWidget(choose)
         v.addLayout(row)
+        v.addWidget(self._build_detected())
 
+        tabs = QTabWidget()
+        self.raw_model = RowsModel([])
+        self.parsed_model = RowsModel([])
+        for model, label in ((self.raw_model, self.tr("The file")),
+                             (self.parsed_model, self.tr("As IntentLens reads it"))):
+            view = QTableView()
+            view.setModel(model)
+            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+            view.horizontalHeader().setDefaultSectionSize(120)
+            view.verticalHeader().setDefaultSectionSize(24)
+            tabs.addTab(view, label)
+        tabs.setMinimumHeight(180)
+        v.addWidget(tabs, 3)
+
+        maps = QHBoxLayout()
+        maps.addWidget(self._build_columns(), 3)
+        maps.addWidget(self._build_events(), 2)
+        v.addLayout(maps)
+
+        self.pseudo_check = QCheckBox(
+            self.tr("Replace customer ids by pseudonyms (the key stays in this project)")
+        )
+        self.pseudo_check.toggled.connect(self._pseudo_changed)
+        v.addWidget(self.pseudo_check)
+        self.pseudo_hint = hint("")
+        self.pseudo_hint.setContentsMargins(22, 0, 0, 0)
+        v.addWidget(self.pseudo_hint)
+        self.warnings_label = warning_label()
+        v.addWidget(self.warnings_label)
+        self.problem_label = QLabel()
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setStyleSheet("color: #b3261e;")
+        v.addWidget(self.problem_label)
+
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 6, 0, 0)
+        buttons.addStretch(1)
+        cancel = QPushButton(self.tr("Close"))
+        cancel.clicked.connect(self.reject)
+        self.import_button = QPushButton(self.tr("Import"))
+        self.import_button.setDefault(True)
+        self.import_button.setEnabled(False)
+        self.import_button.clicked.connect(self.start_import)
+        buttons.addWidget(cancel)
+        buttons.addWidget(self.import_button)
+        outer.addLayout(buttons)
+        return page
+
+    def _build_detected(self) -> QGroupBox:
+        """How the file is read: the same choices as the command line's reading flags."""
         detected = QGroupBox(self.tr("What IntentLens found (change it if it is wrong)"))
         form = QGridLayout(detected)
         self.format_combo = QComboBox()
@@ -117,39 +226,52 @@ class ImportWizard(QDialog):
         self.delimiter_combo = QComboBox()
         for value, label in DELIMITERS:
             self.delimiter_combo.addItem(self.tr(label), value)
+        self.skip_spin = QSpinBox()
+        self.skip_spin.setRange(0, 999)
+        self.skip_spin.setMaximumWidth(90)
+        self.skip_spin.setToolTip(
+            self.tr("Lines above the table that are not part of it: a title, notes, blank lines.")
+        )
         self.header_check = QCheckBox(self.tr("The first line holds column names"))
+        self.decimal_combo = QComboBox()
+        self.decimal_combo.addItem(self.tr("Automatic"), None)
+        self.decimal_combo.addItem(self.tr("Point (1,234.50)"), ".")
+        self.decimal_combo.addItem(self.tr("Comma (1.234,50)"), ",")
+        self.date_order_combo = QComboBox()
+        self.date_order_combo.addItem(self.tr("Automatic"), None)
+        for key in DATE_ORDERS:
+            self.date_order_combo.addItem(self.tr(DATE_ORDER_WORDS[key]), key)
         self.found_label = QLabel()
         self.found_label.setWordWrap(True)
-        form.addWidget(QLabel(self.tr("Format")), 0, 0)
-        form.addWidget(self.format_combo, 0, 1)
-        form.addWidget(QLabel(self.tr("Text encoding")), 0, 2)
-        form.addWidget(self.encoding_combo, 0, 3)
-        form.addWidget(QLabel(self.tr("Separator")), 1, 0)
-        form.addWidget(self.delimiter_combo, 1, 1)
-        form.addWidget(self.header_check, 1, 2, 1, 2)
-        form.addWidget(self.found_label, 2, 0, 1, 4)
-        v.addWidget(detected)
+        cells: list[tuple[str, QWidget]] = [
+            (self.tr("Format"), self.format_combo),
+            (self.tr("Text encoding"), self.encoding_combo),
+            (self.tr("Separator"), self.delimiter_combo),
+            (self.tr("Decimal mark"), self.decimal_combo),
+            (self.tr("Date order"), self.date_order_combo),
+            (self.tr("Lines to skip above the table"), self.skip_spin),
+        ]
+        for n, (label, widget) in enumerate(cells):
+            form.addWidget(QLabel(label), n // 3, (n % 3) * 2)
+            form.addWidget(widget, n // 3, (n % 3) * 2 + 1)
+        for col in (1, 3, 5):
+            form.setColumnStretch(col, 1)
+        form.addWidget(self.header_check, 2, 0, 1, 6)
+        form.addWidget(self.found_label, 3, 0, 1, 6)
         self.format_combo.currentIndexChanged.connect(self._detection_changed)
         self.encoding_combo.currentTextChanged.connect(self._detection_changed)
         self.delimiter_combo.currentIndexChanged.connect(self._detection_changed)
         self.header_check.toggled.connect(self._detection_changed)
+        self.skip_spin.valueChanged.connect(self._detection_changed)
+        self.decimal_combo.currentIndexChanged.connect(self._values_changed)
+        self.date_order_combo.currentIndexChanged.connect(self._values_changed)
+        return detected
 
-        tabs = QTabWidget()
-        self.raw_model = RowsModel([])
-        self.parsed_model = RowsModel([])
-        for model, label in ((self.raw_model, self.tr("The file")),
-                             (self.parsed_model, self.tr("As IntentLens reads it"))):
-            view = QTableView()
-            view.setModel(model)
-            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-            view.horizontalHeader().setDefaultSectionSize(120)
-            tabs.addTab(view, label)
-        tabs.setMinimumHeight(230)
-        v.addWidget(tabs, 3)
-
-        maps = QHBoxLayout()
-        columns_box = QGroupBox(self.tr("Columns (* required)"))
-        self.columns_grid = QGridLayout(columns_box)
+    def _build_columns(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Columns (* required)"))
+        self.columns_grid = QGridLayout(box)
+        self.columns_grid.setVerticalSpacing(3)
+        self.columns_grid.setContentsMargins(8, 4, 8, 6)
         self.column_combos: dict[str, QComboBox] = {}
         labels = {
             "customer": self.tr("Customer *"), "time": self.tr("Time *"),
@@ -157,19 +279,25 @@ class ImportWizard(QDialog):
             "category": self.tr("Category"), "name": self.tr("Item name"),
             "price": self.tr("Unit price"), "quantity": self.tr("Quantity"),
             "amount": self.tr("Amount (line total)"), "session": self.tr("Session / order"),
-            "query": self.tr("Search words"),
+            "query": self.tr("Search words"), "status": self.tr("Order status"),
+            "refund_amount": self.tr("Refunded amount"), "cancelled_at": self.tr("Cancelled at"),
         }
         for n, fld in enumerate(FIELDS):
             combo = QComboBox()
             combo.setMinimumWidth(130)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
             combo.currentIndexChanged.connect(lambda _i, f=fld: self._column_changed(f))
             self.column_combos[fld] = combo
-            self.columns_grid.addWidget(QLabel(labels[fld]), n // 2, (n % 2) * 2)
+            self.columns_grid.addWidget(QLabel(labels.get(fld, fld)), n // 2, (n % 2) * 2)
             self.columns_grid.addWidget(combo, n // 2, (n % 2) * 2 + 1)
-        maps.addWidget(columns_box, 3)
+        self.columns_grid.setColumnStretch(1, 1)
+        self.columns_grid.setColumnStretch(3, 1)
+        return box
 
-        events_box = QGroupBox(self.tr("Event words (in the first rows)"))
-        ev = QVBoxLayout(events_box)
+    def _build_events(self) -> QGroupBox:
+        box = QGroupBox(self.tr("Event and order-status words (in the first rows)"))
+        ev = QVBoxLayout(box)
         self.events_table = QTableWidget(0, 3)
         self.events_table.setHorizontalHeaderLabels(
             [self.tr("In the file"), self.tr("Rows"), self.tr("Means")]
@@ -178,33 +306,29 @@ class ImportWizard(QDialog):
             0, QHeaderView.ResizeMode.Stretch
         )
         self.events_table.verticalHeader().setVisible(False)
-        self.events_table.setColumnWidth(2, 130)
-        ev.addWidget(self.events_table)
+        self.events_table.setColumnWidth(1, 46)
+        self.events_table.setColumnWidth(2, 112)
+        # As tall as its words (up to about eight), so it does not push the page into scrolling.
+        self.events_table.setSizeAdjustPolicy(
+            QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents
+        )
+        self.events_table.setMinimumHeight(90)
+        self.events_table.setMaximumHeight(260)
+        ev.addWidget(self.events_table, 1)
+        self.default_event_row = QWidget()
+        row = QHBoxLayout(self.default_event_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel(self.tr("No event column. Every line is")))
+        self.default_event_combo = QComboBox()
+        self.default_event_combo.addItems(list(EVENT_TYPES))
+        self.default_event_combo.currentTextChanged.connect(self._default_event_changed)
+        row.addWidget(self.default_event_combo)
+        row.addStretch(1)
+        ev.addWidget(self.default_event_row)
         self.no_event_label = hint("")
         ev.addWidget(self.no_event_label)
-        maps.addWidget(events_box, 2)
-        v.addLayout(maps, 2)
-
-        self.pseudo_check = QCheckBox(
-            self.tr("Replace customer ids by pseudonyms (the key stays in this project)")
-        )
-        v.addWidget(self.pseudo_check)
-        self.problem_label = QLabel()
-        self.problem_label.setWordWrap(True)
-        self.problem_label.setStyleSheet("color: #b3261e;")
-        v.addWidget(self.problem_label)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        cancel = QPushButton(self.tr("Close"))
-        cancel.clicked.connect(self.reject)
-        self.import_button = QPushButton(self.tr("Import"))
-        self.import_button.setDefault(True)
-        self.import_button.setEnabled(False)
-        self.import_button.clicked.connect(self.start_import)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.import_button)
-        v.addLayout(buttons)
-        return page
+        ev.addStretch(0)
+        return box
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if event.mimeData().hasUrls() and self.steps.currentIndex() == 0:
@@ -227,7 +351,7 @@ class ImportWizard(QDialog):
         """Inspect a file with fresh options and show what was found."""
         self.path = Path(path)
         self.file_edit.setText(str(self.path))
-        self.options = ImportOptions(pseudonymize=self.pseudo_check.isChecked())
+        self.options = ImportOptions()
         self._inspect()
 
     def _inspect(self) -> None:
@@ -251,25 +375,22 @@ class ImportWizard(QDialog):
                 self.raw_model.set_rows([], [])
                 self.parsed_model.set_rows([], [])
                 self.found_label.setText("")
+                self.warnings_label.setText("")
+                self.warnings_label.setVisible(False)
+                self.pseudo_hint.setVisible(False)
                 return
             self._select(self.format_combo, self.options.format)
             self.encoding_combo.setCurrentText(pv.encoding)
+            if self.delimiter_combo.findData(pv.delimiter) < 0:
+                self.delimiter_combo.addItem(f"“{pv.delimiter}”", pv.delimiter)
             self._select(self.delimiter_combo, pv.delimiter)
             self.header_check.setChecked(pv.has_header)
-            self.delimiter_combo.setEnabled(pv.kind == "csv")
-            self.header_check.setEnabled(pv.kind == "csv")
-            packaging = {"gzip": "gzip-compressed ", "zip": "zipped "}.get(
-                pv.packaging.compression or "", ""
-            )
-            self.found_label.setText(
-                self.tr("A {0}{1} file — {2}. Times: {3}. The first {4:,} rows are shown below.").format(
-                    packaging,
-                    "JSON-lines" if pv.kind == "jsonl" else "CSV",
-                    pv.format_title,
-                    describe_format(pv.time_format) if pv.time_format else self.tr("not found"),
-                    min(len(pv.rows), 200),
-                )
-            )
+            self.skip_spin.setValue(pv.skipped_rows)
+            self._select(self.decimal_combo, self.options.decimal)
+            self._select(self.date_order_combo, self.options.date_order)
+            for widget in (self.delimiter_combo, self.header_check, self.decimal_combo):
+                widget.setEnabled(pv.kind == "csv")
+            self.found_label.setText(self._found_text(pv))
             self.raw_model.set_rows(pv.rows[:200], pv.header)
             parsed = pv.parsed_preview(50)
             self.parsed_model.set_rows(
@@ -283,28 +404,114 @@ class ImportWizard(QDialog):
                 idx = pv.mapping.columns.get(fld)
                 combo.setCurrentIndex(0 if idx is None else idx + 1)
             self._fill_events(pv)
+            pseudonymize = self.options.pseudonymize
+            self.pseudo_check.setChecked(
+                pv.pseudonymize_default if pseudonymize is None else pseudonymize
+            )
+            self.pseudo_hint.setVisible(pv.email_customer and self.pseudo_check.isChecked())
+            self.pseudo_hint.setText(
+                self.tr("The customers are e-mail addresses, so they are replaced by pseudonyms "
+                        "unless you uncheck this.")
+            )
+            warnings = [w.message for w in pv.warnings]
+            self.warnings_label.setText(bullets(warnings))
+            self.warnings_label.setVisible(bool(warnings))
             self.problem_label.setText("\n".join(pv.problems(for_cli=False)))
         finally:
             self._updating = False
 
-    def _fill_events(self, pv: FilePreview) -> None:
-        self.events_table.setRowCount(len(pv.event_counts))
-        for row, (raw, count, canon) in enumerate(pv.event_counts):
-            self.events_table.setCellWidget(row, 0, QLabel(raw))
-            self.events_table.setCellWidget(row, 1, QLabel(f"{count:,}"))
-            combo = QComboBox()
-            combo.addItems(list(EVENT_TYPES))
-            combo.setCurrentText(canon)
-            combo.currentTextChanged.connect(lambda value, r=raw: self._event_changed(r, value))
-            self.events_table.setCellWidget(row, 2, combo)
-        if "event" in pv.mapping.columns:
-            self.no_event_label.setText("")
+    def _found_text(self, pv: FilePreview) -> str:
+        """One paragraph: what kind of file, its times, its money columns' number form."""
+        packaging = {"gzip": "gzip-compressed ", "zip": "zipped "}.get(
+            pv.packaging.compression or "", ""
+        )
+        parts = [
+            self.tr("A {0}{1} file — {2}.").format(
+                packaging, "JSON-lines" if pv.kind == "jsonl" else "CSV", pv.format_title
+            )
+        ]
+        if pv.time_format:
+            times = describe_format(pv.time_format)
+            if pv.date_order in DATE_ORDER_WORDS:
+                how = (
+                    self.tr("as you chose") if self.options.date_order
+                    else self.tr("decided from the values")
+                )
+                times += self.tr("; dates read {0}, {1}").format(
+                    self.tr(DATE_ORDER_WORDS[pv.date_order]).lower(), how
+                )
+            parts.append(self.tr("Times: {0}.").format(times))
         else:
-            self.no_event_label.setText(
-                self.tr("No event column: every row counts as a “{0}”.").format(
-                    pv.mapping.default_event
+            parts.append(self.tr("Times: not found."))
+        forms: dict[str, list[str]] = {}
+        for fld in MONEY_FIELDS:
+            idx = pv.mapping.columns.get(fld)
+            form = pv.mapping.number_forms.get(idx) if idx is not None else None
+            if form is not None:
+                forms.setdefault(form.describe(), []).append(f"“{pv.header[idx]}”")
+        if forms:
+            parts.append(
+                self.tr("Money: {0}.").format(
+                    "; ".join(f"{', '.join(cols)}: {words}" for words, cols in forms.items())
                 )
             )
+        if pv.skipped_rows:
+            parts.append(self.tr("{0} lines above the table are left out.").format(pv.skipped_rows))
+        parts.append(
+            self.tr("The first {0:,} rows are shown below.").format(min(len(pv.rows), 200))
+        )
+        return " ".join(parts)
+
+    def _fill_events(self, pv: FilePreview) -> None:
+        status_words = _words(pv, "status") - _words(pv, "event")
+        kinds = {raw in status_words for raw, _n, _c in pv.event_counts}
+        # Name the kind of word in the header; only a mix of both marks each status word.
+        self.events_table.setHorizontalHeaderItem(0, QTableWidgetItem(
+            self.tr("In the file") if len(kinds) > 1
+            else self.tr("Order status") if kinds == {True} else self.tr("Event word")
+        ))
+        self.events_table.setRowCount(len(pv.event_counts))
+        for row, (raw, count, canon) in enumerate(pv.event_counts):
+            is_status = raw in status_words
+            word = QLabel()
+            word.setTextFormat(Qt.TextFormat.RichText)
+            word.setText(
+                escape(raw)
+                + (f" <span style='color:#5b6776'>· {self.tr('order status')}</span>"
+                   if is_status and len(kinds) > 1 else "")
+            )
+            word.setToolTip(raw)
+            self.events_table.setCellWidget(row, 0, word)
+            self.events_table.setCellWidget(row, 1, QLabel(f"{count:,}"))
+            combo = QComboBox()
+            choices = list(STATUS_MEANINGS if is_status else EVENT_TYPES)
+            if canon not in choices:
+                choices.append(canon)
+            combo.addItems(choices)
+            combo.setCurrentText(canon)
+            if is_status:
+                combo.setToolTip(self.tr(
+                    "purchase: the order was paid · refund: paid, then refunded · "
+                    "other: not a purchase (cancelled, unpaid)"
+                ))
+            combo.currentTextChanged.connect(lambda value, r=raw: self._event_changed(r, value))
+            self.events_table.setCellWidget(row, 2, combo)
+        # No words at all: an empty table would only puzzle; the "Every line is" choice stays.
+        self.events_table.setVisible(bool(pv.event_counts))
+        no_events = "event" not in pv.mapping.columns
+        self.default_event_row.setVisible(no_events)
+        self.default_event_combo.setCurrentText(pv.mapping.default_event)
+        if not no_events:
+            self.no_event_label.setText("")
+        elif "status" in pv.mapping.columns:
+            self.no_event_label.setText(
+                self.tr("The order status then says which purchases were refunded or cancelled.")
+            )
+        else:
+            self.no_event_label.setText(
+                self.tr("Choose what every line of this file is (a list of page views: “view”).")
+            )
+        self.no_event_label.setVisible(bool(self.no_event_label.text()))
 
     @staticmethod
     def _select(combo: QComboBox, data: Any) -> None:
@@ -313,17 +520,50 @@ class ImportWizard(QDialog):
             combo.setCurrentIndex(i)
 
     def _detection_changed(self) -> None:
+        """The file's reading changed (format, encoding, separator, header, skipped lines)."""
+        if self._updating or self.preview is None:
+            return
+        pv, o = self.preview, self.options
+
+        def chosen(shown: Any, detected: Any, before: Any) -> Any:
+            # Only what the user changed becomes a fixed choice; the rest stays detected, so
+            # skipping a title line can still re-detect the separator and the header.
+            return shown if shown != detected else before
+
+        self.options = replace(
+            o,
+            format=self.format_combo.currentData(),
+            encoding=chosen(self.encoding_combo.currentText() or None, pv.encoding, o.encoding),
+            delimiter=chosen(self.delimiter_combo.currentData(), pv.delimiter, o.delimiter),
+            has_header=chosen(self.header_check.isChecked(), pv.has_header, o.has_header),
+            skip_rows=chosen(self.skip_spin.value(), pv.skipped_rows, o.skip_rows),
+            columns={},
+        )
+        self._inspect()
+
+    def _values_changed(self) -> None:
+        """The decimal mark or the date order changed: the columns stay as mapped."""
         if self._updating or self.preview is None:
             return
         self.options = replace(
             self.options,
-            format=self.format_combo.currentData(),
-            encoding=self.encoding_combo.currentText() or None,
-            delimiter=self.delimiter_combo.currentData(),
-            has_header=self.header_check.isChecked(),
-            columns={},
+            decimal=self.decimal_combo.currentData(),
+            date_order=self.date_order_combo.currentData(),
         )
         self._inspect()
+
+    def _default_event_changed(self, event: str) -> None:
+        if self._updating or self.preview is None:
+            return
+        self.options = replace(self.options, default_event=event)
+        self._inspect()
+
+    def _pseudo_changed(self, checked: bool) -> None:
+        if self._updating or self.preview is None:
+            return
+        # From now on the user's choice wins over the e-mail rule.
+        self.options = replace(self.options, pseudonymize=checked)
+        self.pseudo_hint.setVisible(self.preview.email_customer and checked)
 
     def _column_changed(self, fld: str) -> None:
         if self._updating or self.preview is None:
@@ -365,9 +605,7 @@ class ImportWizard(QDialog):
         if self.preview is None or self.path is None:
             return
         self.options = replace(
-            self.options,
-            pseudonymize=self.pseudo_check.isChecked(),
-            allow_duplicate=allow_duplicate or self.options.allow_duplicate,
+            self.options, allow_duplicate=allow_duplicate or self.options.allow_duplicate
         )
         project, path, options, preview = self.project, self.path, self.options, self.preview
 
@@ -447,13 +685,21 @@ class ImportWizard(QDialog):
         self.result_text.setWordWrap(True)
         self.result_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         v.addWidget(self.result_text)
+        self.result_warnings = warning_label()
+        v.addWidget(self.result_warnings)
+        self.rejected_title = QLabel(self.tr("Rejected lines"))
+        self.rejected_title.setStyleSheet("font-weight: 600; margin-top: 6px;")
+        v.addWidget(self.rejected_title)
         self.rejected_model = RowsModel([self.tr("Line"), self.tr("Reason"), self.tr("Line text")])
         view = QTableView()
         view.setModel(self.rejected_model)
         view.verticalHeader().setVisible(False)
         view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         view.setColumnWidth(1, 380)
+        self.rejected_view = view
         v.addWidget(view, 1)
+        self.result_spacer = QWidget()
+        v.addWidget(self.result_spacer, 1)
         row = QHBoxLayout()
         self.save_rejected_button = QPushButton(self.tr("Save rejected lines as CSV…"))
         self.save_rejected_button.clicked.connect(self.save_rejected)
@@ -468,8 +714,9 @@ class ImportWizard(QDialog):
 
     def _show_result(self, r: ImportReport) -> None:
         self.steps.setCurrentIndex(2)
+        events = r.events or r.imported
         self.result_title.setText(
-            self.tr("Imported {0:,} events from {1}").format(r.imported, r.file_name)
+            self.tr("Imported {0:,} events from {1}").format(events, r.file_name)
         )
         reasons = "; ".join(
             f"{n:,} {k.replace('_', ' ')}" for k, n in r.rejected_by_reason.items()
@@ -484,9 +731,19 @@ class ImportWizard(QDialog):
                 r.revenue,
             ),
             self.tr("Events: {0}.").format(types) if types else "",
+            self.tr("{0:,} events stored from {1:,} lines: each refunded order also gives a "
+                    "refund event.").format(events, r.imported) if events != r.imported else "",
+            self.tr("Customer ids were replaced by pseudonyms.") if r.pseudonymized else "",
             self.tr("Took {0:.1f} s.").format(r.seconds),
         ]
         self.result_text.setText("\n".join(t for t in text if t))
+        warnings = [w.message for w in r.warnings]
+        self.result_warnings.setText(bullets(warnings))
+        self.result_warnings.setVisible(bool(warnings))
+        # No rejected lines: no empty table filling the page.
+        for widget in (self.rejected_title, self.rejected_view):
+            widget.setVisible(r.rejected > 0)
+        self.result_spacer.setVisible(r.rejected == 0)
         rows = []
         for _file, line, reason, raw in iter_rejected(self.project, r.batch_id):
             rows.append((line, reason, raw[:500]))

@@ -5,8 +5,10 @@ Aggregates run in SQL so the Data page stays fast on millions of events.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, func, select, text
@@ -181,6 +183,42 @@ def health(project: Project, *, busy_per_day: int = 500) -> Health:
         purchases_without_price=int(unpriced),
         rejected=int(rejected),
     )
+
+
+@dataclass(frozen=True)
+class BatchWarnings:
+    """The warnings one finished import gave (each a dict: code, message, column, rows)."""
+
+    file_name: str
+    finished_at: str | None  # ISO 8601 UTC
+    warnings: list[dict[str, Any]]
+
+
+def import_warnings(project: Project) -> list[BatchWarnings]:
+    """The warnings of the project's finished imports that had any, newest import first.
+
+    A batch whose stored text is not a JSON list (written by hand, or damaged) is left out
+    rather than failing the whole Data page.
+    """
+    b = schema.import_batches
+    with project.connect() as conn:
+        rows = conn.execute(
+            select(b.c.file_name, b.c.finished_at, b.c.warnings)
+            .where(b.c.status == "done", b.c.warnings.is_not(None), b.c.warnings != "")
+            .order_by(b.c.finished_at.desc(), b.c.id.desc())
+        ).all()
+    out: list[BatchWarnings] = []
+    for file_name, finished_at, text_ in rows:
+        try:
+            items = json.loads(text_)
+        except ValueError:
+            continue
+        if not isinstance(items, list):
+            continue
+        warnings = [w for w in items if isinstance(w, dict) and w.get("message")]
+        if warnings:
+            out.append(BatchWarnings(str(file_name), finished_at, warnings))
+    return out
 
 
 def iter_rejected(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.ingest.vocab import (
+    COLUMN_PATTERNS,
     COLUMN_SYNONYMS,
     EVENT_WORDS,
     canonical_event,
@@ -252,6 +253,18 @@ def propose_columns(header: Sequence[str], rows: list[list[str]]) -> Proposal:
             used.add(cands[0])
         elif len(cands) > 1:
             ambiguous[fld] = cands
+    for fld, patterns in COLUMN_PATTERNS.items():
+        if fld in columns or fld in ambiguous:
+            continue
+        for rx in patterns:
+            hits = [
+                i for i, n in enumerate(normalized)
+                if i not in used and i not in numbered and re.search(rx, n)
+            ]
+            if hits:
+                columns[fld] = hits[0]
+                used.add(hits[0])
+                break
     if "session" not in columns and "session" not in ambiguous:
         free = [i for i in numbered if i not in used]
         if free:

@@ -321,13 +321,13 @@ def settle_values(
                 "price × quantity."
             )
         if shape.filldown:
-            names = ", ".join(
+            carried = ", ".join(
                 f"“{header[c]}”" for c in shape.filldown if c in columns.values()
             )
-            if names:
+            if carried:
                 out.warnings.append(ImportWarning(
                     "order_lines_filled",
-                    f"This is an order export that writes the order's own values ({names}) on "
+                    f"This is an order export that writes the order's own values ({carried}) on "
                     "its first line only; IntentLens gave them to the order's other lines too."
                     + total_note,
                 ))

@@ -118,6 +118,31 @@ COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+#: When no column has one of the names above: name patterns (on the normalized name), tried in
+#: order, for the names platforms invent ("Product Unit Price", "Buyer User ID",
+#: "items.item_id", "Created Time"). The first pattern that matches an unused column wins.
+COLUMN_PATTERNS: dict[str, tuple[str, ...]] = {
+    "customer": (
+        r"(buyer|customer|shopper|member|client|user|kunden?)(user)?(id|no|nr|number|key|code)$",
+        r"(buyer|customer|billing)(email|mail|username|nickname)$",
+    ),
+    "time": (
+        r"(order|created|creation|purchase|transaction|event)(date)?(time|date|at|datetime)$",
+        r"(paid|payment)(time|date|at)$",
+    ),
+    "item": (r"(item|product|article|variant)s?(item)?(id|sku|code|no|nr)$", r"sku$"),
+    "price": (r"(unit|item|product|sale|list)(price|cost)$", r"price(each|perunit|perpiece)?$",
+              r"(item|unit)cost$"),
+    "quantity": (r"(item|product|line)?(qty|quantity|units|menge|anzahl|quantite|cantidad)$",),
+    "amount": (
+        r"(line|item|product|row)(total|amount|subtotal)(price|amount)?$",
+        r"total(price|amount|paid|value)?$",
+        r"^(order)?(total|amount|sales|revenue)",
+    ),
+    "status": (r"(order|payment|financial|transaction)?status$",),
+    "refund_amount": (r"refund(ed)?(amount|total|value)$",),
+}
+
 #: Raw event word -> canonical event (words are compared after ``normalize_name``).
 EVENT_VOCABULARY: dict[str, tuple[str, ...]] = {
     "view": (

@@ -72,7 +72,7 @@ class Ev:
     customer: str
     time: datetime
     item: str | None = None
-    cents: int = 0  # revenue contribution: purchases positive, refunds negative
+    cents: float = 0  # revenue contribution in cents: purchases positive, refunds negative
 
 
 @dataclass
@@ -350,7 +350,7 @@ def build_orders(
 
 
 def order_recs(orders: Sequence[Order], *, items: bool = True,
-               line_amount: Callable[[Order, OLine], int] | None = None) -> list[Rec]:
+               line_amount: Callable[[Order, OLine], float] | None = None) -> list[Rec]:
     """One record per order line: purchases (plus a refund on a refunded order's line) or a
     not-a-purchase line."""
     recs: list[Rec] = []
