@@ -162,6 +162,9 @@ class ImportWizard(QDialog):
         row.addWidget(choose)
         v.addLayout(row)
         v.addWidget(self._build_detected())
+        # Warnings right under what was found, so they are seen without scrolling.
+        self.warnings_label = warning_label()
+        v.addWidget(self.warnings_label)
 
         tabs = QTabWidget()
         self.raw_model = RowsModel([])
@@ -190,12 +193,12 @@ class ImportWizard(QDialog):
         self.pseudo_hint = hint("")
         self.pseudo_hint.setContentsMargins(22, 0, 0, 0)
         v.addWidget(self.pseudo_hint)
-        self.warnings_label = warning_label()
-        v.addWidget(self.warnings_label)
+        # What stops the import stays next to the Import button, outside the scrolling part.
         self.problem_label = QLabel()
         self.problem_label.setWordWrap(True)
         self.problem_label.setStyleSheet("color: #b3261e;")
-        v.addWidget(self.problem_label)
+        self.problem_label.setVisible(False)
+        outer.addWidget(self.problem_label)
 
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 6, 0, 0)
@@ -362,7 +365,7 @@ class ImportWizard(QDialog):
         except FileProblem as exc:
             self.preview = None
             self._show_preview()
-            self.problem_label.setText(str(exc))
+            self._set_problem(str(exc))
             return
         self._show_preview()
 
@@ -388,6 +391,11 @@ class ImportWizard(QDialog):
             self.skip_spin.setValue(pv.skipped_rows)
             self._select(self.decimal_combo, self.options.decimal)
             self._select(self.date_order_combo, self.options.date_order)
+            detected_order = DATE_ORDER_WORDS.get(pv.date_order or "")
+            self.date_order_combo.setItemText(0, (
+                self.tr("Automatic ({0})").format(self.tr(detected_order).lower())
+                if detected_order and self.options.date_order is None else self.tr("Automatic")
+            ))
             for widget in (self.delimiter_combo, self.header_check, self.decimal_combo):
                 widget.setEnabled(pv.kind == "csv")
             self.found_label.setText(self._found_text(pv))
@@ -416,7 +424,7 @@ class ImportWizard(QDialog):
             warnings = [w.message for w in pv.warnings]
             self.warnings_label.setText(bullets(warnings))
             self.warnings_label.setVisible(bool(warnings))
-            self.problem_label.setText("\n".join(pv.problems(for_cli=False)))
+            self._set_problem("\n".join(pv.problems(for_cli=False)))
         finally:
             self._updating = False
 
@@ -513,6 +521,11 @@ class ImportWizard(QDialog):
             )
         self.no_event_label.setVisible(bool(self.no_event_label.text()))
 
+    def _set_problem(self, text: str) -> None:
+        """Show (or clear) the red line above the buttons; it takes no room while empty."""
+        self.problem_label.setText(text)
+        self.problem_label.setVisible(bool(text))
+
     @staticmethod
     def _select(combo: QComboBox, data: Any) -> None:
         i = combo.findData(data)
@@ -521,22 +534,24 @@ class ImportWizard(QDialog):
 
     def _detection_changed(self) -> None:
         """The file's reading changed (format, encoding, separator, header, skipped lines)."""
-        if self._updating or self.preview is None:
+        if self._updating or self.path is None:
             return
         pv, o = self.preview, self.options
 
         def chosen(shown: Any, detected: Any, before: Any) -> Any:
             # Only what the user changed becomes a fixed choice; the rest stays detected, so
-            # skipping a title line can still re-detect the separator and the header.
-            return shown if shown != detected else before
+            # skipping a title line can still re-detect the separator and the header. After a
+            # file problem (no preview) what is shown is all there is to go on.
+            return shown if pv is None or shown != detected else before
 
         self.options = replace(
             o,
             format=self.format_combo.currentData(),
-            encoding=chosen(self.encoding_combo.currentText() or None, pv.encoding, o.encoding),
-            delimiter=chosen(self.delimiter_combo.currentData(), pv.delimiter, o.delimiter),
-            has_header=chosen(self.header_check.isChecked(), pv.has_header, o.has_header),
-            skip_rows=chosen(self.skip_spin.value(), pv.skipped_rows, o.skip_rows),
+            encoding=chosen(self.encoding_combo.currentText() or None,
+                            pv and pv.encoding, o.encoding),
+            delimiter=chosen(self.delimiter_combo.currentData(), pv and pv.delimiter, o.delimiter),
+            has_header=chosen(self.header_check.isChecked(), pv and pv.has_header, o.has_header),
+            skip_rows=chosen(self.skip_spin.value(), pv and pv.skipped_rows, o.skip_rows),
             columns={},
         )
         self._inspect()
@@ -649,7 +664,7 @@ class ImportWizard(QDialog):
 
     def _cancelled(self) -> None:
         self.steps.setCurrentIndex(0)
-        self.problem_label.setText(
+        self._set_problem(
             self.tr("The import was cancelled. The project is exactly as it was before.")
         )
 
@@ -664,7 +679,7 @@ class ImportWizard(QDialog):
             if answer == QMessageBox.StandardButton.Yes:
                 self.start_import(allow_duplicate=True)
             return
-        self.problem_label.setText(str(exc))
+        self._set_problem(str(exc))
         if not isinstance(exc, FileProblem):
             QMessageBox.warning(
                 self,
@@ -750,7 +765,7 @@ class ImportWizard(QDialog):
             if len(rows) >= 5000:
                 break
         self.rejected_model.set_rows(rows)
-        self.save_rejected_button.setEnabled(r.rejected > 0)
+        self.save_rejected_button.setVisible(r.rejected > 0)
 
     def save_rejected(self) -> None:
         """Save this import's rejected lines (line, reason, text) as CSV."""

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from engine.ingest import reader as rd
 from engine.ingest.formats import Mapping, canonical_event, status_meaning
@@ -252,15 +253,20 @@ def prepare_chunk(
         for fld in ("customer", "time"):
             ci = mapping.columns.get(fld)
             if ci is not None:
-                title = header[ci].strip()
-                vals = text_at(ci).str.lstrip("\ufeff")
-                repeated &= (vals == title).fillna(False).to_numpy(dtype=bool)
+                title = header[ci].strip().lstrip("\ufeff")
+                vals = text_at(ci)
+                same = (vals == title) | (vals == "\ufeff" + title)
+                repeated &= same.fillna(False).to_numpy(dtype=bool)
 
     # Order exports: the order's own values on its first line only are carried down.
     first_line = np.ones(n_good, dtype=bool)
     order_ci = mapping.columns.get("session")
-    if ctx.filler is not None and order_ci is not None:
-        orders = text_at(order_ci).where(~pd.Series(repeated), pd.NA)
+    if ctx.filler is not None and order_ci is not None and (
+        mapping.filldown or mapping.order_level
+    ):
+        orders = text_at(order_ci)
+        if repeated.any():
+            orders = orders.where(~pd.Series(repeated), pd.NA)
         first_line = ctx.filler.first_lines(orders)
         mapped = set(mapping.columns.values())
         wanted = {c: text_at(c) for c in ctx.filler.filldown if c in mapped}
@@ -513,18 +519,25 @@ def _status_event(word: str, mapping: Mapping, p: PreparedChunk, column: str, li
 
 def _id_checks(p: PreparedChunk, keys: pd.Series, column: str) -> None:
     """Ids a spreadsheet damaged: rounded to scientific notation, or stripped of zeros."""
-    text = keys.astype("string[pyarrow]")
-    sci = text.str.fullmatch(_SCIENTIFIC).fillna(False).to_numpy(dtype=bool)
-    if sci.any():
-        p.warn[("rounded_ids", column)] += int(sci.sum())
-        p.warn_example.setdefault(("rounded_ids", column), str(text[sci].iloc[0]))
-    digits = text.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool)
-    if digits.any():
-        d = text[digits]
-        lengths = d.str.len().to_numpy()
-        zero = d.str.startswith("0").fillna(False).to_numpy(dtype=bool)
-        for (length, z), count in Counter(zip(lengths.tolist(), zero.tolist(), strict=True)).items():
-            p.id_digits[(int(length), bool(z))] += count
+    arr = pa.array(keys.astype("string[pyarrow]").array).cast(pa.string())
+    if pc.any(pc.match_substring(arr, "E+")).as_py() or pc.any(
+        pc.match_substring(arr, "e+")
+    ).as_py():
+        sci = pc.match_substring_regex(arr, f"^{_SCIENTIFIC}$").to_numpy(zero_copy_only=False)
+        sci = np.asarray(np.nan_to_num(sci.astype(float)), dtype=bool)
+        if sci.any():
+            p.warn[("rounded_ids", column)] += int(sci.sum())
+            p.warn_example.setdefault(("rounded_ids", column), str(keys[sci].iloc[0]))
+    digits = pc.fill_null(pc.utf8_is_digit(arr), False)
+    if not pc.any(digits).as_py():
+        return
+    d = arr.filter(digits)
+    lengths = pc.utf8_length(d).to_numpy(zero_copy_only=False).astype(np.int64)
+    zero = pc.starts_with(d, "0").to_numpy(zero_copy_only=False).astype(bool)
+    for z in (False, True):
+        counts = np.bincount(lengths[zero == z])
+        for length in np.flatnonzero(counts):
+            p.id_digits[(int(length), z)] += int(counts[length])
 
 
 def write_chunk(p: PreparedChunk, writer: Any, totals: ImportTotals) -> None:

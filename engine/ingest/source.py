@@ -194,6 +194,8 @@ def sample_lines(text: str, limit: int = 200) -> list[str]:
     ``i`` of the sample is line ``i + 1`` of the file (``str.splitlines`` also breaks at form
     feeds and other separators, which would shift the numbers).
     """
+    if not text:
+        return []
     lines = _NEWLINE.split(text)
     if text.endswith(("\n", "\r")):
         lines.pop()  # the empty text after the last line break
@@ -340,10 +342,26 @@ def _records(lines: list[str], delimiter: str) -> list[tuple[int, list[str]]]:
     reader = csv.reader([ln.replace("\x00", "") for ln in lines], delimiter=delimiter, strict=False)
     start = 0
     for row in reader:
-        if row and (len(row) > 1 or row[0].strip()):
+        if any(f.strip() for f in row):  # ";;;" is as blank as an empty line
             out.append((start, row))
         start = reader.line_num
     return out
+
+
+def _filled(row: list[str]) -> int:
+    """Fields up to the last non-blank one: a note padded to the table's width ("Report;;;")
+    has fewer."""
+    n = len(row)
+    while n and not row[n - 1].strip():
+        n -= 1
+    return n
+
+
+def _names_columns(row: list[str]) -> bool:
+    """Every field is a word, none a number or a date: a header, whatever its language."""
+    return all(
+        f.strip() and not _numeric(f) and any(ch.isalpha() for ch in f) for f in row
+    )
 
 
 def _known_names(row: list[str], known: set[str]) -> int:
@@ -355,19 +373,21 @@ def _known_names(row: list[str], known: set[str]) -> int:
 def find_header_row(lines: list[str], delimiter: str, known: set[str]) -> int:
     """How many lines of ``lines`` (sample lines from the top of the file) to skip before the
     table: the header, or the first data line of a file without one. Skipped lines are notes
-    ("Orders report", "Exported 2024-03-01 by admin") and blank lines, also blank lines above
-    the header of a file without notes; 0 for a file that starts with its table.
+    ("Orders report", "Exported 2024-03-01 by admin") and blank lines (also ``;;;``), also blank
+    lines above the header of a file without notes; 0 for a file that starts with its table.
 
     The table starts at the first record that has the dominant column count D and is followed by
     3 records with D columns too (all when fewer remain; under whitespace also directly, without
     a blank line between, since a title can have D words). A record above it is only a note
     when it cannot be part of the table: it names at most one ``known`` column, and, for a real
     delimiter, has fewer than D fields (a header over broken lines, or over rows longer than it,
-    stays the table's first line). When the record found does not name columns but one of the
-    next two does (at least two and half of its fields are known names), that one is the header.
-    Nothing is skipped but blank lines when fewer than half of the records from the table's
-    start have D fields (no table: prose, one column). Whether the first table line is a header
-    is left to ``looks_like_header``.
+    stays the table's first line). A later record is the header instead of the one found when
+    one of the next two names columns (at least two and half of its fields are known names,
+    more than the one found), or when the records above it in the run are notes padded with
+    empty fields to the table's width ("Bericht;Bestellungen;;") and it names every column with
+    a word. Nothing but blank lines is skipped when fewer than half of the records from the
+    table's start have D fields (no table: prose, one column). Whether the first table line is
+    a header is left to ``looks_like_header``.
     """
     recs = _records(lines[:200], delimiter)
     if not recs:
@@ -388,14 +408,22 @@ def find_header_row(lines: list[str], delimiter: str, known: set[str]) -> int:
     start = next((i for i in range(len(recs)) if run(i)), None)
     if start is None:
         start = counts.index(dom)
-    names = [_known_names(r, known) for _, r in recs[: start + 3]]
+    names = [_known_names(r, known) for _, r in recs[: start + 6]]
     for i in range(start):
-        if names[i] >= 2 or (not ws and counts[i] >= dom):
+        if names[i] >= 2 or (not ws and counts[i] >= dom and _filled(recs[i][1]) == dom):
             start = i  # not a note: the table starts here
             break
     need = max(2, (dom + 1) // 2)
-    for j in range(start + 1, min(start + 3, len(recs))):
-        if counts[j] == dom and names[j] >= need and names[j] > names[start]:
+    for j in range(start + 1, min(start + 6, len(recs))):
+        if counts[j] != dom:
+            continue
+        if j <= start + 2 and names[j] >= need and names[j] > names[start]:
+            start = j
+            break
+        padded = all(counts[k] == dom > _filled(recs[k][1]) for k in range(start, j))
+        if not padded:
+            break
+        if _filled(recs[j][1]) == dom and _names_columns(recs[j][1]):
             start = j
             break
     rest = counts[start:]
@@ -484,21 +512,19 @@ def describe_delimiter(delimiter: str) -> str:
 
 
 def delimiter_from_name(name: str) -> str:
-    """The delimiter a user typed: a character, or a word (``tab``, ``space``/``whitespace``,
-    ``aligned``/``fixed``), or ``\\t``."""
-    word = name.strip().lower()
+    """The delimiter a user typed: a character (a tab stays a tab, one space is
+    ``WHITESPACE``, two or more are ``WIDE_WHITESPACE``), or a word: ``comma``, ``tab`` or
+    ``\\t``, ``semicolon``, ``pipe``, ``space``/``spaces``/``whitespace``, ``aligned``/``fixed``."""
+    if name in DELIMITERS:
+        return name
+    if name and not name.strip(" "):
+        return WHITESPACE if len(name) == 1 else WIDE_WHITESPACE
     words = {
         "comma": ",", "tab": "\t", "\\t": "\t", "semicolon": ";", "pipe": "|",
         "space": WHITESPACE, "spaces": WHITESPACE, "whitespace": WHITESPACE, "ws": WHITESPACE,
         "aligned": WIDE_WHITESPACE, "fixed": WIDE_WHITESPACE, "wide": WIDE_WHITESPACE,
     }
-    if word in words:
-        return words[word]
-    if name == "  ":
-        return WIDE_WHITESPACE
-    if name and not name.strip():
-        return WHITESPACE
-    return name
+    return words.get(name.strip().lower(), name)
 
 
 def _numeric(text: str) -> bool:

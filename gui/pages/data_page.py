@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from html import escape
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,10 @@ from gui.widgets import PALETTE, StatCard, hint, plot, title
 from gui.worker import Worker
 from storage.project import Project
 from storage.queries import MS_PER_DAY
+
+#: Import warnings shown at most (a project of many monthly imports repeats the same few).
+MAX_IMPORT_WARNINGS = 20
+AMBER = "#8a5a00"
 
 
 def _date(ms: int | None) -> str:
@@ -213,10 +218,8 @@ class DataPage(QWidget):
         )
         self.cards["span"].caption.setText(f"{_date(ov.first_ms)} – {_date(ov.last_ms)}")
 
-        if summary.warnings:
-            items = "".join(f"<li>{w}</li>" for w in summary.warnings)
-            self.warnings.setText(f"<ul style='margin-left:-20px'>{items}</ul>")
-        else:
+        self.warnings.setText(self._health_html(summary))
+        if not self.warnings.text():
             self.warnings.setText(
                 self.tr("No problems found: no duplicates, no stray dates, no bot-like "
                         "customers, every purchase has a price.")
@@ -241,6 +244,22 @@ class DataPage(QWidget):
             [(r.label, r.events, r.purchases, r.revenue) for r in summary.items]
         )
         self.loaded.emit(summary)
+
+    def _health_html(self, summary: DataSummary) -> str:
+        """The health findings, then each import's warnings under its file name (newest first)."""
+        items = [f"<li>{escape(w)}</li>" for w in summary.warnings]
+        shown = summary.import_warnings[:MAX_IMPORT_WARNINGS]
+        items += [
+            f"<li><b>{escape(name)}</b>: <span style='color:{AMBER}'>{escape(message)}</span></li>"
+            for name, message in shown
+        ]
+        more = len(summary.import_warnings) - len(shown)
+        if more:
+            items.append(
+                "<li>" + escape(self.tr("… and {0:,} more warnings of older imports.").format(more))
+                + "</li>"
+            )
+        return f"<ul style='margin-left:-20px'>{''.join(items)}</ul>" if items else ""
 
     def _show_types(self, by_type: dict[str, int]) -> None:
         kinds = [e for e in EVENT_TYPES if by_type.get(e)]

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from engine.ingest import run_import
 from engine.ingest import reader as rd
+from engine.ingest import run_import
 from engine.ingest.formats import KNOWN_COLUMN_NAMES
 from engine.ingest.source import (
     WHITESPACE,
@@ -57,7 +57,7 @@ def _records(chunks: Iterator[rd.Chunk]) -> list[tuple[int, str, list[str]]]:
     out = []
     for chunk in chunks:
         if chunk.arrow_columns is not None:
-            rows = [list(r) for r in zip(*(c.to_pylist() for c in chunk.arrow_columns))]
+            rows = [list(r) for r in zip(*(c.to_pylist() for c in chunk.arrow_columns), strict=True)]
         else:
             rows = chunk.rows
         out.extend((chunk.line_no(i), chunk.raw(i), rows[i]) for i in range(len(chunk)))
@@ -175,7 +175,7 @@ def test_whitespace_fast_path_agrees_with_python_path() -> None:
     ]
     fast = rd._arrow_block(block, WHITESPACE, 3)
     assert fast is not None
-    rows = [list(r) for r in zip(*(c.to_pylist() for c in fast))]
+    rows = [list(r) for r in zip(*(c.to_pylist() for c in fast), strict=True)]
     assert rows == rd._parse_block(block, WHITESPACE)[0] == [
         ["a", "b", "c"], ["a", "b", "c"], ["a", "b", "c"], ["x\u00a0y", "b", "c"],
         ["é", "ü\x00", "c"],
@@ -327,6 +327,13 @@ def test_notes_above_a_whitespace_table() -> None:
             ";",
             2,
         ),
+        (  # notes padded with ';' to the table's width, as Excel saves them; ';;;' is blank
+            "Bericht;Bestellungen März 2023;;\nErstellt am;01.04.2023;;\n;;;\n"
+            "Bestellnr;Kunden-Nr;Datum;Total\n10001;K-501;02.03.2023 02:01;49,90\n"
+            "10002;K-502;02.03.2023 22:32;12,50\n10003;K-503;03.03.2023 22:24;89,00\n",
+            ";",
+            3,
+        ),
         ("\n\ncustomer,time,event\nc1,2024-01-01,view\n", ",", 2),  # blank lines only
         ("Export\n\nc1,2024-01-01,view\nc2,2024-01-01,view\nc3,2024-01-01,view\n", ",", 2),
         ("Orders\ncustomer,time\nc1,2024\n", ",", 1),  # short file: all remaining lines
@@ -348,6 +355,7 @@ def test_notes_forms(body: str, delimiter: str, skip: int) -> None:
         ["a,b,c,d,e"] * 5 + ["c0,2020-01-01 10:00:00,view"],  # longer broken rows dominate
         ["x,y"] * 4 + ["c0,2020-01-01 10:00:00,view"],  # shorter broken rows dominate
         ["", "c0,2020-01-01 10:00:00,view", "", "c1,2020-01-02 10:00:00,view"],
+        ["c0,2020-01-01 10:00:00,view", "", "a,b,c,d,e", "a,b,c,d,e", "a,b,c,d,e", "a,b,c,d,e"],
     ],
 )
 def test_a_header_over_broken_lines_is_never_skipped(rows: list[str]) -> None:
