@@ -454,8 +454,8 @@ class ImportWizard(QDialog):
         forms: dict[str, list[str]] = {}
         for fld in MONEY_FIELDS:
             idx = pv.mapping.columns.get(fld)
-            form = pv.mapping.number_forms.get(idx) if idx is not None else None
-            if form is not None:
+            form = None if idx is None else pv.mapping.number_forms.get(idx)
+            if idx is not None and form is not None:
                 forms.setdefault(form.describe(), []).append(f"“{pv.header[idx]}”")
         if forms:
             parts.append(

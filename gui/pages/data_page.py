@@ -195,7 +195,6 @@ class DataPage(QWidget):
         name = self.project.name if self.project else ""
         self.heading.setText(self.tr("Your data — {0}").format(name))
         self.filled.setVisible(ov.events > 0)
-        self.warnings_title.setVisible(ov.events > 0)
         if ov.events == 0:
             self.status.setText(
                 self.tr("This project is empty. Import your shop's behavior log (CSV) to begin: "
@@ -219,6 +218,8 @@ class DataPage(QWidget):
         self.cards["span"].caption.setText(f"{_date(ov.first_ms)} – {_date(ov.last_ms)}")
 
         self.warnings.setText(self._health_html(summary))
+        # An import whose every line was rejected still has warnings worth a title.
+        self.warnings_title.setVisible(ov.events > 0 or bool(self.warnings.text()))
         if not self.warnings.text():
             self.warnings.setText(
                 self.tr("No problems found: no duplicates, no stray dates, no bot-like "
