@@ -433,15 +433,15 @@ def _add_reading_flags(p: argparse.ArgumentParser) -> None:
                    help="the order of day, month and year in dates (default: from the values)")
 
 
-_DELIMITER_WORDS = {"tab": "\t", "\\t": "\t", "space": " ", "comma": ",", "semicolon": ";",
-                    "pipe": "|"}
-
-
 def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
     delimiter = args.delimiter
     if delimiter is not None:
-        delimiter = _DELIMITER_WORDS.get(delimiter.lower(), delimiter)
-        if len(delimiter) != 1:
+        from engine.ingest.source import DELIMITERS, WHITESPACE_DELIMITERS, delimiter_from_name
+
+        delimiter = delimiter_from_name(delimiter)
+        if delimiter not in DELIMITERS and delimiter not in WHITESPACE_DELIMITERS and (
+            len(delimiter) != 1
+        ):
             raise UserError(
                 f"--delimiter {args.delimiter}: give one character, or tab, space, comma, "
                 "semicolon or pipe."

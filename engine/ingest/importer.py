@@ -242,6 +242,7 @@ def import_file(
                         first_line_no=first_line,
                         chunk_rows=options.chunk_rows,
                         ncols=ncols,
+                        escapechar=preview.escape,
                     ),
                     itertools.repeat(None),
                 )

@@ -43,7 +43,8 @@ def _records(preview: FilePreview) -> Iterator[tuple[int, list[str]]]:
                 if ln.strip():
                     break
         for chunk in rd.csv_chunks(
-            lines, preview.delimiter, first_line_no=line_no, chunk_rows=5000
+            lines, preview.delimiter, first_line_no=line_no, chunk_rows=5000,
+            escapechar=preview.escape,
         ):
             for i, row in enumerate(chunk.rows):
                 yield chunk.line_no(i), row

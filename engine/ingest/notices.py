@@ -61,7 +61,7 @@ def chunk_warning(code: str, column: str, rows: int, example: str = "") -> Impor
     elif code == "unknown_event":
         msg = (
             f"{_lines(rows)} have an event word IntentLens does not know in column "
-            f"“{column}”{ex}: they were imported as “other”. Say what the word means with "
+            f"“{column}”{ex}: they are imported as “other”. Say what the word means with "
             "--event WORD=EVENT, or in the wizard's event list."
         )
     elif code == "time_future":

@@ -31,8 +31,8 @@ from engine.ingest.source import (
     FileProblem,
     Packaging,
     decode_sample,
-    detect_delimiter,
     detect_encoding,
+    detect_layout,
     looks_like_header,
     read_sample,
     sample_lines,
@@ -190,9 +190,7 @@ def inspect_file(path: str | Path, options: ImportOptions | None = None) -> File
         raise FileProblem(f"“{path.name}” is not a text (CSV) file: it holds binary data.")
     lines = sample_lines(text)
     skipped = 0
-    if options.skip_rows:
-        skipped = min(options.skip_rows, len(lines))
-        lines = lines[skipped:]
+    quote, escape = '"', None
     first = next((ln for ln in lines if ln.strip()), "")
     kind = "jsonl" if first.lstrip().startswith("{") else "csv"
 
@@ -205,8 +203,13 @@ def inspect_file(path: str | Path, options: ImportOptions | None = None) -> File
         header = header or []
         rows = [r for r in chunk.rows if r and r != ["\x00json"]][:200]
     else:
-        delimiter = options.delimiter or detect_delimiter(lines)
-        parsed = [r for r in rd._parse_block(lines, delimiter)[0] if r][:201]
+        layout = detect_layout(
+            lines, KNOWN_COLUMN_NAMES, delimiter=options.delimiter, skip_rows=options.skip_rows
+        )
+        delimiter, quote, escape = layout.delimiter, layout.quotechar, layout.escapechar
+        skipped = min(layout.skip, len(lines))
+        lines = lines[skipped:]
+        parsed = [r for r in rd._parse_block(lines, delimiter, escapechar=escape)[0] if r][:201]
         if not parsed:
             raise FileProblem(f"“{path.name}” is empty: there is nothing to import.")
         ncols = max(set(map(len, parsed)), key=[len(r) for r in parsed].count)
@@ -323,4 +326,6 @@ def inspect_file(path: str | Path, options: ImportOptions | None = None) -> File
         email_customer=settled.email_customer,
         order_lines=settled.multi_line_orders,
         skipped_rows=skipped,
+        quote=quote,
+        escape=escape,
     )

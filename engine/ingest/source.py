@@ -140,6 +140,22 @@ def read_sample(path: Path, packaging: Packaging, size: int = SAMPLE_BYTES) -> b
 _CHINESE = {"gb2312", "gbk", "gb18030", "hz", "hz_gb_2312", "big5", "cp936"}
 
 
+_RARE_WESTERN = {
+    "cp437", "cp850", "cp852", "cp858", "cp860", "cp861", "cp863", "cp865", "cp775", "cp1257",
+    "mac_roman", "mac_latin2", "mac_iceland", "mac_turkish", "iso8859_4", "iso8859_10",
+    "iso8859_13",
+}
+
+
+def _reads_as_cp1252(sample: bytes) -> bool:
+    try:
+        text = sample.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    letters = sum(ch.isalpha() for ch in text)
+    return letters > 0 and not any(0x80 <= ord(ch) < 0xA0 for ch in text)
+
+
 def detect_encoding(sample: bytes) -> str:
     """The text encoding of a sample: BOMs first, then strict UTF-8, then charset-normalizer."""
     if sample.startswith(codecs.BOM_UTF8):
@@ -172,6 +188,10 @@ def detect_encoding(sample: bytes) -> str:
         ):
             name = match.encoding.lower()
             break
+    if name in _RARE_WESTERN and _reads_as_cp1252(sample):
+        # DOS, Mac and Baltic code pages are guesses on short samples, not what Excel or a
+        # shop writes: a sample that Windows-1252 reads cleanly ("€" is byte 0x80) is that.
+        name = "cp1252"
     if name in _CHINESE or name.startswith("gb"):
         return "gb18030"  # superset of GB2312/GBK, as Chinese Excel writes them
     if name in ("ascii", "utf_8"):
@@ -285,6 +305,9 @@ def _consistency(counts: list[int]) -> tuple[int, float, int]:
     return mode, n / (len(counts) - lead), first
 
 
+_DECIMAL_COMMA = re.compile(r"\d,\d{1,2}(?!\d)")
+
+
 def detect_delimiter(lines: list[str], *, whitespace: bool = True) -> str:
     """The delimiter that splits the sample lines into the most consistent number of columns.
 
@@ -313,6 +336,14 @@ def detect_delimiter(lines: list[str], *, whitespace: bool = True) -> str:
         plain = _mode(counts) >= 2
         if mode >= 2 and (plain or share >= 0.5) and score > best_score:
             best, best_score, best_share, best_first = delim, score, share, first
+    if best == "," and any(";" in ln for ln in body):
+        # Decimal commas ("61,80 €") split a ';' file's rows on ',' just as consistently:
+        # when nearly every comma sits between digits, the ';' is the delimiter.
+        commas = sum(ln.count(",") for ln in body)
+        decimal = sum(len(_DECIMAL_COMMA.findall(ln)) for ln in body)
+        semi_mode, semi_share, _ = _consistency(_real_counts(body, ";"))
+        if commas and decimal >= 0.8 * commas and semi_mode >= 2 and semi_share >= 0.5:
+            best, best_share, best_first = ";", semi_share, 0
     if not whitespace:
         return best
     if best_score >= 0 and best != "\t" and best_share >= 0.5:

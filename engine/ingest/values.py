@@ -122,7 +122,7 @@ def _times(
                     "time_column_switched",
                     f"The values of column “{header[ti]}” cannot be times "
                     f"({describe_implausible(bad, header[ti]).split(':')[0].lower()}), so the "
-                    f"times were taken from column “{header[i]}”. To choose another, use "
+                    f"times are taken from column “{header[i]}”. To choose another, use "
                     "--map time=COLUMN.",
                     header[i],
                 ))
@@ -142,7 +142,7 @@ def _times(
         out.warnings.append(ImportWarning(
             "date_order_ambiguous",
             f"Every date in column “{header[ti]}” could be read day-first or month-first "
-            f"(no day is above 12); IntentLens read them as {words}. If that is wrong, "
+            f"(no day is above 12); IntentLens reads them as {words}. If that is wrong, "
             f"import again with --date-order {other} (or choose the date order in the wizard).",
             header[ti],
         ))
@@ -162,7 +162,7 @@ def _numbers(
             out.warnings.append(ImportWarning(
                 "number_form_ambiguous",
                 f"The numbers in column “{header[i]}” (like “{_values(rows, i)[0]}”) could use "
-                f"the comma or the point for decimals; IntentLens read them with a "
+                f"the comma or the point for decimals; IntentLens reads them with a "
                 f"{'decimal comma' if form.decimal == ',' else 'decimal point'}. If that is "
                 f"wrong, import again with --decimal {'.' if form.decimal == ',' else ','}.",
                 header[i],
@@ -266,7 +266,7 @@ def _events(
                 out.warnings.append(ImportWarning(
                     "no_event_column",
                     "The file has no column that says what each line is (view, cart, purchase…) "
-                    "and no order numbers, amounts or quantities, so every line was imported as "
+                    "and no order numbers, amounts or quantities, so every line is imported as "
                     "“other”. If every line is the same kind of event, import again with "
                     "--default-event EVENT (for example --default-event view), or choose it "
                     "in the wizard.",
@@ -328,7 +328,7 @@ def settle_values(
                 out.warnings.append(ImportWarning(
                     "order_lines_filled",
                     f"This is an order export that writes the order's own values ({carried}) on "
-                    "its first line only; IntentLens gave them to the order's other lines too."
+                    "its first line only; IntentLens gives them to the order's other lines too."
                     + total_note,
                 ))
     if refund_prefix is None and "session" in columns:
