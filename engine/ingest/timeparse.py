@@ -363,8 +363,20 @@ def _month_of_words(words: str) -> int:
     return 0
 
 
+#: Event times outside these years are typos or other numbers ("-1" is not year -1).
+_EARLIEST_MS = -2_208_988_800_000  # 1900-01-01
+_LATEST_MS = 4_133_980_799_000  # 2100-12-31 23:59:59
+
+
 def parse_times(values: pd.Series, fmt: str) -> npt.NDArray[np.int64]:
-    """UTC epoch milliseconds for each value; values that cannot be read become INT64 min."""
+    """UTC epoch milliseconds for each value; values that cannot be read, or that fall outside
+    the years 1900 to 2100, become INT64 min."""
+    ms = np.array(_parse_times(values, fmt), dtype=np.int64)
+    ms[(ms < _EARLIEST_MS) | (ms > _LATEST_MS)] = INT64_MIN
+    return ms
+
+
+def _parse_times(values: pd.Series, fmt: str) -> npt.NDArray[np.int64]:
     if fmt in NUMERIC_FORMATS:
         return _parse_numeric(values, fmt)
     text = _text(values)
@@ -404,7 +416,7 @@ def parse_times(values: pd.Series, fmt: str) -> npt.NDArray[np.int64]:
         hour = (ms // 3_600_000) % 24
         ms = np.where(ok & pm & (hour < 12), ms + 12 * 3_600_000, ms)
         ms = np.where(ok & am & (hour == 12), ms - 12 * 3_600_000, ms)
-    return np.asarray(ms, dtype=np.int64)
+    return np.array(ms, dtype=np.int64)
 
 
 def is_missing(times: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:

@@ -466,3 +466,8 @@ def test_old_pattern_keys_still_read() -> None:
 )
 def test_odd_values_are_never_times_and_never_raise(value: str) -> None:
     assert detect_time([value]).fmt is None
+
+
+def test_times_outside_1900_to_2100_are_unreadable_not_year_minus_one() -> None:
+    ms = parse_times(pd.Series(["-1", "2024-05-01 10:00:00", "0001-01-01", "9999-01-01"]), "ISO8601")
+    assert ms.tolist() == [INT64_MIN, 1714557600000, INT64_MIN, INT64_MIN]
