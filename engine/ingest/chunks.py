@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from engine.ingest import reader as rd
 from engine.ingest.formats import Mapping, canonical_event, status_meaning
 from engine.ingest.notices import ImportWarning, chunk_warning
-from engine.ingest.numbers import NumberForm, parse_numbers
+from engine.ingest.numbers import PLAIN_NUMBERS, parse_numbers
 from engine.ingest.orders import OrderFiller
 from engine.ingest.timeparse import describe_format, is_missing, parse_times
 
@@ -176,10 +176,6 @@ _TOTALS = re.compile(
 )
 
 
-def _plain_form() -> NumberForm:
-    return NumberForm(decimal=".", thousands="", currency="", ambiguous=False)
-
-
 def prepare_chunk(
     chunk: rd.Chunk, ncols: int, mapping: Mapping, key: bytes, ctx: ChunkContext | None = None
 ) -> PreparedChunk:
@@ -193,11 +189,6 @@ def prepare_chunk(
 
     def reject(i: int, kind_: str, **kw: Any) -> None:
         line, raw = chunk.line_no(i), chunk.raw(i)
-        if kind_ in ("missing_customer", "bad_time") and any(
-            _TOTALS.fullmatch(f.strip()) for f in raw.split(",")[:3] + raw.split(";")[:3]
-            + raw.split("\t")[:3] if f.strip()
-        ):
-            kind_ = "totals_row"
         reason = _reason(kind_, **kw)
         rejected.append((line, raw, reason))
         p.reasons[kind_] += 1
@@ -267,10 +258,10 @@ def prepare_chunk(
         orders = text_at(order_ci)
         if repeated.any():
             orders = orders.where(~pd.Series(repeated), pd.NA)
-        first_line = ctx.filler.first_lines(orders)
         mapped = set(mapping.columns.values())
         wanted = {c: text_at(c) for c in ctx.filler.filldown if c in mapped}
-        texts.update(ctx.filler.fill(orders, wanted))
+        first_line, filled = ctx.filler.fill(orders, wanted)
+        texts.update(filled)
 
     customer_col = text_column("customer")
     time_ci = mapping.columns.get("time")
@@ -306,11 +297,23 @@ def prepare_chunk(
 
     for j in np.flatnonzero(repeated):
         reject(int(idx[j]), "repeated_header")
-    for j in np.flatnonzero(bad_customer):
-        reject(int(idx[j]), "missing_customer")
+
+    def cell(ci: int, j: int) -> str:
+        value = cols[ci][j]
+        return str(value.as_py() if isinstance(value, pa.Scalar) else value).strip()
+
+    def totals_row(j: int) -> bool:
+        """A r_at such as "Total;;;1 234,50" at the bottom of a report."""
+        return any(_TOTALS.fullmatch(cell(c, j)) for c in range(min(3, ncols)) if cell(c, j))
+
+    for r_at in np.flatnonzero(bad_customer).tolist():
+        reject(int(idx[r_at]), "totals_row" if totals_row(r_at) else "missing_customer")
     time_words = describe_format(mapping.time_format)
-    for j in np.flatnonzero(bad_time):
-        reject(int(idx[j]), "bad_time", value=_series(cols[time_ci]).iloc[j], fmt=time_words)
+    for r_at in np.flatnonzero(bad_time).tolist():
+        if totals_row(r_at):
+            reject(int(idx[r_at]), "totals_row")
+        else:
+            reject(int(idx[r_at]), "bad_time", value=cell(time_ci, r_at), fmt=time_words)
     for j in np.flatnonzero(bad_event):
         reject(int(idx[j]), "missing_event")
     keep = ~(bad_customer | bad_time | bad_event | repeated)
@@ -329,7 +332,7 @@ def prepare_chunk(
         ci = mapping.columns.get(fld)
         if ci is None:
             return np.full(n, np.nan)
-        form = mapping.number_forms.get(ci) or _plain_form()
+        form = mapping.number_forms.get(ci) or PLAIN_NUMBERS
         values, unreadable = parse_numbers(text_at(ci)[keep].reset_index(drop=True), form)
         if unreadable.any():
             k = ("unreadable_number", header[ci] if ci < len(header) else fld)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
+from engine.ingest.numbers import NumberForm
 from engine.ingest.vocab import (
     COLUMN_PATTERNS,
     COLUMN_SYNONYMS,
@@ -62,7 +62,7 @@ class Mapping:
     #: Columns that hold one value per order (a total, a refunded amount): counted once.
     order_level: frozenset[int] = frozenset()
     #: Column index -> how its numbers are written (engine.ingest.numbers.NumberForm).
-    number_forms: dict[int, Any] = field(default_factory=dict)
+    number_forms: dict[int, NumberForm] = field(default_factory=dict)
     #: Event and status words no vocabulary knows and the user did not set (counted as warnings).
     unknown_words: frozenset[str] = frozenset()
 

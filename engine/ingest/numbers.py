@@ -145,6 +145,10 @@ class NumberForm:
         return ", ".join(parts)
 
 
+#: Plain numbers ("12.50"), for a column nobody decided a form for.
+PLAIN_NUMBERS = NumberForm(decimal=".", thousands="", currency="", ambiguous=False)
+
+
 def _arrow_text(values: pd.Series) -> pa.Array:
     """The column as one Arrow string array, trimmed, with empty cells as nulls."""
     if not isinstance(values.dtype, pd.StringDtype) or values.dtype.storage != "pyarrow":

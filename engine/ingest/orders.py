@@ -79,15 +79,18 @@ class OrderFiller:
         same = orders.notna() & prev.notna() & (orders == prev.fillna(""))
         return ~np.asarray(same.fillna(False).to_numpy(dtype=bool))
 
-    def fill(self, orders: pd.Series, columns: dict[int, pd.Series]) -> dict[int, pd.Series]:
-        """The columns with an order's blank later lines filled from its first line.
+    def fill(
+        self, orders: pd.Series, columns: dict[int, pd.Series]
+    ) -> tuple[npt.NDArray[np.bool_], dict[int, pd.Series]]:
+        """Each order's first lines, and the columns with an order's blank later lines filled
+        from its first line.
 
         ``orders`` holds the order id of each line (NA when blank); each column holds text
         with NA for a blank cell. Call once per chunk, in file order.
         """
-        if not len(orders):
-            return columns
         first = self.first_lines(orders)
+        if not len(orders):
+            return first, columns
         group = pd.Series(np.cumsum(first), index=orders.index)
         out = dict(columns)
         for c in self.filldown:
@@ -110,4 +113,4 @@ class OrderFiller:
                     self.last_values.pop(c, None)
                 else:
                     self.last_values[c] = v
-        return out
+        return first, out

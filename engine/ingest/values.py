@@ -22,6 +22,7 @@ from engine.ingest.formats import canonical_event, normalize_name, status_meanin
 from engine.ingest.notices import ImportWarning, chunk_warning
 from engine.ingest.numbers import NumberForm, detect_number_form
 from engine.ingest.orders import order_shape
+from engine.ingest.source import FileProblem
 from engine.ingest.timeparse import (
     describe_implausible,
     detect_time,
@@ -205,8 +206,6 @@ def _events(
         counts.update(status_counts)
     for raw, canon in options.events.items():
         if canon not in EVENT_TYPES:
-            from engine.ingest.source import FileProblem
-
             raise FileProblem(
                 f"“{canon}” is not an event IntentLens knows; use one of: {', '.join(EVENT_TYPES)}."
             )

@@ -619,3 +619,27 @@ def test_file_damaged_past_the_sample_rolls_back(project: Project, tmp_path: Pat
         run_import(project, path, ImportOptions(chunk_rows=5_000))
     assert "truncated.csv.gz" in _one_sentence(err.value)
     assert _snapshot(project) == before
+
+
+def test_repeated_headers_and_totals_rows_are_rejected_with_their_own_reason(
+    project: Project, tmp_path: Path
+) -> None:
+    path = _write(
+        tmp_path,
+        "joined.csv",
+        "customer;time;event;amount\n"
+        "u1;2023-05-01 10:00;purchase;2,50\n"
+        "customer;time;event;amount\n"
+        "u2;2023-05-02 10:00;purchase;3,00\n"
+        "Total;;;5,50\n",
+    )
+    report = run_import(project, path)
+    _accounted(project, report)
+    assert (report.imported, report.rejected) == (2, 2)
+    assert report.rejected_by_reason == {"repeated_header": 1, "totals_row": 1}
+    assert report.revenue == pytest.approx(5.5)
+    rows = _rows(project, "SELECT line_no, reason FROM rejected_rows ORDER BY line_no")
+    assert rows == [
+        (3, "A repeated header line (the column names again), not data."),
+        (5, "A totals row, not an event."),
+    ]
