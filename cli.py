@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from engine.events import EVENT_TYPES, FIELDS
 from engine.ingest import (
@@ -199,6 +200,29 @@ def describe_inspection(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def cmd_forget(args: argparse.Namespace) -> int:
+    """python main.py forget PROJECT CUSTOMER"""
+    from engine.privacy import forget
+
+    project = _open(args.project, create=False)
+    try:
+        done = forget(project, args.customer)
+    finally:
+        project.close()
+    if done is None:
+        raise UserError(f"The project has no customer “{args.customer}”.")
+    stale = (
+        f" {done.stale_runs} trained model(s) used them and are marked out of date: train "
+        "again to leave them out." if done.stale_runs else ""
+    )
+    print(
+        f"Forgot customer {args.customer}: {done.events:,} events, {done.outputs:,} model "
+        f"outputs and {done.rejected_lines:,} rejected lines deleted, and the file compacted "
+        f"so nothing of them is left.{stale}"
+    )
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """python main.py demo PROJECT [--customers N] [--seed S]"""
     from engine.demo_project import create_demo_project
@@ -209,8 +233,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """python main.py export PROJECT WHAT --out FILE.csv"""
+    """python main.py export PROJECT WHAT --out FILE.csv
+
+    Every export goes through engine.exports.write_csv: it refuses to write over the project
+    or any database, writes atomically, and neutralises spreadsheet formulas; a refusal or a
+    failure is one sentence and leaves the target as it was.
+    """
     from engine import exports
+    from engine.intent_runs import NoData
 
     project = _open(args.project, create=False)
     try:
@@ -219,23 +249,67 @@ def cmd_export(args: argparse.Namespace) -> int:
         elif args.what == "scores":
             from engine import intent_runs
 
-            try:
-                n = intent_runs.export_scores(project, args.out)
-            except intent_runs.NoData as exc:
-                raise UserError(str(exc)) from exc
+            n = intent_runs.export_scores(project, args.out)
         elif args.what == "segments":
             from engine import profile_runs
 
-            try:
-                n = profile_runs.export_segments(project, args.out)
-            except profile_runs.NoData as exc:
-                raise UserError(str(exc)) from exc
+            n = profile_runs.export_segments(project, args.out)
         else:  # pragma: no cover - argparse restricts the choices
             raise UserError(f"Nothing called “{args.what}” can be exported.")
+    except (NoData, exports.ExportError) as exc:
+        raise UserError(str(exc)) from exc
     finally:
         project.close()
     print(f"Wrote {n:,} rows to {args.out}.")
     return 0
+
+
+def _whole_number(flag: str, low: int, high: int) -> Callable[[str], int]:
+    """An argparse ``type=`` for a whole number from ``low`` to ``high`` (one sentence if not)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"{flag} {text}: use a whole number from {low:,} to {high:,}."
+            )
+        return value
+
+    return parse
+
+
+def _as_of_arg(text: str) -> str:
+    """--as-of: a date IntentLens can store (checked against the data once the project is open)."""
+    from engine.intent_runs import parse_date
+
+    try:
+        ms = parse_date(text)
+    except (ValueError, OverflowError):
+        ms = None
+    # The dates the importer accepts; pandas alone would take "1" or "now".
+    if ms is None or not text.strip()[:1].isdigit() or not (
+        -2_208_988_800_000 <= ms < 4_102_444_800_000
+    ):
+        raise argparse.ArgumentTypeError(
+            f"--as-of {text}: not a date (use YYYY-MM-DD, from 1900 to 2099)."
+        )
+    return text
+
+
+def _as_of_ms(project: Project, text: str | None) -> int | None:
+    """The --as-of date in ms, refused in one sentence when it is outside the data's time."""
+    from engine import intent_runs
+
+    if text is None:
+        return None
+    ms = intent_runs.parse_date(text)
+    problem = intent_runs.as_of_problem(project, ms)
+    if problem is not None:
+        raise UserError(f"--as-of {text}: {problem}.")
+    return ms
 
 
 def cmd_train_intent(args: argparse.Namespace) -> int:
@@ -243,18 +317,16 @@ def cmd_train_intent(args: argparse.Namespace) -> int:
     from engine import intent_runs
     from engine.intent import EpochReport, IntentConfig, configure_threads
 
-    configure_threads()
     config = IntentConfig(
         preset=args.preset, horizon_days=args.horizon, epochs=args.epochs, seed=args.seed,
         cell=args.cell,
     )
-    try:
-        config = intent_runs.with_as_of(config, args.as_of)
-    except ValueError as exc:
-        raise UserError(f"--as-of {args.as_of}: not a date (use YYYY-MM-DD).") from exc
-    project = _open(args.project, create=False)
+    # Refused now, before any work, when the project is read-only, in use, or from elsewhere.
+    project = _open(args.project, create=False, writable=True)
     out = sys.stderr if args.json else sys.stdout
     try:
+        config = replace(config, as_of_ms=_as_of_ms(project, args.as_of))
+        configure_threads()
         check = intent_runs.check_project(project, config)
         if not check.ok:
             raise UserError(check.message)
@@ -313,7 +385,7 @@ def _segments_arg(text: str) -> int | None:
         return None
     if value.isdigit() and 2 <= int(value) <= 12:
         return int(value)
-    raise UserError(f"--segments {text}: use a whole number from 2 to 12, or auto.")
+    raise argparse.ArgumentTypeError(f"--segments {text}: use a whole number from 2 to 12, or auto.")
 
 
 METHOD_WORDS = {
@@ -324,25 +396,18 @@ METHOD_WORDS = {
 
 def cmd_train_profiles(args: argparse.Namespace) -> int:
     """python main.py train profiles PROJECT [--as-of DATE] [--segments K|auto] [--seed S] ..."""
-    from engine import intent_runs, profile_runs
+    from engine import profile_runs
     from engine.profiles import ProfileConfig, ProfileEpoch
 
-    n_segments = _segments_arg(args.segments)
-    if args.epochs is not None and args.epochs < 1:
-        raise UserError(f"--epochs {args.epochs}: use a whole number of at least 1.")
-    as_of_ms = None
-    if args.as_of:
-        try:
-            as_of_ms = intent_runs.parse_date(args.as_of)
-        except ValueError as exc:
-            raise UserError(f"--as-of {args.as_of}: not a date (use YYYY-MM-DD).") from exc
-    config = ProfileConfig(as_of_ms=as_of_ms, n_segments=n_segments, seed=args.seed)
-    if args.epochs is not None:
-        config = replace(config, epochs=args.epochs)
-    project = _open(args.project, create=False)
+    project = _open(args.project, create=False, writable=True)
     out = sys.stderr if args.json else sys.stdout
     saved = None
     try:
+        config = ProfileConfig(
+            as_of_ms=_as_of_ms(project, args.as_of), n_segments=args.segments, seed=args.seed
+        )
+        if args.epochs is not None:
+            config = replace(config, epochs=args.epochs)
         for report in profile_runs.train_and_save(project, config):
             if isinstance(report, ProfileEpoch):
                 print(
@@ -414,8 +479,17 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open(location: str, create: bool = True) -> Project:
-    return open_project(location, create=create)
+def _open(location: str, create: bool = True, *, writable: bool | None = None) -> Project:
+    """Open the project named on the command line.
+
+    ``writable`` as in ``open_project``; when not given, a command that may create the project
+    (import) must be able to write it, and the others (lookup, export) read a read-only project
+    read-only. Commands that write pass ``writable=True``: a read-only or busy project is then
+    refused in one sentence before any long work.
+    """
+    if writable is None and create:
+        writable = True
+    return open_project(location, create=create, writable=writable)
 
 
 def _add_reading_flags(p: argparse.ArgumentParser) -> None:
@@ -460,7 +534,7 @@ def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python main.py",
         description="IntentLens: learn what your customers are about to want. "
         "Without a command, the desktop application opens.",
@@ -471,7 +545,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="create a project filled with generated demo data")
     p.add_argument("project")
-    p.add_argument("--customers", type=int, default=2000)
+    p.add_argument("--customers", type=_whole_number("--customers", 1, 1_000_000), default=2000)
     p.add_argument("--seed", type=int, default=7)
     p.set_defaults(func=cmd_demo)
 
@@ -509,15 +583,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object per file")
     p.set_defaults(func=cmd_inspect)
 
+    p = sub.add_parser("forget", help="delete everything about one customer from a project")
+    p.add_argument("project")
+    p.add_argument("customer", help="the customer id as the shop knows it (or its pseudonym)")
+    p.set_defaults(func=cmd_forget)
+
     p = sub.add_parser("train", help="train a model on a project")
     tsub = p.add_subparsers(dest="task", required=True)
     t = tsub.add_parser("intent", help="purchase intent: who buys within the next days")
     t.add_argument("project")
-    t.add_argument("--as-of", help="score as of this date (YYYY-MM-DD; default: end of data)")
-    t.add_argument("--horizon", type=int, help="days ahead (default: from the data, at most 30)")
+    t.add_argument("--as-of", type=_as_of_arg,
+                   help="score as of this date (YYYY-MM-DD; default: end of data)")
+    t.add_argument("--horizon", type=_whole_number("--horizon", 1, 365),
+                   help="days ahead, 1 to 365 (default: from the data, at most 30)")
     t.add_argument("--preset", choices=["fast", "balanced", "thorough"], default="balanced")
-    t.add_argument("--epochs", type=int)
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--epochs", type=_whole_number("--epochs", 1, 1000),
+                   help="epochs at most, 1 to 1000 (default: from the preset)")
+    t.add_argument("--seed", type=_whole_number("--seed", 0, 2**32 - 1), default=0)
     t.add_argument("--cell", choices=["lstm", "gru"], default="lstm")
     t.add_argument("--warm-start", action="store_true",
                    help="start from the active model's weights (after importing new events)")
@@ -526,12 +608,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = tsub.add_parser("profiles", help="customer profiles: find segments and describe them")
     t.add_argument("project")
-    t.add_argument("--as-of", help="profile customers as of this date (YYYY-MM-DD; default: "
-                   "end of data)")
-    t.add_argument("--segments", default="auto", metavar="K|auto",
+    t.add_argument("--as-of", type=_as_of_arg,
+                   help="profile customers as of this date (YYYY-MM-DD; default: end of data)")
+    t.add_argument("--segments", type=_segments_arg, default="auto", metavar="K|auto",
                    help="how many segments (2 to 12), or auto to let the data decide (default)")
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--epochs", type=int, help="autoencoder epochs at most (default 60)")
+    t.add_argument("--seed", type=_whole_number("--seed", 0, 2**32 - 1), default=0)
+    t.add_argument("--epochs", type=_whole_number("--epochs", 1, 1000),
+                   help="autoencoder epochs at most, 1 to 1000 (default 60)")
     t.add_argument("--json", action="store_true",
                    help="print one JSON object (progress goes to stderr)")
     t.set_defaults(func=cmd_train_profiles)
@@ -550,16 +633,110 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad flag like every other user error: one sentence, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``Error: <sentence>`` (no usage block) and exit with code 2."""
+        text = " ".join(message.split())
+        # "argument --epochs: --epochs 0: use ..." names the flag twice.
+        head, _, rest = text.partition(": ")
+        flag = head.removeprefix("argument ").split("/")[-1]
+        if head.startswith("argument ") and rest.startswith(flag):
+            text = rest
+        self.exit(2, f"Error: {text.rstrip('.')}.\n")
+
+
+def _sentence(exc: BaseException) -> bool:
+    """A ValueError worded as one sentence is the engine speaking to the user (several of its
+    checks raise one); anything else ("cannot convert float NaN to integer") is a bug."""
+    text = str(exc).strip()
+    return bool(text) and text[0].isupper() and text.endswith(".") and "\n" not in text
+
+
+def log_folder() -> Path:
+    """Where IntentLens writes its logs: ``logs`` in the app's data folder (``INTENTLENS_HOME``
+    when set, else the folder the desktop application keeps its settings in), found without
+    importing Qt."""
+    env = os.environ.get("INTENTLENS_HOME")
+    if env:
+        base = Path(env)
+    elif sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+        base = base / "IntentLens" / "IntentLens"
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support" / "IntentLens" / "IntentLens"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+        base = base / "IntentLens" / "IntentLens"
+    return base / "logs"
+
+
+def _write_log(exc: BaseException, argv: Sequence[str]) -> Path | None:
+    import platform
+    import tempfile
+    import traceback
+
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    text = (
+        f"IntentLens unexpected problem, {datetime.now(UTC).isoformat()}\n"
+        f"command: {' '.join(['python main.py', *argv])}\n"
+        f"python {platform.python_version()} on {platform.platform()}\n\n"
+        + "".join(traceback.format_exception(exc))
+    )
+    for folder in (log_folder(), Path(tempfile.gettempdir()) / "intentlens-logs"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"intentlens-{stamp}-{os.getpid()}.log"
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    return None
+
+
+def report_unexpected(exc: BaseException, argv: Sequence[str] = ()) -> int:
+    """The last line of defence: one sentence on stderr, the traceback in a log file, exit 1.
+
+    Only for what no check foresaw; expected problems are UserError, FileProblem and
+    ProjectError (exit 2) and say what to do.
+    """
+    what = " ".join(f"{type(exc).__name__}: {exc}".split())
+    if len(what) > 160:
+        what = what[:157] + "..."
+    path = _write_log(exc, argv)
+    where = f"details were written to {path}" if path else "no log file could be written"
+    print(
+        f"Error: IntentLens hit an unexpected problem ({what}); {where}.",
+        file=sys.stderr,
+    )
+    return 1
+
+
 def run(argv: Sequence[str]) -> int:
-    """Run a CLI command; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 2
+    """Run a CLI command; returns the exit code.
+
+    Expected problems print one sentence and return 2; anything else goes to
+    :func:`report_unexpected` (a sentence, a log file, 1). Tracebacks never reach the user.
+    """
+    from sqlalchemy.exc import OperationalError
+
     try:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help, or a flag refused in one sentence
+            return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        if args.command is None:
+            parser.print_help()
+            return 2
         return int(args.func(args))
-    except (UserError, FileProblem, ProjectError, ValueError) as exc:
+    except (UserError, FileProblem, ProjectError) as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        if not _sentence(exc):
+            return report_unexpected(exc, argv)
         print(f"Error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -568,3 +745,18 @@ def run(argv: Sequence[str]) -> int:
     except OSError as exc:
         print(f"Error: {exc.strerror or exc} ({exc.filename or ''}).", file=sys.stderr)
         return 2
+    except OperationalError as exc:
+        # A project that became read-only or busy after it was opened: nothing was written.
+        text = str(exc.orig)
+        if "readonly" in text or "locked" in text or "busy" in text:
+            why = "is read-only" if "readonly" in text else "is in use by another program"
+            print(
+                f"Error: The project {why}, so nothing was changed: "
+                + ("make it writable and try again." if "readonly" in text
+                   else "try again when the other program has finished."),
+                file=sys.stderr,
+            )
+            return 2
+        return report_unexpected(exc, argv)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        return report_unexpected(exc, argv)

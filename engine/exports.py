@@ -1,25 +1,287 @@
-"""CSV exports a shop owner hands to other tools: rejected rows (and, later, scores, segments)."""
+"""CSV exports a shop owner hands to other tools, and the one writer every export goes through.
+
+Three promises hold for every export (scores, segments, rejected lines, and any added later),
+because they all call :func:`write_csv`:
+
+- An export never lands on a database: :func:`check_target` refuses the open project, its
+  ``-wal``/``-shm``/``-journal`` files, any existing SQLite file, a folder or a device.
+- An export is written to a temporary file in the target's folder and renamed into place, so a
+  full disk, an exception or a cancel leaves nothing behind, and an older export of the same
+  name stays as it was.
+- A text cell a spreadsheet would run as a formula (one that begins with ``=``, ``+``, ``-``,
+  ``@``, tab or carriage return, OWASP's list) is written with a leading apostrophe. Whether a
+  cell is text or a number is decided by the column's dtype (or the Python type of a row's
+  value), never by how the text looks: a score of -3.5 stays a number, a customer id ``-1+1``
+  becomes ``'-1+1``.
+
+Nothing here imports the database layer at module level, so ``engine.profiles`` can share
+:data:`FORMULA_STARTS` without loading SQLAlchemy.
+"""
 
 from __future__ import annotations
 
 import csv
+import errno
+import math
+import os
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from numbers import Integral, Real
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from storage.project import Project
-from storage.queries import iter_rejected
+import pandas as pd
+
+if TYPE_CHECKING:
+    from storage.project import Project
 
 REJECTED_COLUMNS = ("file", "line", "reason", "raw")
 
+#: First characters that make a spreadsheet treat a cell as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Spaces some spreadsheets trim on import, after which a formula character would lead.
+_TRIMMED = " \u00a0"
+#: Every file SQLite writes starts with these 16 bytes.
+SQLITE_HEADER = b"SQLite format 3\x00"
+#: The magic numbers of an SQLite write-ahead log (big-endian, two checksum orders).
+_WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+#: Rows between two looks at the cancel flag.
+_STOP_EVERY = 1000
 
-def export_rejected(project: Project, out: str | Path, batch_id: int | None = None) -> int:
-    """Write rejected rows (file, line, reason, raw) as UTF-8 CSV; returns the row count."""
-    path = Path(out)
+
+class ExportError(Exception):
+    """An export that was refused or failed; the message is one sentence for the user, and the
+    target is as it was before (no partial file, no temporary file)."""
+
+
+class ExportCancelled(ExportError):
+    """``should_stop`` turned true during an export; nothing was written."""
+
+
+def neutralise(text: str) -> str:
+    """``text`` made inert for spreadsheets: a leading apostrophe when it could start a formula.
+
+    Leading spaces are looked through, since some spreadsheets trim them before parsing.
+    """
+    if text.lstrip(_TRIMMED).startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def _is_sqlite_file(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError:
+        return False
+    return head == SQLITE_HEADER or head[:4] in _WAL_MAGIC
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return a == b
+
+
+def check_target(out: str | Path, project: Project | None = None) -> Path:
+    """The file an export may be written to (symbolic links followed), or ExportError.
+
+    Refused, with one sentence: the open project and its side files, any existing SQLite file
+    (another project, or another program's database) and the side files of one, a folder,
+    something that is not a plain file, and a folder that does not exist.
+    """
+    given = Path(out).expanduser()
+    target = given.resolve()
+    name = given.name or str(given)
+    if target.is_dir():
+        raise ExportError(f"“{name}” is a folder: give the export a file name.")
+    if not target.parent.is_dir():
+        raise ExportError(f"The folder “{target.parent}” does not exist.")
+    project_path = project.path if project is not None else None
+    if project_path is not None:
+        project_path = project_path.resolve()
+        if _same_file(target, project_path):
+            raise ExportError(
+                f"“{name}” is the open project: an export never overwrites a project, "
+                "so choose another file name."
+            )
+        for side in _SIDE_FILES:
+            if _same_file(target, project_path.with_name(project_path.name + side)):
+                raise ExportError(
+                    f"“{name}” belongs to the open project (its {side[1:]} file): "
+                    "choose another file name for the export."
+                )
+    if target.exists():
+        if not target.is_file():
+            raise ExportError(f"“{name}” is not a plain file: choose another file name.")
+        if _is_sqlite_file(target):
+            raise ExportError(
+                f"“{name}” is a database (an IntentLens project or another program's data): "
+                "an export never overwrites one, so choose another file name."
+            )
+    for side in _SIDE_FILES:
+        if target.name.endswith(side):
+            base = target.with_name(target.name[: -len(side)])
+            if base.is_file() and _is_sqlite_file(base):
+                raise ExportError(
+                    f"“{name}” belongs to the database “{base.name}”: "
+                    "choose another file name for the export."
+                )
+    return target
+
+
+def _failure(exc: OSError, name: str) -> ExportError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return ExportError(f"The disk is full, so “{name}” was not written and nothing changed.")
+    if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
+        return ExportError(
+            f"“{name}” could not be written (no permission, or it is open in another "
+            "program), so nothing changed."
+        )
+    reason = (exc.strerror or str(exc)).rstrip(".")
+    return ExportError(f"“{name}” could not be written ({reason}), so nothing changed.")
+
+
+def _cell(value: Any, float_format: str | None) -> Any:
+    """One row value as the csv module should write it, by its type."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return neutralise(value)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, Integral):
+        return int(value)
+    if isinstance(value, Real):
+        f = float(value)
+        if math.isnan(f):
+            return ""
+        return float_format % f if float_format and math.isfinite(f) else repr(f)
+    if value is pd.NaT or value is pd.NA:
+        return ""
+    return neutralise(str(value))
+
+
+def _frame_rows(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
+    """A frame's rows, numeric columns as numbers and every other column as text, so a text
+    column's ``-3.5`` is neutralised like any text and a numeric column's is not."""
+    columns: list[Sequence[Any]] = []
+    for name in frame.columns:
+        col = frame[name]
+        if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+            columns.append(col.to_numpy(dtype=object, na_value=None))
+        else:
+            columns.append(
+                [None if v is None or v is pd.NA or v is pd.NaT or v != v else str(v)
+                 for v in col.astype(object).tolist()]
+            )
+    yield from zip(*columns, strict=True)
+
+
+def _temporary(target: Path) -> tuple[Path, int]:
+    """A new file beside ``target`` (same folder, so the rename is atomic), opened for writing."""
+    while True:
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+        try:
+            # 0o666 and the user's umask, as a plain open() would give the export.
+            return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+
+
+def _sync_folder(folder: Path) -> None:
+    # Make the rename itself durable; not possible (nor needed) on Windows.
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_csv(
+    data: pd.DataFrame | Iterable[Sequence[Any]],
+    out: str | Path,
+    columns: Sequence[str] | None = None,
+    *,
+    project: Project | None = None,
+    float_format: str | None = None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> int:
+    """Write a CSV export safely; returns the number of data rows.
+
+    ``data`` is a DataFrame (its columns are the header unless ``columns`` names them) or an
+    iterable of rows (``columns`` is then the header). Text cells are neutralised against
+    formulas; numbers are written as numbers (``float_format``, e.g. ``"%.6f"``, for floats),
+    missing values as empty cells. The file is UTF-8 with a byte-order mark, so Excel shows
+    non-ASCII text correctly. The target is checked first (:func:`check_target`), the rows go
+    to a temporary file beside it, and only a complete file is renamed into place; on any
+    failure or cancel the temporary file is removed and ExportError says what happened in one
+    sentence.
+    """
+    target = check_target(out, project)
+    name = Path(out).name or str(out)
+    if isinstance(data, pd.DataFrame):
+        header = list(columns) if columns is not None else [str(c) for c in data.columns]
+        rows: Iterable[Sequence[Any]] = _frame_rows(data)
+    else:
+        if columns is None:
+            raise TypeError("write_csv needs the column names for rows")
+        header, rows = list(columns), data
+    try:
+        tmp, fd = _temporary(target)
+    except OSError as exc:
+        raise _failure(exc, name) from exc
     n = 0
-    # utf-8-sig so Excel shows non-ASCII text (Chinese column values) correctly.
-    with path.open("w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(REJECTED_COLUMNS)
-        for file_name, line, reason, raw in iter_rejected(project, batch_id):
-            writer.writerow((file_name, line, reason, raw))
-            n += 1
+    try:
+        with open(fd, "w", newline="", encoding="utf-8-sig") as fh:
+            writer = csv.writer(fh)
+            writer.writerow([neutralise(h) for h in header])
+            for row in rows:
+                writer.writerow([_cell(v, float_format) for v in row])
+                n += 1
+                if n % _STOP_EVERY == 0 and should_stop():
+                    raise ExportCancelled(f"The export was stopped, so “{name}” was not written.")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException as exc:
+        try:
+            tmp.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            pass  # the folder itself went away or became read-only; nothing more to do
+        if isinstance(exc, OSError):
+            raise _failure(exc, name) from exc
+        raise
+    _sync_folder(target.parent)
     return n
+
+
+def export_rejected(
+    project: Project,
+    out: str | Path,
+    batch_id: int | None = None,
+    *,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> int:
+    """Write rejected rows (file, line, reason, raw) as CSV; returns the row count."""
+    from storage.queries import iter_rejected
+
+    check_target(out, project)
+    return write_csv(
+        iter_rejected(project, batch_id),
+        out,
+        REJECTED_COLUMNS,
+        project=project,
+        should_stop=should_stop,
+    )

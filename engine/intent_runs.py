@@ -6,7 +6,6 @@ so a click and a command do exactly the same thing.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -17,16 +16,19 @@ import numpy as np
 import pandas as pd
 
 from engine.events import MS_PER_DAY
+from engine.exports import check_target, write_csv
 from engine.intent import (
     BatchReport,
     DataCheck,
     EpochReport,
     IntentConfig,
     IntentResult,
+    ModelDamaged,
     Reason,
     check_data,
+    check_settings,
     explain_customer,
-    load_state,
+    load_checked_state,
     save_state,
     train_intent,
 )
@@ -67,6 +69,36 @@ def parse_date(text: str) -> int:
     if len(text.strip()) <= 10:  # a day: include all of it
         ms += MS_PER_DAY - 1
     return ms
+
+
+def _day(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d")
+
+
+def as_of_problem(project: Project, as_of_ms: int | None, *, now_ms: int | None = None) -> str | None:
+    """Why an as-of date cannot be used on this project, as the end of a sentence; None if it can.
+
+    The date must be within or after the data, and not in the future unless the data is (a
+    future date would measure every customer's recency from then). ``parse_date`` makes a bare
+    date the end of its day, so the first and the last day of the data are both allowed.
+    """
+    if as_of_ms is None:
+        return None
+    totals = overview(project)
+    if totals.first_ms is None or totals.last_ms is None:
+        return None  # no events: load_events says so
+    now = int(datetime.now(UTC).timestamp() * 1000) if now_ms is None else now_ms
+    latest = max(now, totals.last_ms)
+    if as_of_ms < totals.first_ms:
+        return (
+            f"the data starts on {_day(totals.first_ms)}; choose that day or a later one"
+        )
+    if as_of_ms >= (latest // MS_PER_DAY + 1) * MS_PER_DAY:
+        return (
+            f"that is in the future and the data ends on {_day(totals.last_ms)}; choose a day "
+            f"up to {_day(latest)}"
+        )
+    return None
 
 
 def load_events(project: Project, as_of_ms: int | None) -> pd.DataFrame:
@@ -118,6 +150,9 @@ def train_and_save(
     imported, this refreshes the model faster than starting from scratch). When the user stops
     the run, the best model so far is saved if ``keep_on_stop()`` says so (asked at that moment).
     """
+    problem = as_of_problem(project, config.as_of_ms)
+    if problem is not None:
+        raise NoData(f"The as-of date cannot be used: {problem}.")
     events = load_events(project, config.as_of_ms)
     init_state = None
     if warm_start:
@@ -125,7 +160,13 @@ def train_and_save(
         if current is not None:
             blob = run_weights(project, current.id)
             if blob is not None and _same_architecture(current.settings, config, events):
-                init_state = load_state(blob)
+                try:
+                    init_state = load_checked_state(blob, current.settings)
+                except ModelDamaged as exc:
+                    raise NoData(
+                        "The active model is damaged or was made by another version, so it "
+                        "cannot be a starting point: train without warm start."
+                    ) from exc
     result: IntentResult | None = None
     for report in train_intent(
         events,
@@ -221,6 +262,14 @@ def _iso(ms: int | None) -> str | None:
     return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M")
 
 
+def _number(value: object) -> float:
+    """A stored number, or NaN when the cell holds anything else (a damaged project)."""
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 def lookup(project: Project, customer: str | int, *, with_reasons: bool = True,
            top: int = 5) -> Lookup:
     """Score, rank, top reasons and history of one customer (by key, or internal id)."""
@@ -239,24 +288,40 @@ def lookup(project: Project, customer: str | int, *, with_reasons: bool = True,
     reasons: list[Reason] = []
     as_of = horizon = None
     if run is not None:
+        try:
+            # A crafted or damaged run is refused before any of it is used: its settings size
+            # the model and date the scores.
+            check_settings(run.settings)
+        except ModelDamaged as exc:
+            raise NoData(str(exc)) from exc
         outputs = run_outputs(project, run.id)
         scored = len(outputs)
         mine = outputs[outputs["customer_id"] == cid]
         as_of = _iso(int(run.settings["as_of_ms"]))
         horizon = int(run.settings["horizon_days"])
         if not mine.empty:
-            score = float(mine["score"].iloc[0])
-            rank = int(mine["rank"].iloc[0])
+            score = _number(mine["score"].iloc[0])
+            stored_rank = _number(mine["rank"].iloc[0])
+            if not (0.0 <= score <= 1.0 and 1 <= stored_rank <= scored):  # NaN fails too
+                raise NoData(str(ModelDamaged()))
+            rank = int(stored_rank)
             top_pct = max(1.0, float(np.ceil(100.0 * rank / max(1, scored))))
             if with_reasons:
                 blob = run_weights(project, run.id)
                 if blob is not None:
+                    try:
+                        state = load_checked_state(blob, run.settings)
+                    except ModelDamaged as exc:
+                        raise NoData(str(exc)) from exc
                     events = events_frame(
                         project, until_ms=int(run.settings["as_of_ms"]), customer_ids=[cid]
                     )
                     names = item_names(project, sorted(events["item"].dropna().unique().tolist()))
+                    # Explain wherever this machine can: a model trained on a GPU still
+                    # explains on a laptop without one.
+                    settings = {**run.settings, "device": "auto"}
                     reasons = explain_customer(
-                        events, cid, load_state(blob), run.settings, top, item_names=names
+                        events, cid, state, settings, top, item_names=names
                     )
     return Lookup(
         customer=str(r["key"]),
@@ -279,20 +344,33 @@ def lookup(project: Project, customer: str | int, *, with_reasons: bool = True,
 SCORE_COLUMNS = ("customer", "score", "rank", "as_of", "horizon")
 
 
-def export_scores(project: Project, out: str | Path) -> int:
-    """Write the active model's scores: customer, score, rank, as_of, horizon (best first)."""
+def export_scores(
+    project: Project, out: str | Path, *, should_stop: Callable[[], bool] = lambda: False
+) -> int:
+    """Write the active model's scores: customer, score, rank, as_of, horizon (best first).
+
+    Goes through ``engine.exports.write_csv``: never over a database, atomically, and with
+    customer ids that could be spreadsheet formulas neutralised. Raises NoData without a model
+    and ExportError (one sentence) when the file is refused or cannot be written.
+    """
+    check_target(out, project)
     run = active_run(project, TASK)
     if run is None:
         raise NoData("There are no intent scores yet: train a purchase-intent model first.")
     outputs = run_outputs(project, run.id).sort_values("rank")
-    as_of = _iso(int(run.settings["as_of_ms"]))
-    horizon = int(run.settings["horizon_days"])
-    with Path(out).open("w", newline="", encoding="utf-8-sig") as fh:
-        w = csv.writer(fh)
-        w.writerow(SCORE_COLUMNS)
-        for key, score, rank in outputs[["key", "score", "rank"]].itertuples(index=False):
-            w.writerow((key, f"{score:.6f}", int(rank), as_of, horizon))
-    return len(outputs)
+    frame = pd.DataFrame(
+        {
+            "customer": outputs["key"].astype(object).to_numpy(),
+            "score": outputs["score"].to_numpy(dtype=np.float64),
+            "rank": outputs["rank"].to_numpy(dtype=np.int64),
+            "as_of": _iso(int(run.settings["as_of_ms"])),
+            "horizon": int(run.settings["horizon_days"]),
+        },
+        columns=list(SCORE_COLUMNS),
+    )
+    return write_csv(
+        frame, out, project=project, float_format="%.6f", should_stop=should_stop
+    )
 
 
 def active_intent(project: Project) -> RunInfo | None:

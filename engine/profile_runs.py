@@ -8,7 +8,6 @@ in its outputs.
 
 from __future__ import annotations
 
-import csv
 import io
 import time
 from collections.abc import Callable, Iterator
@@ -19,7 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.intent_runs import NoData
+from engine.exports import check_target, write_csv
+from engine.intent_runs import NoData, as_of_problem
 from engine.profiles import ProfileConfig, ProfileEpoch, ProfileResult, Segment, train_profiles
 from storage.project import Project
 from storage.queries import events_frame, overview
@@ -120,6 +120,11 @@ def train_and_save(
     """
     if overview(project).events == 0:
         raise NoData("The project has no events yet: import your shop's behavior log first.")
+    problem = as_of_problem(project, config.as_of_ms)
+    if problem is not None:
+        # Recency and tenure are measured from the as-of date: one in 2099 makes every
+        # customer look long gone.
+        raise NoData(f"The as-of date cannot be used: {problem}.")
     events = events_frame(project, until_ms=config.as_of_ms)
     if events["customer_id"].nunique() < 3:
         raise NoData(
@@ -218,13 +223,20 @@ def customer_segment(project: Project, customer: int | str) -> tuple[int, str] |
     return sid, names.get(sid, f"Segment {sid}")
 
 
-def export_segments(project: Project, out: str | Path, segment: int | None = None) -> int:
+def export_segments(
+    project: Project,
+    out: str | Path,
+    segment: int | None = None,
+    *,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> int:
     """Write customer, segment_id, segment_name (and intent_score when an intent model exists)
     for every customer of the active profiles run, or of one segment; returns the row count.
 
     Rows go segment by segment; inside a segment the likeliest buyers come first when there are
     intent scores.
     """
+    check_target(out, project)
     run = active_profiles(project)
     if run is None:
         raise NoData("There are no segments yet: train customer profiles first.")
@@ -252,23 +264,16 @@ def export_segments(project: Project, out: str | Path, segment: int | None = Non
         )
     else:
         frame = frame.sort_values(["segment", "customer_id"], kind="stable")
-    # utf-8-sig so Excel shows non-ASCII customer keys and segment names correctly.
-    with Path(out).open("w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(columns)
-        if scores is None:
-            for key, sid in frame[["key", "segment"]].itertuples(index=False):
-                writer.writerow((key, int(sid), names.get(int(sid), "")))
-        else:
-            for key, sid, score in frame[["key", "segment", "intent_score"]].itertuples(
-                index=False
-            ):
-                writer.writerow(
-                    (
-                        key,
-                        int(sid),
-                        names.get(int(sid), ""),
-                        "" if pd.isna(score) else f"{float(score):.6f}",
-                    )
-                )
-    return len(frame)
+    table = pd.DataFrame(
+        {
+            "customer": frame["key"].astype(object).to_numpy(),
+            "segment_id": frame["segment"].to_numpy(dtype=np.int64),
+            "segment_name": [names.get(int(s), "") for s in frame["segment"]],
+        }
+    )
+    if scores is not None:
+        table["intent_score"] = frame["intent_score"].to_numpy(dtype=np.float64)
+    # write_csv: never over a database, atomically, formulas in ids and names neutralised.
+    return write_csv(
+        table, out, columns, project=project, float_format="%.6f", should_stop=should_stop
+    )

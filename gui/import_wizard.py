@@ -186,7 +186,7 @@ class ImportWizard(QDialog):
         v.addLayout(maps)
 
         self.pseudo_check = QCheckBox(
-            self.tr("Replace customer ids by pseudonyms (the key stays in this project)")
+            self.tr("Replace customer ids by pseudonyms (the key is kept in a file beside the project)")
         )
         self.pseudo_check.toggled.connect(self._pseudo_changed)
         v.addWidget(self.pseudo_check)

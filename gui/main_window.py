@@ -78,6 +78,8 @@ class MainWindow(QMainWindow):
         self.segments_page = SegmentsPage()
         self.add_page(self.tr("Segments"), self.segments_page)
         self.segments_page.customer_selected.connect(self.open_customer)
+        self.customers_page.forgotten.connect(lambda _key: self.data_page.refresh())
+        self.customers_page.forgotten.connect(lambda _key: self.segments_page.refresh())
         self.train_page.run_saved.connect(lambda _task, _run: self.customers_page.refresh())
         self.train_page.run_saved.connect(
             lambda task, _run: self.segments_page.refresh() if task == "profiles" else None

@@ -36,16 +36,23 @@ class BatchInfo:
     rejected: int
 
 
-def batches_with_sha(project: Project, sha256: str) -> list[BatchInfo]:
-    """Earlier finished imports of a file with this content hash."""
+def batches_with_sha(source: Project | Connection, sha256: str) -> list[BatchInfo]:
+    """Earlier finished imports of a file with this content hash.
+
+    Given the connection of an import's write transaction (``Project.begin``, which holds the
+    write lock), the answer cannot change before that import commits: this is the check that
+    keeps two programs importing the same file at once from counting it twice.
+    """
     b = schema.import_batches
-    with project.connect() as conn:
-        rows = conn.execute(
-            select(b.c.id, b.c.file_name, b.c.sha256, b.c.started_at, b.c.imported, b.c.rejected)
-            .where(b.c.sha256 == sha256, b.c.status == "done")
-            .order_by(b.c.id)
-        ).all()
-    return [BatchInfo(*r) for r in rows]
+    query = (
+        select(b.c.id, b.c.file_name, b.c.sha256, b.c.started_at, b.c.imported, b.c.rejected)
+        .where(b.c.sha256 == sha256, b.c.status == "done")
+        .order_by(b.c.id)
+    )
+    if isinstance(source, Connection):
+        return [BatchInfo(*r) for r in source.execute(query).all()]
+    with source.connect() as conn:
+        return [BatchInfo(*r) for r in conn.execute(query).all()]
 
 
 EVENT_COLUMNS: tuple[str, ...] = (

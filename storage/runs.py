@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 
 from storage import schema
 from storage.imports import utc_now_iso
-from storage.project import Project
+from storage.project import Project, ProjectError
 from storage.queries import read_frame
 
 
@@ -52,6 +53,16 @@ _RUN_COLUMNS = (
 )
 
 
+def _json_object(text: Any) -> dict[str, Any]:
+    """A stored JSON object; damaged text reads as empty, so one damaged run never hides the
+    others (the engine checks a run's settings before it uses them)."""
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def _info(row: Any) -> RunInfo:
     return RunInfo(
         id=int(row[0]),
@@ -59,9 +70,9 @@ def _info(row: Any) -> RunInfo:
         created_at=str(row[2]),
         status=str(row[3]),
         active=bool(row[4]),
-        settings=json.loads(row[5]),
-        history=json.loads(row[6]),
-        metrics=json.loads(row[7]),
+        settings=_json_object(row[5]),
+        history=_json_object(row[6]),
+        metrics=_json_object(row[7]),
         summary=str(row[8] or ""),
         seconds=float(row[9] or 0.0),
         warm_started=bool(row[10]),
@@ -88,6 +99,42 @@ def save_run(
     ``outputs`` has a ``customer_id`` column and any of ``score``, ``rank``, ``segment``,
     ``x``, ``y``. With ``activate`` the run becomes the task's active model.
     """
+    try:
+        return _save_run(
+            project, task, status=status, settings=settings, history=history, metrics=metrics,
+            summary=summary, seconds=seconds, warm_started=warm_started, weights=weights,
+            outputs=outputs, activate=activate,
+        )
+    except OperationalError as exc:
+        text = str(exc.orig)
+        if "locked" in text or "busy" in text:
+            raise ProjectError(
+                "Another program kept the project busy, so this run could not be saved (the "
+                "project is unchanged): train again when it has finished."
+            ) from exc
+        if "readonly" in text or "read-only" in text:
+            raise ProjectError(
+                "The project became read-only, so this run could not be saved (the project is "
+                "unchanged): make it writable and train again."
+            ) from exc
+        raise
+
+
+def _save_run(
+    project: Project,
+    task: str,
+    *,
+    status: str,
+    settings: dict[str, Any],
+    history: dict[str, Any],
+    metrics: dict[str, Any],
+    summary: str,
+    seconds: float,
+    warm_started: bool,
+    weights: bytes | None,
+    outputs: pd.DataFrame | None,
+    activate: bool,
+) -> int:
     runs = schema.model_runs
     with project.begin() as conn:
         if activate:
@@ -146,12 +193,19 @@ def get_run(project: Project, run_id: int) -> RunInfo | None:
 
 
 def active_run(project: Project, task: str) -> RunInfo | None:
-    """The run whose model is in use for a task."""
+    """The run whose model is in use for a task.
+
+    Saving and activating leave one active run per task; should a damaged or hand-edited
+    project mark several, the newest of them is the one in use (never an error).
+    """
     runs = schema.model_runs
     with project.connect() as conn:
         row = conn.execute(
-            select(*_RUN_COLUMNS).where(runs.c.task == task, runs.c.active == 1)
-        ).one_or_none()
+            select(*_RUN_COLUMNS)
+            .where(runs.c.task == task, runs.c.active == 1)
+            .order_by(runs.c.id.desc())
+            .limit(1)
+        ).first()
     return None if row is None else _info(row)
 
 

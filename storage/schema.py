@@ -110,6 +110,8 @@ model_runs = Table(
     Column("seconds", Float),
     Column("warm_started", Integer, nullable=False, default=0),
     Column("weights", LargeBinary),  # torch.save(state_dict); loaded with weights_only=True
+    # 1 when a customer it was trained on has been forgotten since (migration 0003).
+    Column("stale", Integer, nullable=False, default=0, server_default="0"),
 )
 
 #: Per-customer outputs of a run: intent score and rank, or segment.

@@ -6,8 +6,6 @@ customer and item ids and stores the rows inside the import's transaction.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,6 +23,7 @@ from engine.ingest.notices import ImportWarning, chunk_warning
 from engine.ingest.numbers import PLAIN_NUMBERS, parse_numbers
 from engine.ingest.orders import OrderFiller
 from engine.ingest.timeparse import describe_format, is_missing, parse_times
+from engine.privacy import mask_line, mask_text, pseudonymize
 
 REASON_KINDS = (
     "cut_off_line",
@@ -38,13 +37,6 @@ REASON_KINDS = (
     "totals_row",
     "above_header",
 )
-
-
-def pseudonymize(keys: list[str], key: bytes) -> list[str]:
-    """Keyed hashes of customer keys: stable within a project, useless without its key."""
-    return [
-        "anon-" + hmac.new(key, k.encode("utf-8"), hashlib.sha256).hexdigest()[:16] for k in keys
-    ]
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -158,6 +150,7 @@ class PreparedChunk:
     warn_example: dict[tuple[str, str], str] = field(default_factory=dict)
     id_digits: Counter[tuple[int, bool]] = field(default_factory=Counter)
     id_column: str = ""
+    seen_customers: set[str] = field(default_factory=set)  # original ids (pseudonymizing only)
 
 
 @dataclass
@@ -181,19 +174,47 @@ def prepare_chunk(
 ) -> PreparedChunk:
     """Everything about a chunk that needs no database: runs on the import's second thread
     while the previous chunk is written. Chunks must be prepared in file order (order exports
-    carry values from one chunk to the next)."""
-    ctx = ctx or ChunkContext(header=[])
-    rows = chunk.rows
-    p = PreparedChunk(lines=len(chunk))
-    rejected = p.rejected
+    carry values from one chunk to the next).
 
-    def reject(i: int, kind_: str, **kw: Any) -> None:
+    With a pseudonym ``key``, rejected lines are kept with the customer id, e-mail addresses and
+    phone numbers masked: the project never holds an original id."""
+    ctx = ctx or ChunkContext(header=[])
+    p = PreparedChunk(lines=len(chunk))
+    pending: list[tuple[int, str]] = []  # (record index, reason) of rejected records
+    _prepare(chunk, ncols, mapping, key, ctx, p, pending)
+    customer_ci = mapping.columns.get("customer")
+    for i, reason in pending:
         line, raw = chunk.line_no(i), chunk.raw(i)
-        reason = _reason(kind_, **kw)
-        rejected.append((line, raw, reason))
-        p.reasons[kind_] += 1
+        if key:
+            if chunk.arrow_columns is not None:
+                fields = [str(col[i].as_py()) for col in chunk.arrow_columns]
+            else:
+                fields = chunk.rows[i]
+            ids = [f.strip() for f in fields if f.strip() in p.seen_customers]
+            if customer_ci is not None and customer_ci < len(fields):
+                ids.append(fields[customer_ci].strip())
+            # A line that did not split into fields (broken JSON): long numbers may be ids.
+            raw = mask_line(raw, ids, numbers=fields in ([], ["\x00json"]))
+        p.rejected.append((line, raw, reason))
         if len(p.examples) < 20:
             p.examples.append((line, reason, raw[:300]))
+    return p
+
+
+def _prepare(
+    chunk: rd.Chunk,
+    ncols: int,
+    mapping: Mapping,
+    key: bytes,
+    ctx: ChunkContext,
+    p: PreparedChunk,
+    pending: list[tuple[int, str]],
+) -> None:
+    rows = chunk.rows
+
+    def reject(i: int, kind_: str, **kw: Any) -> None:
+        pending.append((i, _reason(kind_, **kw)))
+        p.reasons[kind_] += 1
 
     good: list[int] = []
     if chunk.arrow_columns is not None:
@@ -211,7 +232,7 @@ def prepare_chunk(
         else:
             reject(i, "wrong_column_count", found=n, expected=ncols)
     if not good:
-        return p
+        return
     cols: list[Any]
     if chunk.arrow_columns is not None:
         cols = chunk.arrow_columns
@@ -317,9 +338,11 @@ def prepare_chunk(
     for j in np.flatnonzero(bad_event):
         reject(int(idx[j]), "missing_event")
     keep = ~(bad_customer | bad_time | bad_event | repeated)
+    if key:
+        p.seen_customers = set(customers.dropna().unique().tolist())
     n = int(keep.sum())
     if n == 0:
-        return p
+        return
 
     def sel(s: pd.Series) -> pd.Series:
         return s[keep].reset_index(drop=True)
@@ -452,11 +475,20 @@ def prepare_chunk(
     cust_codes, cust_uniques = pd.factorize(customers)
     cust_keys = [str(k) for k in np.asarray(cust_uniques, dtype=object).tolist()]
     if key:
+        originals = cust_keys
         cust_keys = pseudonymize(cust_keys, key)
         if session is not None and mapping.columns.get("session") == mapping.columns["customer"]:
             # The session column is the customer column (OTTO, YooChoose): it must not keep
             # the original id next to its pseudonym.
             session = pd.Series(np.asarray(cust_keys, dtype=object)[cust_codes], dtype="object")
+        elif session is not None:
+            session = _without_ids(session, originals, cust_keys, cust_codes)
+        # E-mail addresses and phone numbers in free text are masked too.
+        session = None if session is None else mask_text(session, phones=False)
+        category = None if category is None else mask_text(category, phones=False)
+        name = None if name is None else mask_text(name)
+        query = None if query is None else mask_text(query)
+        raw_event_vals = mask_text(raw_event_vals)
     p.n = n
     p.n_events = n_events
     p.cust_keys, p.cust_codes = cust_keys, np.asarray(cust_codes)
@@ -500,7 +532,20 @@ def prepare_chunk(
     put_text("session", session)
     put_text("query", query)
     p.revenue = float(np.nansum(amount))
-    return p
+
+
+def _without_ids(
+    session: pd.Series, originals: list[str], pseudonyms: list[str], codes: npt.NDArray[np.intp]
+) -> pd.Series:
+    """Session values that contain the customer's id ("U123-s5") with the pseudonym instead."""
+    cust = np.asarray(originals, dtype=object)[codes]
+    pseud = np.asarray(pseudonyms, dtype=object)[codes]
+    values = session.to_numpy(dtype=object, na_value=None)
+    out = [
+        v.replace(c, ps) if v is not None and c and c in v else v
+        for v, c, ps in zip(values.tolist(), cust.tolist(), pseud.tolist(), strict=True)
+    ]
+    return pd.Series(out, dtype="object")
 
 
 def _status_event(word: str, mapping: Mapping, p: PreparedChunk, column: str, lines: int) -> str:

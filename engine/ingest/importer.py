@@ -9,7 +9,8 @@ transaction, so a cancelled or failed import leaves the project exactly as it wa
 from __future__ import annotations
 
 import itertools
-import secrets
+import json
+import math
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -19,6 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from engine import privacy
 from engine.events import EVENT_TYPES
 from engine.ingest import reader as rd
 from engine.ingest.chunks import (
@@ -42,10 +46,16 @@ from engine.ingest.source import (
     iter_text_lines,
     open_bytes,
 )
-from storage.imports import batches_with_sha, event_count, start_batch
+from storage.imports import BatchInfo, batches_with_sha, event_count, start_batch
 from storage.project import Project
 
-PSEUDONYM_KEY = "pseudonym_key"
+#: The reasons a line is rejected, as the keys of ``rejected_by_reason``: the reader's own
+#: (stray quotes, over-long lines, JSON nested too deeply) and those of the rows' checks.
+ALL_REASON_KINDS = (*REASON_KINDS, *rd.READER_REASON_KINDS)
+#: The largest price, quantity or amount a shop's line can hold. Anything larger (or a
+#: product that overflows, such as 1e308 x 1e308) is unreadable, like "1e400" is: stored
+#: as missing with a warning, so no revenue or model sum can become infinite or NaN.
+MAX_NUMBER = 1e15
 
 #: Short, stable names of the reasons a row is rejected (JSON keys of rejected_by_reason).
 class ImportCancelled(Exception):
@@ -100,7 +110,7 @@ class ImportReport:
             "events_by_type": dict(self.events_by_type),
             "first_time": iso(self.first_ms),
             "last_time": iso(self.last_ms),
-            "revenue": round(self.revenue, 2),
+            "revenue": round(self.revenue, 2) if math.isfinite(self.revenue) else None,
             "format": self.format,
             "encoding": self.encoding,
             "mapping": dict(self.mapping),
@@ -155,21 +165,22 @@ def import_file(
         raise FileProblem(problems[0])
     sha = file_sha256(path)
     if not options.allow_duplicate:
-        earlier = batches_with_sha(project, sha)
-        if earlier:
-            raise DuplicateImport(
-                f"“{path.name}” was already imported on {earlier[-1].started_at[:10]} "
-                f"({earlier[-1].imported:,} events); importing it again would count every "
-                "event twice (use --allow-duplicate to do it anyway)."
-            )
-    # A new pseudonym key is stored inside the import's transaction, so a cancelled or failed
-    # import leaves no trace in the project.
+        _refuse_duplicate(path, batches_with_sha(project, sha))  # early, before any reading
+    # The pseudonym key lives in a key file beside the project, never inside it. A key made
+    # for this import is removed again when the import does not commit.
     pseudonymize = (
         preview.pseudonymize_default if options.pseudonymize is None else options.pseudonymize
     )
-    key_hex = project.get_meta(PSEUDONYM_KEY) if pseudonymize else None
-    new_key_hex = secrets.token_hex(32) if pseudonymize and key_hex is None else None
-    key = bytes.fromhex(key_hex or new_key_hex or "")
+    key = b""
+    created_key = legacy_key = False
+    if pseudonymize:
+        stored = privacy.read_key(project)
+        legacy_key = stored is not None and not privacy.key_file(project).is_file()
+        key = stored or privacy.new_key()
+        if stored is None or legacy_key:
+            created_key = stored is None
+            privacy.write_key(project, key)
+    committed = False
     mapping = preview.mapping
     header = preview.header
     ncols = len(header)
@@ -200,7 +211,8 @@ def import_file(
                 if ln is None:
                     break
                 if ln.strip():
-                    above.append((first_line, ln.rstrip("\r\n"), _ABOVE))
+                    note = ln.rstrip("\r\n")
+                    above.append((first_line, privacy.mask_line(note, []) if key else note, _ABOVE))
                 first_line += 1
         if preview.kind == "csv" and preview.has_header:
             # Skip blank lines before the header, then the header itself.
@@ -210,8 +222,12 @@ def import_file(
                 first_line += 1
             first_line += 1
         with project.begin() as conn:
-            if new_key_hex is not None:
-                project.set_meta(PSEUDONYM_KEY, new_key_hex, conn=conn)
+            # Again under the write lock (BEGIN IMMEDIATE): the same file imported by another
+            # program at the same moment is committed by now, and this import is refused.
+            if not options.allow_duplicate:
+                _refuse_duplicate(path, batches_with_sha(conn, sha))
+            if legacy_key:  # a project made before key files: the key leaves the project
+                project.delete_meta(privacy.LEGACY_META_KEY, conn=conn)
             writer = start_batch(
                 conn,
                 file_name=path.name,
@@ -246,9 +262,19 @@ def import_file(
                     ),
                     itertools.repeat(None),
                 )
-            def produce() -> PreparedChunk | None:
+            names = {
+                fld: header[ci] if ci < len(header) else fld
+                for fld, ci in mapping.columns.items()
+            }
+            customer_ci = mapping.columns.get("customer")
+
+            def produce() -> tuple[rd.Chunk, PreparedChunk] | None:
                 nxt = next(chunks, None)
-                return None if nxt is None else prepare_chunk(nxt[0], ncols, mapping, key, ctx)
+                if nxt is None:
+                    return None
+                prepared = prepare_chunk(nxt[0], ncols, mapping, key, ctx)
+                _bound_numbers(prepared, names)
+                return nxt[0], prepared
 
             # Two-stage pipeline: the next chunk is parsed and prepared on a second thread
             # while this one is written (SQLite releases the GIL while it stores rows).
@@ -257,11 +283,17 @@ def import_file(
                 while True:
                     if should_stop():
                         raise ImportCancelled()
-                    prepared = pending.result()
-                    if prepared is None:
+                    done = pending.result()
+                    if done is None:
                         break
                     pending = pool.submit(produce)
+                    chunk, prepared = done
                     write_chunk(prepared, writer, totals)
+                    if chunk.problems:
+                        _write_problems(
+                            chunk.problems, writer, totals, key=key, customer_ci=customer_ci,
+                            delimiter=preview.delimiter if preview.kind == "csv" else None,
+                        )
                     yield ImportProgress(
                         totals.lines,
                         totals.imported,
@@ -281,38 +313,44 @@ def import_file(
                 seconds=seconds,
                 warnings=[w.as_json() for w in warnings],
             )
-            new_customers = writer.new_customers
-            batch_id = writer.batch_id
             if totals.seen_events:
                 mapping_json["events"] = {**mapping_json["events"], **totals.seen_events}
+            # The report is made (and its JSON checked) before the commit: nothing computed
+            # after the commit can fail on the stored rows, and an error here stores nothing.
+            report = ImportReport(
+                batch_id=writer.batch_id,
+                file_name=path.name,
+                lines_read=totals.lines,
+                imported=totals.imported,
+                rejected=totals.rejected,
+                rejected_by_reason={
+                    k: totals.reasons[k] for k in ALL_REASON_KINDS if totals.reasons[k]
+                },
+                customers=len(totals.customers),
+                items=len(totals.items),
+                new_customers=writer.new_customers,
+                events_by_type={e: totals.by_type[e] for e in EVENT_TYPES if totals.by_type[e]},
+                first_ms=totals.first,
+                last_ms=totals.last,
+                revenue=totals.revenue,
+                format=preview.format_key,
+                encoding=preview.encoding,
+                mapping=mapping.describe(header),
+                seconds=seconds,
+                pseudonymized=pseudonymize,
+                examples=totals.examples,
+                events=totals.events,
+                warnings=tuple(warnings),
+            )
+            json.dumps(report.as_json(), allow_nan=False)
+        committed = True
     except (OSError, EOFError, zipfile.BadZipFile) as exc:
         # Damage past the sample (a truncated .gz): the transaction is already rolled back.
         raise FileProblem(f"“{path.name}” could not be read to the end ({exc}).") from exc
     finally:
         stream.close()
-    report = ImportReport(
-        batch_id=batch_id,
-        file_name=path.name,
-        lines_read=totals.lines,
-        imported=totals.imported,
-        rejected=totals.rejected,
-        rejected_by_reason={k: totals.reasons[k] for k in REASON_KINDS if totals.reasons[k]},
-        customers=len(totals.customers),
-        items=len(totals.items),
-        new_customers=new_customers,
-        events_by_type={e: totals.by_type[e] for e in EVENT_TYPES if totals.by_type[e]},
-        first_ms=totals.first,
-        last_ms=totals.last,
-        revenue=totals.revenue,
-        format=preview.format_key,
-        encoding=preview.encoding,
-        mapping=mapping.describe(header),
-        seconds=seconds,
-        pseudonymized=pseudonymize,
-        examples=totals.examples,
-        events=totals.events,
-        warnings=tuple(warnings),
-    )
+        if created_key and not committed:
+            privacy.key_file(project).unlink(missing_ok=True)
     yield ImportProgress(
         totals.lines, totals.imported, totals.rejected, preview.size, preview.size, seconds, report
     )
@@ -321,6 +359,73 @@ def import_file(
 #: Warnings the whole file recounts: the preview's own (from its first rows) are replaced.
 _RECOUNTED = {"unknown_status", "unknown_event", "rounded_ids", "lost_leading_zeros"}
 _ABOVE = "A note above the header line, not data."
+
+
+def _refuse_duplicate(path: Path, earlier: list[BatchInfo]) -> None:
+    """Raise DuplicateImport when the file's content was imported before."""
+    if earlier:
+        raise DuplicateImport(
+            f"“{path.name}” was already imported on {earlier[-1].started_at[:10]} "
+            f"({earlier[-1].imported:,} events); importing it again would count every "
+            "event twice (use --allow-duplicate to do it anyway)."
+        )
+
+
+def _write_problems(
+    problems: list[rd.LineProblem],
+    writer: Any,
+    totals: ImportTotals,
+    *,
+    key: bytes,
+    customer_ci: int | None,
+    delimiter: str | None,
+) -> None:
+    """Store the lines the reader rejected itself (stray quotes, over-long lines, JSON nested
+    too deeply) and count them. When pseudonymizing, their text is masked like every other
+    rejected line's: the customer field, e-mails and phones (and long numbers when the line
+    cannot be split into fields)."""
+    rows: list[tuple[int, str, str]] = []
+    for problem in problems:
+        raw = problem.raw
+        if key:
+            ids: list[str] = []
+            if delimiter is not None and len(delimiter) == 1 and customer_ci is not None:
+                fields = raw.split(delimiter)
+                if customer_ci < len(fields):
+                    ids.append(fields[customer_ci].strip().strip('"').strip())
+            raw = privacy.mask_line(raw, ids, numbers=not ids)
+        rows.append((problem.line_no, raw, problem.reason))
+        totals.reasons[problem.kind] += 1
+        if len(totals.examples) < 20:
+            totals.examples.append((problem.line_no, problem.reason, raw[:300]))
+    writer.add_rejected(rows)
+    totals.lines += len(rows)
+    totals.rejected += len(rows)
+
+
+def _bound_numbers(p: PreparedChunk, names: dict[str, str]) -> None:
+    """Prices, quantities and amounts beyond ``MAX_NUMBER`` (or infinite) become missing, with
+    the "unreadable number" warning; the chunk's revenue is summed again without them."""
+    for fld in ("price", "quantity", "amount"):
+        values = p.columns.get(fld)
+        if values is None:
+            continue
+        arr = np.asarray(values, dtype=np.float64)  # None reads as NaN
+        bad = np.abs(arr) > MAX_NUMBER
+        bad |= np.isinf(arr)
+        if not bad.any():
+            continue
+        column = names.get(fld, fld)
+        p.warn[("unreadable_number", column)] += int(bad.sum())
+        p.warn_example.setdefault(("unreadable_number", column), repr(float(arr[bad][0])))
+        for i in np.flatnonzero(bad).tolist():
+            values[i] = None
+        if fld == "amount":
+            p.revenue = float(np.nansum(np.where(bad, np.nan, arr)))
+    prices = p.item_first[2]
+    for i, v in enumerate(prices):
+        if v is not None and not abs(v) <= MAX_NUMBER:
+            prices[i] = None
 
 
 def _warnings(preview: FilePreview, totals: ImportTotals) -> list[ImportWarning]:

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -17,7 +19,10 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from engine.ingest.source import (
+    MAX_LINE_CHARS,
     WHITESPACE,
+    LongLine,
+    describe_long_line,
     is_whitespace,
     split_whitespace,
     whitespace_pattern,
@@ -25,6 +30,41 @@ from engine.ingest.source import (
 
 #: Columns of a flattened nested OTTO-style JSON line.
 JSON_EVENT_COLUMNS = ["session", "aid", "ts", "type"]
+
+#: A quoted value may span at most this many physical lines and characters (a note of a few
+#: lines in a Shopify or Taobao export fits easily). A quote still open beyond that, or at the
+#: end of the file, is a stray quote: only the line where it opened is rejected.
+MAX_QUOTED_LINES = 100
+MAX_QUOTED_CHARS = 64 * 1024
+#: Deepest nesting of a JSON line (an OTTO session is 3 levels deep).
+MAX_JSON_DEPTH = 100
+#: Characters of text held in one chunk at most (besides ``chunk_rows``), so long lines cannot
+#: pile up: memory stays bounded whatever the file.
+CHUNK_CHARS = 32 << 20
+
+#: Reasons the reader itself rejects a line (the keys of ``rejected_by_reason``), in words.
+READER_REASON_KINDS = ("unclosed_quote", "line_too_long", "nested_too_deep")
+_UNCLOSED_QUOTE = (
+    "A quote (\") opens a value on this line but is not closed where it should be: the line "
+    "was left out and reading went on with the next line."
+)
+_TOO_DEEP = (
+    f"The line nests values more than {MAX_JSON_DEPTH} levels deep: not an event, left out."
+)
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    """A physical line the reader rejects itself: no record was made of it."""
+
+    line_no: int
+    raw: str
+    reason: str
+    kind: str  # one of READER_REASON_KINDS
+
+
+def _long_line_problem(line_no: int, line: LongLine) -> LineProblem:
+    return LineProblem(line_no, line + "…", describe_long_line(line), "line_too_long")
 
 
 @dataclass
@@ -40,6 +80,12 @@ class Chunk:
     #: Fast path: every record is one line with the right number of fields, parsed by Arrow
     #: into one string array per column (``rows`` is then empty).
     arrow_columns: list[pa.Array] | None = None
+    #: Line index where each record starts, when some lines between records are no record
+    #: (``problems``); None: each record starts where the one before ended.
+    _starts: list[int] | None = None
+    #: Lines of this chunk rejected by the reader (stray quotes, over-long lines, ...): they are
+    #: no records, and ``len(chunk) + len(chunk.problems)`` is the number of lines read.
+    problems: list[LineProblem] = field(default_factory=list)
 
     def __len__(self) -> int:
         if self.arrow_columns is not None:
@@ -49,6 +95,8 @@ class Chunk:
     def _span(self, i: int) -> tuple[int, int]:
         if self._ends is None:
             return i, i + 1
+        if self._starts is not None:
+            return self._starts[i], self._ends[i]
         return (self._ends[i - 1] if i else 0), self._ends[i]
 
     def line_no(self, i: int) -> int:
@@ -167,6 +215,155 @@ def skip_lines(lines: Iterator[str], n: int) -> int:
     return skipped
 
 
+def _take(lines: Iterator[str], chunk_rows: int) -> list[str]:
+    """The next block of lines: ``chunk_rows`` lines, or fewer when they hold ``CHUNK_CHARS``
+    characters already (lines are read a few at a time so long ones cannot pile up)."""
+    block: list[str] = []
+    size = 0
+    while len(block) < chunk_rows and size < CHUNK_CHARS:
+        step = min(chunk_rows - len(block), max(1, (CHUNK_CHARS - size) // MAX_LINE_CHARS))
+        part = list(islice(lines, step))
+        if not part:
+            break
+        block += part
+        size += sum(map(len, part))
+    return block
+
+
+class _Feed:
+    """The lines a csv reader pulls: the block's own, then, for a record still open at the end
+    of the block, more lines from the file. A record may span at most ``MAX_QUOTED_LINES``
+    lines and ``MAX_QUOTED_CHARS`` characters: beyond that the feed ends (``cut``); ``dry``
+    says the file ended inside a record."""
+
+    __slots__ = ("block", "more", "pos", "start", "chars", "cut", "dry")
+
+    def __init__(self, block: list[str], more: Iterator[str] | None) -> None:
+        self.block = block
+        self.more = more
+        self.pos = 0  # index of the next line to hand out
+        self.start = 0  # index of the line where the current record starts
+        self.chars = 0
+        self.cut = False
+        self.dry = False
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> str:
+        pos = self.pos
+        block = self.block
+        if pos > self.start:  # inside a record: a quoted value goes on to the next line
+            if pos - self.start >= MAX_QUOTED_LINES or self.chars > MAX_QUOTED_CHARS:
+                self.cut = True
+                raise StopIteration
+            if pos == len(block):
+                nxt = None if self.more is None else next(self.more, None)
+                if nxt is None:
+                    self.dry = True
+                    raise StopIteration
+                block.append(nxt)
+            if type(block[pos]) is LongLine:
+                self.cut = True
+                raise StopIteration
+        elif pos >= len(block):
+            raise StopIteration
+        line = block[pos]
+        self.pos = pos + 1
+        self.chars += len(line)
+        return line
+
+
+def _whole_records(row: list[str], lines: list[str], ncols: int, reader: Any) -> bool:
+    """Whether a record spanning ``lines`` is really several records that a stray quote ran
+    together: it has the wrong number of fields, or (with 5 columns or more, where a note's
+    lines never look like that) every line after the first is a complete record by itself."""
+    if len(row) != ncols:
+        return True
+    if ncols < 5:
+        return False
+    return all(len(next(reader([ln]), [])) == ncols for ln in lines[1:])
+
+
+def _parse_bounded(
+    block: list[str],
+    more: Iterator[str] | None,
+    delimiter: str,
+    *,
+    escapechar: str | None,
+    ncols: int | None,
+    first_line_no: int,
+) -> tuple[list[list[str]], list[int], list[int], list[LineProblem]]:
+    """Records of a block, line by line: (rows, start and end line index of each record, lines
+    rejected). A quote that is still open after ``MAX_QUOTED_LINES`` lines or
+    ``MAX_QUOTED_CHARS`` characters, at the end of the file, or that closes into a record
+    that is not one (see ``_whole_records``) costs only the line where it opened: that line is
+    rejected and parsing resumes on the next one. Lines are pulled from ``more`` (and appended
+    to ``block``) while the block's last record is open."""
+
+    def reader(src: Any) -> Any:
+        return csv.reader(src, delimiter=delimiter, strict=False, escapechar=escapechar)
+
+    feed = _Feed(block, more)
+    records = reader(feed)
+    rows: list[list[str]] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    problems: list[LineProblem] = []
+    while feed.pos < len(block):
+        start = feed.pos
+        line = block[start]
+        if type(line) is LongLine:
+            problems.append(_long_line_problem(first_line_no + start, line))
+            feed.pos = start + 1
+            continue
+        feed.start, feed.chars, feed.cut, feed.dry = start, 0, False, False
+        try:
+            row = next(records)
+        except (csv.Error, StopIteration):
+            row = None
+        end = feed.pos
+        if (
+            row is None
+            or feed.cut
+            or feed.dry
+            or (end - start > 1 and ncols is not None
+                and _whole_records(row, block[start:end], ncols, reader))
+        ):
+            problems.append(
+                LineProblem(
+                    first_line_no + start, line.rstrip("\r\n"), _UNCLOSED_QUOTE, "unclosed_quote"
+                )
+            )
+            feed.pos = start + 1
+            records = reader(feed)  # a fresh state after the cut
+            continue
+        rows.append(row)
+        starts.append(start)
+        ends.append(end)
+    return rows, starts, ends, problems
+
+
+def _whitespace_block(
+    block: list[str], delimiter: str, escapechar: str | None, first_line_no: int
+) -> Chunk:
+    """A block under a whitespace sentinel that holds over-long lines: each other line is one
+    record."""
+    rows: list[list[str]] = []
+    starts: list[int] = []
+    problems: list[LineProblem] = []
+    for i, ln in enumerate(block):
+        if type(ln) is LongLine:
+            problems.append(_long_line_problem(first_line_no + i, ln))
+        else:
+            rows.append(split_whitespace(ln, delimiter, escapechar))
+            starts.append(i)
+    return Chunk(
+        rows, first_line_no, _lines=block, _ends=[i + 1 for i in starts], _starts=starts,
+        problems=problems,
+    )
+
+
 def csv_chunks(
     lines: Iterator[str],
     delimiter: str,
@@ -181,40 +378,104 @@ def csv_chunks(
 
     ``skip`` lines are dropped first (they are no records; numbering continues after them).
     ``delimiter`` may be a whitespace sentinel of ``source``; ``escapechar`` is
-    ``detect_quoting``'s (None: quotes are doubled).
+    ``detect_quoting``'s (None: quotes are doubled). ``ncols``, the number of columns, lets a
+    clean block take Arrow's fast path and tells a stray quote from a multi-line value.
+
+    One malformed line costs only that line: a stray quote, an over-long line (``LongLine``)
+    or unreadable text is rejected on its own (``Chunk.problems``) and reading goes on.
     """
     line_no = first_line_no + skip_lines(lines, skip)
     whitespace = is_whitespace(delimiter)
     while True:
-        block = list(islice(lines, chunk_rows))
+        block = _take(lines, chunk_rows)
         if not block:
             return
-        # Keep a quoted field that spans lines inside one chunk (not under whitespace, where a
-        # record is always one line).
-        quotes = 0 if whitespace else "".join(block).count('"')
-        extra = 0
-        while quotes % 2 == 1 and extra < 10_000:
-            nxt = next(lines, None)
-            if nxt is None:
-                break
-            block.append(nxt)
-            quotes += nxt.count('"')
-            extra += 1
-        fast = None
-        if ncols is not None and block[-1].endswith(("\n", "\r")):
-            fast = _arrow_block(block, delimiter, ncols, escapechar=escapechar)
-        if fast is not None:
-            yield Chunk([], line_no, _lines=block, _ends=None, arrow_columns=fast)
+        has_long = LongLine in map(type, block)
+        if whitespace:
+            if has_long:
+                yield _whitespace_block(block, delimiter, escapechar, line_no)
+            else:
+                rows, _ = _parse_block(block, delimiter, escapechar=escapechar)
+                yield Chunk(rows, line_no, _lines=block, _ends=None)
             line_no += len(block)
             continue
-        try:
-            rows, ends = _parse_block(block, delimiter, escapechar=escapechar)
-        except csv.Error:
+        if not has_long:
+            if ncols is not None and block[-1].endswith(("\n", "\r")):
+                fast = _arrow_block(block, delimiter, ncols, escapechar=escapechar)
+                if fast is not None:
+                    yield Chunk([], line_no, _lines=block, _ends=None, arrow_columns=fast)
+                    line_no += len(block)
+                    continue
+            # One line, one record (no quote left open): the csv module reads it at once.
+            if "".join(block).count('"') % 2 == 0:
+                try:
+                    rows = list(
+                        csv.reader(block, delimiter=delimiter, strict=False, escapechar=escapechar)
+                    )
+                except csv.Error:  # NUL bytes: read line by line below
+                    rows = []
+                if len(rows) == len(block):
+                    yield Chunk(rows, line_no, _lines=block, _ends=None)
+                    line_no += len(block)
+                    continue
+        if "\x00" in "".join(block):
             # NUL bytes (a damaged or binary file): drop them and read what is left.
-            block = [ln.replace("\x00", "") for ln in block]
-            rows, ends = _parse_block(block, delimiter, escapechar=escapechar)
-        yield Chunk(rows, line_no, _lines=block, _ends=ends)
+            block = [
+                ln if type(ln) is LongLine else ln.replace("\x00", "") for ln in block
+            ]
+        more = (ln if type(ln) is LongLine else ln.replace("\x00", "") for ln in lines)
+        rows, starts, ends, problems = _parse_bounded(
+            block, more, delimiter, escapechar=escapechar, ncols=ncols, first_line_no=line_no
+        )
+        yield Chunk(rows, line_no, _lines=block, _ends=ends, _starts=starts, problems=problems)
         line_no += len(block)
+
+
+_JSON_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_STEP = np.zeros(256, dtype=np.int32)
+_JSON_STEP[[ord("["), ord("{")]] = 1
+_JSON_STEP[[ord("]"), ord("}")]] = -1
+
+
+def _json_depth(text: str, *, strings: bool = True) -> int:
+    """How deeply the brackets of a JSON text nest; ``strings=False`` skips removing string
+    values first (faster, and never lower for a line without brackets inside its strings)."""
+    if strings:
+        text = _JSON_STRINGS.sub("", text)
+    steps = _JSON_STEP[np.frombuffer(text.encode("utf-8", "replace"), dtype=np.uint8)]
+    return int(np.cumsum(steps).max()) if len(steps) else 0
+
+
+def _too_deep(raw: str) -> bool:
+    """Whether a JSON line nests deeper than ``MAX_JSON_DEPTH``; exact, and cheap for the
+    usual line (it cannot nest deeper than it has opening brackets)."""
+    if raw.count("[") + raw.count("{") <= MAX_JSON_DEPTH:
+        return False
+    return _json_depth(raw, strings=False) > MAX_JSON_DEPTH and _json_depth(raw) > MAX_JSON_DEPTH
+
+
+def _json_rows(
+    raw: str, header: list[str] | None
+) -> tuple[list[list[str]], list[str] | None, bool]:
+    """(records, header, whether the line held the nested OTTO form) of one JSON line."""
+    try:
+        obj = json.loads(raw)
+    except ValueError:
+        obj = None
+    if isinstance(obj, dict) and isinstance(obj.get("events"), list):
+        session = str(obj.get("session", ""))
+        rows = [
+            [session, str(ev.get("aid", "")), str(ev.get("ts", "")), str(ev.get("type", ""))]
+            if isinstance(ev, dict)
+            else ["\x00json"]
+            for ev in obj["events"]
+        ]
+        return rows, JSON_EVENT_COLUMNS, True
+    if isinstance(obj, dict):
+        if header is None:
+            header = [str(k) for k in obj]
+        return [["" if obj.get(k) is None else str(obj.get(k)) for k in header]], header, False
+    return [["\x00json"]], header, False
 
 
 def jsonl_chunks(
@@ -223,50 +484,43 @@ def jsonl_chunks(
     """Chunks of JSON-lines records; nested ``{"session", "events": [...]}`` lines are flattened.
 
     Each chunk comes with the column names found so far (None until an object was seen).
-    A line that is not valid JSON becomes one record with no fields (rejected downstream).
+    A line that is not valid JSON becomes one record with no fields (rejected downstream); an
+    over-long line or one nested deeper than ``MAX_JSON_DEPTH`` is rejected by the reader
+    (``Chunk.problems``).
     """
     line_no = first_line_no
     header: list[str] | None = None
     while True:
-        block = list(islice(lines, chunk_rows))
+        block = _take(lines, chunk_rows)
         if not block:
             return
         rows: list[list[str]] = []
         nos: list[int] = []
         raws: list[str] = []
+        problems: list[LineProblem] = []
         for text in block:
+            if type(text) is LongLine:
+                problems.append(_long_line_problem(line_no, text))
+                line_no += 1
+                continue
             raw = text.rstrip("\r\n")
             if raw.strip():
+                if _too_deep(raw):
+                    problems.append(LineProblem(line_no, raw[:2000], _TOO_DEEP, "nested_too_deep"))
+                    line_no += 1
+                    continue
                 try:
-                    obj = json.loads(raw)
-                except ValueError:
-                    obj = None
-                if isinstance(obj, dict) and isinstance(obj.get("events"), list):
-                    header = JSON_EVENT_COLUMNS
-                    session = str(obj.get("session", ""))
-                    for ev in obj["events"]:
-                        if isinstance(ev, dict):
-                            rows.append(
-                                [session, str(ev.get("aid", "")), str(ev.get("ts", "")),
-                                 str(ev.get("type", ""))]
-                            )
-                        else:
-                            rows.append(["\x00json"])
-                        nos.append(line_no)
-                        raws.append(raw[:2000])
-                elif isinstance(obj, dict):
-                    if header is None:
-                        header = [str(k) for k in obj]
-                    rows.append(["" if obj.get(k) is None else str(obj.get(k)) for k in header])
-                    nos.append(line_no)
-                    raws.append(raw)
-                else:
-                    rows.append(["\x00json"])
-                    nos.append(line_no)
-                    raws.append(raw)
+                    got, header, nested = _json_rows(raw, header)
+                except RecursionError:  # deeper than Python reads: never a real event
+                    problems.append(LineProblem(line_no, raw[:2000], _TOO_DEEP, "nested_too_deep"))
+                    line_no += 1
+                    continue
+                rows += got
+                nos += [line_no] * len(got)
+                raws += [raw[:2000] if nested else raw] * len(got)
             else:
                 rows.append([])
                 nos.append(line_no)
                 raws.append(raw)
             line_no += 1
-        yield Chunk(rows, _line_nos=nos, _raws=raws), header
+        yield Chunk(rows, _line_nos=nos, _raws=raws, problems=problems), header

@@ -597,6 +597,66 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+#: The longest line read as data, in characters (line break included). A longer line is
+#: rejected on its own: it is read in pieces of this size and dropped, so memory stays bounded
+#: (a gzip of one 1 GB line costs a few MB, not gigabytes).
+MAX_LINE_CHARS = 1 << 20
+#: How much of an over-long line is kept as its raw text.
+LONG_LINE_KEEP = 200
+
+
+class LongLine(str):
+    """An over-long line: its first ``LONG_LINE_KEEP`` characters, without the line break.
+
+    ``length`` is the whole line's length in characters; ``ended`` whether a line break ended it.
+    Readers never parse it: it is rejected with ``describe_long_line``.
+    """
+
+    length: int
+    ended: bool
+
+    def __new__(cls, head: str, length: int, ended: bool) -> LongLine:  # noqa: D102
+        self = super().__new__(cls, head)
+        self.length = length
+        self.ended = ended
+        return self
+
+
+def describe_long_line(line: LongLine) -> str:
+    """Why an over-long line was left out, in words."""
+    return (
+        f"The line is {line.length:,} characters long, more than the {MAX_LINE_CHARS:,} a line "
+        "may have: it was left out (only its start is kept here)."
+    )
+
+
+def bounded_lines(text: IO[str], limit: int = MAX_LINE_CHARS) -> Iterator[str]:
+    """The lines of ``text`` (line endings kept); a line longer than ``limit`` characters comes
+    as a ``LongLine`` holding only its start, so no line is ever held whole in memory."""
+    readline = text.readline
+    while True:
+        line = readline(limit)
+        if not line:
+            return
+        if len(line) < limit or line[-1] in "\n\r":
+            yield line
+            continue
+        length, ended = len(line), False
+        while True:
+            more = readline(limit)
+            if not more:
+                break
+            length += len(more)
+            if more[-1] in "\n\r":
+                ended = True
+                break
+        yield LongLine(line[:LONG_LINE_KEEP], length, ended)
+
+
 def iter_text_lines(stream: IO[bytes], encoding: str) -> Iterator[str]:
-    """Decoded lines, keeping their line endings (needed to see a cut-off last line)."""
-    return io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+    """Decoded lines, keeping their line endings (needed to see a cut-off last line).
+
+    Lines longer than ``MAX_LINE_CHARS`` come as ``LongLine`` (see ``bounded_lines``); the
+    bytes are decompressed and decoded in small pieces whatever the length of a line.
+    """
+    return bounded_lines(io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline=""))

@@ -16,7 +16,8 @@ the same as "customers with a prior purchase or refund".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import math
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from engine.intent.config import PRESETS, IntentConfig, default_horizon_days
@@ -33,16 +34,78 @@ __all__ = [
     "EpochReport",
     "IntentConfig",
     "IntentResult",
+    "ModelDamaged",
     "Reason",
     "check_data",
+    "check_settings",
     "configure_threads",
     "default_horizon_days",
     "explain_customer",
+    "load_checked_state",
     "load_state",
     "save_state",
     "score_customers",
     "train_intent",
 ]
+
+#: What the user reads when a stored model cannot be trusted: damaged bytes, settings out of
+#: bounds (a crafted file could ask for hundreds of GB), or weights that do not fit them.
+MODEL_DAMAGED = "This model is damaged or was made by another version: train it again."
+
+
+class ModelDamaged(ValueError):
+    """A stored model cannot be used; the message is a sentence for the user."""
+
+    def __init__(self, message: str = MODEL_DAMAGED) -> None:
+        super().__init__(message)
+
+
+#: Sane bounds of the stored settings that size a model (inclusive). The GUI offers hidden
+#: sizes up to 1024 and sequences up to 2000 events; the hashed tables are 2^15, 2^12 and 2^13.
+#: Anything outside was not made by IntentLens: a hidden size of 10^6 alone asks for 256 GB.
+SETTING_BOUNDS: dict[str, tuple[int, int]] = {
+    "hidden_size": (1, 1024),
+    "seq_len": (1, 2000),
+    "item_buckets": (2, 1 << 20),
+    "cat_buckets": (2, 1 << 20),
+    "word_buckets": (2, 1 << 20),
+    "horizon_days": (1, 3660),
+    # 1900-01-01 to 2100-01-01, the dates the importer accepts.
+    "as_of_ms": (-2_208_988_800_000, 4_102_444_800_000),
+}
+
+
+def _whole(settings: Mapping[str, object], key: str) -> int:
+    value = settings.get(key)
+    low, high = SETTING_BOUNDS[key]
+    # bool is an int to Python, but never a size.
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ModelDamaged()
+    if value != int(value) or not low <= int(value) <= high:
+        raise ModelDamaged()
+    return int(value)
+
+
+def check_settings(settings: Mapping[str, object]) -> None:
+    """Refuse stored settings that this version did not write or that are out of bounds, so no
+    model is ever built from them and no date or horizon read from them is absurd (raises
+    :class:`ModelDamaged`). Torch-free: the read models call it before showing a run."""
+    if not isinstance(settings, Mapping):
+        raise ModelDamaged()
+    for key in SETTING_BOUNDS:
+        _whole(settings, key)
+    if settings.get("cell", "lstm") not in ("lstm", "gru"):
+        raise ModelDamaged()
+    dropout = settings.get("dropout", 0.0)
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)):
+        raise ModelDamaged()
+    if not 0.0 <= float(dropout) < 1.0:
+        raise ModelDamaged()
+    from engine.intent.dataset import AGG_NAMES
+
+    names = settings.get("agg_names", list(AGG_NAMES))
+    if not isinstance(names, list) or names != list(AGG_NAMES):
+        raise ModelDamaged()
 
 
 def check_data(events: pd.DataFrame, config: IntentConfig) -> DataCheck:
@@ -111,6 +174,15 @@ def load_state(data: bytes) -> dict[str, torch.Tensor]:
     from engine.intent.model import load_state as impl
 
     return impl(data)
+
+
+def load_checked_state(data: bytes, settings: Mapping[str, object]) -> dict[str, torch.Tensor]:
+    """Weights of a stored run, checked before any model is built: the settings within sane
+    bounds, then the bytes read with ``weights_only=True``, then every tensor's name, shape and
+    values against what those settings build. Raises :class:`ModelDamaged` otherwise."""
+    from engine.intent.model import load_checked_state as impl
+
+    return impl(data, settings)
 
 
 def configure_threads(n: int | None = None) -> int:

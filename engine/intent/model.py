@@ -4,7 +4,9 @@ lazily) imports torch, so ``import engine.intent`` stays cheap for the GUI's sta
 from __future__ import annotations
 
 import io
+import math
 import os
+from collections.abc import Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -12,7 +14,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from engine.intent.dataset import N_NUMERIC, N_TYPES
+from engine.intent import ModelDamaged, check_settings
+from engine.intent.dataset import AGG_NAMES, N_NUMERIC, N_TYPES
 
 TYPE_DIM = 8
 ITEM_DIM = 16
@@ -168,3 +171,62 @@ def load_state(data: bytes) -> dict[str, torch.Tensor]:
     if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
         raise ValueError("This is not a saved intent model.")
     return {str(k): v for k, v in obj.items()}
+
+
+def expected_shapes(settings: Mapping[str, object]) -> dict[str, tuple[int, ...]]:
+    """Name and shape of every tensor the settings' network holds, found without allocating it
+    (the network is built on the ``meta`` device). Call :func:`check_settings` first."""
+    dropout = settings.get("dropout", 0.0)
+    with torch.device("meta"):
+        net = IntentNet(
+            n_agg=len(AGG_NAMES),
+            hidden=int(settings["hidden_size"]),  # type: ignore[call-overload]
+            cell=str(settings.get("cell", "lstm")),
+            dropout=float(dropout) if isinstance(dropout, (int, float)) else 0.0,
+            item_buckets=int(settings["item_buckets"]),  # type: ignore[call-overload]
+            cat_buckets=int(settings["cat_buckets"]),  # type: ignore[call-overload]
+            word_buckets=int(settings["word_buckets"]),  # type: ignore[call-overload]
+        )
+    return {k: tuple(v.shape) for k, v in net.state_dict().items()}
+
+
+def check_state(
+    state: Mapping[str, torch.Tensor],
+    settings: Mapping[str, object],
+    shapes: Mapping[str, tuple[int, ...]] | None = None,
+) -> None:
+    """Refuse weights that do not fit their settings: other names, other shapes, non-float or
+    non-finite values (raises :class:`ModelDamaged`)."""
+    shapes = expected_shapes(settings) if shapes is None else shapes
+    if set(state) != set(shapes):
+        raise ModelDamaged()
+    for key, tensor in state.items():
+        if tuple(tensor.shape) != shapes[key] or not tensor.dtype.is_floating_point:
+            raise ModelDamaged()
+        if not bool(torch.isfinite(tensor).all()):
+            raise ModelDamaged()
+
+
+def load_checked_state(data: bytes, settings: Mapping[str, object]) -> dict[str, torch.Tensor]:
+    """Weights of a stored run, safe to hand to a network built from ``settings``.
+
+    The settings are bounded first (no model is sized by a crafted file), the bytes are refused
+    when they are larger than those settings' weights could be, then read with
+    ``weights_only=True`` (no code runs), then shape-checked. Raises :class:`ModelDamaged`.
+    """
+    from engine.intent.training import STATE_VERSION  # training imports this module
+
+    check_settings(settings)
+    if settings.get("state_version", STATE_VERSION) != STATE_VERSION:
+        raise ModelDamaged()
+    shapes = expected_shapes(settings)
+    floats = sum(math.prod(s) for s in shapes.values())
+    # float32 weights plus the archive's own records; a float64 copy would still fit.
+    if not isinstance(data, (bytes, bytearray)) or len(data) > 8 * floats + (1 << 20):
+        raise ModelDamaged()
+    try:
+        state = load_state(bytes(data))
+    except Exception as exc:  # noqa: BLE001 - torch reports damaged bytes in many ways
+        raise ModelDamaged() from exc
+    check_state(state, settings, shapes)
+    return state

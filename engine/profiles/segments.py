@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from engine.exports import FORMULA_STARTS
 from engine.profiles.features import CATEGORY_PREFIX
 
 #: Customers used for silhouette scores (silhouette is quadratic in the number of points).
@@ -101,6 +102,17 @@ def choose_k(x: npt.NDArray[np.float32], seed: int) -> int:
         return 2
     best = max(scores.values())
     return max(k for k, v in scores.items() if v >= best - SILHOUETTE_TIE)
+
+
+def plain_label(text: str) -> str:
+    """Shop text (a category) as it may appear in a segment name or description.
+
+    Leading characters that would make a spreadsheet run the text as a formula (``=``, ``+``,
+    ``-``, ``@``, tab, carriage return, and spaces before them) are dropped, and line breaks and
+    tabs inside become spaces, so ``=1+2`` reads ``1+2``. Empty when nothing is left.
+    """
+    chars = "".join(FORMULA_STARTS) + " \u00a0"
+    return " ".join(str(text).lstrip(chars).split())
 
 
 def _pct(v: float) -> str:
@@ -247,8 +259,9 @@ def describe_segments(
             and top_cats[0][1] >= 0.35
             and top_cats[0][1] >= 1.5 * second
             and top_cats[0][0] != "other"
+            and plain_label(top_cats[0][0])
         ):
-            words.append(top_cats[0][0])
+            words.append(plain_label(top_cats[0][0]))
         noun = "shoppers"
         if rel(search_s, search_o) >= 1.5 and search_s >= 0.15:
             noun = "researchers"
@@ -341,9 +354,13 @@ def describe_segments(
         phrases.sort(key=lambda p: -p[0])
         parts.extend(p for _, p in phrases[:4])
         if top_cats and top_cats[0][0] != "other":
-            cat_text = ", ".join(f"{_pct(v)} {c}" for c, v in top_cats[:2])
+            # Category text comes from the shop's file: only plain labels go into descriptions.
+            shown = {c: plain_label(c) or "unnamed category" for c, _ in top_cats}
+            c0 = top_cats[0][0]
+            cat_text = ", ".join(f"{_pct(v)} {shown[c]}" for c, v in top_cats[:2])
             parts.append(
-                f"activity: {cat_text} (average {_pct(float(all_cat[CATEGORY_PREFIX + top_cats[0][0]]))} {top_cats[0][0]})"
+                f"activity: {cat_text} "
+                f"(average {_pct(float(all_cat[CATEGORY_PREFIX + c0]))} {shown[c0]})"
             )
         avg_intent: float | None = None
         if intent_scores is not None:

@@ -14,7 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
@@ -194,12 +201,17 @@ class Card:
 class CustomersPage(QWidget):
     """A sortable, filterable table of customers and the selected customer's card."""
 
+    forgotten = Signal(str)
+    """A customer was deleted from the project (payload: their key); other pages reload."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project: Project | None = None
         self.model = CustomersModel(self)
         self._loader: Worker | None = None
         self._card_worker: Worker | None = None
+        self._forget_worker: Worker | None = None
+        self._notice = ""  # said once above the placeholder after the next reload
         self._pending: int | None = None
         self.card: Card | None = None
 
@@ -270,9 +282,17 @@ class CustomersPage(QWidget):
     def _build_card(self) -> QWidget:
         card = QWidget()
         v = QVBoxLayout(card)
+        head = QHBoxLayout()
         self.card_title = QLabel(self.tr("Select a customer"))
         self.card_title.setStyleSheet("font-size: 16px; font-weight: 600;")
-        v.addWidget(self.card_title)
+        head.addWidget(self.card_title, 1)
+        self.forget_button = QPushButton(self.tr("Forget this customer…"))
+        self.forget_button.setToolTip(
+            self.tr("Delete everything about this customer from the project, for good")
+        )
+        self.forget_button.clicked.connect(lambda _checked=False: self.forget_customer())
+        head.addWidget(self.forget_button)
+        v.addLayout(head)
         self.meaning = QLabel()
         self.meaning.setWordWrap(True)
         self.meaning.setStyleSheet(
@@ -326,10 +346,14 @@ class CustomersPage(QWidget):
         self.card = None
         self.card_stack.setCurrentIndex(0)
         self.placeholder.setText(
-            self.tr("Select a customer in the list to see their card.")
-            if len(frame)
-            else self.tr("No customers yet: import your shop's behavior log on the Data page.")
+            self._notice
+            + (
+                self.tr("Select a customer in the list to see their card.")
+                if len(frame)
+                else self.tr("No customers yet: import your shop's behavior log on the Data page.")
+            )
         )
+        self._notice = ""
         self._apply_filter()
         if self._pending is not None:
             pending, self._pending = self._pending, None
@@ -443,6 +467,47 @@ class CustomersPage(QWidget):
             self.reasons.setText(self.tr("Train a purchase-intent model to see reasons."))
         else:
             self.reasons.setText(self.tr("No single event moved the score noticeably."))
+
+    def forget_customer(self, *, confirm: bool = True) -> None:
+        """Delete the card's customer from the project (asks first), on the worker."""
+        if self.project is None or self.card is None:
+            return
+        key = str(self.card.lookup.customer)
+        if confirm:
+            answer = QMessageBox.question(
+                self,
+                self.tr("Forget this customer"),
+                self.tr(
+                    "Delete everything about customer {0} from this project: their events, "
+                    "scores, segment and rejected lines? Models trained on them are marked out "
+                    "of date. This cannot be undone."
+                ).format(key),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        project = self.project
+        self.forget_button.setEnabled(False)
+
+        def work(_stop: Callable[[], bool]) -> Iterator[object]:
+            from engine.privacy import forget
+
+            yield forget(project, key)
+
+        def done(_result: object) -> None:
+            self.card = None
+            self.card_stack.setCurrentIndex(0)
+            self._notice = self.tr(
+                "Customer {0} was forgotten: nothing about them is left in the project.\n\n"
+            ).format(key)
+            self.placeholder.setText(self._notice)
+            self.forgotten.emit(key)
+            self.refresh()
+
+        self._forget_worker = Worker(work)
+        self._forget_worker.signals.progressed.connect(done)
+        self._forget_worker.signals.failed.connect(lambda e: self.card_title.setText(str(e)))
+        self._forget_worker.signals.finished.connect(lambda: self.forget_button.setEnabled(True))
+        self._forget_worker.start()
 
     def prepare_screenshot(self) -> None:
         """Open the card of the top customer so the screenshot shows one."""

@@ -413,8 +413,8 @@
     </message>
     <message>
         <location filename="../../gui/import_wizard.py" line="189" />
-        <source>Replace customer ids by pseudonyms (the key stays in this project)</source>
-        <translation>用假名替换客户编号（密钥保存在本项目中）</translation>
+        <source>Replace customer ids by pseudonyms (the key is kept in a file beside the project)</source>
+        <translation>用假名替换客户编号（密钥保存在项目旁边的文件中）</translation>
     </message>
     <message>
         <location filename="../../gui/import_wizard.py" line="198" />

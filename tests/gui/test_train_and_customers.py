@@ -189,3 +189,35 @@ def test_customers_page_exports_the_scores(qtbot, small_project, tmp_path):  # t
     assert rows[0] == ["customer", "score", "rank", "as_of", "horizon"]
     assert n == len(rows) - 1 == 400
     assert [int(r[2]) for r in rows[1:6]] == [1, 2, 3, 4, 5]
+
+
+def test_forget_a_customer_from_the_card(qtbot, tmp_path):  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    from storage.project import open_project
+
+    path = tmp_path / "forget.intentlens"
+    create_demo_project(path, customers=60, seed=9)
+    window = MainWindow(Settings(), remember=False)
+    qtbot.addWidget(window)
+    assert window.open_project(str(path))
+    page = window.customers_page
+    qtbot.waitUntil(lambda: page.model.rowCount() == 60, timeout=30_000)
+    page.table.selectRow(0)
+    qtbot.waitUntil(lambda: page.card is not None, timeout=30_000)
+    key = str(page.card.lookup.customer)
+    page.forget_customer(confirm=False)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 59, timeout=30_000)
+    assert key in page.placeholder.text() and page.card_stack.currentIndex() == 0
+    window.grab().save(str(tmp_path / "forgotten.png"))
+    window.close()
+    project = open_project(path, create=False)
+    try:
+        with project.connect() as conn:
+            left = conn.execute(
+                text("SELECT COUNT(*) FROM customers WHERE key = :k"), {"k": key}
+            ).scalar_one()
+        assert left == 0
+    finally:
+        project.close()
+    assert key.encode() not in path.read_bytes()
