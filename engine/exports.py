@@ -69,12 +69,13 @@ def neutralise(text: str) -> str:
     return text
 
 
-def _is_sqlite_file(path: Path) -> bool:
+def _is_sqlite_file(path: Path) -> bool | None:
+    """Whether ``path`` starts like an SQLite database or its write-ahead log (None: unreadable)."""
     try:
         with path.open("rb") as fh:
             head = fh.read(len(SQLITE_HEADER))
     except OSError:
-        return False
+        return None
     return head == SQLITE_HEADER or head[:4] in _WAL_MAGIC
 
 
@@ -116,7 +117,12 @@ def check_target(out: str | Path, project: Project | None = None) -> Path:
     if target.exists():
         if not target.is_file():
             raise ExportError(f"“{name}” is not a plain file: choose another file name.")
-        if _is_sqlite_file(target):
+        kind = _is_sqlite_file(target)
+        if kind is None:
+            raise ExportError(
+                f"“{name}” cannot be read, so it is not overwritten: choose another file name."
+            )
+        if kind:
             raise ExportError(
                 f"“{name}” is a database (an IntentLens project or another program's data): "
                 "an export never overwrites one, so choose another file name."
@@ -124,7 +130,7 @@ def check_target(out: str | Path, project: Project | None = None) -> Path:
     for side in _SIDE_FILES:
         if target.name.endswith(side):
             base = target.with_name(target.name[: -len(side)])
-            if base.is_file() and _is_sqlite_file(base):
+            if base.is_file() and _is_sqlite_file(base) is not False:
                 raise ExportError(
                     f"“{name}” belongs to the database “{base.name}”: "
                     "choose another file name for the export."
@@ -133,7 +139,7 @@ def check_target(out: str | Path, project: Project | None = None) -> Path:
 
 
 def _failure(exc: OSError, name: str) -> ExportError:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         return ExportError(f"The disk is full, so “{name}” was not written and nothing changed.")
     if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
         return ExportError(
@@ -174,8 +180,10 @@ def _frame_rows(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
             columns.append(col.to_numpy(dtype=object, na_value=None))
         else:
             columns.append(
-                [None if v is None or v is pd.NA or v is pd.NaT or v != v else str(v)
-                 for v in col.astype(object).tolist()]
+                [
+                    None if v is None or v is pd.NA or v is pd.NaT or v != v else str(v)
+                    for v in col.astype(object).tolist()
+                ]
             )
     yield from zip(*columns, strict=True)
 

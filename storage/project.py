@@ -324,10 +324,15 @@ def open_project(
         raise ProjectError(f"“{name}” can only be opened from a project file for reading.")
     try:
         engine = create_engine(url, future=True)
-    except (ImportError, NoSuchModuleError, ArgumentError) as exc:
+    except ImportError as exc:
         raise ProjectError(
-            f"IntentLens cannot open “{name}”: {_first_line(exc)}. Give the path of a project "
-            "file (.intentlens)."
+            f"IntentLens cannot open “{name}”: the database driver it needs is not installed "
+            f"({_first_line(exc)})."
+        ) from exc
+    except (NoSuchModuleError, ArgumentError) as exc:
+        raise ProjectError(
+            f"IntentLens cannot open “{name}”: it is neither a project file nor a database "
+            f"address IntentLens knows ({_first_line(exc)})."
         ) from exc
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)

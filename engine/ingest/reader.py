@@ -391,6 +391,12 @@ def csv_chunks(
         if not block:
             return
         has_long = LongLine in map(type, block)
+        if not has_long and ncols is not None and block[-1].endswith(("\n", "\r")):
+            fast = _arrow_block(block, delimiter, ncols, escapechar=escapechar)
+            if fast is not None:
+                yield Chunk([], line_no, _lines=block, _ends=None, arrow_columns=fast)
+                line_no += len(block)
+                continue
         if whitespace:
             if has_long:
                 yield _whitespace_block(block, delimiter, escapechar, line_no)
@@ -400,12 +406,6 @@ def csv_chunks(
             line_no += len(block)
             continue
         if not has_long:
-            if ncols is not None and block[-1].endswith(("\n", "\r")):
-                fast = _arrow_block(block, delimiter, ncols, escapechar=escapechar)
-                if fast is not None:
-                    yield Chunk([], line_no, _lines=block, _ends=None, arrow_columns=fast)
-                    line_no += len(block)
-                    continue
             # One line, one record (no quote left open): the csv module reads it at once.
             if "".join(block).count('"') % 2 == 0:
                 try:

@@ -79,13 +79,19 @@ def _save_runs(project_path: Path) -> None:
     try:
         ids = customer_summary(project)["customer_id"].to_numpy(dtype=np.int64)
         common: dict[str, Any] = {
-            "status": "done", "history": {}, "summary": "", "seconds": 0.0,
-            "warm_started": False, "weights": None,
+            "status": "done",
+            "history": {},
+            "summary": "",
+            "seconds": 0.0,
+            "warm_started": False,
+            "weights": None,
         }
         scores = np.linspace(0.9, 0.1, len(ids))
         scores[-1] = -0.25
         save_run(
-            project, "intent", settings={"as_of_ms": 1_762_000_000_000, "horizon_days": 7},
+            project,
+            "intent",
+            settings={"as_of_ms": 1_762_000_000_000, "horizon_days": 7},
             metrics={},
             outputs=pd.DataFrame(
                 {"customer_id": ids, "score": scores, "rank": np.arange(1, len(ids) + 1)}
@@ -93,7 +99,9 @@ def _save_runs(project_path: Path) -> None:
             **common,
         )
         save_run(
-            project, "profiles", settings={"as_of_ms": 1_762_000_000_000},
+            project,
+            "profiles",
+            settings={"as_of_ms": 1_762_000_000_000},
             metrics={"segments": [{"id": 0, "name": "+SUM(A1) shoppers"}]},
             outputs=pd.DataFrame({"customer_id": ids, "segment": np.zeros(len(ids))}),
             **common,
@@ -128,7 +136,8 @@ def _assert_inert(rows: list[list[str]]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("delimiter", "suffix"), [(",", ".csv"), ("\t", ".tsv"), (";", ".txt")],
+    ("delimiter", "suffix"),
+    [(",", ".csv"), ("\t", ".tsv"), (";", ".txt")],
     ids=["csv", "tsv", "semicolon"],
 )
 def test_no_export_holds_a_live_formula(

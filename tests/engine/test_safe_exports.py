@@ -217,7 +217,12 @@ def _targets(project: Project, tmp_path: Path) -> dict[str, Path]:
 
 
 TARGETS = (
-    "project", "project_wal", "project_shm", "other_sqlite", "other_sqlite_wal", "folder",
+    "project",
+    "project_wal",
+    "project_shm",
+    "other_sqlite",
+    "other_sqlite_wal",
+    "folder",
     "no_folder",
 )
 

@@ -55,7 +55,7 @@ def test_new_project_is_created_and_migrated_to_head(tmp_path: Path) -> None:
         assert path.is_file()
         assert project.path == path.resolve()
         assert project.name == "shop"
-        assert schema_revision(project) == _head_revision() == "0002"
+        assert schema_revision(project) == _head_revision() == "0003"
         assert table_names(project) >= EXPECTED_TABLES
     finally:
         project.close()
@@ -67,7 +67,7 @@ def test_new_project_is_created_and_migrated_to_head(tmp_path: Path) -> None:
         }
     finally:
         con.close()
-    assert version == "0002"
+    assert version == "0003"
     assert {"ix_events_customer_time"} <= index_names
 
 
@@ -81,7 +81,7 @@ def test_reopening_keeps_the_data_and_the_revision(tmp_path: Path) -> None:
 
     again = open_project(path, create=False)
     try:
-        assert schema_revision(again) == "0002"
+        assert schema_revision(again) == "0003"
         with again.connect() as conn:
             keys = conn.execute(select(schema.customers.c.key)).scalars().all()
             versions = conn.exec_driver_sql("SELECT COUNT(*) FROM alembic_version").scalar_one()
@@ -205,3 +205,36 @@ def test_a_constraint_violation_rolls_back_the_whole_transaction(project: Projec
         conn.execute(insert(schema.customers).values(id=2, key="a"))  # key is unique
     with project.connect() as conn:
         assert conn.execute(select(func.count()).select_from(schema.customers)).scalar() == 0
+
+
+def test_a_project_made_by_the_first_release_opens_and_keeps_its_data(tmp_path: Path) -> None:
+    """A file at revision 0001 (before import warnings and stale runs) is upgraded in place."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    import storage.project as sp
+
+    path = tmp_path / "old.intentlens"
+    engine = create_engine(f"sqlite:///{path}")
+    cfg = Config(str(sp._ALEMBIC_INI))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(text("INSERT INTO customers (id, key) VALUES (1, 'alice')"))
+        conn.execute(text(
+            "INSERT INTO model_runs (id, task, created_at, status, active, settings, history, "
+            "metrics) VALUES (7, 'intent', '2025-01-01', 'done', 1, '{}', '{}', '{}')"
+        ))
+    engine.dispose()
+    project = open_project(path, create=False)
+    try:
+        assert schema_revision(project) == _head_revision()
+        with project.connect() as conn:
+            assert conn.execute(text("SELECT key FROM customers")).all() == [("alice",)]
+            assert conn.execute(text("SELECT id, active, stale FROM model_runs")).all() == [
+                (7, 1, 0)
+            ]
+            assert conn.execute(text("SELECT warnings FROM import_batches")).all() == []
+    finally:
+        project.close()
