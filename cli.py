@@ -545,7 +545,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="create a project filled with generated demo data")
     p.add_argument("project")
-    p.add_argument("--customers", type=_whole_number("--customers", 1, 1_000_000), default=2000)
+    p.add_argument("--customers", type=_whole_number("--customers", 10, 1_000_000), default=2000)
     p.add_argument("--seed", type=int, default=7)
     p.set_defaults(func=cmd_demo)
 

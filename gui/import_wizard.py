@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.events import EVENT_TYPES, FIELDS
-from engine.exports import export_rejected
+from engine.exports import ExportError, export_rejected
 from engine.ingest import (
     DuplicateImport,
     FilePreview,
@@ -775,7 +775,11 @@ class ImportWizard(QDialog):
             self, self.tr("Save rejected lines"), "rejected.csv", self.tr("CSV files (*.csv)")
         )
         if path:
-            n = export_rejected(self.project, path, self.report.batch_id)
+            try:
+                n = export_rejected(self.project, path, self.report.batch_id)
+            except ExportError as exc:
+                self.rate_label.setText(str(exc))
+                return
             self.rate_label.setText(self.tr("Saved {0:,} rejected lines.").format(n))
 
     def reject(self) -> None:  # noqa: D102 - closing while importing cancels first

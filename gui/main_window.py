@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.exports import export_rejected
+from engine.exports import ExportError, export_rejected
 from gui.import_wizard import ImportWizard
 from gui.pages.data_page import DataPage
 from gui.settings import Settings, save_settings
@@ -258,7 +258,11 @@ class MainWindow(QMainWindow):
             self, self.tr("Export rejected lines"), "rejected.csv", self.tr("CSV files (*.csv)")
         )
         if path:
-            n = export_rejected(self.project, path)
+            try:
+                n = export_rejected(self.project, path)
+            except ExportError as exc:
+                QMessageBox.warning(self, self.tr("Export rejected lines"), str(exc))
+                return
             self.statusBar().showMessage(self.tr("Saved {0:,} rejected lines.").format(n), 5000)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802

@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -24,6 +23,7 @@ from engine.ingest.source import (
     LongLine,
     describe_long_line,
     is_whitespace,
+    split_records,
     split_whitespace,
     whitespace_pattern,
 )
@@ -31,11 +31,6 @@ from engine.ingest.source import (
 #: Columns of a flattened nested OTTO-style JSON line.
 JSON_EVENT_COLUMNS = ["session", "aid", "ts", "type"]
 
-#: A quoted value may span at most this many physical lines and characters (a note of a few
-#: lines in a Shopify or Taobao export fits easily). A quote still open beyond that, or at the
-#: end of the file, is a stray quote: only the line where it opened is rejected.
-MAX_QUOTED_LINES = 100
-MAX_QUOTED_CHARS = 64 * 1024
 #: Deepest nesting of a JSON line (an OTTO session is 3 levels deep).
 MAX_JSON_DEPTH = 100
 #: Characters of text held in one chunk at most (besides ``chunk_rows``), so long lines cannot
@@ -127,20 +122,24 @@ def _parse_block(
 
     ``delimiter`` is a character or a whitespace sentinel of ``source`` (``WHITESPACE``,
     ``WIDE_WHITESPACE``); under a sentinel every line is one record (a blank line gives ``[]``).
-    ``escapechar`` is ``detect_quoting``'s: None when quotes are doubled.
+    ``escapechar`` is ``detect_quoting``'s: None when quotes are doubled. A line where a stray
+    quote opens (see ``source.split_records``) is left out.
     """
     if is_whitespace(delimiter):
         return [split_whitespace(ln, delimiter, escapechar) for ln in block], None
-    rows = list(csv.reader(block, delimiter=delimiter, strict=False, escapechar=escapechar))
-    if len(rows) == len(block):
-        return rows, None  # the common case: one line, one record
-    rows = []
-    ends: list[int] = []
-    reader = csv.reader(block, delimiter=delimiter, strict=False, escapechar=escapechar)
-    append_row, append_end = rows.append, ends.append
-    for row in reader:
-        append_row(row)
-        append_end(reader.line_num)
+    if block and block[-1].count('"') % 2 == 0:
+        try:
+            rows = list(csv.reader(block, delimiter=delimiter, strict=False, escapechar=escapechar))
+        except csv.Error:
+            rows = []
+        if len(rows) == len(block):
+            return rows, None  # the common case: one line, one record
+    # Record by record: a stray quote costs its own line (left out), not the lines below it.
+    rows, ends = [], []
+    for _start, end, row in split_records(list(block), delimiter, escapechar=escapechar):
+        if row is not None:
+            rows.append(row)
+            ends.append(end)
     return rows, ends
 
 
@@ -230,61 +229,6 @@ def _take(lines: Iterator[str], chunk_rows: int) -> list[str]:
     return block
 
 
-class _Feed:
-    """The lines a csv reader pulls: the block's own, then, for a record still open at the end
-    of the block, more lines from the file. A record may span at most ``MAX_QUOTED_LINES``
-    lines and ``MAX_QUOTED_CHARS`` characters: beyond that the feed ends (``cut``); ``dry``
-    says the file ended inside a record."""
-
-    __slots__ = ("block", "more", "pos", "start", "chars", "cut", "dry")
-
-    def __init__(self, block: list[str], more: Iterator[str] | None) -> None:
-        self.block = block
-        self.more = more
-        self.pos = 0  # index of the next line to hand out
-        self.start = 0  # index of the line where the current record starts
-        self.chars = 0
-        self.cut = False
-        self.dry = False
-
-    def __iter__(self) -> _Feed:
-        return self
-
-    def __next__(self) -> str:
-        pos = self.pos
-        block = self.block
-        if pos > self.start:  # inside a record: a quoted value goes on to the next line
-            if pos - self.start >= MAX_QUOTED_LINES or self.chars > MAX_QUOTED_CHARS:
-                self.cut = True
-                raise StopIteration
-            if pos == len(block):
-                nxt = None if self.more is None else next(self.more, None)
-                if nxt is None:
-                    self.dry = True
-                    raise StopIteration
-                block.append(nxt)
-            if type(block[pos]) is LongLine:
-                self.cut = True
-                raise StopIteration
-        elif pos >= len(block):
-            raise StopIteration
-        line = block[pos]
-        self.pos = pos + 1
-        self.chars += len(line)
-        return line
-
-
-def _whole_records(row: list[str], lines: list[str], ncols: int, reader: Any) -> bool:
-    """Whether a record spanning ``lines`` is really several records that a stray quote ran
-    together: it has the wrong number of fields, or (with 5 columns or more, where a note's
-    lines never look like that) every line after the first is a complete record by itself."""
-    if len(row) != ncols:
-        return True
-    if ncols < 5:
-        return False
-    return all(len(next(reader([ln]), [])) == ncols for ln in lines[1:])
-
-
 def _parse_bounded(
     block: list[str],
     more: Iterator[str] | None,
@@ -294,53 +238,31 @@ def _parse_bounded(
     ncols: int | None,
     first_line_no: int,
 ) -> tuple[list[list[str]], list[int], list[int], list[LineProblem]]:
-    """Records of a block, line by line: (rows, start and end line index of each record, lines
-    rejected). A quote that is still open after ``MAX_QUOTED_LINES`` lines or
-    ``MAX_QUOTED_CHARS`` characters, at the end of the file, or that closes into a record
-    that is not one (see ``_whole_records``) costs only the line where it opened: that line is
-    rejected and parsing resumes on the next one. Lines are pulled from ``more`` (and appended
-    to ``block``) while the block's last record is open."""
-
-    def reader(src: Any) -> Any:
-        return csv.reader(src, delimiter=delimiter, strict=False, escapechar=escapechar)
-
-    feed = _Feed(block, more)
-    records = reader(feed)
+    """Records of a block, record by record (``source.split_records``): the rows, the start
+    and end line index of each, and the lines rejected on their own (stray quotes, over-long
+    lines). Lines are pulled from ``more`` (and appended to ``block``) while the block's last
+    record is open."""
     rows: list[list[str]] = []
     starts: list[int] = []
     ends: list[int] = []
     problems: list[LineProblem] = []
-    while feed.pos < len(block):
-        start = feed.pos
+    for start, end, row in split_records(
+        block, delimiter, escapechar=escapechar, ncols=ncols, more=more
+    ):
+        if row is not None:
+            rows.append(row)
+            starts.append(start)
+            ends.append(end)
+            continue
         line = block[start]
         if type(line) is LongLine:
             problems.append(_long_line_problem(first_line_no + start, line))
-            feed.pos = start + 1
-            continue
-        feed.start, feed.chars, feed.cut, feed.dry = start, 0, False, False
-        try:
-            row = next(records)
-        except (csv.Error, StopIteration):
-            row = None
-        end = feed.pos
-        if (
-            row is None
-            or feed.cut
-            or feed.dry
-            or (end - start > 1 and ncols is not None
-                and _whole_records(row, block[start:end], ncols, reader))
-        ):
+        else:
             problems.append(
                 LineProblem(
                     first_line_no + start, line.rstrip("\r\n"), _UNCLOSED_QUOTE, "unclosed_quote"
                 )
             )
-            feed.pos = start + 1
-            records = reader(feed)  # a fresh state after the cut
-            continue
-        rows.append(row)
-        starts.append(start)
-        ends.append(end)
     return rows, starts, ends, problems
 
 
@@ -391,7 +313,14 @@ def csv_chunks(
         if not block:
             return
         has_long = LongLine in map(type, block)
-        if not has_long and ncols is not None and block[-1].endswith(("\n", "\r")):
+        # Arrow reads a quote left open on the last line as a value ending at the block's end:
+        # that line goes the careful way (it may be a multi-line value, or a stray quote).
+        if (
+            not has_long
+            and ncols is not None
+            and block[-1].endswith(("\n", "\r"))
+            and block[-1].count('"') % 2 == 0
+        ):
             fast = _arrow_block(block, delimiter, ncols, escapechar=escapechar)
             if fast is not None:
                 yield Chunk([], line_no, _lines=block, _ends=None, arrow_columns=fast)
@@ -405,19 +334,18 @@ def csv_chunks(
                 yield Chunk(rows, line_no, _lines=block, _ends=None)
             line_no += len(block)
             continue
-        if not has_long:
-            # One line, one record (no quote left open): the csv module reads it at once.
-            if "".join(block).count('"') % 2 == 0:
-                try:
-                    rows = list(
-                        csv.reader(block, delimiter=delimiter, strict=False, escapechar=escapechar)
-                    )
-                except csv.Error:  # NUL bytes: read line by line below
-                    rows = []
-                if len(rows) == len(block):
-                    yield Chunk(rows, line_no, _lines=block, _ends=None)
-                    line_no += len(block)
-                    continue
+        # One line, one record (no quote left open): the csv module reads the block at once.
+        if not has_long and "".join(block).count('"') % 2 == 0:
+            try:
+                rows = list(
+                    csv.reader(block, delimiter=delimiter, strict=False, escapechar=escapechar)
+                )
+            except csv.Error:  # NUL bytes: read record by record below
+                rows = []
+            if len(rows) == len(block):
+                yield Chunk(rows, line_no, _lines=block, _ends=None)
+                line_no += len(block)
+                continue
         if "\x00" in "".join(block):
             # NUL bytes (a damaged or binary file): drop them and read what is left.
             block = [

@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Any, cast
 
 import charset_normalizer
 
@@ -277,6 +277,189 @@ def split_whitespace(line: str, delimiter: str, escapechar: str | None = None) -
     return out
 
 
+# --- lines of bounded length ---------------------------------------------------------------
+
+#: The longest line read as data, in characters (line break included). A longer line is
+#: rejected on its own: it is read in pieces of this size and dropped, so memory stays bounded
+#: (a gzip of one 1 GB line costs a few MB, not gigabytes).
+MAX_LINE_CHARS = 1 << 20
+#: How much of an over-long line is kept as its raw text.
+LONG_LINE_KEEP = 200
+
+
+class LongLine(str):
+    """An over-long line: its first ``LONG_LINE_KEEP`` characters, without the line break.
+
+    ``length`` is the whole line's length in characters; ``ended`` whether a line break ended it.
+    Readers never parse it: it is rejected with ``describe_long_line``.
+    """
+
+    length: int
+    ended: bool
+
+    def __new__(cls, head: str, length: int, ended: bool) -> LongLine:  # noqa: D102
+        self = super().__new__(cls, head)
+        self.length = length
+        self.ended = ended
+        return self
+
+
+def describe_long_line(line: LongLine) -> str:
+    """Why an over-long line was left out, in words."""
+    return (
+        f"The line is {line.length:,} characters long, more than the {MAX_LINE_CHARS:,} a line "
+        "may have: it was left out (only its start is kept here)."
+    )
+
+
+def bounded_lines(text: IO[str], limit: int = MAX_LINE_CHARS) -> Iterator[str]:
+    """The lines of ``text`` (line endings kept); a line longer than ``limit`` characters comes
+    as a ``LongLine`` holding only its start, so no line is ever held whole in memory."""
+    readline = text.readline
+    while True:
+        line = readline(limit)
+        if not line:
+            return
+        if len(line) < limit or line[-1] in "\n\r":
+            yield line
+            continue
+        length, ended = len(line), False
+        while True:
+            more = readline(limit)
+            if not more:
+                break
+            length += len(more)
+            if more[-1] in "\n\r":
+                ended = True
+                break
+        yield LongLine(line[:LONG_LINE_KEEP], length, ended)
+
+
+def iter_text_lines(stream: IO[bytes], encoding: str) -> Iterator[str]:
+    """Decoded lines, keeping their line endings (needed to see a cut-off last line).
+
+    Lines longer than ``MAX_LINE_CHARS`` come as ``LongLine`` (see ``bounded_lines``); the
+    bytes are decompressed and decoded in small pieces whatever the length of a line.
+    """
+    return bounded_lines(io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline=""))
+
+
+# --- records that may span lines, with stray quotes bounded ------------------------------------
+
+#: A quoted value may span at most this many physical lines and characters (a note of a few
+#: lines in a Shopify or Taobao export fits easily). A quote still open beyond that, or at the
+#: end of the text, is a stray quote: only the line where it opened is rejected.
+MAX_QUOTED_LINES = 100
+MAX_QUOTED_CHARS = 64 * 1024
+
+
+class _Feed:
+    """The lines a csv reader pulls: the given ones, then, for a record still open at their
+    end, more from ``more``. A record may span at most ``MAX_QUOTED_LINES`` lines and
+    ``MAX_QUOTED_CHARS`` characters: beyond that the feed ends (``cut``); ``dry`` says the
+    text ended inside a record."""
+
+    __slots__ = ("lines", "more", "pos", "start", "chars", "cut", "dry")
+
+    def __init__(self, lines: list[str], more: Iterator[str] | None) -> None:
+        self.lines = lines
+        self.more = more
+        self.pos = 0  # index of the next line to hand out
+        self.start = 0  # index of the line where the current record starts
+        self.chars = 0
+        self.cut = False
+        self.dry = False
+
+    def __iter__(self) -> _Feed:
+        return self
+
+    def __next__(self) -> str:
+        pos = self.pos
+        lines = self.lines
+        if pos > self.start:  # inside a record: a quoted value goes on to the next line
+            if pos - self.start >= MAX_QUOTED_LINES or self.chars > MAX_QUOTED_CHARS:
+                self.cut = True
+                raise StopIteration
+            if pos == len(lines):
+                nxt = None if self.more is None else next(self.more, None)
+                if nxt is None:
+                    self.dry = True
+                    raise StopIteration
+                lines.append(nxt)
+            if type(lines[pos]) is LongLine:
+                self.cut = True
+                raise StopIteration
+        elif pos >= len(lines):
+            raise StopIteration
+        line = lines[pos]
+        self.pos = pos + 1
+        self.chars += len(line)
+        return line
+
+
+def _runs_records_together(row: list[str], lines: list[str], ncols: int, reader: Any) -> bool:
+    """Whether a record spanning ``lines`` is really several records that a stray quote ran
+    together: it has the wrong number of fields, or (with 5 columns or more, where a note's
+    lines never look like that) every line after the first is a complete record by itself."""
+    if len(row) != ncols:
+        return True
+    if ncols < 5:
+        return False
+    return all(len(next(reader([ln]), [])) == ncols for ln in lines[1:])
+
+
+def split_records(
+    lines: list[str],
+    delimiter: str,
+    *,
+    escapechar: str | None = None,
+    ncols: int | None = None,
+    more: Iterator[str] | None = None,
+) -> Iterator[tuple[int, int, list[str] | None]]:
+    """``(start, end, fields)`` of each record of ``lines`` (a real delimiter, not whitespace):
+    the record spans ``lines[start:end]``. ``fields`` is None for a line that is rejected on its
+    own, and parsing resumes on the next line: an over-long line (``LongLine``), or the line
+    where a quote opens that is not closed where it should be (still open after
+    ``MAX_QUOTED_LINES`` lines or ``MAX_QUOTED_CHARS`` characters, or at the end of the text,
+    or, with ``ncols`` known, closing into a record that is not one). One malformed line so
+    costs only that line. For a record still open at the end of ``lines``, more lines are
+    taken from ``more`` and appended to ``lines``.
+    """
+
+    def reader(src: Any) -> Any:
+        return csv.reader(src, delimiter=delimiter, strict=False, escapechar=escapechar)
+
+    feed = _Feed(lines, more)
+    records = reader(feed)
+    while feed.pos < len(lines):
+        start = feed.pos
+        if type(lines[start]) is LongLine:
+            feed.pos = start + 1
+            yield start, start + 1, None
+            continue
+        feed.start, feed.chars, feed.cut, feed.dry = start, 0, False, False
+        try:
+            row: list[str] | None = next(records)
+        except (csv.Error, StopIteration):
+            row = None
+        end = feed.pos
+        if (
+            row is None
+            or feed.cut
+            or feed.dry
+            or (
+                end - start > 1
+                and ncols is not None
+                and _runs_records_together(row, lines[start:end], ncols, reader)
+            )
+        ):
+            feed.pos = start + 1
+            records = reader(feed)  # a fresh state after the cut
+            yield start, start + 1, None
+            continue
+        yield start, end, row
+
+
 # --- delimiter, quoting and where the table starts ---------------------------------------------
 
 
@@ -286,7 +469,8 @@ def _mode(counts: list[int]) -> int:
 
 
 def _real_counts(body: list[str], delim: str) -> list[int]:
-    return [len(row) for row in csv.reader(body, delimiter=delim, strict=False)]
+    # A stray quote costs its own line only, so it cannot hide the columns of the lines below.
+    return [len(row) for _, _, row in split_records(list(body), delim) if row is not None]
 
 
 def _consistency(counts: list[int]) -> tuple[int, float, int]:
@@ -370,12 +554,10 @@ def _records(lines: list[str], delimiter: str) -> list[tuple[int, list[str]]]:
             if row:
                 out.append((i, row))
         return out
-    reader = csv.reader([ln.replace("\x00", "") for ln in lines], delimiter=delimiter, strict=False)
-    start = 0
-    for row in reader:
-        if any(f.strip() for f in row):  # ";;;" is as blank as an empty line
-            out.append((start, row))
-        start = reader.line_num
+    clean = [ln.replace("\x00", "") for ln in lines]
+    for start, _end, fields in split_records(clean, delimiter):
+        if fields is not None and any(f.strip() for f in fields):  # ";;;" is blank too
+            out.append((start, fields))
     return out
 
 
@@ -595,68 +777,3 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-#: The longest line read as data, in characters (line break included). A longer line is
-#: rejected on its own: it is read in pieces of this size and dropped, so memory stays bounded
-#: (a gzip of one 1 GB line costs a few MB, not gigabytes).
-MAX_LINE_CHARS = 1 << 20
-#: How much of an over-long line is kept as its raw text.
-LONG_LINE_KEEP = 200
-
-
-class LongLine(str):
-    """An over-long line: its first ``LONG_LINE_KEEP`` characters, without the line break.
-
-    ``length`` is the whole line's length in characters; ``ended`` whether a line break ended it.
-    Readers never parse it: it is rejected with ``describe_long_line``.
-    """
-
-    length: int
-    ended: bool
-
-    def __new__(cls, head: str, length: int, ended: bool) -> LongLine:  # noqa: D102
-        self = super().__new__(cls, head)
-        self.length = length
-        self.ended = ended
-        return self
-
-
-def describe_long_line(line: LongLine) -> str:
-    """Why an over-long line was left out, in words."""
-    return (
-        f"The line is {line.length:,} characters long, more than the {MAX_LINE_CHARS:,} a line "
-        "may have: it was left out (only its start is kept here)."
-    )
-
-
-def bounded_lines(text: IO[str], limit: int = MAX_LINE_CHARS) -> Iterator[str]:
-    """The lines of ``text`` (line endings kept); a line longer than ``limit`` characters comes
-    as a ``LongLine`` holding only its start, so no line is ever held whole in memory."""
-    readline = text.readline
-    while True:
-        line = readline(limit)
-        if not line:
-            return
-        if len(line) < limit or line[-1] in "\n\r":
-            yield line
-            continue
-        length, ended = len(line), False
-        while True:
-            more = readline(limit)
-            if not more:
-                break
-            length += len(more)
-            if more[-1] in "\n\r":
-                ended = True
-                break
-        yield LongLine(line[:LONG_LINE_KEEP], length, ended)
-
-
-def iter_text_lines(stream: IO[bytes], encoding: str) -> Iterator[str]:
-    """Decoded lines, keeping their line endings (needed to see a cut-off last line).
-
-    Lines longer than ``MAX_LINE_CHARS`` come as ``LongLine`` (see ``bounded_lines``); the
-    bytes are decompressed and decoded in small pieces whatever the length of a line.
-    """
-    return bounded_lines(io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline=""))

@@ -372,6 +372,7 @@ class CustomersPage(QWidget):
         """Save the active model's scores as CSV (asks where unless ``path`` is given)."""
         if self.project is None:
             return 0
+        from engine.exports import ExportError
         from engine.intent_runs import NoData
         from engine.intent_runs import export_scores as write_scores
 
@@ -383,7 +384,7 @@ class CustomersPage(QWidget):
                 return 0
         try:
             n = write_scores(self.project, path)
-        except NoData as exc:
+        except (NoData, ExportError) as exc:
             QMessageBox.information(self, self.tr("Export scores"), str(exc))
             return 0
         self.count.setText(self.tr("Saved {0:,} scores to {1}.").format(n, path))

@@ -221,3 +221,24 @@ def test_forget_a_customer_from_the_card(qtbot, tmp_path):  # type: ignore[no-un
     finally:
         project.close()
     assert key.encode() not in path.read_bytes()
+
+
+def test_export_scores_over_the_project_is_refused_in_a_sentence(  # type: ignore[no-untyped-def]
+    qtbot, small_project, monkeypatch
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    said: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "information", lambda *a, **_k: said.append(str(a[2]))
+    )
+    before = small_project.read_bytes()[:100]
+    window = MainWindow(Settings(), remember=False)
+    qtbot.addWidget(window)
+    assert window.open_project(str(small_project))
+    page = window.customers_page
+    qtbot.waitUntil(lambda: page.model.rowCount() == 400, timeout=30_000)
+    assert page.export_scores(str(small_project)) == 0
+    assert len(said) == 1 and "\n" not in said[0]
+    window.close()
+    assert small_project.read_bytes()[:100] == before  # still the project, not CSV
