@@ -204,7 +204,7 @@ def cmd_forget(args: argparse.Namespace) -> int:
     """python main.py forget PROJECT CUSTOMER"""
     from engine.privacy import forget
 
-    project = _open(args.project, create=False)
+    project = _open(args.project, create=False, writable=True)
     try:
         done = forget(project, args.customer)
     finally:

@@ -252,6 +252,8 @@ def _open_read_only(path: Path, url: str, revision: str | None) -> Project:
     """The project at ``path`` for reading only: nothing is migrated or written."""
     if not path.exists():
         raise ProjectError(f"There is no project at “{path}”.")
+    if revision is None:
+        raise ProjectError(f"“{path.name}” is read-only and holds no project yet.")
     if revision != _head_revision():
         raise ProjectError(
             f"“{path.name}” was made by an older version of IntentLens and must be updated, but "

@@ -37,7 +37,7 @@ MAX_JSON_DEPTH = 100
 #: pile up: memory stays bounded whatever the file.
 CHUNK_CHARS = 32 << 20
 
-#: Reasons the reader itself rejects a line (the keys of ``rejected_by_reason``), in words.
+#: Short names of the reasons the reader itself rejects a line (keys of ``rejected_by_reason``).
 READER_REASON_KINDS = ("unclosed_quote", "line_too_long", "nested_too_deep")
 _UNCLOSED_QUOTE = (
     "A quote (\") opens a value on this line but is not closed where it should be: the line "
@@ -375,8 +375,9 @@ def _json_depth(text: str, *, strings: bool = True) -> int:
 
 
 def _too_deep(raw: str) -> bool:
-    """Whether a JSON line nests deeper than ``MAX_JSON_DEPTH``; exact, and cheap for the
-    usual line (it cannot nest deeper than it has opening brackets)."""
+    """Whether a JSON line nests deeper than ``MAX_JSON_DEPTH``. Cheap for the usual line (it
+    cannot nest deeper than it has opening brackets); a line whose strings hide closing
+    brackets may pass here, and is then caught by ``RecursionError`` when it is parsed."""
     if raw.count("[") + raw.count("{") <= MAX_JSON_DEPTH:
         return False
     return _json_depth(raw, strings=False) > MAX_JSON_DEPTH and _json_depth(raw) > MAX_JSON_DEPTH

@@ -397,15 +397,31 @@ class _Feed:
         return line
 
 
-def _runs_records_together(row: list[str], lines: list[str], ncols: int, reader: Any) -> bool:
-    """Whether a record spanning ``lines`` is really several records that a stray quote ran
-    together: it has the wrong number of fields, or (with 5 columns or more, where a note's
-    lines never look like that) every line after the first is a complete record by itself."""
+def _runs_records_together(
+    row: list[str], lines: list[str], start: int, end: int, ncols: int, reader: Any
+) -> bool:
+    """Whether the record ``row`` read from ``lines[start:end]`` is really several records that
+    a stray quote on line ``start`` ran together: it has the wrong number of fields, or the
+    lines after ``start`` up to ``end``, read afresh, are records of ``ncols`` fields each
+    (a multi-line note's own lines never read like that: its last line holds the closing
+    quote). With fewer than 3 columns a record of the right size is taken as it is."""
     if len(row) != ncols:
         return True
-    if ncols < 5:
+    if ncols < 3:
         return False
-    return all(len(next(reader([ln]), [])) == ncols for ln in lines[1:])
+    feed = _Feed(lines[start + 1 : end + MAX_QUOTED_LINES], None)
+    records = reader(feed)
+    while feed.pos < end - start - 1:
+        feed.start, feed.chars, feed.cut, feed.dry = feed.pos, 0, False, False
+        try:
+            fields = next(records)
+        except (csv.Error, StopIteration):
+            return False
+        if feed.dry:  # open at the end of the lines at hand: cannot tell, keep it as read
+            return True
+        if feed.cut or len(fields) != ncols:
+            return False
+    return True
 
 
 def split_records(
@@ -450,7 +466,7 @@ def split_records(
             or (
                 end - start > 1
                 and ncols is not None
-                and _runs_records_together(row, lines[start:end], ncols, reader)
+                and _runs_records_together(row, lines, start, end, ncols, reader)
             )
         ):
             feed.pos = start + 1
