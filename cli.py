@@ -23,6 +23,7 @@ from engine.ingest import (
     import_file,
     inspect_file,
 )
+from storage.imports import holds_imports
 from storage.project import Project, ProjectError, open_project
 
 
@@ -115,7 +116,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     problems = preview.problems()
     if problems:
         raise UserError(problems[0])
-    new_file = "://" not in args.project and not Path(args.project).exists()
+    created = _claim_new_file(args.project)
     project = _open(args.project)
     report = None
     try:
@@ -126,9 +127,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         if not args.json and sys.stderr.isatty():
             print(file=sys.stderr)
     finally:
+        # A failed first import leaves no empty project file behind, unless another process
+        # imported into the same new project meanwhile.
+        remove = report is None and created and not _safe(holds_imports, project, True)
         project.close()
-        if report is None and new_file:
-            # A failed first import leaves no empty project file behind.
+        if remove:
             for suffix in ("", "-wal", "-shm"):
                 Path(args.project + suffix).unlink(missing_ok=True)
     assert report is not None
@@ -137,6 +140,25 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         print(describe_report(report, args.project))
     return 0
+
+
+def _claim_new_file(location: str) -> bool:
+    """Create the project file if it does not exist yet; True when this process made it."""
+    if "://" in location:
+        return False
+    try:
+        fd = os.open(location, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except OSError:  # it exists, or its folder does not: opening the project says which
+        return False
+    os.close(fd)
+    return True
+
+
+def _safe(fn: Callable[[Project], bool], project: Project, default: bool) -> bool:
+    try:
+        return fn(project)
+    except Exception:  # noqa: BLE001 - a broken project: keep the file rather than guess
+        return default
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:

@@ -63,16 +63,27 @@ def read_key(project: Project) -> bytes | None:
     return bytes.fromhex(legacy) if legacy else None
 
 
-def write_key(project: Project, key: bytes) -> Path:
-    """Store the key in its file (readable by the user only), atomically."""
+def ensure_key(project: Project) -> tuple[bytes, bool]:
+    """The project's key, made now when it has none: (key, made now).
+
+    The key file is created exclusively, so two first imports running at once agree on one key
+    (the second reads the file the first made). A key still inside an older project is moved out
+    to the key file (the caller removes it from the project)."""
     path = key_file(project)
+    if path.is_file():
+        return bytes.fromhex(path.read_text(encoding="ascii").strip()), False
+    legacy = project.get_meta(LEGACY_META_KEY)
+    key = bytes.fromhex(legacy) if legacy else new_key()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip()), False
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(key.hex() + "\n")
-    os.replace(tmp, path)
-    return path
+        fh.flush()
+        os.fsync(fh.fileno())
+    return key, legacy is None
 
 
 def new_key() -> bytes:

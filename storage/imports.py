@@ -36,6 +36,15 @@ class BatchInfo:
     rejected: int
 
 
+def holds_imports(project: Project) -> bool:
+    """Whether any import (finished or running in another process) wrote to the project.
+
+    Taken under the write lock, so an import running elsewhere is waited for, not missed."""
+    with project.begin() as conn:
+        n = conn.execute(select(func.count()).select_from(schema.import_batches)).scalar_one()
+    return int(n) > 0
+
+
 def batches_with_sha(source: Project | Connection, sha256: str) -> list[BatchInfo]:
     """Earlier finished imports of a file with this content hash.
 

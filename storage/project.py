@@ -20,7 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, select
-from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
 from storage import schema
 
@@ -368,11 +368,42 @@ def _display_name(url: str) -> str:
 
 @contextmanager
 def _writing(engine: Engine) -> Iterator[Connection]:
-    """A connection in a write transaction (BEGIN IMMEDIATE on SQLite, see ``_begin``)."""
-    with engine.connect() as conn:
-        conn.execution_options(**{_WRITES: True})
-        with conn.begin():
-            yield conn
+    """A connection in a write transaction (BEGIN IMMEDIATE on SQLite, see ``_begin``).
+
+    When the database refuses the write (a full disk, a file that became read-only, another
+    program holding the lock too long), the transaction is rolled back and the failure becomes
+    one sentence saying that nothing was saved."""
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(**{_WRITES: True})
+            with conn.begin():
+                yield conn
+    except OperationalError as exc:
+        problem = _write_refused(str(exc.orig))
+        if problem is None:
+            raise
+        raise ProjectError(problem) from exc
+
+
+def _write_refused(text: str) -> str | None:
+    """The sentence for a write the database refused, or None for other errors."""
+    text = text.lower()
+    if "disk is full" in text or "disk full" in text:
+        return (
+            "The disk is full, so nothing was saved and the project is unchanged: free some "
+            "space and try again."
+        )
+    if "readonly" in text or "read-only" in text:
+        return (
+            "The project cannot be written (it is read-only), so nothing was saved and the "
+            "project is unchanged: make it writable and try again."
+        )
+    if "locked" in text or "busy" in text:
+        return (
+            "Another program kept the project busy, so nothing was saved and the project is "
+            "unchanged: try again when it has finished."
+        )
+    return None
 
 
 def migrate(engine: Engine) -> None:

@@ -13,11 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
 
 from storage import schema
 from storage.imports import utc_now_iso
-from storage.project import Project, ProjectError
+from storage.project import Project
 from storage.queries import read_frame
 
 
@@ -99,25 +98,12 @@ def save_run(
     ``outputs`` has a ``customer_id`` column and any of ``score``, ``rank``, ``segment``,
     ``x``, ``y``. With ``activate`` the run becomes the task's active model.
     """
-    try:
-        return _save_run(
-            project, task, status=status, settings=settings, history=history, metrics=metrics,
-            summary=summary, seconds=seconds, warm_started=warm_started, weights=weights,
-            outputs=outputs, activate=activate,
-        )
-    except OperationalError as exc:
-        text = str(exc.orig)
-        if "locked" in text or "busy" in text:
-            raise ProjectError(
-                "Another program kept the project busy, so this run could not be saved (the "
-                "project is unchanged): train again when it has finished."
-            ) from exc
-        if "readonly" in text or "read-only" in text:
-            raise ProjectError(
-                "The project became read-only, so this run could not be saved (the project is "
-                "unchanged): make it writable and train again."
-            ) from exc
-        raise
+    # A full disk, a read-only file or a busy project: storage.project says so in a sentence.
+    return _save_run(
+        project, task, status=status, settings=settings, history=history, metrics=metrics,
+        summary=summary, seconds=seconds, warm_started=warm_started, weights=weights,
+        outputs=outputs, activate=activate,
+    )
 
 
 def _save_run(

@@ -46,7 +46,7 @@ from engine.ingest.source import (
     iter_text_lines,
     open_bytes,
 )
-from storage.imports import BatchInfo, batches_with_sha, event_count, start_batch
+from storage.imports import BatchInfo, batches_with_sha, event_count, holds_imports, start_batch
 from storage.project import Project
 
 #: The reasons a line is rejected, as the keys of ``rejected_by_reason``: the reader's own
@@ -174,12 +174,8 @@ def import_file(
     key = b""
     created_key = legacy_key = False
     if pseudonymize:
-        stored = privacy.read_key(project)
-        legacy_key = stored is not None and not privacy.key_file(project).is_file()
-        key = stored or privacy.new_key()
-        if stored is None or legacy_key:
-            created_key = stored is None
-            privacy.write_key(project, key)
+        legacy_key = project.get_meta(privacy.LEGACY_META_KEY) is not None
+        key, created_key = privacy.ensure_key(project)
     committed = False
     mapping = preview.mapping
     header = preview.header
@@ -349,7 +345,9 @@ def import_file(
         raise FileProblem(f"“{path.name}” could not be read to the end ({exc}).") from exc
     finally:
         stream.close()
-        if created_key and not committed:
+        if created_key and not committed and not _other_imports(project):
+            # The key made for this import goes with it (unless another process imported
+            # into the project with it meanwhile).
             privacy.key_file(project).unlink(missing_ok=True)
     yield ImportProgress(
         totals.lines, totals.imported, totals.rejected, preview.size, preview.size, seconds, report
@@ -426,6 +424,13 @@ def _bound_numbers(p: PreparedChunk, names: dict[str, str]) -> None:
     for i, v in enumerate(prices):
         if v is not None and not abs(v) <= MAX_NUMBER:
             prices[i] = None
+
+
+def _other_imports(project: Project) -> bool:
+    try:
+        return holds_imports(project)
+    except Exception:  # noqa: BLE001 - cannot tell: keep the key rather than orphan pseudonyms
+        return True
 
 
 def _warnings(preview: FilePreview, totals: ImportTotals) -> list[ImportWarning]:

@@ -22,6 +22,14 @@ _DATE_ORDERS = {"dmy": "day/month/year", "mdy": "month/day/year", "ymd": "year/m
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", " ": "spaces"}
 
 
+def _chunk_records(chunk: rd.Chunk) -> Iterator[tuple[int, list[str]]]:
+    """A chunk's records, plus the lines the reader rejected itself (an unclosed quote, a line
+    too long) as records that fit no table, in line order."""
+    out = [(chunk.line_no(i), row) for i, row in enumerate(chunk.rows)]
+    out += [(p.line_no, ["\x00" + p.kind]) for p in chunk.problems]
+    yield from sorted(out, key=lambda r: r[0])
+
+
 def _records(preview: FilePreview) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) of every record after the header, in file order."""
     stream, _ = open_bytes(preview.path, preview.packaging)
@@ -34,8 +42,7 @@ def _records(preview: FilePreview) -> Iterator[tuple[int, list[str]]]:
             line_no += 1
         if preview.kind == "jsonl":
             for chunk, _header in rd.jsonl_chunks(lines, first_line_no=line_no, chunk_rows=5000):
-                for i, row in enumerate(chunk.rows):
-                    yield chunk.line_no(i), row
+                yield from _chunk_records(chunk)
             return
         if preview.has_header:
             for ln in lines:
@@ -46,8 +53,7 @@ def _records(preview: FilePreview) -> Iterator[tuple[int, list[str]]]:
             lines, preview.delimiter, first_line_no=line_no, chunk_rows=5000,
             escapechar=preview.escape,
         ):
-            for i, row in enumerate(chunk.rows):
-                yield chunk.line_no(i), row
+            yield from _chunk_records(chunk)
     finally:
         stream.close()
 

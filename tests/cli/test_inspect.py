@@ -79,3 +79,18 @@ def test_inspect_in_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert code == 0
     assert "separator comma" in out and "2 rows of 3 columns" in out
     assert "customer = customer" in out
+
+
+def test_lines_the_reader_rejects_are_counted_as_not_fitting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "quote.csv"
+    path.write_text(
+        'customer,time,item\nu1,2024-01-01 10:00,"mug\nu2,2024-01-01 11:00,cap\n'
+        "u3,2024-01-01 12:00,tee\n",
+        encoding="utf-8",
+    )
+    code, out, _ = _inspect(capsys, str(path), "--json")
+    assert code == 0
+    r = json.loads(out)
+    assert (r["rows"], r["rows_not_fitting"], r["rows_not_fitting_lines"]) == (2, 1, [2])

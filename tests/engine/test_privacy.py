@@ -218,3 +218,38 @@ def test_no_network_during_import_train_and_export(
     code, _, err = _cli(capsys, "export", db, "segments", "--out", out_csv)
     assert code == 0, err
     assert out_csv.stat().st_size > 0
+
+
+def test_two_first_pseudonymized_imports_at_once_share_one_key(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    files = []
+    for name, day in (("a.csv", "01"), ("b.csv", "02")):
+        f = tmp_path / name
+        f.write_text(
+            "customer,time,event\n"
+            + "".join(f"shared-{i},2024-01-{day} 10:{i % 60:02d},view\n" for i in range(2000)),
+            encoding="utf-8",
+        )
+        files.append(f)
+    for attempt in range(2):
+        db = tmp_path / f"new{attempt}.intentlens"
+        procs = [
+            subprocess.Popen(
+                [sys.executable, str(repo / "main.py"), "import", str(db), str(f),
+                 "--pseudonymize", "--json"],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=repo,
+            )
+            for f in files
+        ]
+        results = [p.communicate(timeout=120) for p in procs]
+        assert all(p.returncode == 0 for p in procs), results
+        project = open_project(db, create=False)
+        try:
+            # Both imports used one key: the same 2,000 customers, not 4,000.
+            assert _rows(project, "SELECT COUNT(*) FROM customers") == [(2000,)]
+            assert privacy.read_key(project) is not None
+        finally:
+            project.close()
