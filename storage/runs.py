@@ -35,6 +35,7 @@ class RunInfo:
     summary: str
     seconds: float
     warm_started: bool
+    stale: bool = False  # a customer it was trained on has been forgotten since
 
 
 _RUN_COLUMNS = (
@@ -49,6 +50,7 @@ _RUN_COLUMNS = (
     schema.model_runs.c.summary,
     schema.model_runs.c.seconds,
     schema.model_runs.c.warm_started,
+    schema.model_runs.c.stale,
 )
 
 
@@ -75,6 +77,7 @@ def _info(row: Any) -> RunInfo:
         summary=str(row[8] or ""),
         seconds=float(row[9] or 0.0),
         warm_started=bool(row[10]),
+        stale=bool(row[11]),
     )
 
 

@@ -607,6 +607,8 @@ class TrainPage(QWidget):
                 flags.append(self.tr("warm start"))
             if r.status == "stopped":
                 flags.append(self.tr("stopped"))
+            if r.stale:
+                flags.append(self.tr("out of date: a customer was forgotten"))
             if flags:
                 result += f" ({', '.join(flags)})"
             rows.append((r.id, self.tr("Intent") if r.task == "intent" else self.tr("Profiles"),

@@ -179,6 +179,9 @@ def test_forget_a_customer_deletes_their_rows_and_bytes(
         assert _rows(project, "SELECT COUNT(*) FROM events") == [(1,)]
         assert _rows(project, "SELECT COUNT(*) FROM customer_scores") == [(1,)]
         assert _rows(project, "SELECT stale FROM model_runs") == [(1,)]
+        from storage.runs import list_runs
+
+        assert [r.stale for r in list_runs(project)] == [True]
     finally:
         project.close()
     code, _, err = _cli(capsys, "forget", db, "nobody")
