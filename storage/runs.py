@@ -102,28 +102,6 @@ def save_run(
     ``x``, ``y``. With ``activate`` the run becomes the task's active model.
     """
     # A full disk, a read-only file or a busy project: storage.project says so in a sentence.
-    return _save_run(
-        project, task, status=status, settings=settings, history=history, metrics=metrics,
-        summary=summary, seconds=seconds, warm_started=warm_started, weights=weights,
-        outputs=outputs, activate=activate,
-    )
-
-
-def _save_run(
-    project: Project,
-    task: str,
-    *,
-    status: str,
-    settings: dict[str, Any],
-    history: dict[str, Any],
-    metrics: dict[str, Any],
-    summary: str,
-    seconds: float,
-    warm_started: bool,
-    weights: bytes | None,
-    outputs: pd.DataFrame | None,
-    activate: bool,
-) -> int:
     runs = schema.model_runs
     with project.begin() as conn:
         if activate:
