@@ -10,7 +10,6 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -42,7 +41,9 @@ def _pairs(values: Sequence[str] | None, flag: str, allowed: Sequence[str]) -> d
 
 
 def _date(ms: int | None) -> str:
-    return "?" if ms is None else datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d")
+    from engine.dates import day
+
+    return day(ms, "?")
 
 
 def describe_report(report: ImportReport, project_hint: str) -> str:
@@ -262,20 +263,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     failure is one sentence and leaves the target as it was.
     """
     from engine import exports
-    from engine.intent_runs import NoData
+    from engine.tasks.base import NoData
 
     project = _open(args.project, create=False)
     try:
         if args.what == "rejected":
             n = exports.export_rejected(project, args.out)
         elif args.what == "scores":
-            from engine import intent_runs
+            from engine.intent.lookup import export_scores
 
-            n = intent_runs.export_scores(project, args.out)
+            n = export_scores(project, args.out)
         elif args.what == "segments":
-            from engine import profile_runs
+            from engine.profiles.read import export_segments
 
-            n = profile_runs.export_segments(project, args.out)
+            n = export_segments(project, args.out)
         else:  # pragma: no cover - argparse restricts the choices
             raise UserError(f"Nothing called “{args.what}” can be exported.")
     except (NoData, exports.ExportError) as exc:
@@ -305,7 +306,7 @@ def _whole_number(flag: str, low: int, high: int) -> Callable[[str], int]:
 
 def _as_of_arg(text: str) -> str:
     """--as-of: a date IntentLens can store (checked against the data once the project is open)."""
-    from engine.intent_runs import parse_date
+    from engine.dates import FIRST_MS, LAST_MS, parse_date
 
     try:
         ms = parse_date(text)
@@ -313,7 +314,7 @@ def _as_of_arg(text: str) -> str:
         ms = None
     # The dates the importer accepts; pandas alone would take "1" or "now".
     if ms is None or not text.strip()[:1].isdigit() or not (
-        -2_208_988_800_000 <= ms < 4_102_444_800_000
+        FIRST_MS <= ms < LAST_MS
     ):
         raise argparse.ArgumentTypeError(
             f"--as-of {text}: not a date (use YYYY-MM-DD, from 1900 to 2099)."
@@ -323,165 +324,147 @@ def _as_of_arg(text: str) -> str:
 
 def _as_of_ms(project: Project, text: str | None) -> int | None:
     """The --as-of date in ms, refused in one sentence when it is outside the data's time."""
-    from engine import intent_runs
+    from engine.dates import parse_date
+    from engine.runs import as_of_problem
 
     if text is None:
         return None
-    ms = intent_runs.parse_date(text)
-    problem = intent_runs.as_of_problem(project, ms)
+    ms = parse_date(text)
+    problem = as_of_problem(project, ms)
     if problem is not None:
         raise UserError(f"--as-of {text}: {problem}.")
     return ms
 
 
-def cmd_train_intent(args: argparse.Namespace) -> int:
-    """python main.py train intent PROJECT ..."""
-    from engine import intent_runs
-    from engine.intent import EpochReport, IntentConfig, configure_threads
-
-    config = IntentConfig(
-        preset=args.preset, horizon_days=args.horizon, epochs=args.epochs, seed=args.seed,
-        cell=args.cell,
+def _progress_line(task: Any, report: Any) -> str | None:
+    """A training progress report as one line (notes as they are; batches are not printed)."""
+    if report.step == "note":
+        return str(report.message)
+    if report.step != "epoch":
+        return None
+    phase = f" ({report.phase})" if report.phase else ""
+    valid = report.losses.get("valid", float("nan"))
+    extra = "".join(
+        f", {task.metric_names.get(k, k)} {v:.3f}"
+        for k, v in report.metrics.items() if v == v
     )
+    return (
+        f"epoch {report.epoch}/{report.epochs}{phase}: train loss "
+        f"{report.losses.get('train', float('nan')):.4f}, valid loss {valid:.4f}{extra}"
+    )
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """python main.py train TASK PROJECT [settings of the task] [--json]"""
+    from engine import runs
+    from engine.fields import settings_of
+    from engine.tasks import get_task
+    from engine.tasks.base import NoData, Progress, RunSaved
+
+    task = get_task(args.task)
     # Refused now, before any work, when the project is read-only, in use, or from elsewhere.
     project = _open(args.project, create=False, writable=True)
     out = sys.stderr if args.json else sys.stdout
+    saved = None
     try:
-        config = replace(config, as_of_ms=_as_of_ms(project, args.as_of))
-        configure_threads()
-        check = intent_runs.check_project(project, config)
-        if not check.ok:
-            raise UserError(check.message)
-        print(check.message, file=out)
-        saved = None
-        for report in intent_runs.train_and_save(project, config, warm_start=args.warm_start):
-            if isinstance(report, EpochReport):
-                auc = "" if report.valid_auc != report.valid_auc else f", valid AUC {report.valid_auc:.3f}"
-                print(
-                    f"epoch {report.epoch}/{report.epochs} ({report.phase}): train loss "
-                    f"{report.train_loss:.4f}, valid loss {report.valid_loss:.4f}{auc}",
-                    file=out, flush=True,
-                )
-            elif isinstance(report, intent_runs.RunSaved):
+        values = {}
+        for spec in settings_of(task.config_type):
+            value = getattr(args, spec.name)
+            values[spec.name] = _as_of_ms(project, value) if spec.setting.kind == "date" else value
+        config = task.config_type(**values)
+        for report in runs.train(
+            project, task.key, config, warm_start=getattr(args, "warm_start", False)
+        ):
+            if isinstance(report, Progress):
+                line = _progress_line(task, report)
+                if line is not None:
+                    print(line, file=out, flush=True)
+            elif isinstance(report, RunSaved):
                 saved = report
-    except intent_runs.NoData as exc:
+    except NoData as exc:
         raise UserError(str(exc)) from exc
     finally:
         project.close()
     if saved is None:
         raise UserError("Training stopped before the first epoch finished: nothing was saved.")
-    result = saved.result
-    keys = ("auc", "pr_auc", "precision", "recall", "f1", "accuracy", "lift_top10", "brier")
-    pick = lambda m: {k: (None if m.get(k) != m.get(k) else m.get(k)) for k in keys}  # noqa: E731
-    payload = {
-        "model": pick(result.metrics["model"]),
-        "baselines": {name: pick(m) for name, m in result.metrics.items() if name != "model"},
-        "as_of": datetime.fromtimestamp(int(result.config["as_of_ms"]) / 1000, UTC).isoformat(),  # type: ignore[call-overload]
-        "horizon_days": result.config["horizon_days"],
-        "n_train": result.n_train,
-        "n_valid": result.n_valid,
-        "run_id": saved.run_id,
-        "verdict": result.verdict,
-    }
     if args.json:
-        print(json.dumps(payload))
+        print(json.dumps(saved.view.data, ensure_ascii=False))
         return 0
-    print(f"\nValidation on the latest cutoff ({result.n_valid:,} customers; "
-          f"trained on {result.n_train:,} examples):")
-    print(f"{'method':36} {'AUC':>6} {'PR AUC':>7} {'prec':>6} {'recall':>6} {'F1':>6} "
-          f"{'acc':>6} {'lift10':>6}")
-    for name, m in [("model: " + result.model_name, result.metrics["model"]),
-                    *[(n, m) for n, m in result.metrics.items() if n != "model"]]:
-        print(f"{name[:36]:36} {m['auc']:6.3f} {m['pr_auc']:7.3f} {m['precision']:6.3f} "
-              f"{m['recall']:6.3f} {m['f1']:6.3f} {m['accuracy']:6.3f} {m['lift_top10']:6.2f}")
-    print(result.verdict)
-    print(f"Saved as run {saved.run_id}; scores: python main.py export {args.project} scores "
-          "--out scores.csv")
+    for line in saved.view.text:
+        print(line)
+    print(task.saved_hint.format(run_id=saved.run_id, project=args.project))
     return 0
 
 
-def _segments_arg(text: str) -> int | None:
-    """--segments: a whole number from 2 to 12, or auto (None)."""
-    value = text.strip().lower()
-    if value == "auto":
-        return None
-    if value.isdigit() and 2 <= int(value) <= 12:
-        return int(value)
-    raise argparse.ArgumentTypeError(f"--segments {text}: use a whole number from 2 to 12, or auto.")
+def _setting_type(spec: Any) -> Callable[[str], Any]:
+    """An argparse ``type=`` for one setting: its range, and its word for "automatic"."""
+    s = spec.setting
+    flag = s.cli_flag(spec.name)
 
-
-METHOD_WORDS = {
-    "features": "k-means on the behavior features",
-    "autoencoder": "k-means on the autoencoder profiles",
-}
-
-
-def cmd_train_profiles(args: argparse.Namespace) -> int:
-    """python main.py train profiles PROJECT [--as-of DATE] [--segments K|auto] [--seed S] ..."""
-    from engine import profile_runs
-    from engine.profiles import ProfileConfig, ProfileEpoch
-
-    project = _open(args.project, create=False, writable=True)
-    out = sys.stderr if args.json else sys.stdout
-    saved = None
-    try:
-        config = ProfileConfig(
-            as_of_ms=_as_of_ms(project, args.as_of), n_segments=args.segments, seed=args.seed
+    def parse(text: str) -> Any:
+        word = text.strip().lower()
+        if s.special is not None and word.replace("-", " ") == s.special.lower():
+            return None
+        try:
+            value = int(word) if spec.type is int else float(word)
+        except ValueError:
+            value = None
+        ok = value is not None and value == value and (
+            (s.low is None or value >= s.low) and (s.high is None or value <= s.high)
         )
-        if args.epochs is not None:
-            config = replace(config, epochs=args.epochs)
-        for report in profile_runs.train_and_save(project, config):
-            if isinstance(report, ProfileEpoch):
-                print(
-                    f"epoch {report.epoch}/{report.epochs}: train loss {report.train_loss:.4f}, "
-                    f"valid loss {report.valid_loss:.4f}",
-                    file=out, flush=True,
-                )
-            elif isinstance(report, profile_runs.ProfilesSaved):
-                saved = report
-    except profile_runs.NoData as exc:
-        raise UserError(str(exc)) from exc
-    finally:
-        project.close()
-    if saved is None:
-        raise UserError("Training stopped before the segments were found: nothing was saved.")
-    result = saved.result
-    if args.json:
-        print(json.dumps({
-            "segments": [
-                {"id": s.id, "name": s.name, "size": s.size, "share": round(s.share, 4),
-                 "revenue_share": round(s.revenue_share, 4), "avg_intent": s.avg_intent,
-                 "description": s.description}
-                for s in result.segments
-            ],
-            "stability_ari": result.stability_ari,
-            "silhouette": result.silhouette,
-            "method": result.method,
-            "customers": len(result.customer_ids),
-            "run_id": saved.run_id,
-        }, ensure_ascii=False))
-        return 0
-    print(f"\n{len(result.segments)} segments of {len(result.customer_ids):,} customers, found by "
-          f"{METHOD_WORDS.get(result.method, result.method)}.")
-    print(f"Stability (agreement between two runs, 1 = identical): {result.stability_ari:.2f}; "
-          f"separation (silhouette, -1 to 1): {result.silhouette:.2f}.")
-    for s in result.segments:
-        print(f"\n  {s.id}. {s.name}: {s.size:,} customers ({s.share:.0%})")
-        # The description starts with the name, already printed on the line above.
-        print(f"     {s.description.removeprefix(s.name + ' — ')}")
-    print(f"\nSaved as run {saved.run_id}; every customer with their segment: "
-          f"python main.py export {args.project} segments --out segments.csv")
-    return 0
+        if not ok:
+            kind = "a whole number" if spec.type is int else "a number"
+            words = f"{kind} from {s.low:,} to {s.high:,}"
+            if s.special is not None:
+                words += f", or {s.special.replace(' ', '-')}"
+            raise argparse.ArgumentTypeError(f"{flag} {text}: use {words}.")
+        return value
+
+    return parse
+
+
+def _add_train_commands(sub: Any) -> None:
+    """One ``train <task>`` subcommand per task of the registry, its flags from the settings."""
+    from engine.fields import settings_of
+    from engine.tasks import TASKS
+
+    for task in TASKS.values():
+        t = sub.add_parser(task.key, help=task.cli_help)
+        t.add_argument("project")
+        for spec in settings_of(task.config_type):
+            s = spec.setting
+            flag = s.cli_flag(spec.name)
+            words = s.help.replace("%", "%%")  # argparse formats help with %
+            if s.kind == "date":
+                t.add_argument(flag, dest=spec.name, type=_as_of_arg, metavar="DATE", help=words)
+            elif s.choices:
+                t.add_argument(flag, dest=spec.name, choices=[c for c, _ in s.choices],
+                               default=spec.default, help=words)
+            elif spec.type is bool:
+                t.add_argument(flag, dest=spec.name, action="store_true", help=words)
+            else:
+                metavar = "N" if spec.type is int else "X"
+                t.add_argument(flag, dest=spec.name, type=_setting_type(spec),
+                               default=spec.default, help=words,
+                               metavar=f"{metavar}|{s.special.replace(' ', '-')}" if s.special else metavar)
+        if task.supports_warm_start:
+            t.add_argument("--warm-start", action="store_true",
+                           help="start from the active model's weights (after importing new "
+                                "events)")
+        t.add_argument("--json", action="store_true",
+                       help="print one JSON object (progress goes to stderr)")
+        t.set_defaults(func=cmd_train)
 
 
 def cmd_lookup(args: argparse.Namespace) -> int:
     """python main.py lookup PROJECT CUSTOMER [--json]"""
-    from engine import intent_runs
+    from engine.intent.lookup import lookup
+    from engine.tasks.base import NoData
 
     project = _open(args.project, create=False)
     try:
-        found = intent_runs.lookup(project, args.customer)
-    except intent_runs.NoData as exc:
+        found = lookup(project, args.customer)
+    except NoData as exc:
         raise UserError(str(exc)) from exc
     finally:
         project.close()
@@ -532,7 +515,8 @@ def _add_reading_flags(p: argparse.ArgumentParser) -> None:
 def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
     delimiter = args.delimiter
     if delimiter is not None:
-        from engine.ingest.source import DELIMITERS, WHITESPACE_DELIMITERS, delimiter_from_name
+        from engine.ingest.layout import DELIMITERS, delimiter_from_name
+        from engine.ingest.records import WHITESPACE_DELIMITERS
 
         delimiter = delimiter_from_name(delimiter)
         if delimiter not in DELIMITERS and delimiter not in WHITESPACE_DELIMITERS and (
@@ -612,34 +596,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train a model on a project")
     tsub = p.add_subparsers(dest="task", required=True)
-    t = tsub.add_parser("intent", help="purchase intent: who buys within the next days")
-    t.add_argument("project")
-    t.add_argument("--as-of", type=_as_of_arg,
-                   help="score as of this date (YYYY-MM-DD; default: end of data)")
-    t.add_argument("--horizon", type=_whole_number("--horizon", 1, 365),
-                   help="days ahead, 1 to 365 (default: from the data, at most 30)")
-    t.add_argument("--preset", choices=["fast", "balanced", "thorough"], default="balanced")
-    t.add_argument("--epochs", type=_whole_number("--epochs", 1, 1000),
-                   help="epochs at most, 1 to 1000 (default: from the preset)")
-    t.add_argument("--seed", type=_whole_number("--seed", 0, 2**32 - 1), default=0)
-    t.add_argument("--cell", choices=["lstm", "gru"], default="lstm")
-    t.add_argument("--warm-start", action="store_true",
-                   help="start from the active model's weights (after importing new events)")
-    t.add_argument("--json", action="store_true")
-    t.set_defaults(func=cmd_train_intent)
-
-    t = tsub.add_parser("profiles", help="customer profiles: find segments and describe them")
-    t.add_argument("project")
-    t.add_argument("--as-of", type=_as_of_arg,
-                   help="profile customers as of this date (YYYY-MM-DD; default: end of data)")
-    t.add_argument("--segments", type=_segments_arg, default="auto", metavar="K|auto",
-                   help="how many segments (2 to 12), or auto to let the data decide (default)")
-    t.add_argument("--seed", type=_whole_number("--seed", 0, 2**32 - 1), default=0)
-    t.add_argument("--epochs", type=_whole_number("--epochs", 1, 1000),
-                   help="autoencoder epochs at most, 1 to 1000 (default 60)")
-    t.add_argument("--json", action="store_true",
-                   help="print one JSON object (progress goes to stderr)")
-    t.set_defaults(func=cmd_train_profiles)
+    _add_train_commands(tsub)
 
     p = sub.add_parser("lookup", help="one customer's intent score, rank and reasons")
     p.add_argument("project")

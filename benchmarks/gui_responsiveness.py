@@ -103,7 +103,7 @@ def main() -> None:
     from engine.demo_project import create_demo_project
     from engine.ingest import import_file
     from engine.intent import IntentConfig, configure_threads
-    from engine.intent_runs import train_and_save
+    from engine.runs import train
     from storage.project import open_project
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -122,7 +122,7 @@ def main() -> None:
         project = open_project(demo)
         configure_threads()
         config = IntentConfig(preset="fast", epochs=3)
-        late, secs = run_worker(probe, lambda stop: train_and_save(project, config,
+        late, secs = run_worker(probe, lambda stop: train(project, "intent", config,
                                                                     should_stop=stop))
         project.close()
         print(describe(f"train intent ({secs:.0f} s)", late, base99))

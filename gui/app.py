@@ -2,21 +2,61 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from importlib.resources import as_file, files
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QLocale, QThreadPool, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale, QThreadPool, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
 from gui.settings import demo_project_path, load_settings
 from gui.worker import Worker
+
+#: The package that ships the icon and the translations as package data (``resources/``).
+RESOURCES = "resources"
+ICON = ("icons", "intentlens.svg")
+TRANSLATIONS = ("translations",)
+
+# Real paths handed to Qt stay valid until the process ends. An installed wheel's files are
+# used where they lie; only a zipped install gets temporary copies (of a folder: Python 3.12+).
+_resource_files = ExitStack()
+atexit.register(_resource_files.close)
+
+
+def resource_path(*parts: str) -> Path:
+    """A real file-system path to a packaged resource (Qt reads paths, not package data),
+    found through ``importlib.resources`` so it works from the source tree and an installed
+    wheel alike."""
+    item = files(RESOURCES)
+    for part in parts:
+        item = item / part
+    return _resource_files.enter_context(as_file(item))
+
+
+def app_icon() -> QIcon:
+    """The application icon (window and taskbar)."""
+    return QIcon(str(resource_path(*ICON)))
+
+
+def load_translator(parent: QCoreApplication, locale: QLocale | None = None) -> QTranslator | None:
+    """Install the translation for ``locale`` (default: the system's) if one ships; returns it
+    (owned by ``parent``), or None when the application stays in English."""
+    translator = QTranslator()
+    folder = resource_path(*TRANSLATIONS)
+    if not translator.load(locale or QLocale(), "intentlens", "_", str(folder)):
+        return None
+    translator.setParent(parent)
+    parent.installTranslator(translator)
+    return translator
 
 
 def install_excepthook(parent: Callable[[], QWidget | None]) -> None:
@@ -75,11 +115,8 @@ def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("IntentLens")
     app.setOrganizationName("IntentLens")
-    resources = Path(__file__).resolve().parent.parent / "resources"
-    app.setWindowIcon(QIcon(str(resources / "icons" / "intentlens.svg")))
-    translator = QTranslator(app)
-    if translator.load(QLocale(), "intentlens", "_", str(resources / "translations")):
-        app.installTranslator(translator)
+    app.setWindowIcon(app_icon())
+    load_translator(app)
     from gui.main_window import MainWindow
 
     settings = load_settings()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+from engine.dates import day
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#333")
 
@@ -67,8 +67,6 @@ def plot(title_text: str = "", *, date_axis: bool = False) -> pg.PlotWidget:
     return widget
 
 
-def fmt_date(ms: int | None) -> str:
-    """A UTC epoch-milliseconds time as YYYY-MM-DD ("?" when unknown)."""
-    if ms is None:
-        return "?"
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d")
+#: The import wizard's name for :func:`engine.dates.day` (the one date formatter; "–" when
+#: unknown). New code imports ``engine.dates.day`` itself.
+fmt_date = day

@@ -3,16 +3,20 @@
 The function receives a ``should_stop`` callable and yields small immutable progress reports;
 each ``yield`` is also the point where a cancel takes effect. Signals live on a QObject made in
 the GUI thread, so slots connected to them run in the GUI thread.
+
+One-shot work (read something for a click or a refresh) is a plain function: ``Worker.call``
+wraps it, and a view's :class:`Caller` runs it so that only the newest call's result arrives.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 
 class Cancelled(Exception):
@@ -59,6 +63,19 @@ class Worker(QRunnable):
         self.last: Any = None
         self.running = False
 
+    @classmethod
+    def call(cls, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Worker:
+        """A worker (not started) that runs ``fn(*args, **kwargs)`` once: its return value is
+        the one ``progressed`` report. Cancelled before it began, it does not run ``fn``.
+
+        Give it to a :class:`Caller` to have results of superseded calls dropped."""
+
+        def work(should_stop: Callable[[], bool]) -> Iterator[Any]:
+            if not should_stop():
+                yield fn(*args, **kwargs)
+
+        return cls(work)
+
     def cancel(self) -> None:
         """Ask the work to stop at its next check."""
         self._stop = True
@@ -100,3 +117,70 @@ class Worker(QRunnable):
         finally:
             self.running = False
             self.signals.finished.emit()
+
+
+class Caller(QObject):
+    """Runs one-shot work for one view, where only the newest call counts.
+
+    Each :meth:`call` starts a new generation: the previous call is told to stop (a call still
+    queued never runs) and whatever it still reports, result or failure, is dropped. So a slow
+    load for an earlier click can never overwrite the view of a later one. Callbacks run in
+    the GUI thread. The Caller keeps every worker it started alive until its ``finished``.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.generation = 0
+        self.worker: Worker | None = None
+        self._alive: set[Worker] = set()
+
+    def call(
+        self,
+        fn: Callable[..., Any],
+        /,
+        *args: Any,
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
+        **kwargs: Any,
+    ) -> Worker:
+        """Run ``fn(*args, **kwargs)`` on the thread pool; ``on_done(result)`` (or
+        ``on_error(exc)``) is called unless another call or :meth:`cancel` came after it.
+        Without ``on_error`` a failure goes to ``sys.excepthook`` (the app's error message)."""
+        self.cancel()
+        generation = self.generation
+        worker = Worker.call(fn, *args, **kwargs)
+
+        def deliver(callback: Callable[[Any], None], value: Any) -> None:
+            if generation == self.generation:  # else a later call (or cancel) superseded it
+                self.worker = None
+                callback(value)
+
+        worker.signals.progressed.connect(lambda result: deliver(on_done, result))
+        worker.signals.failed.connect(lambda exc: deliver(on_error or _unhandled, exc))
+        worker.signals.finished.connect(lambda: self._finished(worker))
+        self._alive.add(worker)
+        self.worker = worker
+        worker.start()
+        return worker
+
+    @Slot()
+    def cancel(self) -> None:
+        """Drop the result of the call in flight (if any) and ask it to stop."""
+        self.generation += 1
+        if self.worker is not None:
+            self.worker.cancel()
+            self.worker = None
+
+    @property
+    def busy(self) -> bool:
+        """Whether the newest call's result (or failure) is still to come."""
+        return self.worker is not None
+
+    def _finished(self, worker: Worker) -> None:
+        self._alive.discard(worker)
+        if self.worker is worker:  # ended without a result: it was stopped before it began
+            self.worker = None
+
+
+def _unhandled(exc: BaseException) -> None:
+    sys.excepthook(type(exc), exc, exc.__traceback__)

@@ -28,7 +28,7 @@ class Forgotten:
 
 def forget_customer(project: Project, key: str) -> Forgotten | None:
     """Delete everything about the customer with this key; None when there is no such customer."""
-    c, e, s, r = schema.customers, schema.events, schema.customer_scores, schema.rejected_rows
+    c, e, s, r = schema.customers, schema.events, schema.run_outputs, schema.rejected_rows
     with project.begin() as conn:
         cid = conn.execute(select(c.c.id).where(c.c.key == key)).scalar_one_or_none()
         if cid is None:

@@ -228,8 +228,10 @@ class ImportWriter:
         rejected: int,
         seconds: float,
         warnings: Sequence[dict[str, Any]] = (),
+        mapping: dict[str, Any] | None = None,
     ) -> None:
-        """Mark the batch done with its counts (still inside the transaction)."""
+        """Mark the batch done with its counts (still inside the transaction). ``mapping``
+        replaces the one stored at the start: the final one, with what the import met later."""
         if self._deferred:
             for index in schema.events.indexes:
                 index.create(self.conn)
@@ -245,6 +247,7 @@ class ImportWriter:
                 finished_at=utc_now_iso(),
                 seconds=seconds,
                 warnings=json.dumps(list(warnings), ensure_ascii=False) if warnings else None,
+                **({} if mapping is None else {"mapping": _mapping_json(mapping)}),
             )
         )
 
@@ -271,7 +274,7 @@ def start_batch(
             sha256=sha256,
             format=fmt,
             encoding=encoding,
-            mapping=json.dumps(mapping, ensure_ascii=False, sort_keys=True),
+            mapping=_mapping_json(mapping),
             pseudonymized=int(pseudonymized),
             status="running",
             started_at=utc_now_iso(),
@@ -279,3 +282,48 @@ def start_batch(
     ).inserted_primary_key
     assert batch_id is not None
     return ImportWriter(conn, int(batch_id[0]))
+
+
+def _mapping_json(mapping: dict[str, Any]) -> str:
+    return json.dumps(mapping, ensure_ascii=False, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class StoredMapping:
+    """The mapping stored with a finished import (the JSON of ``import_batches.mapping``)."""
+
+    batch_id: int
+    file_name: str
+    finished_at: str
+    mapping: dict[str, Any]
+
+
+def last_mapping(source: Project | Connection, signature: str) -> StoredMapping | None:
+    """The mapping of the last finished import whose mapping has this ``signature`` (its
+    "signature" key: the engine's name for a kind of file), or None when there is none.
+
+    The import list is short (one row per import), so the signature is looked for in the
+    mapping text and then checked in the parsed JSON.
+    """
+    b = schema.import_batches
+    query = (
+        select(b.c.id, b.c.file_name, b.c.finished_at, b.c.started_at, b.c.mapping)
+        .where(
+            b.c.status == "done",
+            b.c.mapping.contains(json.dumps(signature), autoescape=True),
+        )
+        .order_by(b.c.id.desc())
+    )
+    if isinstance(source, Connection):
+        rows = source.execute(query).all()
+    else:
+        with source.connect() as conn:
+            rows = conn.execute(query).all()
+    for batch_id, file_name, finished_at, started_at, text in rows:
+        try:
+            mapping = json.loads(text)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(mapping, dict) and mapping.get("signature") == signature:
+            return StoredMapping(int(batch_id), file_name, finished_at or started_at, mapping)
+    return None

@@ -1,4 +1,4 @@
-"""Model runs: settings, curves, metrics and weights of every training, and per-customer outputs.
+"""Model runs: settings, curves, metrics and weights of every training, and their outputs.
 
 Weights are stored as bytes written by ``torch.save(state_dict)`` and must be read with
 ``torch.load(weights_only=True)``: opening someone's project never runs their code.
@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from storage import schema
 from storage.imports import utc_now_iso
@@ -81,6 +81,42 @@ def _info(row: Any) -> RunInfo:
     )
 
 
+#: Columns of a long outputs frame that say whom or what a value is about (besides ``name``).
+OUTPUT_KEYS = ("customer_id", "item_id", "period")
+
+
+def long_outputs(outputs: pd.DataFrame) -> pd.DataFrame:
+    """Outputs in the long form (customer_id, item_id, period, name, value).
+
+    A frame with a ``name`` column is long already; otherwise every column other than the keys
+    (and ``key``/``item``, the names shown to users) is one output name, one row per cell
+    that holds a number.
+    """
+    if "name" in outputs.columns:
+        frame = outputs
+    else:
+        keys = [c for c in OUTPUT_KEYS if c in outputs.columns]
+        values = [c for c in outputs.columns if c not in (*OUTPUT_KEYS, "key", "item")]
+        frame = outputs[keys + values].melt(id_vars=keys, var_name="name", value_name="value")
+        frame = frame[frame["value"].notna()]
+    return pd.DataFrame(
+        {
+            "customer_id": frame.get("customer_id"),
+            "item_id": frame.get("item_id"),
+            "period": frame.get("period"),
+            "name": frame["name"].astype(str),
+            "value": pd.to_numeric(frame["value"], errors="coerce").astype(np.float64),
+        }
+    )
+
+
+def _cell(value: Any) -> Any:
+    """A frame cell as a database value: NaN and None are NULL, numpy numbers plain Python."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def save_run(
     project: Project,
     task: str,
@@ -96,13 +132,17 @@ def save_run(
     outputs: pd.DataFrame | None = None,
     activate: bool = True,
 ) -> int:
-    """Save a run and its per-customer outputs in one transaction; returns the run id.
+    """Save a run and its outputs in one transaction; returns the run id.
 
-    ``outputs`` has a ``customer_id`` column and any of ``score``, ``rank``, ``segment``,
-    ``x``, ``y``. With ``activate`` the run becomes the task's active model.
+    ``outputs`` is long (customer_id, item_id, period, name, value; see ``long_outputs``) or
+    wide with one column per output name. With ``activate`` the run becomes the task's active
+    model. A full disk, a read-only file or a busy project: storage.project says so in a sentence.
     """
-    # A full disk, a read-only file or a busy project: storage.project says so in a sentence.
     runs = schema.model_runs
+    rows: list[tuple[Any, ...]] = []
+    if outputs is not None and len(outputs):
+        frame = long_outputs(outputs).astype(object)
+        rows = [tuple(_cell(v) for v in r) for r in frame.itertuples(index=False, name=None)]
     with project.begin() as conn:
         if activate:
             conn.execute(update(runs).where(runs.c.task == task).values(active=0))
@@ -123,20 +163,13 @@ def save_run(
         ).inserted_primary_key
         assert run_id is not None
         rid = int(run_id[0])
-        if outputs is not None and len(outputs):
-            cols = ["customer_id", "score", "rank", "segment", "x", "y"]
-            frame = pd.DataFrame({c: outputs.get(c, np.nan) for c in cols})
-            rows = [
-                (rid, *(None if (isinstance(v, float) and np.isnan(v)) else v for v in r))
-                for r in frame.astype(object).itertuples(index=False, name=None)
-            ]
-            conn.exec_driver_sql(
-                "INSERT INTO customer_scores (run_id, customer_id, score, rank, segment, x, y) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            ) if conn.dialect.paramstyle == "qmark" else conn.execute(
-                schema.customer_scores.insert(),
-                [dict(zip(["run_id", *cols], r, strict=True)) for r in rows],
+        if rows:
+            conn.execute(
+                schema.run_outputs.insert(),
+                [
+                    dict(zip(("run_id", *OUTPUT_KEYS, "name", "value"), (rid, *r), strict=True))
+                    for r in rows
+                ],
             )
     return rid
 
@@ -194,42 +227,78 @@ def run_weights(project: Project, run_id: int) -> bytes | None:
     return None if value is None else bytes(value)
 
 
-def run_outputs(project: Project, run_id: int) -> pd.DataFrame:
-    """Per-customer outputs of a run: customer_id, key, score, rank, segment, x, y."""
+def run_outputs(
+    project: Project,
+    run_id: int,
+    *,
+    customer_id: int | None = None,
+    names: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """A run's outputs, one row per customer (and item, period where the run has them):
+    ``customer_id``, ``key`` (the customer as the shop knows it), ``item`` and ``period`` when
+    present, then one float column per output name (``names`` are there even when empty).
+
+    With ``customer_id`` only that customer's rows are read: one indexed query.
+    """
     sql = (
-        "SELECT s.customer_id, c.key, s.score, s.rank, s.segment, s.x, s.y "
-        "FROM customer_scores s JOIN customers c ON c.id = s.customer_id "
-        "WHERE s.run_id = :r ORDER BY s.customer_id"
+        "SELECT o.customer_id, c.key, i.key AS item, o.period, o.name, o.value "
+        "FROM run_outputs o LEFT JOIN customers c ON c.id = o.customer_id "
+        "LEFT JOIN items i ON i.id = o.item_id WHERE o.run_id = :r"
     )
-    return read_frame(
+    params: dict[str, object] = {"r": run_id}
+    if customer_id is not None:
+        sql += " AND o.customer_id = :c"
+        params["c"] = customer_id
+    long = read_frame(
         project,
         sql,
-        {"r": run_id},
-        {
-            "customer_id": "int64",
-            "key": "object",
-            "score": "float64",
-            "rank": "float64",
-            "segment": "float64",
-            "x": "float64",
-            "y": "float64",
-        },
+        params,
+        {"customer_id": "float64", "key": "object", "item": "object", "period": "object",
+         "name": "object", "value": "float64"},
     )
+    index = ["customer_id", "key"] + [c for c in ("item", "period") if long[c].notna().any()]
+    long["value"] = pd.to_numeric(long["value"], errors="coerce")  # a damaged cell reads NaN
+    if long.empty:
+        wide = pd.DataFrame({c: pd.Series(dtype="object") for c in index})
+    else:
+        keyed = long.assign(**{c: long[c].fillna(_NONE) for c in index})
+        wide = (
+            keyed.groupby([*index, "name"], sort=False)["value"].first()
+            .unstack("name").reset_index()
+        )
+        wide.columns.name = None
+        for c in index:
+            wide[c] = wide[c].where(wide[c] != _NONE, None)
+    for name in names:
+        if name not in wide.columns:
+            wide[name] = np.nan
+    if wide["customer_id"].notna().all():
+        wide["customer_id"] = wide["customer_id"].astype(np.int64)
+    return wide.sort_values(index[:1] + index[2:], kind="stable").reset_index(drop=True)
 
 
-def customer_summary(project: Project) -> pd.DataFrame:
-    """Per customer: id, key, events, purchases, revenue, first and last event time (ms)."""
+#: Stands for "none" in a key column while outputs are pivoted (pandas drops missing keys).
+_NONE = "\x00none"
+
+
+def customer_summary(project: Project, customer_id: int | None = None) -> pd.DataFrame:
+    """Per customer: id, key, events, purchases, revenue, first and last event time (ms).
+
+    With ``customer_id`` only that customer is read (one indexed query, milliseconds on any
+    project); without, every customer with events.
+    """
+    where = "" if customer_id is None else "WHERE c.id = :c "
     sql = (
         "SELECT c.id AS customer_id, c.key, COUNT(e.id) AS events, "
         "SUM(CASE WHEN e.event = 'purchase' THEN 1 ELSE 0 END) AS purchases, "
         "COALESCE(SUM(e.amount), 0.0) AS revenue, MIN(e.time_ms) AS first_ms, "
         "MAX(e.time_ms) AS last_ms FROM customers c JOIN events e ON e.customer_id = c.id "
-        "GROUP BY c.id ORDER BY c.id"
+        f"{where}GROUP BY c.id ORDER BY c.id"
     )
     return read_frame(
         project,
         sql,
-        {},
+        {} if customer_id is None else {"c": customer_id},
         {
             "customer_id": "int64",
             "key": "object",
@@ -240,6 +309,18 @@ def customer_summary(project: Project) -> pd.DataFrame:
             "last_ms": "int64",
         },
     )
+
+
+def outputs_count(project: Project, run_id: int, name: str) -> int:
+    """How many rows of one output name a run has (how many customers it scored)."""
+    runs = schema.run_outputs
+    with project.connect() as conn:
+        return int(
+            conn.execute(
+                select(func.count()).select_from(runs)
+                .where(runs.c.run_id == run_id, runs.c.name == name)
+            ).scalar_one()
+        )
 
 
 def customer_id_for_key(project: Project, key: str) -> int | None:

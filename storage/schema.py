@@ -99,7 +99,7 @@ model_runs = Table(
     "model_runs",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("task", Text, nullable=False),  # "intent" or "profiles"
+    Column("task", Text, nullable=False),  # a key of engine.tasks.TASKS
     Column("created_at", Text, nullable=False),
     Column("status", Text, nullable=False),  # done, stopped
     Column("active", Integer, nullable=False, default=0),
@@ -114,15 +114,19 @@ model_runs = Table(
     Column("stale", Integer, nullable=False, default=0, server_default="0"),
 )
 
-#: Per-customer outputs of a run: intent score and rank, or segment.
-customer_scores = Table(
-    "customer_scores",
+#: What a run delivers, in the long form its task declares (migration 0004): one row per
+#: (run, customer, optional item, optional period, name) with a number. Intent writes ``score``
+#: and ``rank`` per customer; profiles ``segment``, ``x`` and ``y``; a new task its own names.
+run_outputs = Table(
+    "run_outputs",
     metadata,
-    Column("run_id", Integer, ForeignKey("model_runs.id"), primary_key=True),
-    Column("customer_id", Integer, ForeignKey("customers.id"), primary_key=True),
-    Column("score", Float),
-    Column("rank", Integer),
-    Column("segment", Integer),
-    Column("x", Float),
-    Column("y", Float),
+    Column("run_id", Integer, ForeignKey("model_runs.id"), nullable=False),
+    Column("customer_id", Integer, ForeignKey("customers.id")),
+    Column("item_id", Integer, ForeignKey("items.id")),
+    Column("period", Text),
+    Column("name", Text, nullable=False),
+    Column("value", Float),
 )
+Index("ix_run_outputs_run_customer", run_outputs.c.run_id, run_outputs.c.customer_id,
+      run_outputs.c.name)
+Index("ix_run_outputs_customer", run_outputs.c.customer_id)

@@ -230,7 +230,7 @@ def _order_numbers(rows: list[list[str]], i: int) -> bool:
 
 def propose_columns(header: Sequence[str], rows: list[list[str]]) -> Proposal:
     """Map fields to columns by name; for headerless files, by what the values look like."""
-    from engine.ingest.timeparse import detect_time_format
+    from engine.ingest.timedetect import detect_time_format
 
     normalized = [normalize_name(h) for h in header]
     columns: dict[str, int] = {}

@@ -26,14 +26,13 @@ from engine.ingest.formats import (
     normalize_name,
     propose_columns,
 )
+from engine.ingest.layout import detect_layout, looks_like_header
 from engine.ingest.notices import ImportWarning
 from engine.ingest.source import (
     FileProblem,
     Packaging,
     decode_sample,
     detect_encoding,
-    detect_layout,
-    looks_like_header,
     read_sample,
     sample_lines,
     sniff_packaging,

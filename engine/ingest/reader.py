@@ -6,33 +6,24 @@ Memory stays flat: at most one chunk of lines is held at a time, whatever the fi
 from __future__ import annotations
 
 import csv
-import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from engine.ingest.source import (
+from engine.ingest.jsonlines import MAX_JSON_DEPTH, json_rows, too_deep
+from engine.ingest.records import (
     MAX_LINE_CHARS,
-    WHITESPACE,
     LongLine,
+    arrow_split_whitespace,
     describe_long_line,
     is_whitespace,
     split_records,
     split_whitespace,
-    whitespace_pattern,
 )
 
-#: Columns of a flattened nested OTTO-style JSON line.
-JSON_EVENT_COLUMNS = ["session", "aid", "ts", "type"]
-
-#: Deepest nesting of a JSON line (an OTTO session is 3 levels deep).
-MAX_JSON_DEPTH = 100
 #: Characters of text held in one chunk at most (besides ``chunk_rows``), so long lines cannot
 #: pile up: memory stays bounded whatever the file.
 CHUNK_CHARS = 32 << 20
@@ -120,10 +111,10 @@ def _parse_block(
 ) -> tuple[list[list[str]], list[int] | None]:
     """Rows of a block and, when some record spans several lines, where each record ends.
 
-    ``delimiter`` is a character or a whitespace sentinel of ``source`` (``WHITESPACE``,
+    ``delimiter`` is a character or a whitespace sentinel of ``records`` (``WHITESPACE``,
     ``WIDE_WHITESPACE``); under a sentinel every line is one record (a blank line gives ``[]``).
     ``escapechar`` is ``detect_quoting``'s: None when quotes are doubled. A line where a stray
-    quote opens (see ``source.split_records``) is left out.
+    quote opens (see ``records.split_records``) is left out.
     """
     if is_whitespace(delimiter):
         return [split_whitespace(ln, delimiter, escapechar) for ln in block], None
@@ -143,36 +134,6 @@ def _parse_block(
     return rows, ends
 
 
-def _arrow_whitespace(block: list[str], delimiter: str, ncols: int) -> list[pa.Array] | None:
-    """Arrow's fast path for a whitespace sentinel: the block's lines trimmed and split on the
-    separator; None when some line is quoted, blank or has another number of fields (the Python
-    path then keeps exact line numbers and rejections)."""
-    if ncols < 2 or '"' in "".join(block):
-        return None
-    try:
-        lines = pa.array(block, pa.string())
-    except (pa.ArrowInvalid, UnicodeEncodeError):
-        return None
-    if delimiter == WHITESPACE:
-        # Literal split on single spaces, then drop the empty strings between repeated blanks:
-        # twice as fast as a regular expression.
-        trimmed = pc.utf8_trim(pc.replace_substring(lines, "\t", " "), characters=" \r\n")
-        parts = pc.split_pattern(trimmed, " ")
-        flat = pc.list_flatten(parts)
-        keep = pc.not_equal(flat, "").to_numpy(zero_copy_only=False)
-        parents = pc.list_parent_indices(parts).to_numpy()[keep]
-        if not (np.bincount(parents, minlength=len(block)) == ncols).all():
-            return None
-        values = flat.filter(pa.array(keep))
-        return [values.take(pa.array(np.arange(i, len(values), ncols))) for i in range(ncols)]
-    parts = pc.split_pattern_regex(
-        pc.utf8_trim(lines, characters=" \t\r\n"), whitespace_pattern(delimiter)
-    )
-    if not pc.all(pc.equal(pc.list_value_length(parts), ncols)).as_py():
-        return None
-    return [pc.list_element(parts, i) for i in range(ncols)]
-
-
 def _arrow_block(
     block: list[str], delimiter: str, ncols: int, *, escapechar: str | None = None
 ) -> list[pa.Array] | None:
@@ -180,7 +141,7 @@ def _arrow_block(
     with ``ncols`` fields. Anything else (blank or cut lines, multi-line fields) returns None and
     the block goes through Python's csv module, which keeps exact line numbers."""
     if is_whitespace(delimiter):
-        return _arrow_whitespace(block, delimiter, ncols)
+        return arrow_split_whitespace(block, delimiter, ncols)
     names = [f"c{i}" for i in range(ncols)]
     try:
         table = pacsv.read_csv(
@@ -238,7 +199,7 @@ def _parse_bounded(
     ncols: int | None,
     first_line_no: int,
 ) -> tuple[list[list[str]], list[int], list[int], list[LineProblem]]:
-    """Records of a block, record by record (``source.split_records``): the rows, the start
+    """Records of a block, record by record (``records.split_records``): the rows, the start
     and end line index of each, and the lines rejected on their own (stray quotes, over-long
     lines). Lines are pulled from ``more`` (and appended to ``block``) while the block's last
     record is open."""
@@ -299,7 +260,7 @@ def csv_chunks(
     """Chunks of CSV records. ``first_line_no`` is the file line number of the first line.
 
     ``skip`` lines are dropped first (they are no records; numbering continues after them).
-    ``delimiter`` may be a whitespace sentinel of ``source``; ``escapechar`` is
+    ``delimiter`` may be a whitespace sentinel of ``records``; ``escapechar`` is
     ``detect_quoting``'s (None: quotes are doubled). ``ncols``, the number of columns, lets a
     clean block take Arrow's fast path and tells a stray quote from a multi-line value.
 
@@ -359,54 +320,6 @@ def csv_chunks(
         line_no += len(block)
 
 
-_JSON_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
-_JSON_STEP = np.zeros(256, dtype=np.int32)
-_JSON_STEP[[ord("["), ord("{")]] = 1
-_JSON_STEP[[ord("]"), ord("}")]] = -1
-
-
-def _json_depth(text: str, *, strings: bool = True) -> int:
-    """How deeply the brackets of a JSON text nest; ``strings=False`` skips removing string
-    values first (faster, and never lower for a line without brackets inside its strings)."""
-    if strings:
-        text = _JSON_STRINGS.sub("", text)
-    steps = _JSON_STEP[np.frombuffer(text.encode("utf-8", "replace"), dtype=np.uint8)]
-    return int(np.cumsum(steps).max()) if len(steps) else 0
-
-
-def _too_deep(raw: str) -> bool:
-    """Whether a JSON line nests deeper than ``MAX_JSON_DEPTH``. Cheap for the usual line (it
-    cannot nest deeper than it has opening brackets); a line whose strings hide closing
-    brackets may pass here, and is then caught by ``RecursionError`` when it is parsed."""
-    if raw.count("[") + raw.count("{") <= MAX_JSON_DEPTH:
-        return False
-    return _json_depth(raw, strings=False) > MAX_JSON_DEPTH and _json_depth(raw) > MAX_JSON_DEPTH
-
-
-def _json_rows(
-    raw: str, header: list[str] | None
-) -> tuple[list[list[str]], list[str] | None, bool]:
-    """(records, header, whether the line held the nested OTTO form) of one JSON line."""
-    try:
-        obj = json.loads(raw)
-    except ValueError:
-        obj = None
-    if isinstance(obj, dict) and isinstance(obj.get("events"), list):
-        session = str(obj.get("session", ""))
-        rows = [
-            [session, str(ev.get("aid", "")), str(ev.get("ts", "")), str(ev.get("type", ""))]
-            if isinstance(ev, dict)
-            else ["\x00json"]
-            for ev in obj["events"]
-        ]
-        return rows, JSON_EVENT_COLUMNS, True
-    if isinstance(obj, dict):
-        if header is None:
-            header = [str(k) for k in obj]
-        return [["" if obj.get(k) is None else str(obj.get(k)) for k in header]], header, False
-    return [["\x00json"]], header, False
-
-
 def jsonl_chunks(
     lines: Iterator[str], *, first_line_no: int, chunk_rows: int
 ) -> Iterator[tuple[Chunk, list[str] | None]]:
@@ -434,12 +347,12 @@ def jsonl_chunks(
                 continue
             raw = text.rstrip("\r\n")
             if raw.strip():
-                if _too_deep(raw):
+                if too_deep(raw):
                     problems.append(LineProblem(line_no, raw[:2000], _TOO_DEEP, "nested_too_deep"))
                     line_no += 1
                     continue
                 try:
-                    got, header, nested = _json_rows(raw, header)
+                    got, header, nested = json_rows(raw, header)
                 except RecursionError:  # deeper than Python reads: never a real event
                     problems.append(LineProblem(line_no, raw[:2000], _TOO_DEEP, "nested_too_deep"))
                     line_no += 1

@@ -23,9 +23,9 @@ from engine.ingest.notices import ImportWarning, chunk_warning
 from engine.ingest.numbers import NumberForm, detect_number_form
 from engine.ingest.orders import order_shape
 from engine.ingest.source import FileProblem
+from engine.ingest.timedetect import detect_time
 from engine.ingest.timeparse import (
     describe_implausible,
-    detect_time,
     implausible,
     parse_times,
 )

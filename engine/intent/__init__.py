@@ -37,6 +37,7 @@ __all__ = [
     "ModelDamaged",
     "Reason",
     "check_data",
+    "check_dates",
     "check_settings",
     "configure_threads",
     "default_horizon_days",
@@ -86,6 +87,15 @@ def _whole(settings: Mapping[str, object], key: str) -> int:
     return int(value)
 
 
+def check_dates(settings: Mapping[str, object]) -> None:
+    """Refuse a stored as-of date or horizon out of bounds (raises :class:`ModelDamaged`): what
+    reading a run's scores needs, without the model's sizes."""
+    if not isinstance(settings, Mapping):
+        raise ModelDamaged()
+    for key in ("as_of_ms", "horizon_days"):
+        _whole(settings, key)
+
+
 def check_settings(settings: Mapping[str, object]) -> None:
     """Refuse stored settings that this version did not write or that are out of bounds, so no
     model is ever built from them and no date or horizon read from them is absurd (raises
@@ -122,8 +132,9 @@ def train_intent(
     should_stop: Callable[[], bool] = lambda: False,
     init_state: dict[str, torch.Tensor] | None = None,
     keep_best_on_stop: bool = True,
-) -> Iterator[BatchReport | EpochReport | IntentResult]:
-    """Train and evaluate the intent model; yields progress reports, the last item is the result.
+) -> Iterator[DataCheck | BatchReport | EpochReport | IntentResult]:
+    """Train and evaluate the intent model; yields the data check, progress reports, and last
+    the result.
 
     See :func:`engine.intent.training.train_intent`.
     """

@@ -10,7 +10,8 @@ from typing import Final
 
 import pandas as pd
 
-from engine.events import MS_PER_DAY
+from engine.dates import default_horizon_days as horizon_rule
+from engine.fields import setting
 
 #: Settings behind each preset. Keys that are also ``IntentConfig`` fields fill its ``None``
 #: fields; the others (``max_cutoffs``, ``patience``) are read from the preset directly.
@@ -75,21 +76,62 @@ class IntentConfig:
     every cutoff (validation included), which uses the freshest labels but cannot be validated.
     """
 
-    as_of_ms: int | None = None
-    horizon_days: int | None = None
-    preset: str = "balanced"
-    epochs: int | None = None
-    batch_size: int | None = None
-    learning_rate: float | None = None
-    hidden_size: int | None = None
-    seq_len: int | None = None
-    dropout: float | None = None
-    weight_decay: float | None = None
-    cell: str = "lstm"
+    as_of_ms: int | None = setting(
+        None, label="As of", kind="date", flag="--as-of",
+        help="score as of this date (YYYY-MM-DD; default: end of data)",
+    )
+    horizon_days: int | None = setting(
+        None, label="Buys within", unit="days", low=1, high=365, flag="--horizon",
+        help="days ahead, 1 to 365 (default: from the data, at most 30)",
+    )
+    preset: str = setting(
+        "balanced", label="Preset",
+        choices=(("fast", "Fast"), ("balanced", "Balanced"), ("thorough", "Thorough")),
+        help="how long and how carefully to train",
+    )
+    epochs: int | None = setting(
+        None, label="Epochs", low=1, high=1000, advanced=True,
+        help="epochs at most, 1 to 1000 (default: from the preset)",
+    )
+    batch_size: int | None = setting(
+        None, label="Batch size", low=8, high=4096, advanced=True,
+        help="customers per training step (default: from the preset)",
+    )
+    learning_rate: float | None = setting(
+        None, label="Learning rate", low=1e-5, high=1.0, step=1e-4, decimals=5, advanced=True,
+        help="step size of the optimizer (default: from the preset)",
+    )
+    hidden_size: int | None = setting(
+        None, label="Hidden size", low=4, high=1024, advanced=True,
+        help="size of the network's memory (default: from the preset)",
+    )
+    seq_len: int | None = setting(
+        None, label="Events per customer", low=5, high=2000, advanced=True,
+        help="the latest events of each customer the network reads (default: from the preset)",
+    )
+    dropout: float | None = setting(
+        None, label="Dropout", low=0.0, high=0.9, step=0.05, decimals=2, advanced=True,
+        help="share of the network switched off at random while training",
+    )
+    weight_decay: float | None = setting(
+        None, label="Weight decay", low=0.0, high=0.1, step=1e-5, decimals=6, advanced=True,
+        help="how strongly large weights are held back",
+    )
+    cell: str = setting(
+        "lstm", label="Network", choices=(("lstm", "LSTM"), ("gru", "GRU")), advanced=True,
+        help="the kind of recurrent network",
+    )
     augment: bool | None = None
     refit_all: bool = False
-    top_percent: float | None = None
-    seed: int = 0
+    top_percent: float | None = setting(
+        None, label="Contact the top", unit="%", low=0.0, high=100.0, special="best F1",
+        advanced=True, decimals=0,
+        help="who counts as 'will buy': the best-F1 threshold, or the top X% of scores",
+    )
+    seed: int = setting(
+        0, label="Seed", low=0, high=2**32 - 1, advanced=True,
+        help="the random start; the same seed repeats a run",
+    )
     device: str = "auto"
 
     def resolved(self, events: pd.DataFrame) -> IntentConfig:
@@ -122,14 +164,13 @@ def default_as_of_ms(events: pd.DataFrame) -> int:
 
 
 def default_horizon_days(events: pd.DataFrame, as_of_ms: int | None = None) -> int:
-    """About a quarter of the data's span up to the as-of date, at least 1 and at most 30 days."""
+    """The default horizon for these events (the rule is ``engine.dates.default_horizon_days``)."""
     as_of = default_as_of_ms(events) if as_of_ms is None else as_of_ms
     times = events["time_ms"]
     times = times[times <= as_of]
     if len(times) == 0:
         return 1
-    span_days = (as_of - int(times.min())) / MS_PER_DAY
-    return int(min(30, max(1, round(span_days / 4))))
+    return horizon_rule(int(times.min()), as_of)
 
 
 def preset_value(config: IntentConfig, key: str) -> float | int | bool:

@@ -1,12 +1,9 @@
-"""Event frame -> labelled (customer, cutoff) examples, fully vectorized (numpy/pandas, no torch).
+"""Steps -> labelled (customer, cutoff) examples, fully vectorized (numpy/pandas, no torch).
 
-Events are first merged into *steps*: consecutive rows of one customer with the same event type,
-session and second (the lines of one invoice or basket). Line-heavy logs such as UCI Online Retail
-otherwise spend a 200-event window on about two invoices (shared/notes/intent-baselines.md).
-
-Everything per cutoff is found with ``searchsorted`` on one int64 key per step,
-``customer_index << bits | time``, so a customer's history before any time is a contiguous slice
-of the sorted step arrays: an example is only (start, length, cutoff) plus its aggregates.
+An event frame is first merged into steps (``steps.build_steps``). Everything per cutoff is then
+found with ``searchsorted`` on one int64 key per step, ``customer_index << bits | time``, so a
+customer's history before any time is a contiguous slice of the sorted step arrays: an example
+is only (start, length, cutoff) plus its aggregates.
 """
 
 from __future__ import annotations
@@ -19,30 +16,24 @@ import numpy.typing as npt
 import pandas as pd
 
 from engine.events import EVENT_TYPES, MS_PER_DAY
-from engine.intent.config import (
-    CATEGORY_BUCKETS,
-    ITEM_BUCKETS,
-    MIN_CUSTOMERS_PER_CUTOFF,
-    WORD_BUCKETS,
+from engine.intent.config import MIN_CUSTOMERS_PER_CUTOFF
+from engine.intent.steps import (
+    BOOL,
+    F32,
+    F64,
+    HOUR_MS,
+    I64,
+    PURCHASE,
+    STEP_NUMERIC,
+    Steps,
+    build_steps,
+    slog1p,
 )
 
-I64 = npt.NDArray[np.int64]
-I32 = npt.NDArray[np.int32]
-F32 = npt.NDArray[np.float32]
-F64 = npt.NDArray[np.float64]
-BOOL = npt.NDArray[np.bool_]
-
-HOUR_MS: Final[int] = 3_600_000
-#: Event type codes: 0 is padding, 1.. follow EVENT_TYPES; unknown words count as "other".
-TYPE_CODE: Final[dict[str, int]] = {e: i + 1 for i, e in enumerate(EVENT_TYPES)}
+#: Event type codes 0..N_TYPES-1: padding, then ``steps.TYPE_CODE``.
 N_TYPES: Final[int] = len(EVENT_TYPES) + 1
-PURCHASE: Final[int] = TYPE_CODE["purchase"]
-REFUND: Final[int] = TYPE_CODE["refund"]
-ITEM_SLOTS: Final[int] = 3
-WORD_SLOTS: Final[int] = 4
 WINDOWS_DAYS: Final[tuple[int, ...]] = (7, 30, 90)
-#: Per-step numeric inputs; the time to the cutoff is added per cutoff when a batch is gathered.
-STEP_NUMERIC: Final[tuple[str, ...]] = ("log_gap", "log_price", "log_lines", "log_amount")
+#: Step inputs of a gathered batch: ``steps.STEP_NUMERIC`` and the time to the cutoff.
 N_NUMERIC: Final[int] = len(STEP_NUMERIC) + 1
 
 AGG_NAMES: Final[tuple[str, ...]] = (
@@ -67,184 +58,6 @@ RFM_NAMES: Final[tuple[str, ...]] = (
     "log_purchase_30d",
     "log_purchase_90d",
 )
-
-
-def _slog1p(x: F64) -> F64:
-    """Signed log1p: keeps refunds (negative values) distinguishable from purchases."""
-    return np.sign(x) * np.log1p(np.abs(x))
-
-
-def hash_buckets(values: npt.ArrayLike, buckets: int) -> I32:
-    """Stable hash of each value's text into 1..buckets-1; missing values get 0 (padding).
-
-    pandas' hash is keyed by a fixed constant (unlike Python's salted ``hash``), so a model saved
-    today maps the same item to the same bucket in another process. Hashing the distinct values
-    only keeps this fast on millions of rows.
-    """
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
-    out = np.zeros(len(codes), dtype=np.int32)
-    if len(uniques) == 0:
-        return out
-    text = pd.Index(uniques).astype(str).to_numpy(dtype=object)
-    h = pd.util.hash_array(text) % np.uint64(buckets - 1) + np.uint64(1)
-    known = codes >= 0
-    out[known] = h.astype(np.int64)[codes[known]]
-    return out
-
-
-@dataclass
-class Steps:
-    """One row per step, sorted by customer then time; customers are indexed 0..n-1."""
-
-    customer_ids: I64  # the shop's id of customer index c
-    cust_start: I64  # steps of customer c are cust_start[c]:cust_start[c+1]
-    cust: I64
-    time_ms: I64
-    keys: I64
-    etype: npt.NDArray[np.int8]
-    items: I32  # [n, ITEM_SLOTS]
-    cats: I32
-    words: I32  # [n, WORD_SLOTS] or [n, 0] when the log has no search words
-    numeric: F32  # [n, len(STEP_NUMERIC)]
-    first_row: I64  # first row of the step in ``rows`` (for explanations)
-    lines: I64
-    t0: int
-    bits: int
-    type_keys: dict[int, I64]  # keys of the steps of each event type
-    value_keys: I64  # keys of purchase/refund steps
-    value_cum: F64  # cumulative revenue over value_keys, with a leading 0
-    rows: pd.DataFrame  # the filtered, sorted event frame (original rows)
-
-    @property
-    def n_customers(self) -> int:
-        """Number of customers with at least one step."""
-        return len(self.customer_ids)
-
-    def key(self, cust: I64, time_ms: I64 | int) -> I64:
-        """Search key of (customer index, time); times before the data map below every step."""
-        rel = np.clip(np.asarray(time_ms, dtype=np.int64) - self.t0 + 1, 0, (1 << self.bits) - 1)
-        return (cust.astype(np.int64) << self.bits) + rel
-
-
-def build_steps(events: pd.DataFrame, as_of_ms: int) -> Steps:
-    """Keep events at or before ``as_of_ms`` (nothing later is ever read) and merge them into steps."""
-    df = events.loc[events["time_ms"].to_numpy() <= as_of_ms]
-    cid = df["customer_id"].to_numpy(dtype=np.int64)
-    tms = df["time_ms"].to_numpy(dtype=np.int64)
-    order = np.lexsort((tms, cid))  # stable: equal times keep their file order
-    df = df.iloc[order].reset_index(drop=True)
-    cid, tms = cid[order], tms[order]
-    n = len(df)
-    if n == 0:
-        raise ValueError("There are no events at or before the as-of date.")
-
-    ecode = (
-        pd.Categorical(df["event"].to_numpy(dtype=object), categories=list(EVENT_TYPES)).codes + 1
-    )
-    ecode = np.where(ecode == 0, TYPE_CODE["other"], ecode).astype(np.int8)
-    session_codes, _ = pd.factorize(df["session"].to_numpy(dtype=object), use_na_sentinel=True)
-    sec = tms // 1000
-    new = np.ones(n, dtype=bool)
-    new[1:] = (
-        (cid[1:] != cid[:-1])
-        | (sec[1:] != sec[:-1])
-        | (ecode[1:] != ecode[:-1])
-        | (session_codes[1:] != session_codes[:-1])
-    )
-    starts = np.flatnonzero(new).astype(np.int64)
-    step_of_row = np.cumsum(new) - 1
-    ns = len(starts)
-    lines = np.diff(np.append(starts, n))
-
-    price = df["price"].to_numpy(dtype=np.float64)
-    qty = df["quantity"].to_numpy(dtype=np.float64)
-    amount = df["amount"].to_numpy(dtype=np.float64)
-    # Revenue is the amount, or price x quantity when the source gave none (GUIDE section 2).
-    revenue = np.where(np.isnan(amount), price * np.where(np.isnan(qty), 1.0, qty), amount)
-    revenue = np.nan_to_num(revenue, nan=0.0)
-    step_amount = np.add.reduceat(revenue, starts)
-    has_price = ~np.isnan(price)
-    price_sum = np.add.reduceat(np.where(has_price, price, 0.0), starts)
-    price_n = np.add.reduceat(has_price.astype(np.int64), starts)
-    step_price = np.where(price_n > 0, price_sum / np.maximum(price_n, 1), 0.0)
-
-    s_cid = cid[starts]
-    s_time = tms[starts]
-    s_type = ecode[starts]
-    customer_ids, s_cust = np.unique(s_cid, return_inverse=True)
-    s_cust = s_cust.astype(np.int64)
-    cust_start = np.searchsorted(s_cust, np.arange(len(customer_ids) + 1)).astype(np.int64)
-
-    gap = np.zeros(ns, dtype=np.float64)
-    same = s_cust[1:] == s_cust[:-1]
-    gap[1:] = np.where(same, (s_time[1:] - s_time[:-1]) / HOUR_MS, 0.0)
-    # Scaled so each input is roughly in [-2, 3]: the LSTM trains faster on unit-sized inputs.
-    numeric = np.stack(
-        [
-            np.log1p(gap) / 4.0,
-            np.log1p(np.maximum(step_price, 0.0)) / 4.0,
-            np.log1p(lines - 1.0) / 2.0,
-            _slog1p(step_amount) / 5.0,
-        ],
-        axis=1,
-    ).astype(np.float32)
-
-    pos = np.arange(n) - starts[step_of_row]
-    item_hash = hash_buckets(df["item"].to_numpy(dtype=object), ITEM_BUCKETS)
-    items = np.zeros((ns, ITEM_SLOTS), dtype=np.int32)
-    slot = pos < ITEM_SLOTS
-    items[step_of_row[slot], pos[slot]] = item_hash[slot]
-    cats = hash_buckets(df["category"].to_numpy(dtype=object)[starts], CATEGORY_BUCKETS)
-    words = _word_slots(df["query"], step_of_row, ns)
-
-    t0 = int(s_time.min())
-    bits = max(1, int(max(as_of_ms, int(s_time.max())) - t0 + 3).bit_length())
-    if bits + max(1, len(customer_ids).bit_length()) > 62:
-        raise ValueError("The time span and the number of customers are too large to index.")
-    steps = Steps(
-        customer_ids=customer_ids.astype(np.int64),
-        cust_start=cust_start,
-        cust=s_cust,
-        time_ms=s_time,
-        keys=np.zeros(0, dtype=np.int64),
-        etype=s_type,
-        items=items,
-        cats=cats,
-        words=words,
-        numeric=numeric,
-        first_row=starts,
-        lines=lines.astype(np.int64),
-        t0=t0,
-        bits=bits,
-        type_keys={},
-        value_keys=np.zeros(0, dtype=np.int64),
-        value_cum=np.zeros(1),
-        rows=df,
-    )
-    steps.keys = steps.key(s_cust, s_time)
-    steps.type_keys = {int(t): steps.keys[s_type == t] for t in np.unique(s_type)}
-    is_value = (s_type == PURCHASE) | (s_type == REFUND)
-    steps.value_keys = steps.keys[is_value]
-    steps.value_cum = np.concatenate([[0.0], np.cumsum(step_amount[is_value])])
-    return steps
-
-
-def _word_slots(query: pd.Series, step_of_row: I64, ns: int) -> I32:
-    """Hashed words of search queries, up to WORD_SLOTS per step (0 = none)."""
-    q = query.dropna()
-    q = q[q.astype(str).str.len() > 0]
-    if len(q) == 0:
-        return np.zeros((ns, 0), dtype=np.int32)
-    words = q.astype(str).str.lower().str.findall(r"\w+").explode().dropna()
-    out = np.zeros((ns, WORD_SLOTS), dtype=np.int32)
-    if len(words) == 0:
-        return out
-    step = step_of_row[words.index.to_numpy(dtype=np.int64)]
-    first = np.searchsorted(step, step, side="left")  # exploded words keep row order
-    pos = np.arange(len(step)) - first
-    keep = pos < WORD_SLOTS
-    out[step[keep], pos[keep]] = hash_buckets(words.to_numpy(dtype=object), WORD_BUCKETS)[keep]
-    return out
 
 
 @dataclass
@@ -327,9 +140,9 @@ def _aggregates(steps: Steps, c: I64, first: I64, end: I64, t: int) -> F32:
         np.log1p(tenure),
         np.log1p(since_p),
         has_p.astype(np.float64),
-        _slog1p(value_since(None)),
-        _slog1p(value_since(t - 30 * MS_PER_DAY)),
-        _slog1p(value_since(t - 90 * MS_PER_DAY)),
+        slog1p(value_since(None)),
+        slog1p(value_since(t - 30 * MS_PER_DAY)),
+        slog1p(value_since(t - 90 * MS_PER_DAY)),
     ]
     lo_total = steps.key(c, -(1 << 62))
     for code in range(1, N_TYPES):

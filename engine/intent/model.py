@@ -3,9 +3,7 @@ lazily) imports torch, so ``import engine.intent`` stays cheap for the GUI's sta
 
 from __future__ import annotations
 
-import io
 import math
-import os
 from collections.abc import Mapping
 
 import numpy as np
@@ -17,40 +15,18 @@ from torch.nn.utils.rnn import pack_padded_sequence
 from engine.intent import ModelDamaged, check_settings
 from engine.intent.dataset import AGG_NAMES, N_NUMERIC, N_TYPES
 
+# The shared rules (engine.nn), also reachable here for the modules and callers that import
+# them from the model.
+from engine.nn import configure_threads as configure_threads
+from engine.nn import ensure_threads as ensure_threads
+from engine.nn import load_state as load_state
+from engine.nn import pick_device as pick_device
+from engine.nn import save_state as save_state
+
 TYPE_DIM = 8
 ITEM_DIM = 16
 CAT_DIM = 8
 WORD_DIM = 8
-
-_threads_configured = False
-
-
-def configure_threads(n: int | None = None) -> int:
-    """Set torch's intra-op threads deliberately; default ``max(1, cores - 1)``.
-
-    Library defaults use every core; with the GUI thread busy that ran up to 30x slower on two
-    cores (shared/notes/intent-baselines.md), so one core is left to the rest of the app.
-    Returns the number of threads set.
-    """
-    global _threads_configured
-    cores = os.cpu_count() or 1
-    threads = max(1, cores - 1) if n is None else max(1, int(n))
-    torch.set_num_threads(threads)
-    _threads_configured = True
-    return threads
-
-
-def ensure_threads() -> None:
-    """Apply the default thread count once, unless the caller already chose one."""
-    if not _threads_configured:
-        configure_threads()
-
-
-def pick_device(name: str) -> torch.device:
-    """``auto`` means CUDA when present, else CPU."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
 
 
 class IntentNet(nn.Module):
@@ -156,21 +132,6 @@ def to_tensors(
         t = torch.from_numpy(np.ascontiguousarray(v))
         out[k] = t if k == "lengths" else t.to(device)
     return out
-
-
-def save_state(state_dict: dict[str, torch.Tensor]) -> bytes:
-    """Serialize a state_dict (tensors only) to bytes for the project file."""
-    buf = io.BytesIO()
-    torch.save({k: v.detach().cpu() for k, v in state_dict.items()}, buf)
-    return buf.getvalue()
-
-
-def load_state(data: bytes) -> dict[str, torch.Tensor]:
-    """Read bytes from :func:`save_state`; ``weights_only=True`` so a file can never run code."""
-    obj = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
-    if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
-        raise ValueError("This is not a saved intent model.")
-    return {str(k): v for k, v in obj.items()}
 
 
 def expected_shapes(settings: Mapping[str, object]) -> dict[str, tuple[int, ...]]:

@@ -27,9 +27,7 @@ from engine.intent.dataset import (
     AGG_NAMES,
     Examples,
     IntentData,
-    Steps,
     build_data,
-    build_steps,
     examples_at,
     gather,
 )
@@ -40,8 +38,10 @@ from engine.intent.evaluate import (
     threshold_for,
     verdict,
 )
-from engine.intent.model import IntentNet, ensure_threads, pick_device, to_tensors
+from engine.intent.model import IntentNet, to_tensors
 from engine.intent.reports import BatchReport, DataCheck, EpochReport, IntentResult
+from engine.intent.steps import Steps, build_steps
+from engine.nn import ensure_threads, pick_device, standard_stats
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -132,13 +132,11 @@ class _Fit:
 
 
 def _set_standardization(model: IntentNet, agg: npt.NDArray[np.float32]) -> None:
-    mean = agg.mean(axis=0) if len(agg) else np.zeros(agg.shape[1], np.float32)
-    std = agg.std(axis=0) if len(agg) else np.ones(agg.shape[1], np.float32)
-    # Constant columns (event types absent from this log) would divide by zero.
-    std = np.where(std < 1e-6, 1.0, std)
+    # Constant columns (event types absent from this log) are centred, not divided by zero.
+    mean, std = standard_stats(agg)
     with torch.no_grad():
-        model.agg_mean.copy_(torch.from_numpy(mean.astype(np.float32)))  # type: ignore[operator]
-        model.agg_std.copy_(torch.from_numpy(std.astype(np.float32)))  # type: ignore[operator]
+        model.agg_mean.copy_(torch.from_numpy(mean))  # type: ignore[operator]
+        model.agg_std.copy_(torch.from_numpy(std))  # type: ignore[operator]
 
 
 def _new_model(
@@ -321,10 +319,11 @@ def train_intent(
     should_stop: Callable[[], bool] = lambda: False,
     init_state: dict[str, torch.Tensor] | None = None,
     keep_best_on_stop: bool = True,
-) -> Iterator[BatchReport | EpochReport | IntentResult]:
+) -> Iterator[DataCheck | BatchReport | EpochReport | IntentResult]:
     """Train, validate against the baselines and score every customer as of the as-of date.
 
-    Yields progress reports; the last item is the :class:`IntentResult`. When ``should_stop``
+    Yields the data check (enough data, in one sentence), then progress reports; the last item
+    is the :class:`IntentResult`. When ``should_stop``
     turns true the run ends between batches: with ``keep_best_on_stop`` and at least one finished
     epoch it still evaluates the best weights and yields a result with ``stopped=True``.
     Raises ValueError (with the small-data guard's sentence) when the data is too small.
@@ -336,6 +335,7 @@ def train_intent(
     check = check_data_built(data, cfg)
     if not check.ok:
         raise ValueError(check.message)
+    yield check  # the data check, from the one dataset this run trains on
     conf = config_dict(cfg)
     device = pick_device(cfg.device)
     assert cfg.epochs is not None

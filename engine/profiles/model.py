@@ -11,6 +11,8 @@ import numpy.typing as npt
 import torch
 from torch import nn
 
+from engine.nn import pick_device
+
 
 class ProfileAutoencoder(nn.Module):
     """Dense autoencoder: features -> hidden -> profile (embed_dim) -> hidden -> features."""
@@ -48,13 +50,6 @@ class TrainedAutoencoder:
     model: ProfileAutoencoder
     embeddings: npt.NDArray[np.float32]
     stopped: bool
-
-
-def pick_device(device: str) -> torch.device:
-    """``auto`` means CUDA when available, else CPU."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
 
 
 def train_autoencoder(

@@ -14,6 +14,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from engine.fields import setting
+from engine.nn import cap_threads, standardize
 from engine.profiles.features import customer_features, scale_features
 from engine.profiles.segments import Segment, choose_k, describe_segments, kmeans, silhouette
 
@@ -23,20 +25,35 @@ if TYPE_CHECKING:
 METHODS = ("auto", "autoencoder", "features")
 #: Two stabilities closer than this count as equal; the silhouette then decides.
 STABILITY_TIE = 0.02
+#: The autoencoder is small: more CPU threads than this cost more than they gain.
+PROFILE_THREADS = 4
 
 
 @dataclass(frozen=True)
 class ProfileConfig:
     """Settings of a profile run (the GUI edits one and hands it over whole)."""
 
-    as_of_ms: int | None = None
-    n_segments: int | None = None  # None = automatic (silhouette over k = 2..8)
+    as_of_ms: int | None = setting(
+        None, label="As of", kind="date", flag="--as-of",
+        help="profile customers as of this date (YYYY-MM-DD; default: end of data)",
+    )
+    # None = automatic (silhouette over k = 2..8)
+    n_segments: int | None = setting(
+        None, label="Segments", low=2, high=12, special="auto", flag="--segments",
+        help="how many segments (2 to 12), or auto to let the data decide (default)",
+    )
     embed_dim: int = 32
-    epochs: int = 60
+    epochs: int = setting(
+        60, label="Epochs", low=1, high=1000, advanced=True,
+        help="autoencoder epochs at most, 1 to 1000 (default 60)",
+    )
     batch_size: int = 256
     learning_rate: float = 1e-3
     patience: int = 6
-    seed: int = 0
+    seed: int = setting(
+        0, label="Seed", low=0, high=2**32 - 1, advanced=True,
+        help="the random start; the same seed repeats a run",
+    )
     method: str = "auto"
     device: str = "auto"
 
@@ -80,15 +97,6 @@ def pick_method(comparison: dict[str, dict[str, float]]) -> str:
     return "features" if ft["silhouette"] > ae["silhouette"] else "autoencoder"
 
 
-def _standardize(x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    # Profile dimensions come out on arbitrary scales; k-means needs them comparable.
-    sd = x.std(axis=0)
-    out: npt.NDArray[np.float32] = ((x - x.mean(axis=0)) / np.where(sd > 1e-8, sd, 1.0)).astype(
-        np.float32
-    )
-    return out
-
-
 def train_profiles(
     events: pd.DataFrame,
     config: ProfileConfig,
@@ -114,11 +122,9 @@ def train_profiles(
         raise ValueError(f"method must be one of {METHODS}, not {config.method!r}")
     if config.n_segments is not None and not 2 <= config.n_segments <= 12:
         raise ValueError("n_segments must be between 2 and 12, or None for automatic")
-    import torch
-
     from engine.profiles.model import TrainedAutoencoder, train_autoencoder
 
-    torch.set_num_threads(min(torch.get_num_threads(), 4))
+    cap_threads(PROFILE_THREADS)
     feats = customer_features(events, config.as_of_ms)
     if len(feats) < 3:
         raise ValueError("at least 3 customers with events are needed to find segments")
@@ -155,8 +161,9 @@ def train_profiles(
     if runs[1].stopped or should_stop():
         return
 
-    emb = _standardize(runs[0].embeddings)
-    emb_b = _standardize(runs[1].embeddings)
+    # Profile dimensions come out on arbitrary scales; k-means needs them comparable.
+    emb = standardize(runs[0].embeddings)
+    emb_b = standardize(runs[1].embeddings)
     seed = config.seed
     from sklearn.metrics import adjusted_rand_score
 

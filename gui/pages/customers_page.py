@@ -1,27 +1,15 @@
 """The Customers page: every customer with intent score, purchases, revenue; a card per customer.
 
-The table is a QAbstractTableModel over column arrays (one row is built only when shown), with
-sorting and filtering done by numpy on the arrays, so it stays fast at 1,000,000 customers.
+The table (gui/pages/customers_model.py) is a QAbstractTableModel over column arrays, sorted and
+filtered by numpy; the card (gui/pages/customer_card.py) is loaded per click through a Caller,
+so a slow load for an earlier click never replaces the card of a later one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
-
 import numpy as np
 import pandas as pd
-import pyqtgraph as pg
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    QTimer,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
@@ -38,164 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.events import EVENT_TYPES
-from gui.widgets import PALETTE, hint, plot, title
-from gui.worker import Worker
+from gui.pages.customer_card import Card, CustomerCard, load_card
+from gui.pages.customers_model import CustomersModel, load_customers
+from gui.worker import Caller, Worker
 from storage.project import Project
-
-Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("customer", "score", "rank", "purchases", "revenue", "last_ms", "segment")
-
-
-def _date(ms: float) -> str:
-    if ms != ms:
-        return ""
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d")
-
-
-class CustomersModel(QAbstractTableModel):
-    """Customers as column arrays; ``view`` holds the row order after sort and filter."""
-
-    HEADERS = ("Customer", "Intent", "Rank", "Purchases", "Revenue", "Last seen", "Segment")
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.frame = pd.DataFrame({c: [] for c in ("customer_id", *COLUMNS)})
-        self.view = np.zeros(0, dtype=np.int64)
-        self._cols: dict[str, np.ndarray] = {}
-        self._sort: tuple[int, Qt.SortOrder] = (1, Qt.SortOrder.DescendingOrder)
-        self._text = ""
-        self._range = (0.0, 1.0)
-
-    def set_frame(self, frame: pd.DataFrame) -> None:
-        """Replace every customer (columns customer_id plus COLUMNS)."""
-        self.beginResetModel()
-        self.frame = frame.reset_index(drop=True)
-        self._cols = {c: self.frame[c].to_numpy() for c in self.frame.columns}
-        self._lower = self.frame["customer"].astype(str).str.lower()
-        self._apply()
-        self.endResetModel()
-
-    def set_filter(self, text: str, low: float, high: float) -> None:
-        """Keep customers whose id contains ``text`` and whose score is in [low, high]."""
-        self.beginResetModel()
-        self._text = text.strip().lower()
-        self._range = (low, high)
-        self._apply()
-        self.endResetModel()
-
-    def _apply(self) -> None:
-        n = len(self.frame)
-        keep = np.ones(n, dtype=bool)
-        if self._text:
-            keep &= self._lower.str.contains(self._text, regex=False).to_numpy()
-        low, high = self._range
-        if (low, high) != (0.0, 1.0):
-            score = self._cols["score"].astype(float)
-            keep &= (score >= low) & (score <= high)
-        idx = np.flatnonzero(keep)
-        col, order = self._sort
-        values = self._cols[COLUMNS[col]][idx] if len(idx) else np.zeros(0)
-        if col in (0, 6):
-            key = pd.Series(values).astype(str).str.lower().to_numpy()
-            ordering = np.argsort(key, kind="stable")
-        else:
-            numbers = values.astype(float)
-            # Unknown values (no score yet) always sink to the bottom.
-            fill = np.inf if order == Qt.SortOrder.AscendingOrder else -np.inf
-            ordering = np.argsort(np.where(np.isnan(numbers), fill, numbers), kind="stable")
-        if order == Qt.SortOrder.DescendingOrder:
-            ordering = ordering[::-1]
-        self.view = idx[ordering]
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self.layoutAboutToBeChanged.emit()
-        self._sort = (column, order)
-        if len(self.frame):
-            self._apply()
-        self.layoutChanged.emit()
-
-    def customer_id(self, row: int) -> int:
-        """The customer id shown in a row."""
-        return int(self._cols["customer_id"][self.view[row]])
-
-    def row_of(self, customer_id: int) -> int | None:
-        """The row showing a customer, if visible."""
-        hits = np.flatnonzero(self._cols["customer_id"][self.view] == customer_id)
-        return int(hits[0]) if len(hits) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.view)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        col = index.column()
-        value = self._cols[COLUMNS[col]][self.view[index.row()]]
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == 1:
-                return "" if value != value else f"{value:.0%}"
-            if col == 2:
-                return "" if value != value else f"{int(value):,}"
-            if col == 3:
-                return f"{int(value):,}"
-            if col == 4:
-                return f"{value:,.2f}"
-            if col == 5:
-                return _date(float(value))
-            return "" if value is None or value != value else str(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 2, 3, 4):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
-
-def load_customers(project: Project) -> pd.DataFrame:
-    """Customers with history, the active model's score and rank, and their segment name."""
-    from storage.runs import active_run, customer_summary, run_outputs
-
-    frame = customer_summary(project)
-    out = pd.DataFrame({
-        "customer_id": frame["customer_id"].astype("int64"),
-        "customer": frame["key"].astype(str),
-        "purchases": frame["purchases"].astype("int64"),
-        "revenue": frame["revenue"].astype("float64"),
-        "last_ms": frame["last_ms"].astype("float64"),
-    })
-    out["score"] = np.nan
-    out["rank"] = np.nan
-    out["segment"] = ""
-    intent = active_run(project, "intent")
-    if intent is not None:
-        scores = run_outputs(project, intent.id).set_index("customer_id")
-        out["score"] = out["customer_id"].map(scores["score"]).astype("float64")
-        out["rank"] = out["customer_id"].map(scores["rank"]).astype("float64")
-    profiles = active_run(project, "profiles")
-    if profiles is not None:
-        names = {int(s["id"]): str(s["name"]) for s in profiles.metrics.get("segments", [])}
-        seg = run_outputs(project, profiles.id).set_index("customer_id")["segment"]
-        out["segment"] = out["customer_id"].map(seg).map(
-            lambda v: names.get(int(v), "") if v == v else ""
-        )
-    return out
-
-
-@dataclass(frozen=True)
-class Card:
-    """Everything a customer's card shows, computed on the worker."""
-
-    lookup: Any  # engine.intent_runs.Lookup
-    events: pd.DataFrame
-    segment: str
 
 
 class CustomersPage(QWidget):
@@ -208,11 +42,12 @@ class CustomersPage(QWidget):
         super().__init__(parent)
         self.project: Project | None = None
         self.model = CustomersModel(self)
-        self._loader: Worker | None = None
-        self._card_worker: Worker | None = None
+        self._loader = Caller(self)
+        self._card_loader = Caller(self)
         self._forget_worker: Worker | None = None
         self._notice = ""  # said once above the placeholder after the next reload
         self._pending: int | None = None
+        self._card_id: int | None = None  # the customer whose card was asked for last
         self.card: Card | None = None
 
         layout = QVBoxLayout(self)
@@ -274,53 +109,18 @@ class CustomersPage(QWidget):
         self.placeholder.setWordWrap(True)
         self.placeholder.setStyleSheet("color: #5b6776; font-size: 14px;")
         self.card_stack.addWidget(self.placeholder)
-        self.card_stack.addWidget(self._build_card())
+        self.card_view = CustomerCard()
+        self.card_view.forget_button.clicked.connect(
+            lambda _checked=False: self.forget_customer()
+        )
+        self.card_stack.addWidget(self.card_view)
+        # The card's parts under the names they had when the card was built here.
+        self.meaning = self.card_view.meaning
+        self.facts = self.card_view.facts
+        self.timeline_points = self.card_view.timeline_points
         split.addWidget(self.card_stack)
         split.setSizes([560, 520])
         layout.addWidget(split, 1)
-
-    def _build_card(self) -> QWidget:
-        card = QWidget()
-        v = QVBoxLayout(card)
-        head = QHBoxLayout()
-        self.card_title = QLabel(self.tr("Select a customer"))
-        self.card_title.setStyleSheet("font-size: 16px; font-weight: 600;")
-        head.addWidget(self.card_title, 1)
-        self.forget_button = QPushButton(self.tr("Forget this customer…"))
-        self.forget_button.setToolTip(
-            self.tr("Delete everything about this customer from the project, for good")
-        )
-        self.forget_button.clicked.connect(lambda _checked=False: self.forget_customer())
-        head.addWidget(self.forget_button)
-        v.addLayout(head)
-        self.meaning = QLabel()
-        self.meaning.setWordWrap(True)
-        self.meaning.setStyleSheet(
-            "font-size: 14px; background: #eef4ff; border: 1px solid #c9d8f5; "
-            "border-radius: 6px; padding: 8px;"
-        )
-        v.addWidget(self.meaning)
-        self.facts = hint("")
-        v.addWidget(self.facts)
-        v.addWidget(title(self.tr("What they did")))
-        self.timeline = plot(date_axis=True)
-        self.timeline.setMinimumHeight(220)
-        kinds = list(EVENT_TYPES)
-        self.timeline.getAxis("left").setTicks([[(i, k) for i, k in enumerate(kinds)]])
-        self.timeline.setYRange(-0.5, len(kinds) - 0.5)
-        self.timeline_points = pg.ScatterPlotItem(size=7, pen=None)
-        self.timeline.addItem(self.timeline_points)
-        self.as_of_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#999", style=Qt.PenStyle.DashLine))
-        self.timeline.addItem(self.as_of_line)
-        self.as_of_line.setVisible(False)
-        v.addWidget(self.timeline, 2)
-        v.addWidget(title(self.tr("What moved the score most")))
-        self.reasons = QLabel()
-        self.reasons.setWordWrap(True)
-        self.reasons.setTextFormat(Qt.TextFormat.RichText)
-        self.reasons.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        v.addWidget(self.reasons, 1)
-        return card
 
     # -- data ----------------------------------------------------------------------------
     def set_project(self, project: Project | None) -> None:
@@ -331,17 +131,15 @@ class CustomersPage(QWidget):
     def refresh(self) -> None:
         """Reload customers, scores and segments on the worker."""
         if self.project is None:
+            self._loader.cancel()
+            self._card_loader.cancel()
             return
-        project = self.project
-
-        def work(_stop: Callable[[], bool]) -> Iterator[pd.DataFrame]:
-            yield load_customers(project)
-
-        self._loader = Worker(work)
-        self._loader.signals.progressed.connect(self._loaded)
-        self._loader.start()
+        self._loader.call(load_customers, self.project, on_done=self._loaded)
 
     def _loaded(self, frame: pd.DataFrame) -> None:
+        if self._card_loader.busy and self._pending is None:
+            self._pending = self._card_id  # asked for before this list came: load it again
+        self._card_loader.cancel()
         self.model.set_frame(frame)
         self.card = None
         self.card_stack.setCurrentIndex(0)
@@ -373,8 +171,8 @@ class CustomersPage(QWidget):
         if self.project is None:
             return 0
         from engine.exports import ExportError
-        from engine.intent_runs import NoData
-        from engine.intent_runs import export_scores as write_scores
+        from engine.intent.lookup import export_scores as write_scores
+        from engine.tasks.base import NoData
 
         if not path:
             path, _ = QFileDialog.getSaveFileName(
@@ -412,62 +210,26 @@ class CustomersPage(QWidget):
         self._open_card(customer_id)
 
     def _open_card(self, customer_id: int) -> None:
-        if self.project is None:
-            return
-        project = self.project
-        self.card_title.setText(self.tr("Loading…"))
-
-        def work(_stop: Callable[[], bool]) -> Iterator[Card]:
-            from engine.intent_runs import lookup
-            from storage.queries import events_frame
-
-            found = lookup(project, customer_id)
-            events = events_frame(project, customer_ids=[customer_id])
-            row = self.model.frame[self.model.frame["customer_id"] == customer_id]
-            segment = str(row["segment"].iloc[0]) if len(row) else ""
-            yield Card(found, events, segment)
-
-        self._card_worker = Worker(work)
-        self._card_worker.signals.progressed.connect(self._show_card)
-        self._card_worker.signals.failed.connect(lambda e: self.card_title.setText(str(e)))
-        self._card_worker.start()
+        if self.project is None or (customer_id == self._card_id and self._card_loader.busy):
+            return  # (selecting the row in show_customer asks for the same card again)
+        self._card_id = customer_id
+        self.card_view.title.setText(self.tr("Loading…"))
+        frame = self.model.frame
+        row = frame[frame["customer_id"] == customer_id]
+        segment = str(row["segment"].iloc[0]) if len(row) else ""
+        self._card_loader.call(
+            load_card,
+            self.project,
+            customer_id,
+            segment,
+            on_done=self._show_card,
+            on_error=lambda exc: self.card_view.title.setText(str(exc)),
+        )
 
     def _show_card(self, card: Card) -> None:
         self.card = card
         self.card_stack.setCurrentIndex(1)
-        found = card.lookup
-        self.card_title.setText(self.tr("Customer {0}").format(found.customer))
-        self.meaning.setText(found.meaning())
-        seg = self.tr("Segment: {0}. ").format(card.segment) if card.segment else ""
-        self.facts.setText(
-            seg + self.tr("{0:,} events, {1:,} purchases, revenue {2:,.2f}. First seen {3}, "
-                          "last seen {4}.").format(found.events, found.purchases, found.revenue,
-                                                   found.first_seen, found.last_seen)
-        )
-        ev = card.events
-        present = set(ev["event"].unique())
-        kinds = [k for k in EVENT_TYPES if k in present] or ["view"]
-        self.timeline.getAxis("left").setTicks([[(i, k) for i, k in enumerate(kinds)]])
-        self.timeline.setYRange(-0.5, len(kinds) - 0.5)
-        ys = ev["event"].map({k: i for i, k in enumerate(kinds)}).to_numpy(dtype=float)
-        xs = ev["time_ms"].to_numpy(dtype=float) / 1000.0
-        palette = [pg.mkBrush(c) for c in PALETTE]
-        brushes = [palette[int(y) % len(palette)] for y in ys]
-        self.timeline_points.setData(x=xs, y=ys, brush=brushes)
-        if found.as_of:
-            as_of = pd.Timestamp(found.as_of, tz="UTC").timestamp()
-            self.as_of_line.setValue(as_of)
-            self.as_of_line.setVisible(True)
-        if found.reasons:
-            items = []
-            for r in found.reasons:
-                colour = "#1e7b34" if r.effect > 0 else "#b3261e"
-                items.append(f"<li><span style='color:{colour}'>{r.text}</span></li>")
-            self.reasons.setText(f"<ul style='margin-left:-20px'>{''.join(items)}</ul>")
-        elif found.score is None:
-            self.reasons.setText(self.tr("Train a purchase-intent model to see reasons."))
-        else:
-            self.reasons.setText(self.tr("No single event moved the score noticeably."))
+        self.card_view.show_card(card)
 
     def forget_customer(self, *, confirm: bool = True) -> None:
         """Delete the card's customer from the project (asks first), on the worker."""
@@ -486,13 +248,9 @@ class CustomersPage(QWidget):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
-        project = self.project
-        self.forget_button.setEnabled(False)
+        from engine.privacy import forget
 
-        def work(_stop: Callable[[], bool]) -> Iterator[object]:
-            from engine.privacy import forget
-
-            yield forget(project, key)
+        self.card_view.forget_button.setEnabled(False)
 
         def done(_result: object) -> None:
             self.card = None
@@ -504,11 +262,12 @@ class CustomersPage(QWidget):
             self.forgotten.emit(key)
             self.refresh()
 
-        self._forget_worker = Worker(work)
-        self._forget_worker.signals.progressed.connect(done)
-        self._forget_worker.signals.failed.connect(lambda e: self.card_title.setText(str(e)))
-        self._forget_worker.signals.finished.connect(lambda: self.forget_button.setEnabled(True))
-        self._forget_worker.start()
+        worker = Worker.call(forget, self.project, key)
+        worker.signals.progressed.connect(done)
+        worker.signals.failed.connect(lambda exc: self.card_view.title.setText(str(exc)))
+        worker.signals.finished.connect(lambda: self.card_view.forget_button.setEnabled(True))
+        self._forget_worker = worker
+        worker.start()
 
     def prepare_screenshot(self) -> None:
         """Open the card of the top customer so the screenshot shows one."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
@@ -22,11 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.dates import day
 from engine.events import EVENT_TYPES
 from engine.overview import DataSummary, summarize
 from gui.models import RowsModel
 from gui.widgets import PALETTE, StatCard, hint, plot, title
-from gui.worker import Worker
+from gui.worker import Caller
 from storage.project import Project
 from storage.queries import MS_PER_DAY
 
@@ -35,25 +34,21 @@ MAX_IMPORT_WARNINGS = 20
 AMBER = "#8a5a00"
 
 
-def _date(ms: int | None) -> str:
-    return "–" if ms is None else datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d")
-
-
 def daily_series(days: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
     """x (unix seconds) and y for the daily chart: quiet days inside the span count as zero,
     and long empty stretches (stray dates years away) become gaps instead of a slope."""
     d = np.array(days, dtype=np.int64)
     xs: list[float] = []
     ys: list[float] = []
-    for (day, n), nxt in zip(d.tolist(), [*d[1:, 0].tolist(), None], strict=True):
-        xs.append(day * 86400.0)
+    for (n_day, n), nxt in zip(d.tolist(), [*d[1:, 0].tolist(), None], strict=True):
+        xs.append(n_day * 86400.0)
         ys.append(float(n))
-        if nxt is not None and nxt - day > 1:
-            if nxt - day <= 31:
-                xs.extend(float(k) * 86400.0 for k in range(day + 1, nxt))
-                ys.extend(0.0 for _ in range(day + 1, nxt))
+        if nxt is not None and nxt - n_day > 1:
+            if nxt - n_day <= 31:
+                xs.extend(float(k) * 86400.0 for k in range(n_day + 1, nxt))
+                ys.extend(0.0 for _ in range(n_day + 1, nxt))
             else:
-                xs.append((day + 1) * 86400.0)
+                xs.append((n_day + 1) * 86400.0)
                 ys.append(float("nan"))
     return np.array(xs), np.array(ys)
 
@@ -70,7 +65,7 @@ class DataPage(QWidget):
         super().__init__(parent)
         self.project: Project | None = None
         self.summary: DataSummary | None = None
-        self._worker: Worker | None = None
+        self._loader = Caller(self)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -170,23 +165,18 @@ class DataPage(QWidget):
     def refresh(self) -> None:
         """Recompute the summary on the worker (the window stays responsive)."""
         if self.project is None:
+            self._loader.cancel()
             self.status.setText(self.tr("No project is open."))
             return
-        if self._worker is not None and self._worker.running:
-            self._worker.cancel()
-        project = self.project
         self.status.setText(self.tr("Reading the project…"))
-
-        def work(_should_stop: Callable[[], bool]) -> Iterator[DataSummary]:
-            yield summarize(project)
-
-        worker = Worker(work)
-        worker.signals.progressed.connect(self.show_summary)
-        worker.signals.failed.connect(
-            lambda exc: self.status.setText(self.tr("The project could not be read: ") + str(exc))
+        self._loader.call(
+            summarize,
+            self.project,
+            on_done=self.show_summary,
+            on_error=lambda exc: self.status.setText(
+                self.tr("The project could not be read: ") + str(exc)
+            ),
         )
-        self._worker = worker
-        worker.start()
 
     def show_summary(self, summary: DataSummary) -> None:
         """Fill every widget from a summary."""
@@ -213,9 +203,9 @@ class DataPage(QWidget):
             (ov.last_ms - ov.first_ms) // MS_PER_DAY + 1
         )
         self.cards["span"].set_value(
-            f"{days:,} " + self.tr("days"), f"{_date(ov.first_ms)} – {_date(ov.last_ms)}"
+            f"{days:,} " + self.tr("days"), f"{day(ov.first_ms)} – {day(ov.last_ms)}"
         )
-        self.cards["span"].caption.setText(f"{_date(ov.first_ms)} – {_date(ov.last_ms)}")
+        self.cards["span"].caption.setText(f"{day(ov.first_ms)} – {day(ov.last_ms)}")
 
         self.warnings.setText(self._health_html(summary))
         # An import whose every line was rejected still has warnings worth a title.

@@ -19,9 +19,11 @@ from pathlib import Path
 import pytest
 
 import main
-from engine import intent_runs
+from engine import runs
 from engine.demo_project import create_demo_project
 from engine.intent import IntentConfig
+from engine.intent import lookup as intent_lookup
+from engine.tasks.base import RunSaved
 from storage.project import open_project
 from storage.runs import list_runs
 
@@ -54,8 +56,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = open_project(path, create=False)
     try:
         config = IntentConfig(preset="fast", epochs=1, hidden_size=16, seq_len=40)
-        assert isinstance(list(intent_runs.train_and_save(project, config))[-1],
-                          intent_runs.RunSaved)
+        assert isinstance(list(runs.train(project, "intent", config))[-1],
+                          RunSaved)
     finally:
         project.close()
     return path
@@ -84,8 +86,8 @@ def _read(path: Path, sql: str) -> object:
 def _a_customer(path: Path) -> str:
     return str(_read(
         path,
-        "SELECT c.key FROM customer_scores s JOIN customers c ON c.id = s.customer_id "
-        "ORDER BY s.rank LIMIT 1",
+        "SELECT c.key FROM run_outputs s JOIN customers c ON c.id = s.customer_id "
+        "WHERE s.name = 'rank' ORDER BY s.value LIMIT 1",
     ))
 
 
@@ -151,7 +153,7 @@ def test_an_unexpected_exception_is_one_sentence_a_log_file_and_exit_1(
     def broken(*_args: object, **_kw: object) -> None:
         raise RuntimeError("the flux capacitor melted")
 
-    monkeypatch.setattr(intent_runs, "lookup", broken)
+    monkeypatch.setattr(intent_lookup, "lookup", broken)
     code, out, err = _cli(capsys, "lookup", shop, "C00001")
     assert code == 1
     assert out == ""
@@ -172,7 +174,7 @@ def test_a_bug_worded_as_a_value_error_is_unexpected_but_sentences_stay_expected
     def bug(*_args: object, **_kw: object) -> None:
         return int(float("nan"))  # type: ignore[return-value]
 
-    monkeypatch.setattr(intent_runs, "lookup", bug)
+    monkeypatch.setattr(intent_lookup, "lookup", bug)
     code, _out, err = _cli(capsys, "lookup", shop, "C00001")
     assert code == 1
     _one_sentence(err, "unexpected problem", "ValueError")
@@ -180,7 +182,7 @@ def test_a_bug_worded_as_a_value_error_is_unexpected_but_sentences_stay_expected
     def refusal(*_args: object, **_kw: object) -> None:
         raise ValueError("There are no events at or before the as-of date.")
 
-    monkeypatch.setattr(intent_runs, "lookup", refusal)
+    monkeypatch.setattr(intent_lookup, "lookup", refusal)
     code, _out, err = _cli(capsys, "lookup", shop, "C00001")
     assert code == 2
     assert err.strip() == "Error: There are no events at or before the as-of date."
@@ -190,7 +192,7 @@ def test_a_real_process_gets_exit_1_and_a_log(tmp_path: Path, shop: Path) -> Non
     """The whole process: ``python main.py`` with a crafted project that breaks a read model
     no check knows about yet (the run's outputs table is gone)."""
     con = sqlite3.connect(shop)
-    con.execute("DROP TABLE customer_scores")
+    con.execute("DROP TABLE run_outputs")
     con.commit()
     con.close()
     home = tmp_path / "home"
@@ -202,7 +204,7 @@ def test_a_real_process_gets_exit_1_and_a_log(tmp_path: Path, shop: Path) -> Non
     assert done.returncode == 1, done.stderr
     _one_sentence(done.stderr, "unexpected problem", "details were written to")
     logs = list((home / "logs").glob("*.log"))
-    assert len(logs) == 1 and "customer_scores" in logs[0].read_text(encoding="utf-8")
+    assert len(logs) == 1 and "run_outputs" in logs[0].read_text(encoding="utf-8")
 
 
 def _a_customer_any(path: Path) -> str:

@@ -8,15 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.demo import (
-    CATEGORIES,
-    CSV_COLUMNS,
-    CSV_EVENT_TYPES,
-    PLANTED_SEGMENTS,
-    DemoData,
-    generate_demo,
-    write_demo_csv,
-)
+from engine.demo import generate_demo, write_demo_csv
+from engine.demo_frames import CSV_COLUMNS, CSV_EVENT_TYPES, DemoData
+from engine.demo_shop import CATEGORIES, PLANTED_SEGMENTS
 from engine.events import EVENT_TYPES, FRAME_COLUMNS, MS_PER_DAY
 
 N_CUSTOMERS = 1200

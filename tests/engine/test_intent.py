@@ -33,7 +33,8 @@ from engine.intent import (  # noqa: E402
     score_customers,
     train_intent,
 )
-from engine.intent.dataset import build_data, build_steps, gather  # noqa: E402
+from engine.intent.dataset import build_data, gather  # noqa: E402
+from engine.intent.steps import build_steps  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT.parent / "shared" / "datasets"

@@ -16,9 +16,7 @@ from sqlalchemy import text
 from engine.ingest import reader as rd
 from engine.ingest import run_import
 from engine.ingest.formats import KNOWN_COLUMN_NAMES
-from engine.ingest.source import (
-    WHITESPACE,
-    WIDE_WHITESPACE,
+from engine.ingest.layout import (
     Layout,
     delimiter_from_name,
     describe_delimiter,
@@ -27,9 +25,9 @@ from engine.ingest.source import (
     detect_quoting,
     find_header_row,
     quoting_seen,
-    sample_lines,
-    split_whitespace,
 )
+from engine.ingest.records import WHITESPACE, WIDE_WHITESPACE, split_whitespace
+from engine.ingest.source import sample_lines
 from storage.project import Project
 
 CDNOW = (

@@ -18,9 +18,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from engine import intent_runs
+from engine import runs
 from engine.demo_project import create_demo_project
 from engine.intent import IntentConfig
+from engine.intent import lookup as intent_lookup
+from engine.tasks.base import NoData, RunSaved
 from storage.project import Project, open_project
 from storage.runs import active_run, list_runs
 
@@ -37,8 +39,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
     create_demo_project(path, customers=300, seed=5)
     project = open_project(path, create=False)
     try:
-        reports = list(intent_runs.train_and_save(project, TINY))
-        assert isinstance(reports[-1], intent_runs.RunSaved)
+        reports = list(runs.train(project, "intent", TINY))
+        assert isinstance(reports[-1], RunSaved)
     finally:
         project.close()
     return path
@@ -75,8 +77,8 @@ def _first_scored_key(project: Project) -> str:
     assert run is not None
     with project.connect() as conn:
         key = conn.exec_driver_sql(
-            "SELECT c.key FROM customer_scores s JOIN customers c ON c.id = s.customer_id "
-            f"WHERE s.run_id = {run.id} ORDER BY s.rank LIMIT 1"
+            "SELECT c.key FROM run_outputs s JOIN customers c ON c.id = s.customer_id "
+            f"WHERE s.run_id = {run.id} AND s.name = 'rank' ORDER BY s.value LIMIT 1"
         ).scalar_one()
     return str(key)
 
@@ -101,7 +103,7 @@ def _stored_state(path: Path) -> dict[str, torch.Tensor]:
 def test_a_healthy_model_still_explains(copy: Path) -> None:
     project = open_project(copy, create=False)
     try:
-        found = intent_runs.lookup(project, _first_scored_key(project))
+        found = intent_lookup.lookup(project, _first_scored_key(project))
     finally:
         project.close()
     assert found.score is not None and found.rank == 1
@@ -134,8 +136,8 @@ def test_crafted_settings_are_refused_before_a_model_is_built(
     path, project = opened
     key = _first_scored_key(project)
     _sql(path, f"UPDATE model_runs SET settings = {craft} WHERE task = 'intent'")
-    with pytest.raises(intent_runs.NoData) as caught:
-        intent_runs.lookup(project, key)
+    with pytest.raises(NoData) as caught:
+        intent_lookup.lookup(project, key)
     assert str(caught.value) == DAMAGED
 
 
@@ -193,8 +195,8 @@ def test_damaged_or_mismatched_weights_are_refused(opened: tuple[Path, Project],
     key = _first_scored_key(project)
     blob = craft(_stored_state(path))
     _sql(path, "UPDATE model_runs SET weights = ? WHERE task = 'intent'", params=(blob,))
-    with pytest.raises(intent_runs.NoData) as caught:
-        intent_runs.lookup(project, key)
+    with pytest.raises(NoData) as caught:
+        intent_lookup.lookup(project, key)
     assert str(caught.value) == DAMAGED
 
 
@@ -216,8 +218,8 @@ def test_weights_that_would_run_code_are_refused_and_never_run(
     marker = tmp_path / "planted-code-ran"
     blob = _weights({**_stored_state(path), "agg_mean": _Planted(marker)})  # type: ignore[dict-item]
     _sql(path, "UPDATE model_runs SET weights = ? WHERE task = 'intent'", params=(blob,))
-    with pytest.raises(intent_runs.NoData) as caught:
-        intent_runs.lookup(project, key)
+    with pytest.raises(NoData) as caught:
+        intent_lookup.lookup(project, key)
     assert str(caught.value) == DAMAGED
     assert not marker.exists()
 
@@ -225,9 +227,10 @@ def test_weights_that_would_run_code_are_refused_and_never_run(
 def test_damaged_stored_scores_are_refused(opened: tuple[Path, Project]) -> None:
     path, project = opened
     key = _first_scored_key(project)
-    _sql(path, "UPDATE customer_scores SET rank = NULL, score = 'x'")
-    with pytest.raises(intent_runs.NoData) as caught:
-        intent_runs.lookup(project, key)
+    _sql(path, "DELETE FROM run_outputs WHERE name = 'rank'",
+         "UPDATE run_outputs SET value = 'x' WHERE name = 'score'")
+    with pytest.raises(NoData) as caught:
+        intent_lookup.lookup(project, key)
     assert str(caught.value) == DAMAGED
 
 
@@ -241,24 +244,24 @@ def test_two_active_runs_use_the_newest(opened: tuple[Path, Project]) -> None:
         "summary, seconds, warm_started, weights) SELECT task, created_at, status, 1, settings, "
         "history, metrics, summary, seconds, warm_started, weights FROM model_runs "
         "WHERE task = 'intent'",
-        "INSERT INTO customer_scores (run_id, customer_id, score, rank, segment, x, y) "
-        "SELECT (SELECT MAX(id) FROM model_runs), customer_id, score, rank, segment, x, y "
-        "FROM customer_scores",
+        "INSERT INTO run_outputs (run_id, customer_id, item_id, period, name, value) "
+        "SELECT (SELECT MAX(id) FROM model_runs), customer_id, item_id, period, name, value "
+        "FROM run_outputs",
     )
     runs = [r for r in list_runs(project, "intent") if r.active]
     assert len(runs) == 2
     run = active_run(project, "intent")
     assert run is not None and run.id == max(r.id for r in runs)
-    found = intent_runs.lookup(project, key)
+    found = intent_lookup.lookup(project, key)
     assert found.rank == 1 and found.reasons
 
 
 def test_a_damaged_active_model_is_no_warm_start(opened: tuple[Path, Project]) -> None:
     path, project = opened
     _sql(path, "UPDATE model_runs SET weights = x'00ff00ff' WHERE task = 'intent'")
-    runs = intent_runs.train_and_save(project, TINY, warm_start=True)
-    with pytest.raises(intent_runs.NoData) as caught:
-        next(iter(runs))  # refused before the first batch
+    reports = runs.train(project, "intent", TINY, warm_start=True)
+    with pytest.raises(NoData) as caught:
+        next(iter(reports))  # refused before the first batch
     assert "damaged" in str(caught.value) and "warm start" in str(caught.value)
     assert len(list_runs(project, "intent")) == 1
 

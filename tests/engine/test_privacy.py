@@ -163,8 +163,8 @@ def test_forget_a_customer_deletes_their_rows_and_bytes(
                 "metrics) VALUES (1, 'intent', '2024', 'done', 1, '{}', '{}', '{}')"
             ))
             conn.execute(text(
-                "INSERT INTO customer_scores (run_id, customer_id, score) "
-                "SELECT 1, id, 0.5 FROM customers"
+                "INSERT INTO run_outputs (run_id, customer_id, name, value) "
+                "SELECT 1, id, 'score', 0.5 FROM customers"
             ))
     finally:
         project.close()
@@ -177,7 +177,7 @@ def test_forget_a_customer_deletes_their_rows_and_bytes(
     try:
         assert _rows(project, "SELECT key FROM customers") == [("bob",)]
         assert _rows(project, "SELECT COUNT(*) FROM events") == [(1,)]
-        assert _rows(project, "SELECT COUNT(*) FROM customer_scores") == [(1,)]
+        assert _rows(project, "SELECT COUNT(*) FROM run_outputs") == [(1,)]
         assert _rows(project, "SELECT stale FROM model_runs") == [(1,)]
         from storage.runs import list_runs
 

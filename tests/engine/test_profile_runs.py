@@ -15,11 +15,13 @@ import pytest
 import torch
 from sklearn.metrics import adjusted_rand_score
 
-from engine import profile_runs
+from engine import runs
+from engine.dates import parse_date
 from engine.demo import generate_demo
 from engine.demo_project import create_demo_project
-from engine.intent_runs import NoData, parse_date
-from engine.profiles import ProfileConfig, ProfileEpoch, ProfileResult
+from engine.profiles import ProfileConfig, ProfileResult
+from engine.profiles import read as profile_read
+from engine.tasks.base import NoData, Progress, RunSaved
 from storage.project import Project, open_project
 from storage.queries import customer_keys, events_frame
 from storage.runs import (
@@ -38,7 +40,7 @@ CUSTOMERS = 1000
 
 
 def _train(project: Project, config: ProfileConfig) -> list[Any]:
-    return list(profile_runs.train_and_save(project, config))
+    return list(runs.train(project, "profiles", config))
 
 
 def _read_csv(path: Path) -> list[list[str]]:
@@ -61,19 +63,19 @@ def reports(demo_project: Project) -> list[Any]:
 
 
 @pytest.fixture(scope="module")
-def saved(reports: list[Any]) -> profile_runs.ProfilesSaved:
+def saved(reports: list[Any]) -> RunSaved:
     last = reports[-1]
-    assert isinstance(last, profile_runs.ProfilesSaved)
+    assert isinstance(last, RunSaved)
     return last
 
 
 def test_train_and_save_reports_progress_then_saves_the_run(
-    demo_project: Project, reports: list[Any], saved: profile_runs.ProfilesSaved
+    demo_project: Project, reports: list[Any], saved: RunSaved
 ) -> None:
     kinds = [type(r).__name__ for r in reports]
-    assert kinds[0] == "ProfileEpoch" and kinds[-2:] == ["ProfileResult", "ProfilesSaved"]
-    assert all(k == "ProfileEpoch" for k in kinds[:-2])
-    run = active_run(demo_project, profile_runs.TASK)
+    assert kinds[0] == "Progress" and kinds[-1] == "RunSaved"
+    assert all(k == "Progress" for k in kinds[:-1])
+    run = active_run(demo_project, "profiles")
     assert run is not None and run.id == saved.run_id and run.status == "done"
     result = saved.result
 
@@ -103,11 +105,11 @@ def test_train_and_save_reports_progress_then_saves_the_run(
     assert set(m["comparison"]) == {"autoencoder", "features"}
     last_event = int(events_frame(demo_project)["time_ms"].max())
     assert run.settings["as_of_ms"] == last_event
-    assert len(run.history["epochs"]) == len(reports) - 2
+    assert len(run.history["epochs"]) == len(reports) - 1
 
 
 def test_saved_segments_match_the_planted_ones(
-    demo_project: Project, saved: profile_runs.ProfilesSaved
+    demo_project: Project, saved: RunSaved
 ) -> None:
     truth = generate_demo(customers=CUSTOMERS, seed=SEED).truth.set_index("customer")["segment"]
     outputs = run_outputs(demo_project, saved.run_id)
@@ -124,9 +126,9 @@ def test_saved_segments_match_the_planted_ones(
 
 
 def test_segments_of_and_customer_segment(
-    demo_project: Project, saved: profile_runs.ProfilesSaved
+    demo_project: Project, saved: RunSaved
 ) -> None:
-    segments = profile_runs.segments_of(demo_project)
+    segments = profile_read.segments_of(demo_project)
     assert segments is not None and len(segments) == len(saved.result.segments) >= 2
     outputs = run_outputs(demo_project, saved.run_id)
     sizes = outputs["segment"].value_counts()
@@ -148,42 +150,42 @@ def test_segments_of_and_customer_segment(
     row = outputs.iloc[17]
     by_id = {s["id"]: s["name"] for s in segments}
     expected = (int(row["segment"]), by_id[int(row["segment"])])
-    assert profile_runs.customer_segment(demo_project, int(row["customer_id"])) == expected
-    assert profile_runs.customer_segment(demo_project, str(row["key"])) == expected
-    assert profile_runs.customer_segment(demo_project, "no-such-customer") is None
-    assert profile_runs.customer_segment(demo_project, 10**9) is None
+    assert profile_read.customer_segment(demo_project, int(row["customer_id"])) == expected
+    assert profile_read.customer_segment(demo_project, str(row["key"])) == expected
+    assert profile_read.customer_segment(demo_project, "no-such-customer") is None
+    assert profile_read.customer_segment(demo_project, 10**9) is None
 
 
 def test_export_segments_writes_every_customer(
-    demo_project: Project, saved: profile_runs.ProfilesSaved, tmp_path: Path
+    demo_project: Project, saved: RunSaved, tmp_path: Path
 ) -> None:
     out = tmp_path / "segments.csv"
-    n = profile_runs.export_segments(demo_project, out)
+    n = profile_read.export_segments(demo_project, out)
     rows = _read_csv(out)
     assert rows[0] == ["customer", "segment_id", "segment_name"]
     assert n == len(rows) - 1 == CUSTOMERS
     keys = set(customer_keys(demo_project).values())
     assert {r[0] for r in rows[1:]} == keys
-    names = {s["id"]: s["name"] for s in profile_runs.segments_of(demo_project) or []}
+    names = {s["id"]: s["name"] for s in profile_read.segments_of(demo_project) or []}
     outputs = run_outputs(demo_project, saved.run_id).set_index("key")
     for key, sid, name in rows[1:]:
         assert int(sid) == int(outputs.loc[key, "segment"]) and name == names[int(sid)]
 
     one = tmp_path / "one.csv"
-    first = (profile_runs.segments_of(demo_project) or [])[1]
-    assert profile_runs.export_segments(demo_project, one, first["id"]) == first["size"]
+    first = (profile_read.segments_of(demo_project) or [])[1]
+    assert profile_read.export_segments(demo_project, one, first["id"]) == first["size"]
     assert {r[1] for r in _read_csv(one)[1:]} == {str(first["id"])}
     with pytest.raises(NoData, match="no segment 99"):
-        profile_runs.export_segments(demo_project, one, 99)
+        profile_read.export_segments(demo_project, one, 99)
 
 
 def test_nothing_to_read_before_a_run_and_an_empty_project(
     project: Project, tmp_path: Path
 ) -> None:
-    assert profile_runs.segments_of(project) is None
-    assert profile_runs.customer_segment(project, 1) is None
+    assert profile_read.segments_of(project) is None
+    assert profile_read.customer_segment(project, 1) is None
     with pytest.raises(NoData, match="train customer profiles"):
-        profile_runs.export_segments(project, tmp_path / "x.csv")
+        profile_read.export_segments(project, tmp_path / "x.csv")
     with pytest.raises(NoData, match="no events"):
         _train(project, ProfileConfig(epochs=1))
 
@@ -200,11 +202,10 @@ def small_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]
 def test_stopping_saves_nothing(small_project: Project) -> None:
     before = len(list_runs(small_project))
     reports = list(
-        profile_runs.train_and_save(
-            small_project, ProfileConfig(epochs=5), should_stop=lambda: True
+        runs.train(small_project, "profiles", ProfileConfig(epochs=5), should_stop=lambda: True
         )
     )
-    assert reports and all(isinstance(r, ProfileEpoch) for r in reports)
+    assert reports and all(isinstance(r, Progress) and r.step == "epoch" for r in reports)
     assert len(list_runs(small_project)) == before
 
 
@@ -231,9 +232,9 @@ def test_as_of_and_intent_scores(small_project: Project, tmp_path: Path) -> None
     as_of = parse_date("2025-07-10")
     reports = _train(small_project, ProfileConfig(as_of_ms=as_of, n_segments=3, epochs=3))
     saved = reports[-1]
-    assert isinstance(saved, profile_runs.ProfilesSaved)
-    assert isinstance(reports[-2], ProfileResult)
-    run = active_run(small_project, profile_runs.TASK)
+    assert isinstance(saved, RunSaved)
+    assert isinstance(saved.result, ProfileResult)
+    run = active_run(small_project, "profiles")
     assert run is not None and run.settings["as_of_ms"] == as_of
 
     seen = set(events_frame(small_project, until_ms=as_of)["customer_id"].unique().tolist())
@@ -241,7 +242,7 @@ def test_as_of_and_intent_scores(small_project: Project, tmp_path: Path) -> None
     assert 0 < len(seen) < len(keys), "the as-of date must leave some customers out"
     assert set(outputs["customer_id"].tolist()) == seen
 
-    segments = profile_runs.segments_of(small_project) or []
+    segments = profile_read.segments_of(small_project) or []
     assert len(segments) == 3
     score_of = pd.Series(scores, index=ids)
     for seg in segments:
@@ -250,7 +251,7 @@ def test_as_of_and_intent_scores(small_project: Project, tmp_path: Path) -> None
         assert "average purchase intent" in seg["description"]
 
     out = tmp_path / "with-intent.csv"
-    assert profile_runs.export_segments(small_project, out) == len(seen)
+    assert profile_read.export_segments(small_project, out) == len(seen)
     rows = _read_csv(out)
     assert rows[0] == ["customer", "segment_id", "segment_name", "intent_score"]
     key_score = {keys[int(i)]: s for i, s in zip(ids, scores, strict=True)}

@@ -12,7 +12,8 @@ import pytest
 import torch
 from sklearn.metrics import adjusted_rand_score
 
-from engine.demo import DemoData, generate_demo
+from engine.demo import generate_demo
+from engine.demo_frames import DemoData
 from engine.events import FRAME_COLUMNS, MS_PER_DAY
 from engine.profiles import (
     ProfileConfig,

@@ -20,10 +20,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import exports, intent_runs, profile_runs
+from engine import exports
 from engine.events import FRAME_COLUMNS, MS_PER_DAY
 from engine.ingest.importer import run_import
+from engine.intent import lookup as intent_lookup
 from engine.profiles import customer_features
+from engine.profiles import read as profile_read
 from engine.profiles.segments import describe_segments
 from storage.project import Project
 from storage.runs import customer_summary, save_run
@@ -105,8 +107,8 @@ def formula_project(project: Project, tmp_path: Path) -> Project:
 
 EXPORTS: dict[str, Callable[[Project, Path], int]] = {
     "rejected": lambda p, out: exports.export_rejected(p, out),
-    "scores": lambda p, out: intent_runs.export_scores(p, out),
-    "segments": lambda p, out: profile_runs.export_segments(p, out),
+    "scores": lambda p, out: intent_lookup.export_scores(p, out),
+    "segments": lambda p, out: profile_read.export_segments(p, out),
 }
 #: Columns written as numbers: a leading '-' there is a sign, not a formula.
 NUMERIC = {"line", "score", "rank", "horizon", "segment_id", "intent_score"}
@@ -252,7 +254,7 @@ def test_a_link_to_the_project_is_the_project(formula_project: Project, tmp_path
     link.symlink_to(formula_project.path)
     before = _digest(formula_project.path)
     with pytest.raises(exports.ExportError, match="open project"):
-        intent_runs.export_scores(formula_project, link)
+        intent_lookup.export_scores(formula_project, link)
     assert _digest(formula_project.path) == before
 
 

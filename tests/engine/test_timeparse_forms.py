@@ -15,13 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from engine.ingest.timedetect import TimeDetection, detect_time, detect_time_format
 from engine.ingest.timeparse import (
     INT64_MIN,
-    TimeDetection,
     describe_format,
     describe_implausible,
-    detect_time,
-    detect_time_format,
     implausible,
     is_missing,
     parse_times,

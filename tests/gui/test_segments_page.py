@@ -13,12 +13,14 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from engine import profile_runs
+from engine import runs
 from engine.demo_project import create_demo_project
 from engine.profiles import ProfileConfig
+from engine.profiles import read as profile_read
+from engine.tasks.base import RunSaved
 from gui.pages.segments_page import SegmentsPage, load_segments
 from storage.project import Project, open_project
-from storage.runs import run_outputs, save_run, set_active
+from storage.runs import active_run, run_outputs, save_run, set_active
 
 CUSTOMERS = 300
 
@@ -29,8 +31,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
     path = tmp_path_factory.mktemp("segments-page") / "demo.intentlens"
     create_demo_project(path, customers=CUSTOMERS, seed=9)
     project = open_project(path, create=False)
-    last = list(profile_runs.train_and_save(project, ProfileConfig(epochs=3, seed=0)))[-1]
-    assert isinstance(last, profile_runs.ProfilesSaved)
+    last = list(runs.train(project, "profiles", ProfileConfig(epochs=3, seed=0)))[-1]
+    assert isinstance(last, RunSaved)
     yield project
     project.close()
 
@@ -54,7 +56,7 @@ def _widget_pos(page: SegmentsPage, customer_id: int) -> QPoint:
 
 def test_lists_segments_and_draws_every_customer(qtbot, trained: Project) -> None:  # type: ignore[no-untyped-def]
     page = _page(qtbot, trained)
-    segments = profile_runs.segments_of(trained)
+    segments = profile_read.segments_of(trained)
     assert segments
     assert page.stack.currentIndex() == 1
     model = page.model
@@ -116,7 +118,7 @@ def test_selecting_a_segment_describes_highlights_and_exports(  # type: ignore[n
     page = _page(qtbot, trained)
     page.table.selectRow(1)
     sid = int(page.model.row(1)[-1])
-    seg = next(s for s in profile_runs.segments_of(trained) or [] if s["id"] == sid)
+    seg = next(s for s in profile_read.segments_of(trained) or [] if s["id"] == sid)
     assert page.selected_segment == sid
     assert page.segment_title.text() == seg["name"]
     assert seg["description"].split(" — ", 1)[1].split(";")[0] in page.description.text()
@@ -164,12 +166,12 @@ def test_empty_state_says_how_to_get_segments(qtbot, project: Project) -> None: 
 def test_coming_back_after_a_new_run_shows_it(qtbot, trained: Project) -> None:  # type: ignore[no-untyped-def]
     page = _page(qtbot, trained)
     page.hide()
-    run = profile_runs.active_profiles(trained)
+    run = active_run(trained, "profiles")
     assert run is not None
     renamed = [{**s, "name": f"Renamed {s['id']}"} for s in run.metrics["segments"]]
     new_id = save_run(
         trained,
-        profile_runs.TASK,
+        "profiles",
         status="done",
         settings=run.settings,
         history=run.history,

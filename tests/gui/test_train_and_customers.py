@@ -168,13 +168,14 @@ def test_a_failed_run_explains_itself_and_the_page_recovers(qtbot, tmp_path, mon
 def test_customers_page_exports_the_scores(qtbot, small_project, tmp_path):  # type: ignore[no-untyped-def]
     import csv
 
+    from engine import runs
     from engine.intent import IntentConfig
-    from engine.intent_runs import active_intent, train_and_save
     from storage.project import open_project
+    from storage.runs import active_run
 
     project = open_project(small_project)
-    if active_intent(project) is None:  # when this test runs on its own
-        for _ in train_and_save(project, IntentConfig(preset="fast", epochs=2)):
+    if active_run(project, "intent") is None:  # when this test runs on its own
+        for _ in runs.train(project, "intent", IntentConfig(preset="fast", epochs=2)):
             pass
     project.close()
     window = MainWindow(Settings(), remember=False)

@@ -1,0 +1,125 @@
+"""What a chunk carries on its way into a project: the reasons a line is rejected, what every chunk
+of one import shares, a chunk made ready for the database, and the totals of the whole import.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from engine.ingest.notices import ImportWarning, chunk_warning
+from engine.ingest.orders import OrderFiller
+
+REASON_KINDS = (
+    "cut_off_line",
+    "wrong_column_count",
+    "empty_line",
+    "missing_customer",
+    "bad_time",
+    "missing_event",
+    "bad_json",
+    "repeated_header",
+    "totals_row",
+    "above_header",
+)
+
+
+def reason_text(kind: str, **kw: Any) -> str:
+    """The reason of a rejected line in words; ``kind`` is one of ``REASON_KINDS``."""
+    if kind == "cut_off_line":
+        return (
+            f"The line is cut off: the file ends in the middle of it "
+            f"({kw['found']} of {kw['expected']} values)."
+        )
+    if kind == "wrong_column_count":
+        return f"Expected {kw['expected']} values but found {kw['found']}."
+    if kind == "empty_line":
+        return "The line is empty."
+    if kind == "missing_customer":
+        return "No customer id."
+    if kind == "bad_time":
+        return f"The time “{kw['value']}” could not be read (expected {kw['fmt']})."
+    if kind == "missing_event":
+        return "No event type."
+    if kind == "repeated_header":
+        return "A repeated header line (the column names again), not data."
+    if kind == "totals_row":
+        return "A totals row, not an event."
+    if kind == "above_header":
+        return "A note above the header line, not data."
+    return "The line is not valid JSON."
+
+
+@dataclass
+class ImportTotals:
+    lines: int = 0
+    imported: int = 0
+    rejected: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    by_type: Counter[str] = field(default_factory=Counter)
+    customers: set[int] = field(default_factory=set)
+    items: set[int] = field(default_factory=set)
+    first: int | None = None
+    last: int | None = None
+    revenue: float = 0.0
+    examples: list[tuple[int, str, str]] = field(default_factory=list)
+    seen_events: dict[str, str] = field(default_factory=dict)
+    events: int = 0  # events written: one per imported line, plus one per refund of an order
+    warn: Counter[tuple[str, str]] = field(default_factory=Counter)
+    warn_example: dict[tuple[str, str], str] = field(default_factory=dict)
+    id_digits: Counter[tuple[int, bool]] = field(default_factory=Counter)
+    id_column: str = ""
+
+    def warnings(self) -> list[ImportWarning]:
+        """The warnings counted over the whole file."""
+        out = [
+            chunk_warning(code, column, rows, self.warn_example.get((code, column), ""))
+            for (code, column), rows in self.warn.items()
+        ]
+        padded = Counter({n: c for (n, zero), c in self.id_digits.items() if zero})
+        if padded:
+            width = padded.most_common(1)[0][0]
+            short = sum(c for (n, zero), c in self.id_digits.items() if not zero and n < width)
+            if short:
+                out.append(chunk_warning("lost_leading_zeros", self.id_column, short))
+        return out
+
+
+@dataclass
+class PreparedChunk:
+    """A chunk made ready for the database (see ``prepare_chunk``)."""
+
+    lines: int
+    n: int = 0
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)
+    reasons: Counter[str] = field(default_factory=Counter)
+    examples: list[tuple[int, str, str]] = field(default_factory=list)
+    seen_events: dict[str, str] = field(default_factory=dict)
+    cust_keys: list[str] = field(default_factory=list)
+    cust_codes: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, np.intp))
+    times: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    events: npt.NDArray[np.object_] = field(default_factory=lambda: np.zeros(0, object))
+    item_keys: list[str] = field(default_factory=list)
+    item_codes: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, np.intp))
+    item_first: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
+    columns: dict[str, list[Any]] = field(default_factory=dict)
+    revenue: float = 0.0
+    n_events: int = 0
+    warn: Counter[tuple[str, str]] = field(default_factory=Counter)
+    warn_example: dict[tuple[str, str], str] = field(default_factory=dict)
+    id_digits: Counter[tuple[int, bool]] = field(default_factory=Counter)
+    id_column: str = ""
+    seen_customers: set[str] = field(default_factory=set)  # original ids (pseudonymizing only)
+
+
+@dataclass
+class ChunkContext:
+    """What every chunk of one import shares: the header, the order filler, today."""
+
+    header: list[str]
+    filler: OrderFiller | None = None
+    now_ms: int = 0

@@ -1,0 +1,188 @@
+"""The one run pipeline of every task: load the events up to the as-of date, warm start, train
+through the task, save the run and make it active.
+
+The GUI's Train page and the CLI's ``train <task>`` both call :func:`train`, so a click and a
+command do exactly the same thing, for every task in ``engine.tasks.TASKS``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+from engine import tasks as registry
+from engine.dates import day
+from engine.events import MS_PER_DAY
+from engine.tasks.base import NoData, Progress, RunSaved, RunView, SignalReader
+from engine.words import tr
+from storage.project import Project
+from storage.queries import events_frame, overview
+from storage.runs import (
+    RunInfo,
+    active_run,
+    get_run,
+    run_outputs,
+    run_weights,
+    save_run,
+    set_active,
+)
+
+
+def as_of_problem(project: Project, as_of_ms: int | None, *, now_ms: int | None = None) -> str | None:
+    """Why an as-of date cannot be used on this project, as the end of a sentence; None if it can.
+
+    The date must be within or after the data, and not in the future unless the data is (a
+    future date would measure every customer's recency from then). ``engine.dates.parse_date``
+    makes a bare date the end of its day, so the first and the last day of the data both work.
+    """
+    if as_of_ms is None:
+        return None
+    totals = overview(project)
+    if totals.first_ms is None or totals.last_ms is None:
+        return None  # no events: load_events says so
+    now = int(datetime.now(UTC).timestamp() * 1000) if now_ms is None else now_ms
+    latest = max(now, totals.last_ms)
+    if as_of_ms < totals.first_ms:
+        return tr("the data starts on {0}; choose that day or a later one").format(
+            day(totals.first_ms)
+        )
+    if as_of_ms >= (latest // MS_PER_DAY + 1) * MS_PER_DAY:
+        return tr(
+            "that is in the future and the data ends on {0}; choose a day up to {1}"
+        ).format(day(totals.last_ms), day(latest))
+    return None
+
+
+def load_events(project: Project, as_of_ms: int | None) -> pd.DataFrame:
+    """The event frame up to the as-of date (nothing after it is even read)."""
+    if overview(project).events == 0:
+        raise NoData(tr("The project has no events yet: import your shop's behavior log first."))
+    return events_frame(project, until_ms=as_of_ms)
+
+
+def signal_reader(project: Project) -> SignalReader:
+    """What a task reads from other tasks' active runs by signal name (e.g. the purchase
+    probability per customer), whichever task provides it; None when none does."""
+
+    def read(signal: str) -> pd.Series | None:
+        for task in registry.TASKS.values():
+            name = task.signals.get(signal)
+            run = active_run(project, task.key) if name else None
+            if name is None or run is None:
+                continue
+            out = run_outputs(project, run.id, names=(name,))
+            if out.empty:
+                return None
+            return pd.Series(
+                out[name].to_numpy(dtype="float64"),
+                index=out["customer_id"].to_numpy(dtype="int64"),
+                name=signal,
+            )
+        return None
+
+    return read
+
+
+def train(
+    project: Project,
+    key: str,
+    config: Any,
+    *,
+    should_stop: Callable[[], bool] = lambda: False,
+    warm_start: bool = False,
+    keep_on_stop: Callable[[], bool] = lambda: True,
+    activate: bool = True,
+) -> Iterator[Progress | RunSaved]:
+    """Train task ``key`` on the project; yield its progress, save the run, end with RunSaved.
+
+    With ``warm_start`` (where the task supports it) training begins from the active run's
+    weights. When the user stops the run, what the task kept is saved if ``keep_on_stop()``
+    says so (asked at that moment). Raises NoData with a sentence when the project cannot
+    give the task what it needs.
+    """
+    task = registry.get_task(key)
+    as_of_ms = getattr(config, "as_of_ms", None)
+    problem = as_of_problem(project, as_of_ms)
+    if problem is not None:
+        raise NoData(tr("The as-of date cannot be used: {0}.").format(problem))
+    events = load_events(project, as_of_ms)
+    warm_state = None
+    if warm_start and task.supports_warm_start:
+        current = active_run(project, key)
+        blob = None if current is None else run_weights(project, current.id)
+        if current is not None and blob is not None:
+            warm_state = task.warm_state(current, blob, config, events)
+    result = None
+    started = time.perf_counter()
+    for report in task.train(
+        events, config, should_stop=should_stop, warm_state=warm_state,
+        signal=signal_reader(project),
+    ):
+        if isinstance(report, Progress):
+            yield report
+        else:
+            result = report
+    if result is None:
+        return
+    seconds = time.perf_counter() - started  # the whole training, as the user waited for it
+    record = task.record(result)
+    if record.status == "stopped" and not keep_on_stop():
+        return
+    run_id = save_run(
+        project,
+        key,
+        status=record.status,
+        settings=record.settings,
+        history={**record.history, "record_version": record.version},
+        metrics=record.metrics,
+        summary=record.summary,
+        seconds=seconds,
+        warm_started=record.warm_started,
+        weights=record.weights,
+        outputs=record.outputs,
+        activate=activate,
+    )
+    run = get_run(project, run_id)
+    assert run is not None
+    yield RunSaved(key, run_id, result, task.describe(run))
+
+
+def make_active(project: Project, run_id: int) -> RunInfo:
+    """Make a run the active model of its task; returns the run as saved now."""
+    set_active(project, run_id)
+    run = get_run(project, run_id)
+    if run is None:
+        raise NoData(tr("There is no run {0} in this project.").format(run_id))
+    return run
+
+
+def describe(run: RunInfo) -> RunView | None:
+    """What a saved run says, by its own task (None for a task this version does not know)."""
+    task = registry.TASKS.get(run.task)
+    return None if task is None else task.describe(run)
+
+
+def headline(run: RunInfo) -> str:
+    """The run history's one line for a run, with its flags (active, warm start, …)."""
+    view = describe(run)
+    text = view.headline if view is not None else run.summary
+    flags = []
+    if run.active:
+        flags.append(tr("active"))
+    if run.warm_started:
+        flags.append(tr("warm start"))
+    if run.status == "stopped":
+        flags.append(tr("stopped"))
+    if run.stale:
+        flags.append(tr("out of date: a customer was forgotten"))
+    return text + (f" ({', '.join(flags)})" if flags else "")
+
+
+def task_title(key: str) -> str:
+    """The short name of a task as the run history shows it."""
+    task = registry.TASKS.get(key)
+    return tr(task.short_title) if task is not None else key

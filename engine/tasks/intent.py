@@ -1,0 +1,305 @@
+"""Purchase intent behind the task contract: who buys within the next days (``engine.intent``)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine.intent import (
+    DataCheck,
+    EpochReport,
+    IntentConfig,
+    IntentResult,
+    ModelDamaged,
+    check_data,
+    load_checked_state,
+    save_state,
+    train_intent,
+)
+from engine.intent.lookup import lookup
+from engine.tasks.base import (
+    CardSection,
+    Chart,
+    Column,
+    MetricTable,
+    NoData,
+    Progress,
+    RunRecord,
+    RunView,
+    Series,
+    SignalReader,
+    Verdict,
+)
+from engine.words import tr
+from storage.project import Project
+from storage.runs import RunInfo, run_outputs
+
+#: Names of the comparison methods as the metrics table shows them.
+METHOD_LABELS = {
+    "base_rate": "Base rate (everyone alike)",
+    "rfm_logistic": "RFM logistic regression",
+    "hist_gradient_boosting": "Gradient boosting on aggregates",
+}
+#: Metrics of the table, in order, with their headings.
+METRIC_COLUMNS = (
+    ("auc", "AUC"), ("pr_auc", "PR AUC"), ("brier", "Brier"), ("accuracy", "Accuracy"),
+    ("precision", "Precision"), ("recall", "Recall"), ("f1", "F1"), ("lift_top10", "Lift 10%"),
+)
+#: The metrics of ``train intent --json`` (a contract), in order.
+JSON_METRICS = ("auc", "pr_auc", "precision", "recall", "f1", "accuracy", "lift_top10", "brier")
+
+
+def _nan_none(value: Any) -> float | None:
+    return None if value is None or value != value else float(value)
+
+
+def history_dict(result: IntentResult) -> dict[str, Any]:
+    """The curves of a run in a JSON-safe form (what the run history shows again later)."""
+    return {
+        "epochs": [
+            {
+                "epoch": e.epoch,
+                "train_loss": e.train_loss,
+                "valid_loss": _nan_none(e.valid_loss),
+                "valid_auc": _nan_none(e.valid_auc),
+                "elapsed_s": e.elapsed_s,
+                "phase": e.phase,
+            }
+            for e in result.history
+        ],
+        "curves": result.curves,
+        "threshold": result.threshold,
+        "augmentation_note": result.augmentation_note,
+        "model_name": result.model_name,
+        "n_train": result.n_train,
+        "n_valid": result.n_valid,
+    }
+
+
+class IntentTask:
+    """Purchase intent: a sequence model over each customer's events, checked on the latest
+    period against simple baselines; per customer a score (0..1) and a rank."""
+
+    key = "intent"
+    title = "Purchase intent"
+    short_title = "Intent"
+    cli_help = "purchase intent: who buys within the next days"
+    saved_hint = ("Saved as run {run_id}; scores: python main.py export {project} scores "
+                  "--out scores.csv")
+    metric_names = {"valid_auc": "valid AUC"}
+    config_type = IntentConfig
+    supports_warm_start = True
+    output_names = ("score", "rank")
+    signals = {"purchase_probability": "score"}
+
+    def check(self, events: pd.DataFrame, config: IntentConfig) -> Verdict:
+        """Whether there are enough labelled customers and buyers, with the numbers."""
+        found = check_data(events, config)
+        numbers = {k: float(getattr(found, k)) for k in (
+            "n_customers", "n_buyers", "n_valid", "n_train", "n_train_buyers", "n_cutoffs",
+            "horizon_days")}
+        return Verdict(found.ok, found.message, numbers)
+
+    def warm_state(self, run: RunInfo, weights: bytes, config: IntentConfig,
+                   events: pd.DataFrame) -> Any | None:
+        """The active model's weights when they fit this config's network; else None."""
+        wanted = config.resolved(events)
+        if any(run.settings.get(k) != getattr(wanted, k) for k in ("hidden_size", "cell")):
+            return None
+        try:
+            return load_checked_state(weights, run.settings)
+        except ModelDamaged as exc:
+            raise NoData(tr(
+                "The active model is damaged or was made by another version, so it cannot be a "
+                "starting point: train without warm start."
+            )) from exc
+
+    def train(self, events: pd.DataFrame, config: IntentConfig, *,
+              should_stop: Callable[[], bool], warm_state: Any | None,
+              signal: SignalReader) -> Iterator[Progress | IntentResult]:
+        """Train; the data check comes first (one dataset for check and training)."""
+        reports = train_intent(events, config, should_stop=should_stop, init_state=warm_state,
+                               keep_best_on_stop=True)
+        try:
+            first = next(reports)
+        except StopIteration:
+            return
+        except ValueError as exc:  # the small-data guard's sentence, or a setting out of range
+            raise NoData(str(exc)) from exc
+        for report in _chain(first, reports):
+            if isinstance(report, IntentResult):
+                yield report
+            elif isinstance(report, DataCheck):
+                yield Progress(self.key, "note", message=report.message)
+            elif isinstance(report, EpochReport):
+                yield Progress(
+                    self.key, "epoch", phase=report.phase, epoch=report.epoch,
+                    epochs=report.epochs,
+                    losses={"train": report.train_loss, "valid": report.valid_loss},
+                    metrics={"valid_auc": report.valid_auc},
+                    elapsed_s=report.elapsed_s, eta_s=report.eta_s,
+                )
+            else:
+                yield Progress(
+                    self.key, "batch", epoch=report.epoch, batch=report.batch,
+                    batches=report.n_batches, losses={"train": report.train_loss},
+                )
+
+    def record(self, result: IntentResult) -> RunRecord:
+        """The run as saved: settings, curves, metrics, verdict, weights, scores and ranks."""
+        return RunRecord(
+            version=1,
+            status="stopped" if result.stopped else "done",
+            settings=dict(result.config),
+            history=history_dict(result),
+            metrics=result.metrics,
+            summary=result.verdict,
+            warm_started=result.warm_started,
+            weights=save_state(result.state_dict),
+            outputs=result.scores[["customer_id", "score", "rank"]],
+        )
+
+    def describe(self, run: RunInfo) -> RunView:
+        """Verdict, metrics against the baselines, curves and ROC/PR/lift charts of a run."""
+        metrics: dict[str, dict[str, float]] = {
+            k: v for k, v in run.metrics.items() if isinstance(v, dict)
+        }
+        history = run.history
+        model_name = str(history.get("model_name", "Deep sequence model"))
+        auc = metrics.get("model", {}).get("auc")
+        headline = f"AUC {auc:.3f}" if isinstance(auc, float) and auc == auc else ""
+        epochs = [e for e in history.get("epochs", []) if isinstance(e, dict)]
+        xs = [float(e["epoch"]) for e in epochs]
+
+        def series(label: str, key: str) -> Series:
+            pts = [(x, e[key]) for x, e in zip(xs, epochs, strict=True)
+                   if e.get(key) is not None]
+            return Series(label, [p[0] for p in pts], [float(p[1]) for p in pts])
+
+        rows = []
+        for name, m in metrics.items():
+            label = model_name if name == "model" else tr(METHOD_LABELS.get(name, name))
+            rows.append((label, [_nan_none(m.get(k)) for k, _ in METRIC_COLUMNS]))
+        curves = history.get("curves") or {}
+        charts = _charts(curves) if curves else []
+        prefix = (
+            tr("Stopped early; this is the best model so far. ")
+            if run.status == "stopped" else ""
+        )
+        data = self._json(run, metrics)
+        return RunView(
+            task=self.key,
+            run_id=run.id,
+            headline=headline,
+            verdict=prefix + run.summary,
+            losses=[series(tr("training (per epoch)"), "train_loss"),
+                    series(tr("validation"), "valid_loss")],
+            extra_curves=[series("AUC", "valid_auc")],
+            extra_title=tr("Validation AUC (higher is better)"),
+            table=MetricTable(
+                tr("How well it predicts (latest period, never seen in training)"),
+                [tr("Method"), *[tr(h) for _, h in METRIC_COLUMNS]], rows,
+            ) if metrics else None,
+            charts=charts,
+            notes=str(history.get("augmentation_note") or ""),
+            text=self._text(run, metrics, model_name),
+            data=data,
+        )
+
+    def _json(self, run: RunInfo, metrics: dict[str, dict[str, float]]) -> dict[str, Any]:
+        pick = lambda m: {k: _nan_none(m.get(k)) for k in JSON_METRICS}  # noqa: E731
+        as_of = run.settings.get("as_of_ms")
+        return {
+            "model": pick(metrics.get("model", {})),
+            "baselines": {name: pick(m) for name, m in metrics.items() if name != "model"},
+            "as_of": None if as_of is None else datetime.fromtimestamp(
+                int(as_of) / 1000, UTC).isoformat(),
+            "horizon_days": run.settings.get("horizon_days"),
+            "n_train": run.history.get("n_train"),
+            "n_valid": run.history.get("n_valid"),
+            "run_id": run.id,
+            "verdict": run.summary,
+        }
+
+    def _text(self, run: RunInfo, metrics: dict[str, dict[str, float]],
+              model_name: str) -> list[str]:
+        n_valid = int(run.history.get("n_valid") or 0)
+        n_train = int(run.history.get("n_train") or 0)
+        lines = [
+            "",
+            tr("Validation on the latest cutoff ({0:,} customers; trained on {1:,} examples):")
+            .format(n_valid, n_train),
+            f"{'method':36} {'AUC':>6} {'PR AUC':>7} {'prec':>6} {'recall':>6} {'F1':>6} "
+            f"{'acc':>6} {'lift10':>6}",
+        ]
+        named = [("model: " + model_name, metrics.get("model", {})),
+                 *[(n, m) for n, m in metrics.items() if n != "model"]]
+        for name, m in named:
+            v = {k: (math.nan if m.get(k) is None else float(m[k])) for k, _ in METRIC_COLUMNS}
+            lines.append(
+                f"{name[:36]:36} {v['auc']:6.3f} {v['pr_auc']:7.3f} {v['precision']:6.3f} "
+                f"{v['recall']:6.3f} {v['f1']:6.3f} {v['accuracy']:6.3f} {v['lift_top10']:6.2f}"
+            )
+        lines.append(run.summary)
+        return lines
+
+    def columns(self, run: RunInfo) -> list[Column]:
+        """The customer table's intent columns."""
+        return [Column("score", tr("Intent"), "percent"), Column("rank", tr("Rank"), "rank")]
+
+    def table(self, project: Project, run: RunInfo) -> pd.DataFrame:
+        """Score and rank by customer id."""
+        out = run_outputs(project, run.id, names=self.output_names)
+        return out.set_index("customer_id")[["score", "rank"]].astype(np.float64)
+
+    def card(self, project: Project, run: RunInfo | None, customer_id: int) -> CardSection:
+        """The score in words, the rank, and what moved the score most."""
+        found = lookup(project, customer_id)
+        facts = []
+        if found.rank is not None:
+            facts.append(tr("Rank {0:,} of {1:,} (as of {2}).").format(
+                found.rank, found.customers_scored, found.as_of))
+        if found.reasons:
+            points = [(r.text, r.effect) for r in found.reasons]
+            empty = ""
+        elif found.score is None:
+            points, empty = [], tr("Train a purchase-intent model to see reasons.")
+        else:
+            points, empty = [], tr("No single event moved the score noticeably.")
+        as_of = None if run is None else int(run.settings["as_of_ms"])
+        return CardSection(
+            task=self.key, title=tr("Purchase intent"), headline=found.meaning(), facts=facts,
+            points_title=tr("What moved the score most"), points=points, empty_points=empty,
+            as_of_ms=as_of if found.score is not None else None,
+        )
+
+
+def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
+    yield first
+    yield from rest
+
+
+def _charts(curves: dict[str, dict[str, list[float]]]) -> list[Chart]:
+    def pair(name: str, x: str, y: str) -> tuple[list[float], list[float]]:
+        c = curves.get(name, {})
+        return list(c.get(x, [])), list(c.get(y, []))
+
+    roc, pr, gains = pair("roc", "fpr", "tpr"), pair("pr", "recall", "precision"), pair(
+        "gains", "fraction", "lift")
+    return [
+        Chart(tr("ROC: buyers found vs others flagged"), tr("share of non-buyers flagged"),
+              tr("share of buyers found"), [Series("ROC", *roc)],
+              reference=Series("", [0.0, 1.0], [0.0, 1.0])),
+        Chart(tr("Precision vs recall"), tr("recall"), tr("precision"),
+              [Series(tr("precision"), *pr)]),
+        Chart(tr("Lift: buyer rate in the top X% vs average"), tr("share of customers contacted"),
+              "", [Series(tr("lift"), *gains)], reference=Series("", [0.0, 1.0], [1.0, 1.0])),
+    ]
+
+
+INTENT = IntentTask()
