@@ -33,6 +33,8 @@ class MainWindow(QMainWindow):
 
     project_changed = Signal(object)
     """A project was opened (payload: the Project) or closed (None)."""
+    run_saved = Signal(str, int)
+    """A run of task (key) was saved or made active (run id); each page decides if it cares."""
 
     def __init__(self, settings: Settings, *, remember: bool = True) -> None:
         super().__init__()
@@ -80,8 +82,9 @@ class MainWindow(QMainWindow):
         self.segments_page.customer_selected.connect(self.open_customer)
         self.customers_page.forgotten.connect(lambda _key: self.data_page.refresh())
         self.customers_page.forgotten.connect(lambda _key: self.segments_page.refresh())
-        self.train_page.run_saved.connect(lambda _task, _run: self.customers_page.refresh())
-        self.train_page.run_saved.connect(
+        self.train_page.run_saved.connect(self.run_saved)
+        self.run_saved.connect(lambda _task, _run: self.customers_page.refresh())
+        self.run_saved.connect(
             lambda task, _run: self.segments_page.refresh() if task == "profiles" else None
         )
         self.nav.setCurrentRow(0)

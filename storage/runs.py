@@ -257,6 +257,8 @@ def run_outputs(
          "name": "object", "value": "float64"},
     )
     index = ["customer_id", "key"] + [c for c in ("item", "period") if long[c].notna().any()]
+    if customer_id is not None and len(index) == 2:  # one customer's outputs: one row
+        return _one_row(long, customer_id, names)
     long["value"] = pd.to_numeric(long["value"], errors="coerce")  # a damaged cell reads NaN
     if long.empty:
         wide = pd.DataFrame({c: pd.Series(dtype="object") for c in index})
@@ -275,6 +277,20 @@ def run_outputs(
     if wide["customer_id"].notna().all():
         wide["customer_id"] = wide["customer_id"].astype(np.int64)
     return wide.sort_values(index[:1] + index[2:], kind="stable").reset_index(drop=True)
+
+
+def _one_row(long: pd.DataFrame, customer_id: int, names: tuple[str, ...]) -> pd.DataFrame:
+    """One customer's customer-level outputs as one row (no pivot: a click costs milliseconds)."""
+    if long.empty:
+        columns: dict[str, Any] = {"customer_id": pd.Series(dtype="int64"),
+                                   "key": pd.Series(dtype="object")}
+        columns.update({n: pd.Series(dtype="float64") for n in names})
+        return pd.DataFrame(columns)
+    row: dict[str, Any] = {"customer_id": [int(customer_id)], "key": [long["key"].iloc[0]]}
+    row.update({n: [np.nan] for n in names})
+    for name, value in zip(long["name"], long["value"], strict=True):
+        row[str(name)] = [float(value)]
+    return pd.DataFrame(row)
 
 
 #: Stands for "none" in a key column while outputs are pivoted (pandas drops missing keys).

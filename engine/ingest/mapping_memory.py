@@ -70,6 +70,7 @@ def batch_mapping(
         "pseudonymize": pseudonymize,
         # What the user chose about reading the file (None: detected each time).
         "options": {
+            "format": options.format,
             "encoding": options.encoding,
             "skip_rows": options.skip_rows,
             "decimal": options.decimal,
@@ -144,7 +145,7 @@ def options_from_mapping(stored: dict[str, Any], preview: FilePreview) -> Import
     }
     extra = stored.get("options")
     extra = extra if isinstance(extra, dict) else {}
-    fmt = stored.get("format")
+    fmt = extra.get("format")  # as chosen: None (recognised again), "csv" or a format's key
     default_event = stored.get("default_event")
     pseudonymize = stored.get("pseudonymize")
     return ImportOptions(

@@ -212,7 +212,9 @@ class IntentTask:
         )
 
     def _json(self, run: RunInfo, metrics: dict[str, dict[str, float]]) -> dict[str, Any]:
-        pick = lambda m: {k: _nan_none(m.get(k)) for k in JSON_METRICS}  # noqa: E731
+        def pick(m: dict[str, float]) -> dict[str, float | None]:
+            return {k: _nan_none(m.get(k)) for k in JSON_METRICS}
+
         as_of = run.settings.get("as_of_ms")
         return {
             "model": pick(metrics.get("model", {})),
@@ -248,7 +250,7 @@ class IntentTask:
         lines.append(run.summary)
         return lines
 
-    def columns(self, run: RunInfo) -> list[Column]:
+    def columns(self) -> list[Column]:
         """The customer table's intent columns."""
         return [Column("score", tr("Intent"), "percent"), Column("rank", tr("Rank"), "rank")]
 
@@ -257,9 +259,11 @@ class IntentTask:
         out = run_outputs(project, run.id, names=self.output_names)
         return out.set_index("customer_id")[["score", "rank"]].astype(np.float64)
 
-    def card(self, project: Project, run: RunInfo | None, customer_id: int) -> CardSection:
-        """The score in words, the rank, and what moved the score most."""
-        found = lookup(project, customer_id)
+    def card(self, project: Project, run: RunInfo | None, customer_id: int, *,
+             explain: bool = True) -> CardSection:
+        """The score in words, the rank, and (with ``explain``, which runs the model) what moved
+        the score most."""
+        found = lookup(project, customer_id, with_reasons=explain)
         facts = []
         if found.rank is not None:
             facts.append(tr("Rank {0:,} of {1:,} (as of {2}).").format(
@@ -269,6 +273,8 @@ class IntentTask:
             empty = ""
         elif found.score is None:
             points, empty = [], tr("Train a purchase-intent model to see reasons.")
+        elif not explain:
+            points, empty = [], tr("Working out what moved the score…")
         else:
             points, empty = [], tr("No single event moved the score noticeably.")
         as_of = None if run is None else int(run.settings["as_of_ms"])

@@ -181,7 +181,7 @@ class ProfilesTask:
             text=text, data=data,
         )
 
-    def columns(self, run: RunInfo) -> list[Column]:
+    def columns(self) -> list[Column]:
         """The customer table's segment column."""
         return [Column("segment", tr("Segment"), "text")]
 
@@ -192,7 +192,8 @@ class ProfilesTask:
         return pd.DataFrame({"segment": out["segment"].map(
             lambda v: names.get(int(v), "") if v == v else "")})
 
-    def card(self, project: Project, run: RunInfo | None, customer_id: int) -> CardSection | None:
+    def card(self, project: Project, run: RunInfo | None, customer_id: int, *,
+             explain: bool = True) -> CardSection | None:
         """The customer's segment, when a profiles run exists."""
         if run is None:
             return None

@@ -6,35 +6,25 @@ have always been, so the translation files did not change when the card got its 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import html
 
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from engine.customers import CustomerCard as Card
 from engine.events import EVENT_TYPES
 from gui.widgets import PALETTE, hint, plot, title
 from storage.project import Project
 
 
-@dataclass(frozen=True)
-class Card:
-    """Everything a customer's card shows, computed on the worker."""
+def load_card(project: Project, customer_id: int, explain: bool) -> Card:
+    """Read a customer's card off the GUI thread (engine.customers): without ``explain`` in
+    milliseconds, with it the model also says what moved its prediction."""
+    from engine.customers import customer_card
 
-    lookup: Any  # engine.intent.lookup.Lookup
-    events: pd.DataFrame
-    segment: str
-
-
-def load_card(project: Project, customer_id: int, segment: str) -> Card:
-    """Read a customer's card (off the GUI thread): the model's view of them and their events."""
-    from engine.intent.lookup import lookup
-    from storage.queries import events_frame
-
-    found = lookup(project, customer_id)
-    return Card(found, events_frame(project, customer_ids=[customer_id]), segment)
+    return customer_card(project, customer_id, explain=explain)
 
 
 class CustomerCard(QWidget):
@@ -78,7 +68,10 @@ class CustomerCard(QWidget):
         self.timeline.addItem(self.as_of_line)
         self.as_of_line.setVisible(False)
         v.addWidget(self.timeline, 2)
-        v.addWidget(title(QCoreApplication.translate("CustomersPage", "What moved the score most")))
+        self.points_title = title(
+            QCoreApplication.translate("CustomersPage", "What moved the score most")
+        )
+        v.addWidget(self.points_title)
         self.reasons = QLabel()
         self.reasons.setWordWrap(True)
         self.reasons.setTextFormat(Qt.TextFormat.RichText)
@@ -86,46 +79,27 @@ class CustomerCard(QWidget):
         v.addWidget(self.reasons, 1)
 
     def show_card(self, card: Card) -> None:
-        """Fill every part of the card from a loaded :class:`Card`."""
-        found = card.lookup
+        """Fill every part of the card from a loaded card: the first task's section leads (its
+        headline in the box, its points below), the others say their headline with the history."""
         self.title.setText(
-            QCoreApplication.translate("CustomersPage", "Customer {0}").format(found.customer)
+            QCoreApplication.translate("CustomersPage", "Customer {0}").format(card.customer)
         )
-        self.meaning.setText(found.meaning())
-        seg = (
-            QCoreApplication.translate("CustomersPage", "Segment: {0}. ").format(card.segment)
-            if card.segment
-            else ""
-        )
-        self.facts.setText(
-            seg
-            + QCoreApplication.translate(
-                "CustomersPage",
-                "{0:,} events, {1:,} purchases, revenue {2:,.2f}. First seen {3}, last seen {4}.",
-            ).format(found.events, found.purchases, found.revenue, found.first_seen,
-                     found.last_seen)
-        )
-        self._show_events(card.events, found.as_of)
-        if found.reasons:
+        lead = card.sections[0] if card.sections else None
+        self.meaning.setText(lead.headline if lead is not None else "")
+        others = " ".join(s.headline for s in card.sections[1:])
+        self.facts.setText((others + " " if others else "") + card.history())
+        self._show_events(card.timeline, None if lead is None else lead.as_of_ms)
+        self.points_title.setText(lead.points_title if lead is not None else "")
+        if lead is not None and lead.points:
             items = []
-            for r in found.reasons:
-                colour = "#1e7b34" if r.effect > 0 else "#b3261e"
-                items.append(f"<li><span style='color:{colour}'>{r.text}</span></li>")
+            for text, effect in lead.points:
+                colour = "#1e7b34" if effect > 0 else "#b3261e"
+                items.append(f"<li><span style='color:{colour}'>{html.escape(text)}</span></li>")
             self.reasons.setText(f"<ul style='margin-left:-20px'>{''.join(items)}</ul>")
-        elif found.score is None:
-            self.reasons.setText(
-                QCoreApplication.translate(
-                    "CustomersPage", "Train a purchase-intent model to see reasons."
-                )
-            )
         else:
-            self.reasons.setText(
-                QCoreApplication.translate(
-                    "CustomersPage", "No single event moved the score noticeably."
-                )
-            )
+            self.reasons.setText(lead.empty_points if lead is not None else "")
 
-    def _show_events(self, ev: pd.DataFrame, as_of: Any) -> None:
+    def _show_events(self, ev: pd.DataFrame, as_of_ms: int | None) -> None:
         present = set(ev["event"].unique())
         kinds = [k for k in EVENT_TYPES if k in present] or ["view"]
         self.timeline.getAxis("left").setTicks([[(i, k) for i, k in enumerate(kinds)]])
@@ -135,6 +109,6 @@ class CustomerCard(QWidget):
         palette = [pg.mkBrush(c) for c in PALETTE]
         brushes = [palette[int(y) % len(palette)] for y in ys]
         self.timeline_points.setData(x=xs, y=ys, brush=brushes)
-        if as_of:
-            self.as_of_line.setValue(pd.Timestamp(as_of, tz="UTC").timestamp())
-        self.as_of_line.setVisible(bool(as_of))
+        if as_of_ms is not None:
+            self.as_of_line.setValue(as_of_ms / 1000.0)
+        self.as_of_line.setVisible(as_of_ms is not None)

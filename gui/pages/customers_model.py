@@ -9,31 +9,53 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt
 
+from engine.customers import CustomerTable
 from engine.dates import day
+from engine.tasks.base import Column
 from gui.models import Index
-from storage.project import Project
 
-COLUMNS = ("customer", "score", "rank", "purchases", "revenue", "last_ms", "segment")
+#: The table's own columns; every task adds its columns (engine.customers): numbers after the
+#: customer, words at the end.
+BASE = (("purchases", "Purchases", "number"), ("revenue", "Revenue", "money"),
+        ("last_ms", "Last seen", "date"))
 
 
 class CustomersModel(QAbstractTableModel):
     """Customers as column arrays; ``view`` holds the row order after sort and filter."""
 
-    HEADERS = ("Customer", "Intent", "Rank", "Purchases", "Revenue", "Last seen", "Segment")
-
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.frame = pd.DataFrame({c: [] for c in ("customer_id", *COLUMNS)})
+        self.set_columns([])
+        self.frame = pd.DataFrame({c: [] for c in ("customer_id", *self.keys)})
         self.view = np.zeros(0, dtype=np.int64)
         self._cols: dict[str, np.ndarray] = {}
         self._sort: tuple[int, Qt.SortOrder] = (1, Qt.SortOrder.DescendingOrder)
         self._text = ""
         self._range = (0.0, 1.0)
 
+    def set_columns(self, columns: list[Column]) -> None:
+        """The tasks' columns (engine.customers.CustomerTable.columns) around the table's own."""
+        numbers = [c for c in columns if c.kind != "text"]
+        words = [c for c in columns if c.kind == "text"]
+        own = [Column(k, QCoreApplication.translate("CustomersModel", t), kind)
+               for k, t, kind in BASE]
+        shown = [Column("customer", QCoreApplication.translate("CustomersModel", "Customer"),
+                        "text"), *numbers, *own, *words]
+        self.keys = [c.key for c in shown]
+        self.kinds = [c.kind for c in shown]
+        self.headers = [c.title for c in shown]
+        #: The column the "from … to …" filter reads: the first share (the intent score).
+        self.filter_key = next((c.key for c in columns if c.kind == "percent"), None)
+
+    def set_table(self, table: CustomerTable) -> None:
+        """Show a customer table read by engine.customers.customer_table."""
+        self.set_columns(table.columns)
+        self.set_frame(table.frame)
+
     def set_frame(self, frame: pd.DataFrame) -> None:
-        """Replace every customer (columns customer_id plus COLUMNS)."""
+        """Replace every customer (columns customer_id plus ``keys``)."""
         self.beginResetModel()
         self.frame = frame.reset_index(drop=True)
         self._cols = {c: self.frame[c].to_numpy() for c in self.frame.columns}
@@ -55,13 +77,13 @@ class CustomersModel(QAbstractTableModel):
         if self._text:
             keep &= self._lower.str.contains(self._text, regex=False).to_numpy()
         low, high = self._range
-        if (low, high) != (0.0, 1.0):
-            score = self._cols["score"].astype(float)
+        if (low, high) != (0.0, 1.0) and self.filter_key in self._cols:
+            score = self._cols[str(self.filter_key)].astype(float)
             keep &= (score >= low) & (score <= high)
         idx = np.flatnonzero(keep)
         col, order = self._sort
-        values = self._cols[COLUMNS[col]][idx] if len(idx) else np.zeros(0)
-        if col in (0, 6):
+        values = self._cols[self.keys[col]][idx] if len(idx) else np.zeros(0)
+        if self.kinds[col] == "text":
             key = pd.Series(values).astype(str).str.lower().to_numpy()
             ordering = np.argsort(key, kind="stable")
         else:
@@ -93,26 +115,29 @@ class CustomersModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.view)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(self.keys)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         col = index.column()
-        value = self._cols[COLUMNS[col]][self.view[index.row()]]
+        kind = self.kinds[col]
+        value = self._cols[self.keys[col]][self.view[index.row()]]
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == 1:
-                return "" if value != value else f"{value:.0%}"
-            if col == 2:
-                return "" if value != value else f"{int(value):,}"
-            if col == 3:
-                return f"{int(value):,}"
-            if col == 4:
+            if kind == "text" or value is None:
+                return "" if value is None or value != value else str(value)
+            if value != value:
+                return ""
+            if kind == "percent":
+                return f"{value:.0%}"
+            if kind in ("rank", "number"):
+                return f"{value:,.0f}"
+            if kind == "money":
                 return f"{value:,.2f}"
-            if col == 5:
+            if kind == "date":
                 return day(float(value))
-            return "" if value is None or value != value else str(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 2, 3, 4):
+            return f"{value:,.3g}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and kind not in ("text", "date"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -120,35 +145,5 @@ class CustomersModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
+            return self.headers[section]
         return None
-
-
-def load_customers(project: Project) -> pd.DataFrame:
-    """Customers with history, the active model's score and rank, and their segment name."""
-    from storage.runs import active_run, customer_summary, run_outputs
-
-    frame = customer_summary(project)
-    out = pd.DataFrame({
-        "customer_id": frame["customer_id"].astype("int64"),
-        "customer": frame["key"].astype(str),
-        "purchases": frame["purchases"].astype("int64"),
-        "revenue": frame["revenue"].astype("float64"),
-        "last_ms": frame["last_ms"].astype("float64"),
-    })
-    out["score"] = np.nan
-    out["rank"] = np.nan
-    out["segment"] = ""
-    intent = active_run(project, "intent")
-    if intent is not None:
-        scores = run_outputs(project, intent.id).set_index("customer_id")
-        out["score"] = out["customer_id"].map(scores["score"]).astype("float64")
-        out["rank"] = out["customer_id"].map(scores["rank"]).astype("float64")
-    profiles = active_run(project, "profiles")
-    if profiles is not None:
-        names = {int(s["id"]): str(s["name"]) for s in profiles.metrics.get("segments", [])}
-        seg = run_outputs(project, profiles.id).set_index("customer_id")["segment"]
-        out["segment"] = out["customer_id"].map(seg).map(
-            lambda v: names.get(int(v), "") if v == v else ""
-        )
-    return out

@@ -8,7 +8,6 @@ so a slow load for an earlier click never replaces the card of a later one.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
@@ -26,8 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.customers import CustomerTable, customer_table
 from gui.pages.customer_card import Card, CustomerCard, load_card
-from gui.pages.customers_model import CustomersModel, load_customers
+from gui.pages.customers_model import CustomersModel
 from gui.worker import Caller, Worker
 from storage.project import Project
 
@@ -134,13 +134,14 @@ class CustomersPage(QWidget):
             self._loader.cancel()
             self._card_loader.cancel()
             return
-        self._loader.call(load_customers, self.project, on_done=self._loaded)
+        self._loader.call(customer_table, self.project, on_done=self._loaded)
 
-    def _loaded(self, frame: pd.DataFrame) -> None:
+    def _loaded(self, table: CustomerTable) -> None:
+        frame = table.frame
         if self._card_loader.busy and self._pending is None:
             self._pending = self._card_id  # asked for before this list came: load it again
         self._card_loader.cancel()
-        self.model.set_frame(frame)
+        self.model.set_table(table)
         self.card = None
         self.card_stack.setCurrentIndex(0)
         self.placeholder.setText(
@@ -159,7 +160,9 @@ class CustomersPage(QWidget):
 
     def _apply_filter(self) -> None:
         self.model.set_filter(self.search.text(), self.low.value() / 100, self.high.value() / 100)
-        scored = int(np.isfinite(self.model.frame["score"].to_numpy(dtype=float)).sum())
+        key = self.model.filter_key
+        scored = 0 if key is None else int(
+            np.isfinite(self.model.frame[key].to_numpy(dtype=float)).sum())
         note = "" if scored else self.tr(" · no intent scores yet: train on the Train page")
         self.count.setText(
             self.tr("{0:,} of {1:,} customers").format(len(self.model.view), len(self.model.frame))
@@ -214,15 +217,17 @@ class CustomersPage(QWidget):
             return  # (selecting the row in show_customer asks for the same card again)
         self._card_id = customer_id
         self.card_view.title.setText(self.tr("Loading…"))
-        frame = self.model.frame
-        row = frame[frame["customer_id"] == customer_id]
-        segment = str(row["segment"].iloc[0]) if len(row) else ""
-        self._card_loader.call(
-            load_card,
-            self.project,
-            customer_id,
-            segment,
-            on_done=self._show_card,
+        project = self.project
+
+        def explained(card: Card) -> None:  # second step: the model says why
+            self._show_card(card)
+            self._card_loader.call(
+                load_card, project, customer_id, True, on_done=self._show_card,
+                on_error=lambda exc: self.card_view.title.setText(str(exc)),
+            )
+
+        self._card_loader.call(  # first step: the card in milliseconds, without the model
+            load_card, project, customer_id, False, on_done=explained,
             on_error=lambda exc: self.card_view.title.setText(str(exc)),
         )
 
@@ -235,7 +240,7 @@ class CustomersPage(QWidget):
         """Delete the card's customer from the project (asks first), on the worker."""
         if self.project is None or self.card is None:
             return
-        key = str(self.card.lookup.customer)
+        key = str(self.card.customer)
         if confirm:
             answer = QMessageBox.question(
                 self,

@@ -1,83 +1,67 @@
-"""The Train page: choose a task and settings, train on the worker with live curves, compare.
+"""The Train page: choose a task and its settings, train on the worker with live curves, compare.
 
-Purchase intent shows training/validation loss and validation AUC as they arrive, then the
-metrics table against the simple baselines, the ROC, precision-recall and lift charts, and a
-plain-words verdict. Customer profiles show the reconstruction losses. Every run is kept in the
-run history, can be shown again, and any run can be made the active model.
+The page knows no task: "What to learn" lists ``engine.tasks.TASKS``, each task brings a panel
+(``gui.tasks``: its settings form and result view), training is ``engine.runs.train`` on the
+worker, and its one progress report (``Progress``) feeds the curves. Every run is kept in the run
+history, can be shown again as its task describes it, and can be made the active model.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
-from typing import Any
 
-import pyqtgraph as pg
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
-    QDoubleSpinBox,
     QFormLayout,
-    QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from engine.events import MS_PER_DAY
-from engine.intent import PRESETS, IntentConfig
-from gui.models import RowsModel
-from gui.widgets import PALETTE, hint, plot, title
+from engine import runs
+from engine import tasks as registry
+from engine.tasks.base import Progress, RunSaved, RunView
+from gui.tasks import make_panel
+from gui.tasks.curves import TrainingCurves
+from gui.tasks.history import RunHistory, fmt_secs
+from gui.tasks.panel import TaskPanel
+from gui.widgets import hint
 from gui.worker import Worker
 from storage.project import Project
 from storage.queries import Overview
-from storage.runs import RunInfo, list_runs, set_active
-
-METHOD_LABELS = {
-    "model": "Deep sequence model",
-    "base_rate": "Base rate (everyone alike)",
-    "rfm_logistic": "RFM logistic regression",
-    "hist_gradient_boosting": "Gradient boosting on aggregates",
-}
+from storage.runs import RunInfo
 
 
-def _fmt_secs(s: float) -> str:
-    if not math.isfinite(s):
-        return "–"
-    s = int(round(s))
-    return f"{s // 60} min {s % 60:02d} s" if s >= 60 else f"{s} s"
+def _setting(name: str) -> property:
+    """A page attribute for a setting's widget (tests and scripts: ``page.preset``)."""
+    return property(lambda self: self.setting_widget(name))
 
 
 class TrainPage(QWidget):
-    """Train purchase intent or customer profiles, watch it learn, keep the run."""
+    """Train any registered task, watch it learn, keep the run."""
 
     run_saved = Signal(str, int)
-    """A run was saved: (task, run id). Other pages reload their outputs."""
+    """A run was saved or made active: (task, run id). Other pages reload their outputs."""
+
+    preset, epochs, horizon, as_of = (_setting(n) for n in ("preset", "epochs", "horizon_days",
+                                                              "as_of_ms"))
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project: Project | None = None
         self.worker: Worker | None = None
+        self.panels: dict[str, TaskPanel] = {}
         self._keep_on_stop = True
-        self._batch_x: list[float] = []
-        self._batch_y: list[float] = []
-        self._epoch_x: list[float] = []
-        self._valid_y: list[float] = []
-        self._train_epoch_y: list[float] = []
-        self._auc_y: list[float] = []
-        self._task_running = ""
-
+        self._overview: Overview | None = None
+        self._shown = ""  # the task whose results the results column shows
         outer = QHBoxLayout(self)
         outer.setContentsMargins(12, 12, 12, 12)
         outer.addWidget(self._build_settings(), 0)
@@ -86,9 +70,18 @@ class TrainPage(QWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         body = QWidget()
         scroll.setWidget(body)
-        self.results_layout = QVBoxLayout(body)
-        self._build_results(self.results_layout)
+        v = self.results_layout = QVBoxLayout(body)
+        self.epoch_label = QLabel(self.tr("No training yet."))
+        self.epoch_label.setStyleSheet("font-size: 14px; font-weight: 600;")
+        v.addWidget(self.epoch_label)
+        self.curves = TrainingCurves()
+        v.addWidget(self.curves)
+        self.results_box = QVBoxLayout()
+        v.addLayout(self.results_box)
+        v.addStretch(1)
         outer.addWidget(scroll, 1)
+        self._sync_tasks()
+        self._task_changed()
 
     # -- settings column -----------------------------------------------------------------
     def _build_settings(self) -> QWidget:
@@ -101,88 +94,14 @@ class TrainPage(QWidget):
         v.addWidget(heading)
         form = QFormLayout()
         self.task_combo = QComboBox()
-        self.task_combo.addItem(self.tr("Purchase intent"), "intent")
-        self.task_combo.addItem(self.tr("Customer profiles & segments"), "profiles")
         self.task_combo.currentIndexChanged.connect(self._task_changed)
-        form.addRow(self.tr("What to learn"), self.task_combo)
-        self.as_of = QDateEdit()
-        self.as_of.setCalendarPopup(True)
-        self.as_of.setDisplayFormat("yyyy-MM-dd")
-        self.as_of.setToolTip(self.tr("Only events up to the end of this day are used."))
-        form.addRow(self.tr("As of"), self.as_of)
-        self.horizon = QSpinBox()
-        self.horizon.setRange(1, 365)
-        self.horizon.setSuffix(self.tr(" days"))
-        self.horizon.setToolTip(self.tr("Predict who buys within this many days after 'as of'."))
-        self.horizon_label = QLabel(self.tr("Buys within"))
-        form.addRow(self.horizon_label, self.horizon)
-        self.preset = QComboBox()
-        for key, label in (("fast", self.tr("Fast")), ("balanced", self.tr("Balanced")),
-                           ("thorough", self.tr("Thorough"))):
-            self.preset.addItem(label, key)
-        self.preset.setCurrentIndex(1)
-        self.preset.currentIndexChanged.connect(self._preset_changed)
-        self.preset_label = QLabel(self.tr("Preset"))
-        form.addRow(self.preset_label, self.preset)
-        self.segments = QComboBox()
-        self.segments.addItem(self.tr("Find automatically"), None)
-        for k in range(2, 13):
-            self.segments.addItem(str(k), k)
-        self.segments_label = QLabel(self.tr("Segments"))
-        form.addRow(self.segments_label, self.segments)
+        self.task_label = QLabel(self.tr("What to learn"))
+        form.addRow(self.task_label, self.task_combo)
         v.addLayout(form)
-
-        # A check box that unfolds the settings behind the preset (no empty frame when folded).
-        self.advanced = QCheckBox(self.tr("Advanced settings"))
-        self.advanced_body = QWidget()
-        adv = QFormLayout(self.advanced_body)
-        adv.setContentsMargins(18, 0, 0, 0)
-        self.advanced_body.setVisible(False)
-        self.advanced.toggled.connect(self._advanced_toggled)
-        self.epochs = QSpinBox()
-        self.epochs.setRange(1, 500)
-        self.batch = QSpinBox()
-        self.batch.setRange(8, 4096)
-        self.lr = QDoubleSpinBox()
-        self.lr.setDecimals(5)
-        self.lr.setRange(1e-5, 1.0)
-        self.lr.setSingleStep(1e-4)
-        self.hidden = QSpinBox()
-        self.hidden.setRange(4, 1024)
-        self.seq_len = QSpinBox()
-        self.seq_len.setRange(5, 2000)
-        self.dropout = QDoubleSpinBox()
-        self.dropout.setRange(0.0, 0.9)
-        self.dropout.setSingleStep(0.05)
-        self.weight_decay = QDoubleSpinBox()
-        self.weight_decay.setDecimals(6)
-        self.weight_decay.setRange(0.0, 0.1)
-        self.weight_decay.setSingleStep(1e-5)
-        self.cell = QComboBox()
-        self.cell.addItem("LSTM", "lstm")
-        self.cell.addItem("GRU", "gru")
-        self.seed = QSpinBox()
-        self.seed.setRange(0, 1_000_000)
-        self.top_percent = QDoubleSpinBox()
-        self.top_percent.setRange(0.0, 100.0)
-        self.top_percent.setSuffix(" %")
-        self.top_percent.setSpecialValueText(self.tr("best F1"))
-        self.top_percent.setToolTip(
-            self.tr("Who counts as 'will buy': the best-F1 threshold, or the top X% of scores.")
-        )
-        for label, w in (
-            (self.tr("Epochs"), self.epochs), (self.tr("Batch size"), self.batch),
-            (self.tr("Learning rate"), self.lr), (self.tr("Hidden size"), self.hidden),
-            (self.tr("Events per customer"), self.seq_len), (self.tr("Dropout"), self.dropout),
-            (self.tr("Weight decay"), self.weight_decay), (self.tr("Network"), self.cell),
-            (self.tr("Contact the top"), self.top_percent), (self.tr("Seed"), self.seed),
-        ):
-            adv.addRow(label, w)
-        v.addWidget(self.advanced)
-        v.addWidget(self.advanced_body)
+        self.panels_box = QVBoxLayout()
+        v.addLayout(self.panels_box)
         self.warm = QCheckBox(self.tr("Start from the current model (faster after new data)"))
         v.addWidget(self.warm)
-
         row = QHBoxLayout()
         self.start_button = QPushButton(self.tr("Start training"))
         self.start_button.setDefault(True)
@@ -197,118 +116,58 @@ class TrainPage(QWidget):
         v.addWidget(self.progress)
         self.status = hint(self.tr("Choose what to learn and press Start."))
         v.addWidget(self.status)
-
-        v.addWidget(title(self.tr("Run history")))
-        self.runs_model = RowsModel(
-            [self.tr("Run"), self.tr("Task"), self.tr("When"), self.tr("Result"), self.tr("Took")]
-        )
-        self.runs_view = QTableView()
-        self.runs_view.setModel(self.runs_model)
-        self.runs_view.verticalHeader().setVisible(False)
-        self.runs_view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.runs_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.runs_view.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.runs_view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.runs_view.verticalHeader().setDefaultSectionSize(22)
-        self.runs_view.doubleClicked.connect(lambda _i: self.show_selected_run())
-        v.addWidget(self.runs_view, 1)
-        row = QHBoxLayout()
-        show = QPushButton(self.tr("Show run"))
-        show.clicked.connect(self.show_selected_run)
-        use = QPushButton(self.tr("Use this model"))
-        use.clicked.connect(self.activate_selected_run)
-        row.addWidget(show)
-        row.addWidget(use)
-        v.addLayout(row)
-        self._preset_changed()
-        self._task_changed()
+        self.history = RunHistory()
+        self.history.show_requested.connect(self.show_run)
+        self.history.use_button.clicked.connect(self.activate_selected_run)
+        self.history.activated.connect(self._activated)
+        v.addWidget(self.history, 1)
         return box
 
-    # -- results column ------------------------------------------------------------------
-    def _build_results(self, v: QVBoxLayout) -> None:
-        self.epoch_label = QLabel(self.tr("No training yet."))
-        self.epoch_label.setStyleSheet("font-size: 14px; font-weight: 600;")
-        v.addWidget(self.epoch_label)
-        curves = QHBoxLayout()
-        self.loss_plot = plot(self.tr("Loss (lower is better)"))
-        self.loss_plot.setLabel("bottom", self.tr("epoch"))
-        self.loss_plot.addLegend(offset=(-10, 10))
-        self.batch_curve = self.loss_plot.plot(
-            [], [], pen=pg.mkPen(PALETTE[0], width=1), name=self.tr("training (smoothed)")
-        )
-        self.batch_curve.setDownsampling(auto=True, method="peak")
-        self.batch_curve.setClipToView(True)
-        self.train_epoch_curve = self.loss_plot.plot(
-            [], [], pen=pg.mkPen(PALETTE[0], width=2), symbol="o", symbolSize=6,
-            symbolBrush=PALETTE[0], name=self.tr("training (per epoch)"),
-        )
-        self.valid_curve = self.loss_plot.plot(
-            [], [], pen=pg.mkPen(PALETTE[1], width=2), symbol="o", symbolSize=6,
-            symbolBrush=PALETTE[1], name=self.tr("validation"),
-        )
-        self.auc_plot = plot(self.tr("Validation AUC (higher is better)"))
-        self.auc_plot.setLabel("bottom", self.tr("epoch"))
-        self.auc_curve = self.auc_plot.plot(
-            [], [], pen=pg.mkPen(PALETTE[2], width=2), symbol="o", symbolSize=6,
-            symbolBrush=PALETTE[2],
-        )
-        curves.addWidget(self.loss_plot, 3)
-        curves.addWidget(self.auc_plot, 2)
-        v.addLayout(curves)
+    def _sync_tasks(self) -> None:
+        """One entry and panel per registered task (a task registered since is added)."""
+        for key, task in registry.TASKS.items():
+            if key in self.panels:
+                continue
+            panel = self.panels[key] = make_panel(task)
+            panel.form.set_label_width(self.task_label.sizeHint().width())
+            panel.setVisible(False)
+            panel.results.setVisible(False)
+            self.panels_box.addWidget(panel)
+            self.results_box.addWidget(panel.results)
+            if self._overview is not None:
+                self._overview_to(panel, self._overview)
+            self.task_combo.addItem(panel.title, key)
 
-        self.verdict = QLabel()
-        self.verdict.setWordWrap(True)
-        self.verdict.setStyleSheet(
-            "font-size: 14px; background: #eef4ff; border: 1px solid #c9d8f5; "
-            "border-radius: 6px; padding: 8px;"
-        )
-        self.verdict.setVisible(False)
-        v.addWidget(self.verdict)
-        self.metrics_title = title(
-            self.tr("How well it predicts (latest period, never seen in training)")
-        )
-        v.addWidget(self.metrics_title)
-        self.metrics_model = RowsModel(
-            [self.tr("Method"), "AUC", self.tr("PR AUC"), self.tr("Brier"), self.tr("Accuracy"),
-             self.tr("Precision"), self.tr("Recall"), "F1", self.tr("Lift 10%")],
-            formatters={i: (lambda x: "–" if x != x else f"{x:.3f}") for i in range(1, 9)},
-        )
-        self.metrics_view = QTableView()
-        self.metrics_view.setModel(self.metrics_model)
-        self.metrics_view.verticalHeader().setVisible(False)
-        header = self.metrics_view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.metrics_view.verticalHeader().setDefaultSectionSize(24)
-        self.metrics_view.setWordWrap(False)
-        self.metrics_view.setFixedHeight(4 * 24 + 30)
-        v.addWidget(self.metrics_view)
-        charts_box = QWidget()
-        charts = QGridLayout(charts_box)
-        charts.setContentsMargins(0, 0, 0, 0)
-        self.roc_plot = plot(self.tr("ROC: buyers found vs others flagged"))
-        self.roc_plot.setLabel("bottom", self.tr("share of non-buyers flagged"))
-        self.roc_plot.setLabel("left", self.tr("share of buyers found"))
-        self.roc_curve = self.roc_plot.plot([], [], pen=pg.mkPen(PALETTE[0], width=2))
-        self.roc_plot.plot([0, 1], [0, 1], pen=pg.mkPen("#999", style=Qt.PenStyle.DashLine))
-        self.pr_plot = plot(self.tr("Precision vs recall"))
-        self.pr_plot.setLabel("bottom", self.tr("recall"))
-        self.pr_plot.setLabel("left", self.tr("precision"))
-        self.pr_curve = self.pr_plot.plot([], [], pen=pg.mkPen(PALETTE[1], width=2))
-        self.lift_plot = plot(self.tr("Lift: buyer rate in the top X% vs average"))
-        self.lift_plot.setLabel("bottom", self.tr("share of customers contacted"))
-        self.lift_curve = self.lift_plot.plot([], [], pen=pg.mkPen(PALETTE[2], width=2))
-        self.lift_plot.plot([0, 1], [1, 1], pen=pg.mkPen("#999", style=Qt.PenStyle.DashLine))
-        charts.addWidget(self.roc_plot, 0, 0)
-        charts.addWidget(self.pr_plot, 0, 1)
-        charts.addWidget(self.lift_plot, 0, 2)
-        self.charts_box = charts_box
-        v.addWidget(charts_box)
-        self.notes = hint("")
-        v.addWidget(self.notes)
-        v.addStretch(1)
+    @property
+    def panel(self) -> TaskPanel:
+        """The panel of the task chosen in "What to learn"."""
+        return self.panels[self.task_combo.currentData()]
+
+    @property
+    def shown_panel(self) -> TaskPanel:
+        """The panel whose result view the results column shows."""
+        return self.panels.get(self._shown) or self.panel
+
+    def setting_widget(self, name: str) -> QWidget:
+        """The widget of a setting: the chosen task's, else the first task's that has it."""
+        for panel in (self.panel, *self.panels.values()):
+            if name in panel.form.widgets:
+                return panel.form.widgets[name]
+        raise AttributeError(name)
+
+    @property
+    def advanced(self) -> QCheckBox:
+        """The chosen task's "Advanced settings" check box."""
+        return self.panel.form.advanced
+
+    verdict = property(lambda self: self.shown_panel.results.verdict)
+    metrics_model = property(lambda self: self.shown_panel.results.metrics_model)
+    loss_plot = property(lambda self: self.curves.loss_plot)
+    batch_curve = property(lambda self: self.curves.batch_curve)
+    train_epoch_curve = property(lambda self: self.curves.loss_curves[0])
+    valid_curve = property(lambda self: self.curves.loss_curves[1])
+    auc_plot = property(lambda self: self.curves.extra_plot)
+    auc_curve = property(lambda self: self.curves.extra_curves[0])
 
     # -- state ---------------------------------------------------------------------------
     def set_project(self, project: Project | None) -> None:
@@ -316,6 +175,7 @@ class TrainPage(QWidget):
         self.project = project
         if project is None:
             return
+        self._sync_tasks()
         # Totals come from the Data page's worker (show_overview): counting millions of events
         # here would freeze the window.
         self.start_button.setEnabled(False)
@@ -323,16 +183,10 @@ class TrainPage(QWidget):
         self.refresh_runs()
 
     def show_overview(self, ov: Overview) -> None:
-        """Defaults from the data: the as-of date range and a horizon of about a quarter span."""
-        if ov.last_ms is not None and ov.first_ms is not None:
-            last = datetime.fromtimestamp(ov.last_ms / 1000, UTC)
-            first = datetime.fromtimestamp(ov.first_ms / 1000, UTC)
-            self.as_of.setDateRange(
-                QDate(first.year, first.month, first.day), QDate(last.year, last.month, last.day)
-            )
-            self.as_of.setDate(QDate(last.year, last.month, last.day))
-            span = (ov.last_ms - ov.first_ms) / MS_PER_DAY
-            self.horizon.setValue(int(min(30, max(1, round(span / 4)))))
+        """Defaults from the data for every task: dates within it, a horizon from its span."""
+        self._overview = ov
+        for panel in self.panels.values():
+            self._overview_to(panel, ov)
         running = self.worker is not None and self.worker.running
         self.start_button.setEnabled(ov.events > 0 and not running)
         if running:
@@ -342,108 +196,63 @@ class TrainPage(QWidget):
         else:
             self.status.setText(self.tr("Choose what to learn and press Start."))
 
+    @staticmethod
+    def _overview_to(panel: TaskPanel, ov: Overview) -> None:
+        if ov.first_ms is not None and ov.last_ms is not None:
+            panel.show_overview(ov.first_ms, ov.last_ms)
+
     def _task_changed(self) -> None:
-        intent = self.task_combo.currentData() == "intent"
-        for w in (self.horizon, self.horizon_label, self.preset, self.preset_label, self.warm,
-                  self.advanced):
-            w.setVisible(intent)
-        self.advanced_body.setVisible(intent and self.advanced.isChecked())
-        self.segments.setVisible(not intent)
-        self.segments_label.setVisible(not intent)
-        if hasattr(self, "auc_plot") and not (self.worker and self.worker.running):
-            self._show_panels(self.task_combo.currentData())
+        if self.task_combo.currentData() is None:
+            return
+        current = self.panel
+        for panel in self.panels.values():
+            panel.setVisible(panel is current)
+        self.warm.setVisible(self.panel.supports_warm_start)
+        if not (self.worker and self.worker.running):
+            self._show_results(self.panel)
 
-    def _show_panels(self, task: str) -> None:
-        """Intent runs have AUC, metrics and charts; profile runs only the loss curves."""
-        intent = task == "intent"
-        for w in (self.auc_plot, self.metrics_title, self.metrics_view, self.charts_box):
-            w.setVisible(intent)
-
-    def _advanced_toggled(self, checked: bool) -> None:
-        self.advanced_body.setVisible(checked and self.task_combo.currentData() == "intent")
-
-    def _preset_changed(self) -> None:
-        p = PRESETS[self.preset.currentData()]
-        self.epochs.setValue(int(p["epochs"]))
-        self.batch.setValue(int(p["batch_size"]))
-        self.lr.setValue(float(p["learning_rate"]))
-        self.hidden.setValue(int(p["hidden_size"]))
-        self.seq_len.setValue(int(p["seq_len"]))
-        self.dropout.setValue(float(p["dropout"]))
-        self.weight_decay.setValue(float(p["weight_decay"]))
-
-    def _as_of_ms(self) -> int:
-        d = self.as_of.date()
-        end = datetime(d.year(), d.month(), d.day(), tzinfo=UTC).timestamp() * 1000
-        return int(end) + MS_PER_DAY - 1
-
-    def intent_config(self) -> IntentConfig:
-        """The settings on screen as the engine's config (Advanced only when opened)."""
-        adv = self.advanced.isChecked()
-        return IntentConfig(
-            as_of_ms=self._as_of_ms(),
-            horizon_days=self.horizon.value(),
-            preset=self.preset.currentData(),
-            epochs=self.epochs.value() if adv else None,
-            batch_size=self.batch.value() if adv else None,
-            learning_rate=self.lr.value() if adv else None,
-            hidden_size=self.hidden.value() if adv else None,
-            seq_len=self.seq_len.value() if adv else None,
-            dropout=self.dropout.value() if adv else None,
-            weight_decay=self.weight_decay.value() if adv else None,
-            cell=self.cell.currentData() if adv else "lstm",
-            top_percent=(self.top_percent.value() or None) if adv else None,
-            seed=self.seed.value() if adv else 0,
-        )
+    def _show_results(self, panel: TaskPanel, view: RunView | None = None) -> None:
+        """Put a panel's result view in the results column (with ``view`` when given)."""
+        self._shown = panel.task.key
+        for other in self.panels.values():
+            other.results.setVisible(other is panel)
+        if view is None:
+            self.curves.set_extra_title(panel.extra_title)
+        else:
+            panel.show_view(view)
+            self.curves.show_view(view, panel.extra_title)
 
     # -- training ------------------------------------------------------------------------
     def start(self) -> None:
-        """Start training the chosen task on the worker."""
+        """Start training the chosen task on the worker (``engine.runs.train``)."""
         if self.project is None or (self.worker is not None and self.worker.running):
             return
         if not self.start_button.isEnabled():
             return  # the project's totals (and so the as-of range) have not arrived yet
-        project = self.project
-        task = self.task_combo.currentData()
-        self._task_running = task
-        self._keep_on_stop = True
-        self._clear_curves()
-        self._show_panels(task)
+        project, panel = self.project, self.panel
+        key, config = panel.task.key, panel.config()
+        warm = panel.supports_warm_start and self.warm.isChecked()
         keep = lambda: self._keep_on_stop  # noqa: E731 - read when the run stops
-        if task == "intent":
-            from engine import intent_runs
+        self._keep_on_stop = True
 
-            config = self.intent_config()
-            warm = self.warm.isChecked()
+        def work(should_stop: Callable[[], bool]) -> Iterator[Progress | RunSaved]:
+            from engine.nn import configure_threads
 
-            def work(should_stop: Callable[[], bool]) -> Iterator[Any]:
-                from engine.intent import configure_threads
-
-                configure_threads()
-                return intent_runs.train_and_save(
-                    project, config, should_stop=should_stop, warm_start=warm, keep_on_stop=keep
-                )
-        else:
-            from engine import profile_runs
-            from engine.profiles import ProfileConfig
-
-            pconfig = ProfileConfig(
-                as_of_ms=self._as_of_ms(), n_segments=self.segments.currentData(),
-                seed=self.seed.value(),
-            )
-
-            def work(should_stop: Callable[[], bool]) -> Iterator[Any]:
-                return profile_runs.train_and_save(project, pconfig, should_stop=should_stop)
+            configure_threads()  # leave a core to the window (a task may lower it further)
+            return runs.train(project, key, config, should_stop=should_stop, warm_start=warm,
+                              keep_on_stop=keep)
 
         self.worker = Worker(
-            work,
-            min_interval_s=0.1,
-            keep=lambda r: type(r).__name__ not in ("BatchReport",),
+            work, min_interval_s=0.1,
+            keep=lambda r: not (isinstance(r, Progress) and r.step == "batch"),
         )
         self.worker.signals.progressed.connect(self._progressed)
         self.worker.signals.failed.connect(self._failed)
         self.worker.signals.cancelled.connect(self._cancelled)
         self.worker.signals.finished.connect(self._finished)
+        self.curves.clear()
+        panel.clear_view()
+        self._show_results(panel)
         self.start_button.setEnabled(False)
         self.stop_button.setEnabled(True)
         self.progress.setRange(0, 0)
@@ -464,8 +273,7 @@ class TrainPage(QWidget):
         )
         if answer == QMessageBox.StandardButton.Cancel:
             return
-        self._keep_on_stop = answer == QMessageBox.StandardButton.Yes
-        self.stop_now(keep=self._keep_on_stop)
+        self.stop_now(keep=answer == QMessageBox.StandardButton.Yes)
 
     def stop_now(self, keep: bool = True) -> None:
         """Stop without asking (tests, closing the window)."""
@@ -475,67 +283,35 @@ class TrainPage(QWidget):
             self.status.setText(self.tr("Stopping after the current batch…"))
             self.worker.cancel()
 
-    def _clear_curves(self) -> None:
-        for buf in (self._batch_x, self._batch_y, self._epoch_x, self._valid_y,
-                    self._train_epoch_y, self._auc_y):
-            buf.clear()
-        for curve in (self.batch_curve, self.valid_curve, self.train_epoch_curve, self.auc_curve,
-                      self.roc_curve, self.pr_curve, self.lift_curve):
-            curve.setData([], [])
-        self.metrics_model.set_rows([])
-        self.verdict.setVisible(False)
-        self.notes.setText("")
-
-    def _progressed(self, report: Any) -> None:
-        kind = type(report).__name__
-        if kind == "BatchReport":
-            self._batch_x.append(report.epoch - 1 + report.batch / max(1, report.n_batches))
-            self._batch_y.append(report.train_loss)
-            self.batch_curve.setData(self._batch_x, self._batch_y)
-            self.progress.setRange(0, report.n_batches)
+    def _progressed(self, report: Progress | RunSaved) -> None:
+        if isinstance(report, RunSaved):
+            self._show_results(self.panels.get(report.task, self.panel), report.view)
+            self.status.setText(self.tr("Saved as run {0}; it is now the active model.").format(
+                report.run_id))
+            self.refresh_runs()
+            self.run_saved.emit(report.task, report.run_id)
+        elif report.step == "note":
+            self.status.setText(report.message)
+        elif report.step == "batch":
+            self.curves.add(report)
+            self.progress.setRange(0, report.batches)
             self.progress.setValue(report.batch)
-            self.epoch_label.setText(
-                self.tr("Epoch {0}: batch {1:,} of {2:,}").format(
-                    report.epoch, report.batch, report.n_batches
-                )
-            )
-        elif kind in ("EpochReport", "ProfileEpoch"):
-            self._epoch_x.append(float(report.epoch))
-            self._train_epoch_y.append(report.train_loss)
-            self._valid_y.append(report.valid_loss)
-            self.train_epoch_curve.setData(self._epoch_x, self._train_epoch_y)
-            self.valid_curve.setData(
-                [x for x, y in zip(self._epoch_x, self._valid_y, strict=True) if y == y],
-                [y for y in self._valid_y if y == y],
-            )
-            eta = getattr(report, "eta_s", float("nan"))
-            phase = getattr(report, "phase", "fit")
-            if kind == "EpochReport" and report.valid_auc == report.valid_auc:
-                self._auc_y.append(report.valid_auc)
-                self.auc_curve.setData(self._epoch_x[-len(self._auc_y):], self._auc_y)
+            self.epoch_label.setText(self.tr("Epoch {0}: batch {1:,} of {2:,}").format(
+                report.epoch, report.batch, report.batches))
+        elif report.step == "epoch":
+            self.curves.add(report)
             self.progress.setRange(0, report.epochs)
             self.progress.setValue(report.epoch)
             label = self.tr("Epoch {0} of at most {1}").format(report.epoch, report.epochs)
-            if phase == "refit":
+            if report.phase == "refit":
                 label = self.tr("Final fit on all periods: epoch {0} of {1}").format(
-                    report.epoch, report.epochs
-                )
+                    report.epoch, report.epochs)
+            eta = report.eta_s
             self.epoch_label.setText(
                 label + self.tr(" · elapsed {0} · about {1} left").format(
-                    _fmt_secs(report.elapsed_s), _fmt_secs(eta)
-                ) if math.isfinite(eta) else label + " · " + _fmt_secs(report.elapsed_s)
+                    fmt_secs(report.elapsed_s), fmt_secs(eta)
+                ) if math.isfinite(eta) else label + " · " + fmt_secs(report.elapsed_s)
             )
-        elif kind == "IntentResult":
-            self.show_intent_result(report.metrics, report.curves, report.verdict,
-                                    report.model_name, report.augmentation_note, report.stopped)
-        elif kind == "ProfileResult":
-            self._show_profile_result(report)
-        elif kind in ("RunSaved", "ProfilesSaved"):
-            self.status.setText(self.tr("Saved as run {0}; it is now the active model.").format(
-                report.run_id
-            ))
-            self.refresh_runs()
-            self.run_saved.emit(self._task_running, report.run_id)
 
     def _failed(self, exc: BaseException) -> None:
         self.epoch_label.setText(self.tr("Training did not run."))
@@ -551,122 +327,44 @@ class TrainPage(QWidget):
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
 
-    # -- results -------------------------------------------------------------------------
-    def show_intent_result(
-        self,
-        metrics: dict[str, dict[str, float]],
-        curves: dict[str, dict[str, list[float]]],
-        verdict: str,
-        model_name: str,
-        note: str | None = None,
-        stopped: bool = False,
-    ) -> None:
-        """Fill the metrics table, the three charts and the verdict."""
-        rows = []
-        for name, m in metrics.items():
-            label = model_name if name == "model" else METHOD_LABELS.get(name, name)
-            rows.append((label, m.get("auc", math.nan), m.get("pr_auc", math.nan),
-                         m.get("brier", math.nan), m.get("accuracy", math.nan),
-                         m.get("precision", math.nan), m.get("recall", math.nan),
-                         m.get("f1", math.nan), m.get("lift_top10", math.nan)))
-        self.metrics_model.set_rows(rows)
-        self.roc_curve.setData(curves["roc"]["fpr"], curves["roc"]["tpr"])
-        self.pr_curve.setData(curves["pr"]["recall"], curves["pr"]["precision"])
-        self.lift_curve.setData(curves["gains"]["fraction"], curves["gains"]["lift"])
-        prefix = self.tr("Stopped early; this is the best model so far. ") if stopped else ""
-        self.verdict.setText(prefix + verdict)
-        self.verdict.setVisible(True)
-        self.notes.setText(note or "")
-
-    def _show_profile_result(self, result: Any) -> None:
-        names = ", ".join(f"{s.name} ({s.share:.0%})" for s in result.segments)
-        self.verdict.setText(
-            self.tr("Found {0} segments: {1}. Stability across two seeds (adjusted Rand index): "
-                    "{2:.2f}. See them on the Segments page.").format(
-                len(result.segments), names, result.stability_ari
-            )
-        )
-        self.verdict.setVisible(True)
+    # -- run history ---------------------------------------------------------------------
+    runs_model = property(lambda self: self.history.model)
+    runs_view = property(lambda self: self.history.view)
 
     def refresh_runs(self) -> None:
-        """Reload the run history."""
-        if self.project is None:
-            return
-        self._runs = list_runs(self.project)
-        rows = []
-        for r in self._runs:
-            if r.task == "intent":
-                auc = r.metrics.get("model", {}).get("auc")
-                result = f"AUC {auc:.3f}" if isinstance(auc, float) else ""
-            else:
-                result = self.tr("{0} segments").format(len(r.metrics.get("segments", [])))
-            flags = []
-            if r.active:
-                flags.append(self.tr("active"))
-            if r.warm_started:
-                flags.append(self.tr("warm start"))
-            if r.status == "stopped":
-                flags.append(self.tr("stopped"))
-            if r.stale:
-                flags.append(self.tr("out of date: a customer was forgotten"))
-            if flags:
-                result += f" ({', '.join(flags)})"
-            rows.append((r.id, self.tr("Intent") if r.task == "intent" else self.tr("Profiles"),
-                         r.created_at[5:16].replace("T", " "), result, _fmt_secs(r.seconds)))
-        self.runs_model.set_rows(rows)
-
-    def _selected_run(self) -> RunInfo | None:
-        idx = self.runs_view.currentIndex()
-        if not idx.isValid():
-            return None
-        return self._runs[idx.row()]
+        """Reload the run history: each run's task and its own one-line summary."""
+        if self.project is not None:
+            self.history.refresh(self.project)
 
     def show_run(self, run: RunInfo) -> None:
-        """Show a saved run's curves and metrics again."""
-        self._clear_curves()
-        self._show_panels(run.task)
-        epochs = run.history.get("epochs", [])
-        xs = [float(e["epoch"]) for e in epochs]
-        self.train_epoch_curve.setData(xs, [e["train_loss"] for e in epochs])
-        valid = [(x, e["valid_loss"]) for x, e in zip(xs, epochs, strict=True)
-                 if e.get("valid_loss") is not None]
-        self.valid_curve.setData([v[0] for v in valid], [v[1] for v in valid])
-        aucs = [(x, e["valid_auc"]) for x, e in zip(xs, epochs, strict=True)
-                if e.get("valid_auc") is not None]
-        self.auc_curve.setData([a[0] for a in aucs], [a[1] for a in aucs])
+        """Show a saved run again, as its task describes it."""
+        view = runs.describe(run) or RunView(run.task, run.id, run.summary, run.summary)
+        self._show_results(self.panels.get(run.task, self.panel), view)
         self.epoch_label.setText(self.tr("Run {0} from {1}").format(
             run.id, run.created_at[:16].replace("T", " ")))
-        if run.task == "intent" and "curves" in run.history:
-            self.show_intent_result(
-                run.metrics, run.history["curves"], run.summary,
-                str(run.history.get("model_name", "Deep sequence model")),
-                run.history.get("augmentation_note"), run.status == "stopped",
-            )
-        else:
-            self.verdict.setText(run.summary)
-            self.verdict.setVisible(bool(run.summary))
 
     def show_selected_run(self) -> None:
         """Show the run selected in the history."""
-        run = self._selected_run()
-        if run is not None:
-            self.show_run(run)
+        self.history.show_selected()
 
-    def activate_selected_run(self) -> None:
-        """Make the selected run the active model of its task."""
-        run = self._selected_run()
+    def activate_selected_run(self) -> Worker | None:
+        """Make the selected run the active model of its task (written on the worker)."""
+        run = self.history.selected()
         if run is None or self.project is None:
-            return
-        set_active(self.project, run.id)
+            return None
+        return self.history.activate(self.project, run)
+
+    def _activated(self, run: RunInfo) -> None:
         self.refresh_runs()
-        self.run_saved.emit(run.task, run.id)
         self.status.setText(self.tr("Run {0} is now the active model.").format(run.id))
+        self.run_saved.emit(run.task, run.id)
 
     def prepare_screenshot(self) -> None:
-        """Show the active intent run (else the latest run) so the screenshot has curves."""
-        runs = getattr(self, "_runs", [])
-        chosen = next((r for r in runs if r.task == "intent" and r.active), None)
-        if chosen is None and runs:
-            chosen = runs[0]
+        """Show the active run of the first task (else the latest run) so the shot has curves."""
+        first = next(iter(self.panels), "")
+        done = self.history.runs
+        chosen = next((r for r in done if r.task == first and r.active), None)
+        if chosen is None and done:
+            chosen = done[0]
         if chosen is not None:
             self.show_run(chosen)

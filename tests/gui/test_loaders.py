@@ -86,7 +86,7 @@ def test_caller_delivers_only_the_newest_call(qtbot) -> None:  # type: ignore[no
 
 
 def test_the_card_shows_the_customer_clicked_last(qtbot, shops, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    lookups = importlib.import_module("engine.intent.lookup")  # where the card's lookup lives
+    cards = importlib.import_module("engine.customers")  # where the card is read
     from gui.pages.customers_page import CustomersPage
 
     page = CustomersPage()
@@ -98,22 +98,24 @@ def test_the_card_shows_the_customer_clicked_last(qtbot, shops, monkeypatch) -> 
     first, second = page.model.customer_id(0), page.model.customer_id(1)
 
     release = threading.Event()
-    real = lookups.lookup
+    real = cards.customer_card
 
-    def lookup(project: Project, customer_id: int, *args: object, **kwargs: object) -> object:
+    def customer_card(
+        project: Project, customer_id: int, *args: object, **kwargs: object
+    ) -> object:
         if customer_id == first:
             assert release.wait(30), "the test never released the first card"
         return real(project, customer_id, *args, **kwargs)
 
-    monkeypatch.setattr(lookups, "lookup", lookup)
+    monkeypatch.setattr(cards, "customer_card", customer_card)
     page.table.selectRow(0)  # slow: its card arrives last
     page.table.selectRow(1)
     qtbot.waitUntil(lambda: page.card is not None, timeout=30_000)
-    assert page.card.lookup.customer_id == second
+    assert page.card.customer_id == second
     release.set()
     _settle()
-    assert page.card.lookup.customer_id == second, "an earlier click's card replaced the newer one"
-    assert page.card_view.title.text() == f"Customer {page.card.lookup.customer}"
+    assert page.card.customer_id == second, "an earlier click's card replaced the newer one"
+    assert page.card_view.title.text() == f"Customer {page.card.customer}"
     assert page.table.currentIndex().row() == 1
 
 
@@ -151,20 +153,22 @@ def test_a_card_asked_for_before_a_reload_still_opens(qtbot, shops, monkeypatch)
     page.set_project(shops[0])
     qtbot.waitUntil(lambda: page.model.rowCount() == 30, timeout=30_000)
     wanted = page.model.customer_id(3)
-    lookups = importlib.import_module("engine.intent.lookup")
+    cards = importlib.import_module("engine.customers")  # where the card is read
     release = threading.Event()
-    real = lookups.lookup
+    real = cards.customer_card
 
-    def lookup(project: Project, customer_id: int, *args: object, **kwargs: object) -> object:
+    def customer_card(
+        project: Project, customer_id: int, *args: object, **kwargs: object
+    ) -> object:
         assert release.wait(30), "the test never released the card"
         return real(project, customer_id, *args, **kwargs)
 
-    monkeypatch.setattr(lookups, "lookup", lookup)
+    monkeypatch.setattr(cards, "customer_card", customer_card)
     page.show_customer(wanted)
     page.refresh()  # the list reloads (a model was trained) while the card is still loading
     qtbot.waitUntil(lambda: not page._loader.busy, timeout=30_000)
     release.set()
     qtbot.waitUntil(lambda: page.card is not None, timeout=30_000)
     _settle()
-    assert page.card.lookup.customer_id == wanted and page.card_stack.currentIndex() == 1
+    assert page.card.customer_id == wanted and page.card_stack.currentIndex() == 1
     assert page.model.customer_id(page.table.currentIndex().row()) == wanted

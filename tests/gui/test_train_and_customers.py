@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from engine.demo_project import create_demo_project
+from engine.tasks.base import Progress
 from gui.main_window import MainWindow
 from gui.pages.customers_page import CustomersModel
 from gui.settings import Settings
@@ -37,7 +38,7 @@ def test_train_receives_epochs_stops_and_shows_metrics(qtbot, small_project):  #
     assert page.worker is not None and not page.start_button.isEnabled()
 
     def on_report(report: object) -> None:
-        if type(report).__name__ == "EpochReport":
+        if isinstance(report, Progress) and report.step == "epoch":
             epochs.append(report)
             if len(epochs) == 2:
                 page.stop_now(keep=True)
@@ -66,9 +67,9 @@ def test_train_receives_epochs_stops_and_shows_metrics(qtbot, small_project):  #
     first = customers.model.customer_id(0)
     customers.show_customer(first)
     qtbot.waitUntil(lambda: customers.card is not None, timeout=60_000)
-    assert customers.card.lookup.customer_id == first  # type: ignore[union-attr]
+    assert customers.card.customer_id == first  # type: ignore[union-attr]
     assert "likely" in customers.meaning.text()
-    assert customers.timeline_points.data.size == customers.card.lookup.events  # type: ignore[union-attr]
+    assert customers.timeline_points.data.size == customers.card.events  # type: ignore[union-attr]
 
 
 def test_customers_model_filters_and_sorts(qtmodeltester):  # type: ignore[no-untyped-def]
@@ -107,7 +108,7 @@ def test_train_profiles_then_open_a_customer_from_the_map(qtbot, small_project):
     page.start()
     assert page.worker is not None
     page.worker.signals.progressed.connect(
-        lambda r: epochs.append(r) if type(r).__name__ == "ProfileEpoch" else None
+        lambda r: epochs.append(r) if isinstance(r, Progress) and r.step == "epoch" else None
     )
     with qtbot.waitSignal(page.worker.signals.finished, timeout=300_000):
         pass
@@ -126,10 +127,10 @@ def test_train_profiles_then_open_a_customer_from_the_map(qtbot, small_project):
     assert window.pages.currentWidget() is window.customers_page
     customers = window.customers_page
     qtbot.waitUntil(
-        lambda: customers.card is not None and customers.card.lookup.customer_id == customer_id,
+        lambda: customers.card is not None and customers.card.customer_id == customer_id,
         timeout=60_000,
     )
-    assert customers.card.segment  # type: ignore[union-attr]
+    assert any(s.task == "profiles" for s in customers.card.sections)  # type: ignore[union-attr]
     assert "Segment:" in customers.facts.text()
 
 
@@ -206,7 +207,7 @@ def test_forget_a_customer_from_the_card(qtbot, tmp_path):  # type: ignore[no-un
     qtbot.waitUntil(lambda: page.model.rowCount() == 60, timeout=30_000)
     page.table.selectRow(0)
     qtbot.waitUntil(lambda: page.card is not None, timeout=30_000)
-    key = str(page.card.lookup.customer)
+    key = str(page.card.customer)
     page.forget_customer(confirm=False)
     qtbot.waitUntil(lambda: page.model.rowCount() == 59, timeout=30_000)
     assert key in page.placeholder.text() and page.card_stack.currentIndex() == 0

@@ -1,0 +1,113 @@
+"""Customer read models: the customer table and one customer's card, from every task's active run.
+
+Pages render these rows; they never join run tables themselves. A task adds its columns to the
+table (``Task.columns``/``Task.table``) and its section to the card (``Task.card``), so a new
+task shows up here without an edit. The card reads only that customer's rows (indexed queries).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from engine import tasks as registry
+from engine.dates import minute
+from engine.tasks.base import CardSection, Column, NoData
+from engine.words import tr
+from storage.project import Project
+from storage.queries import events_frame
+from storage.runs import active_run, customer_summary
+
+
+@dataclass(frozen=True)
+class CustomerTable:
+    """One row per customer with events: ``customer_id``, ``customer`` (the key), ``purchases``,
+    ``revenue``, ``last_ms``, then every task's columns (``columns``, in registry order)."""
+
+    frame: pd.DataFrame
+    columns: list[Column] = field(default_factory=list)
+
+
+def _empty(kind: str, n: int) -> np.ndarray:
+    return np.full(n, "", dtype=object) if kind == "text" else np.full(n, np.nan)
+
+
+def customer_table(project: Project) -> CustomerTable:
+    """Every customer with history, and what each task's active run says about them."""
+    summary = customer_summary(project)
+    frame = pd.DataFrame({
+        "customer_id": summary["customer_id"].astype("int64"),
+        "customer": summary["key"].astype(str),
+        "purchases": summary["purchases"].astype("int64"),
+        "revenue": summary["revenue"].astype("float64"),
+        "last_ms": summary["last_ms"].astype("float64"),
+    })
+    columns: list[Column] = []
+    for task in registry.TASKS.values():
+        cols = task.columns()
+        run = active_run(project, task.key)
+        values = task.table(project, run) if run is not None else None
+        for col in cols:
+            if values is not None and col.key in values.columns:
+                mapped = frame["customer_id"].map(values[col.key])
+                frame[col.key] = (
+                    mapped.fillna("").astype(object) if col.kind == "text"
+                    else mapped.astype("float64")
+                )
+            else:
+                frame[col.key] = _empty(col.kind, len(frame))
+        columns.extend(cols)
+    return CustomerTable(frame, columns)
+
+
+@dataclass(frozen=True)
+class CustomerCard:
+    """Everything one customer's card shows."""
+
+    customer_id: int
+    customer: str
+    events: int
+    purchases: int
+    revenue: float
+    first_seen: str | None
+    last_seen: str | None
+    #: The customer's events (time_ms, event, item, …) for the timeline.
+    timeline: pd.DataFrame
+    #: What each task says, in registry order (tasks with nothing to say are left out).
+    sections: list[CardSection]
+
+    def history(self) -> str:
+        """The customer's history in one sentence."""
+        return tr(
+            "{0:,} events, {1:,} purchases, revenue {2:,.2f}. First seen {3}, last seen {4}."
+        ).format(self.events, self.purchases, self.revenue, self.first_seen, self.last_seen)
+
+
+def customer_card(project: Project, customer_id: int, *, explain: bool = True) -> CustomerCard:
+    """One customer's card: history, timeline and every task's section (indexed reads only).
+
+    Without ``explain`` no model runs: the card is ready in milliseconds, and a second call with
+    ``explain`` adds what moved each prediction."""
+    row = customer_summary(project, customer_id)
+    if row.empty:
+        raise NoData(tr("Customer {0} has no events.").format(customer_id))
+    r = row.iloc[0]
+    sections = []
+    for task in registry.TASKS.values():
+        section = task.card(project, active_run(project, task.key), customer_id,
+                            explain=explain)
+        if section is not None:
+            sections.append(section)
+    return CustomerCard(
+        customer_id=int(customer_id),
+        customer=str(r["key"]),
+        events=int(r["events"]),
+        purchases=int(r["purchases"]),
+        revenue=float(r["revenue"]),
+        first_seen=minute(int(r["first_ms"])),
+        last_seen=minute(int(r["last_ms"])),
+        timeline=events_frame(project, customer_ids=[customer_id]),
+        sections=sections,
+    )

@@ -1,0 +1,107 @@
+"""The live training curves of every task: losses on the left, the task's extra metrics right.
+
+Fed by the one progress report (``engine.tasks.base.Progress``): "batch" reports add to the
+smoothed training-loss line inside the epoch, "epoch" reports add a point per loss and metric. A
+saved run's ``RunView`` (its ``losses`` and ``extra_curves``) draws the same plots again.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+from engine.tasks.base import Progress, RunView, Series
+from gui.tasks.form import tr
+from gui.widgets import PALETTE, plot
+
+
+def _dotted(color: str, name: str | None = None) -> dict[str, object]:
+    return {"pen": pg.mkPen(color, width=2), "symbol": "o", "symbolSize": 6,
+            "symbolBrush": color, "name": name}
+
+
+class TrainingCurves(QWidget):
+    """Loss plot (smoothed batches, per-epoch train and valid) and the extra-metrics plot."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.loss_plot = plot(tr("Loss (lower is better)"))
+        self.loss_plot.setLabel("bottom", tr("epoch"))
+        self.loss_plot.addLegend(offset=(-10, 10))
+        self.batch_curve = self.loss_plot.plot(
+            [], [], pen=pg.mkPen(PALETTE[0], width=1), name=tr("training (smoothed)")
+        )
+        self.batch_curve.setDownsampling(auto=True, method="peak")
+        self.batch_curve.setClipToView(True)
+        self.loss_curves = [
+            self.loss_plot.plot([], [], **_dotted(PALETTE[0], tr("training (per epoch)"))),
+            self.loss_plot.plot([], [], **_dotted(PALETTE[1], tr("validation"))),
+        ]
+        self.extra_plot = plot()
+        self.extra_plot.setLabel("bottom", tr("epoch"))
+        self.extra_curves = [self.extra_plot.plot([], [], **_dotted(PALETTE[2]))]
+        row.addWidget(self.loss_plot, 3)
+        row.addWidget(self.extra_plot, 2)
+        self._batches: tuple[list[float], list[float]] = ([], [])
+        #: Per-epoch points by loss name ("train", "valid") and by metric name.
+        self._losses: dict[str, tuple[list[float], list[float]]] = {"train": ([], []),
+                                                                     "valid": ([], [])}
+        self._metrics: dict[str, tuple[list[float], list[float]]] = {}
+
+    def set_extra_title(self, text: str) -> None:
+        """Title the extra-metrics plot; no title hides it (a task without extra metrics)."""
+        self.extra_plot.setTitle(text, size="10pt")
+        self.extra_plot.setVisible(bool(text))
+
+    def clear(self) -> None:
+        """Empty every curve for a new run."""
+        for buf in self._batches:
+            buf.clear()
+        # Training and validation losses keep their own lines (and colours) in this order.
+        self._losses = {"train": ([], []), "valid": ([], [])}
+        self._metrics.clear()
+        for curve in (self.batch_curve, *self.loss_curves, *self.extra_curves):
+            curve.setData([], [])
+
+    def add(self, report: Progress) -> None:
+        """Add a "batch" or "epoch" report's points."""
+        if report.step == "batch":
+            loss = report.losses.get("train")
+            if loss is None:
+                return
+            self._batches[0].append(report.epoch - 1 + report.batch / max(1, report.batches))
+            self._batches[1].append(loss)
+            self.batch_curve.setData(*self._batches)
+        elif report.step == "epoch":
+            x = float(report.epoch)
+            for store, values, curves in ((self._losses, report.losses, self.loss_curves),
+                                          (self._metrics, report.metrics, self.extra_curves)):
+                for name, y in values.items():
+                    if y is not None and y == y:  # NaN: nothing measured this epoch
+                        xs, ys = store.setdefault(name, ([], []))
+                        xs.append(x)
+                        ys.append(float(y))
+                for name, (xs, ys) in store.items():
+                    self._curve(curves, list(store).index(name)).setData(xs, ys)
+
+    def show_view(self, view: RunView, extra_title: str) -> None:
+        """Draw a saved run's curves (``extra_title`` when its view names none)."""
+        self.clear()
+        self._fill(self.loss_curves, view.losses)
+        self._fill(self.extra_curves, view.extra_curves)
+        self.set_extra_title((view.extra_title or extra_title) if view.extra_curves else "")
+
+    def _fill(self, curves: list[pg.PlotDataItem], series: list[Series]) -> None:
+        for i, s in enumerate(series):
+            self._curve(curves, i).setData(s.x, s.y)
+
+    def _curve(self, curves: list[pg.PlotDataItem], i: int) -> pg.PlotDataItem:
+        """The i-th curve of a plot, made when first needed (tasks with more lines)."""
+        target = self.loss_plot if curves is self.loss_curves else self.extra_plot
+        while len(curves) <= i:
+            offset = 0 if curves is self.loss_curves else 2
+            color = PALETTE[(offset + len(curves)) % len(PALETTE)]
+            curves.append(target.plot([], [], **_dotted(color)))
+        return curves[i]

@@ -1,0 +1,193 @@
+"""The Train page knows no task: a task registered only here trains from it like the built-in ones.
+
+Also the one settings form (built from ``Setting`` metadata) and the intent panel's presets.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDateEdit, QDoubleSpinBox, QSpinBox
+
+from engine import runs
+from engine.dates import day_end
+from engine.demo_project import create_demo_project
+from engine.intent import PRESETS, IntentConfig
+from engine.profiles import ProfileConfig
+from engine.tasks import TASKS, register, unregister
+from engine.tasks.base import Progress
+from gui.main_window import MainWindow
+from gui.settings import Settings
+from gui.tasks import make_panel
+from gui.tasks.form import SettingsForm
+from gui.tasks.intent import IntentPanel
+from gui.tasks.panel import TaskPanel
+from storage.project import open_project
+from storage.runs import active_run, list_runs, run_outputs
+from tests.dummy_task import KEY, TASK, CountConfig
+
+
+@pytest.fixture
+def counting() -> Iterator[None]:
+    """The dummy "count purchases" task, registered for one test only."""
+    register(TASK)
+    try:
+        yield
+    finally:
+        unregister(KEY)
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("panels") / "shop.intentlens"
+    create_demo_project(path, customers=60, seed=3)
+    return path
+
+
+def _window(qtbot, path: Path) -> MainWindow:  # type: ignore[no-untyped-def]
+    window = MainWindow(Settings(), remember=False)
+    qtbot.addWidget(window)
+    assert window.open_project(str(path))
+    qtbot.waitUntil(window.train_page.start_button.isEnabled, timeout=30_000)
+    return window
+
+
+def test_a_registered_task_trains_from_the_page(qtbot, counting, shop):  # type: ignore[no-untyped-def]
+    window = _window(qtbot, shop)
+    page = window.train_page
+    keys = [page.task_combo.itemData(i) for i in range(page.task_combo.count())]
+    assert keys == list(TASKS) and KEY in keys
+    page.task_combo.setCurrentIndex(keys.index(KEY))
+    assert page.task_combo.currentText() == "Purchases counted"
+    panel = page.panel
+    assert type(panel) is TaskPanel  # no panel of its own: the generic one
+    weight = panel.form.widgets["weight"]
+    assert isinstance(weight, QSpinBox) and (weight.minimum(), weight.maximum()) == (1, 10)
+    assert isinstance(panel.form.widgets["as_of_ms"], QDateEdit)
+    assert not panel.form.advanced.isVisibleTo(panel)  # nothing to fold
+    assert not page.warm.isVisibleTo(page)  # no warm start for this task
+    weight.setValue(2)
+
+    reports: list[Progress] = []
+    with qtbot.waitSignal(window.run_saved, timeout=60_000) as saved:
+        qtbot.mouseClick(page.start_button, Qt.MouseButton.LeftButton)
+        assert page.worker is not None
+        page.worker.signals.progressed.connect(
+            lambda r: reports.append(r) if isinstance(r, Progress) else None
+        )
+    qtbot.waitUntil(page.start_button.isEnabled, timeout=30_000)
+    task, run_id = saved.args
+    assert task == KEY
+    assert [r.epoch for r in reports if r.step == "epoch"] == [1, 2]
+    # The live curves: one point per epoch for the training loss and the task's metric.
+    assert len(page.train_epoch_curve.getData()[0]) == 2
+    assert page.auc_plot.isVisibleTo(page)  # the task has an extra metric ("customers")
+
+    project = window.project
+    assert project is not None
+    run = active_run(project, KEY)
+    assert run is not None and run.id == run_id and run.settings == {"weight": 2}
+    assert page.status.text() == f"Saved as run {run_id}; it is now the active model."
+    outputs = run_outputs(project, run_id, names=("purchases",))
+    assert len(outputs) == 60 and outputs["purchases"].max() >= 2  # weight 2 per purchase
+    # Its view came through the generic result view: verdict, no table, no charts.
+    assert page.verdict.text() == run.summary and page.verdict.isVisibleTo(page)
+    rows = [page.runs_model.row(i) for i in range(page.runs_model.rowCount())]
+    mine = next(r for r in rows if r[0] == run_id)
+    assert mine[1] == "Count" and mine[3] == "60 customers counted (active)"
+
+
+def test_use_this_model_writes_on_a_worker_thread(  # type: ignore[no-untyped-def]
+    qtbot, counting, shop, monkeypatch
+):
+    project = open_project(shop)
+    try:
+        for weight in (1, 3):
+            for _ in runs.train(project, KEY, CountConfig(weight=weight)):
+                pass
+        older, newer = list_runs(project, KEY)[1], list_runs(project, KEY)[0]
+    finally:
+        project.close()
+    threads: list[threading.Thread] = []
+    original = runs.make_active
+
+    def recording(project, run_id):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread())
+        return original(project, run_id)
+
+    monkeypatch.setattr(runs, "make_active", recording)
+    window = _window(qtbot, shop)
+    page = window.train_page
+    row = [page.runs_model.row(i)[0] for i in range(page.runs_model.rowCount())].index(older.id)
+    page.runs_view.setCurrentIndex(page.runs_model.index(row, 0))
+    assert "active" not in page.runs_model.row(row)[3]
+    with qtbot.waitSignal(window.run_saved, timeout=30_000) as saved:
+        page.activate_selected_run()
+    assert saved.args == [KEY, older.id]
+    assert threads and threads[0] is not threading.main_thread()
+    assert active_run(window.project, KEY).id == older.id  # type: ignore[arg-type,union-attr]
+    row = [page.runs_model.row(i)[0] for i in range(page.runs_model.rowCount())].index(older.id)
+    assert page.runs_model.row(row)[3].endswith("(active)")
+    assert page.status.text() == f"Run {older.id} is now the active model."
+    # Showing a run of this task again uses its own panel; it has no extra curves to plot.
+    page.task_combo.setCurrentIndex(page.task_combo.findData("intent"))
+    page.show_run(next(r for r in list_runs(window.project) if r.id == newer.id))  # type: ignore[arg-type]
+    assert page.verdict.text() == newer.summary
+    assert not page.auc_plot.isVisibleTo(page)
+
+
+def test_the_form_follows_the_setting_metadata(qtbot):  # type: ignore[no-untyped-def]
+    form = SettingsForm(IntentConfig)
+    qtbot.addWidget(form)
+    horizon, lr = form.widgets["horizon_days"], form.widgets["learning_rate"]
+    assert isinstance(horizon, QSpinBox) and horizon.suffix() == " days"
+    assert (horizon.minimum(), horizon.maximum()) == (1, 365)
+    assert isinstance(lr, QDoubleSpinBox) and lr.decimals() == 5 and lr.singleStep() == 1e-4
+    top = form.widgets["top_percent"]
+    assert isinstance(top, QDoubleSpinBox) and top.text() == "best F1"
+    assert form.value("top_percent") is None
+    seed = form.widgets["seed"]
+    assert isinstance(seed, QSpinBox) and seed.maximum() == 2**31 - 1  # Qt's int, not 2**32 - 1
+    assert set(form.advanced_names) >= {"epochs", "cell", "seed", "top_percent"}
+    assert not form.advanced_body.isVisibleTo(form)
+    form.advanced.setChecked(True)
+    assert form.advanced_body.isVisibleTo(form)
+    form.set_date_range(day_end(2025, 1, 1), day_end(2025, 3, 31))
+    assert form.value("as_of_ms") == day_end(2025, 3, 31)
+
+    profiles = make_panel(TASKS["profiles"])
+    qtbot.addWidget(profiles)
+    segments = profiles.form.widgets["n_segments"]
+    assert isinstance(segments, QSpinBox) and segments.text() == "Find automatically"
+    config = profiles.config()
+    assert isinstance(config, ProfileConfig) and config.n_segments is None
+    segments.setValue(4)
+    assert profiles.config().n_segments == 4
+    assert profiles.config().epochs == ProfileConfig().epochs  # folded: the default
+
+
+def test_intent_presets_fill_the_advanced_settings(qtbot):  # type: ignore[no-untyped-def]
+    panel = make_panel(TASKS["intent"])
+    qtbot.addWidget(panel)
+    assert isinstance(panel, IntentPanel)
+    form = panel.form
+    assert form.value("preset") == "balanced"
+    assert form.value("epochs") == PRESETS["balanced"]["epochs"]
+    form.set_value("preset", "fast")
+    assert form.value("epochs") == PRESETS["fast"]["epochs"]
+    assert form.value("learning_rate") == pytest.approx(PRESETS["fast"]["learning_rate"])
+    panel.show_overview(day_end(2025, 6, 1), day_end(2025, 11, 27))
+    assert form.value("horizon_days") == 30 and form.value("as_of_ms") == day_end(2025, 11, 27)
+    # Folded, the preset decides; unfolded, what is on screen is passed.
+    folded = panel.config()
+    assert folded == IntentConfig(as_of_ms=day_end(2025, 11, 27), horizon_days=30,
+                                  preset="fast")
+    form.advanced.setChecked(True)
+    form.set_value("epochs", 40)
+    opened = panel.config()
+    assert opened.epochs == 40 and opened.batch_size == PRESETS["fast"]["batch_size"]
+    assert opened.top_percent is None and opened.cell == "lstm" and opened.seed == 0

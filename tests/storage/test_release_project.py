@@ -1,0 +1,55 @@
+"""A project made by the previous release (tests/data/release_project, see its README) opens,
+is migrated to the long run outputs, and keeps its runs, its active models and every answer."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import cli
+from storage.project import open_project, schema_revision, table_names
+from storage.runs import list_runs, run_outputs
+
+RELEASE = Path(__file__).resolve().parents[1] / "data" / "release_project"
+
+
+@pytest.fixture
+def old_project(tmp_path: Path) -> Path:
+    path = tmp_path / "shop.intentlens"
+    with gzip.open(RELEASE / "project.intentlens.gz", "rb") as src, path.open("wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return path
+
+
+def test_the_release_project_is_migrated_and_keeps_its_runs(old_project: Path) -> None:
+    project = open_project(old_project)
+    try:
+        assert schema_revision(project) == "0004"
+        names = table_names(project)
+        assert "run_outputs" in names and "customer_scores" not in names
+        runs = [(r.id, r.task, r.active) for r in list_runs(project)]
+        assert runs == [(3, "intent", True), (2, "profiles", True), (1, "intent", False)]
+        scores = run_outputs(project, 3, names=("score", "rank"))
+        segments = run_outputs(project, 2, names=("segment", "x", "y"))
+        assert len(scores) == len(segments) == 300
+        assert scores["rank"].min() == 1 and scores["rank"].max() == 300
+        assert segments[["segment", "x", "y"]].notna().all().all()
+    finally:
+        project.close()
+
+
+def test_the_release_project_answers_as_before(
+    old_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.run(["lookup", str(old_project), "C00162", "--json"]) == 0
+    found = capsys.readouterr().out.strip()
+    assert found == (RELEASE / "lookup_C00162.json").read_text(encoding="utf-8").strip()
+    assert json.loads(found)["rank"] == 11
+    for what in ("scores", "segments"):
+        out = tmp_path / f"{what}.csv"
+        assert cli.run(["export", str(old_project), what, "--out", str(out)]) == 0
+        assert out.read_bytes() == (RELEASE / f"{what}.csv").read_bytes()
