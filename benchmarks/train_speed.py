@@ -32,8 +32,8 @@ from engine.demo import generate_demo  # noqa: E402
 from engine.intent.config import IntentConfig  # noqa: E402
 from engine.intent.dataset import Examples, build_data, gather  # noqa: E402
 from engine.intent.model import IntentNet, configure_threads, to_tensors  # noqa: E402
+from engine.intent.network import build_model, config_dict  # noqa: E402
 from engine.intent.steps import Steps  # noqa: E402
-from engine.intent.training import build_model, config_dict  # noqa: E402
 
 
 def run_epoch(

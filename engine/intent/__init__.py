@@ -153,7 +153,7 @@ def score_customers(
     events: pd.DataFrame, state_dict: dict[str, torch.Tensor], config: dict[str, object]
 ) -> pd.DataFrame:
     """Scores (customer_id, score, rank, percentile) as of the config's as-of date."""
-    from engine.intent.training import score_customers as impl
+    from engine.intent.network import score_customers as impl
 
     return impl(events, state_dict, config)
 

@@ -9,9 +9,9 @@ import torch
 from engine.events import MS_PER_DAY
 from engine.intent.dataset import examples_at, gather
 from engine.intent.model import ensure_threads, pick_device, to_tensors
+from engine.intent.network import _int, load_model
 from engine.intent.reports import Reason
 from engine.intent.steps import build_steps
-from engine.intent.training import _int, load_model
 
 _VERBS: dict[str, str] = {
     "view": "Viewed {x}",

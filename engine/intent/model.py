@@ -186,7 +186,7 @@ def load_checked_state(data: bytes, settings: Mapping[str, object]) -> dict[str,
     when they are larger than those settings' weights could be, then read with
     ``weights_only=True`` (no code runs), then shape-checked. Raises :class:`ModelDamaged`.
     """
-    from engine.intent.training import STATE_VERSION  # training imports this module
+    from engine.intent.network import STATE_VERSION  # network imports this module
 
     check_settings(settings)
     if settings.get("state_version", STATE_VERSION) != STATE_VERSION:

@@ -283,7 +283,7 @@ def test_the_shape_check_mirrors_the_network() -> None:
 
 def test_the_engine_reads_the_version_the_trainer_writes() -> None:
     from engine.intent import SETTING_BOUNDS, check_settings
-    from engine.intent.training import STATE_VERSION, config_dict
+    from engine.intent.network import STATE_VERSION, config_dict
 
     conf = config_dict(TINY.resolved(_frame()))
     assert conf["state_version"] == STATE_VERSION

@@ -1,0 +1,146 @@
+"""The intent network as a saved model: its settings, building it, scoring customers with it.
+
+Training (``engine.intent.training``) and explanations (``engine.intent.explain``) both use these;
+scoring and explaining never import the training loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import torch
+
+from engine.events import MS_PER_DAY
+from engine.intent.config import (
+    CATEGORY_BUCKETS,
+    ITEM_BUCKETS,
+    WORD_BUCKETS,
+    IntentConfig,
+    preset_value,
+)
+from engine.intent.dataset import AGG_NAMES, Examples, examples_at, gather
+from engine.intent.model import IntentNet, to_tensors
+from engine.intent.steps import Steps, build_steps
+from engine.nn import ensure_threads, pick_device
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+#: The version of saved weights' layout (a model of another version is not loaded).
+STATE_VERSION = 1
+
+def config_dict(cfg: IntentConfig) -> dict[str, object]:
+    """The resolved config plus the architecture facts a saved model needs (JSON-safe)."""
+    d: dict[str, object] = asdict(cfg)
+    d.update(
+        max_cutoffs=int(preset_value(cfg, "max_cutoffs")),
+        patience=int(preset_value(cfg, "patience")),
+        item_buckets=ITEM_BUCKETS,
+        cat_buckets=CATEGORY_BUCKETS,
+        word_buckets=WORD_BUCKETS,
+        agg_names=list(AGG_NAMES),
+        state_version=STATE_VERSION,
+    )
+    return d
+
+
+def _int(conf: dict[str, object], key: str) -> int:
+    value = conf[key]
+    if not isinstance(value, (int, float)):
+        raise ValueError(f"The model settings lack a number for {key!r}.")
+    return int(value)
+
+
+def build_model(conf: dict[str, object]) -> IntentNet:
+    """An untrained network with the architecture the config describes."""
+    dropout = conf.get("dropout")
+    return IntentNet(
+        n_agg=len(AGG_NAMES),
+        hidden=_int(conf, "hidden_size"),
+        cell=str(conf.get("cell", "lstm")),
+        dropout=float(dropout) if isinstance(dropout, (int, float)) else 0.0,
+        item_buckets=_int(conf, "item_buckets"),
+        cat_buckets=_int(conf, "cat_buckets"),
+        word_buckets=_int(conf, "word_buckets"),
+    )
+
+
+def _sorted_batches(lengths: I64, size: int) -> list[I64]:
+    """Batches of similar length (so padding stays small), in length order."""
+    order = np.argsort(lengths, kind="stable")
+    return [order[i : i + size] for i in range(0, len(order), size)]
+
+
+def predict_logits(
+    model: IntentNet, steps: Steps, ex: Examples, device: torch.device, batch: int = 1024
+) -> F64:
+    """Logits of every example, in the examples' order."""
+    out = np.zeros(len(ex), dtype=np.float64)
+    model.eval()
+    with torch.no_grad():
+        for idx in _sorted_batches(ex.length, batch):
+            b = to_tensors(gather(steps, ex, idx), device)
+            out[idx] = model(b).double().cpu().numpy()
+    return out
+
+
+def _sigmoid(x: F64) -> F64:
+    return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=np.float64)
+
+
+def _bce(logits: F64, y: npt.NDArray[np.float32]) -> float:
+    """Mean binary cross-entropy from logits, computed stably."""
+    return float(np.mean(np.maximum(logits, 0) - logits * y + np.log1p(np.exp(-np.abs(logits)))))
+
+
+def _auc(y: npt.NDArray[np.float32], s: F64) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y, s)) if len(np.unique(y)) == 2 else float("nan")
+
+
+def scores_frame(customer_ids: I64, probs: F64) -> pd.DataFrame:
+    """customer_id, score, rank (1 = most likely to buy; ties by customer id), percentile (100 = top)."""
+    order = np.lexsort((customer_ids, -probs))
+    rank = np.empty(len(probs), dtype=np.int64)
+    rank[order] = np.arange(1, len(probs) + 1)
+    n = max(len(probs), 1)
+    frame = pd.DataFrame(
+        {
+            "customer_id": customer_ids.astype(np.int64),
+            "score": probs.astype(np.float64),
+            "rank": rank,
+            "percentile": 100.0 * (n - rank + 1) / n,
+        }
+    )
+    return frame.sort_values("rank", kind="stable").reset_index(drop=True)
+
+
+def load_model(
+    state_dict: dict[str, torch.Tensor], conf: dict[str, object], device: torch.device
+) -> IntentNet:
+    """A network with saved weights, ready to score."""
+    model = build_model(conf)
+    model.load_state_dict(state_dict)
+    return model.to(device).eval()
+
+
+def score_customers(
+    events: pd.DataFrame, state_dict: dict[str, torch.Tensor], config: dict[str, object]
+) -> pd.DataFrame:
+    """Scores as of the config's as-of date for every customer with history then (same as the
+    training result's ``scores`` for the same data)."""
+    ensure_threads()
+    device = pick_device(str(config.get("device", "auto")))
+    steps = build_steps(events, _int(config, "as_of_ms"))
+    ex = examples_at(steps, _int(config, "as_of_ms"), _int(config, "seq_len"), None)
+    model = load_model(state_dict, config, device)
+    probs = _sigmoid(predict_logits(model, steps, ex, device))
+    return scores_frame(steps.customer_ids[ex.cust], probs)
+
+
+def horizon_ms(config: dict[str, object]) -> int:
+    """The horizon of a resolved config in milliseconds."""
+    return _int(config, "horizon_days") * MS_PER_DAY
