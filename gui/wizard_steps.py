@@ -108,9 +108,8 @@ class ResultPage(QWidget):
             translate("ImportWizard", "Save rejected lines as CSV…")
         )
         row.addWidget(self.save_rejected_button)
-        self.save_note = hint("")
-        row.addWidget(self.save_note)
-        row.addStretch(1)
+        self.save_note = hint("")  # what saving did, next to the button that did it
+        row.addWidget(self.save_note, 1)
         self.done_button = QPushButton(translate("ImportWizard", "Done"))
         self.done_button.setDefault(True)
         row.addWidget(self.done_button)

@@ -256,10 +256,10 @@ def run_outputs(
         {"customer_id": "float64", "key": "object", "item": "object", "period": "object",
          "name": "object", "value": "float64"},
     )
+    long["value"] = pd.to_numeric(long["value"], errors="coerce")  # a damaged cell reads NaN
     index = ["customer_id", "key"] + [c for c in ("item", "period") if long[c].notna().any()]
     if customer_id is not None and len(index) == 2:  # one customer's outputs: one row
         return _one_row(long, customer_id, names)
-    long["value"] = pd.to_numeric(long["value"], errors="coerce")  # a damaged cell reads NaN
     if long.empty:
         wide = pd.DataFrame({c: pd.Series(dtype="object") for c in index})
     else:

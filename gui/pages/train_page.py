@@ -211,16 +211,21 @@ class TrainPage(QWidget):
         if not (self.worker and self.worker.running):
             self._show_results(self.panel)
 
-    def _show_results(self, panel: TaskPanel, view: RunView | None = None) -> None:
-        """Put a panel's result view in the results column (with ``view`` when given)."""
+    def _show_results(self, panel: TaskPanel, view: RunView | None = None, *,
+                      curves: bool = True) -> None:
+        """Put a panel's result view in the results column, showing ``view`` when given (and
+        its curves, unless the live ones of the run just trained stay)."""
         self._shown = panel.task.key
         for other in self.panels.values():
             other.results.setVisible(other is panel)
-        if view is None:
-            self.curves.set_extra_title(panel.extra_title)
-        else:
+        if view is not None:
             panel.show_view(view)
+        if view is not None and curves:
             self.curves.show_view(view, panel.extra_title)
+        elif view is not None and view.extra_title and view.extra_curves:
+            self.curves.set_extra_title(view.extra_title)
+        elif view is None:
+            self.curves.set_extra_title(panel.extra_title)
 
     # -- training ------------------------------------------------------------------------
     def start(self) -> None:
@@ -285,7 +290,9 @@ class TrainPage(QWidget):
 
     def _progressed(self, report: Progress | RunSaved) -> None:
         if isinstance(report, RunSaved):
-            self._show_results(self.panels.get(report.task, self.panel), report.view)
+            # The live curves stay (with the smoothed batches); the run's results join them.
+            self._show_results(self.panels.get(report.task, self.panel), report.view,
+                               curves=False)
             self.status.setText(self.tr("Saved as run {0}; it is now the active model.").format(
                 report.run_id))
             self.refresh_runs()

@@ -2,7 +2,8 @@
 
 Numbers become spin boxes (range, unit suffix, decimals, step), ``choices`` a combo box,
 ``kind="date"`` a date edit (a day means the end of it), ``special`` the word shown at the spin
-box's lowest value (meaning ``None``: the data decides), and ``advanced`` fields fold under an
+box's lowest value (meaning ``None``: the data decides; a few whole numbers with such a word are
+a list instead), and ``advanced`` fields fold under an
 "Advanced settings" check box. Their values reach the config only while it is checked; folded,
 a field keeps its dataclass default. The CLI builds its flags from the same metadata
 (``engine.fields``), so both clients offer the same settings with the same words and limits.
@@ -31,6 +32,8 @@ from engine.fields import FieldSpec, settings_of
 
 #: Qt's spin boxes hold 32-bit ints: wider ranges (a seed up to 2**32 - 1) are cut to this.
 INT_MAX = 2**31 - 1
+#: Whole-number settings with a special word and at most this many values more are a list.
+MAX_LISTED = 20
 
 
 def tr(text: str) -> str:
@@ -42,6 +45,12 @@ def tr(text: str) -> str:
 def _date_of(ms: int) -> QDate:
     d = datetime.fromtimestamp(ms / 1000, UTC)
     return QDate(d.year, d.month, d.day)
+
+
+def _few_numbers(spec: FieldSpec) -> bool:
+    s = spec.setting
+    return (spec.type is int and spec.optional and s.special is not None and s.low is not None
+            and s.high is not None and s.high - s.low <= MAX_LISTED)
 
 
 class SettingsForm(QWidget):
@@ -98,10 +107,16 @@ class SettingsForm(QWidget):
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setToolTip(tip)
             return edit
-        if s.choices:
+        choices = [(value, tr(label)) for value, label in s.choices]
+        if not choices and _few_numbers(spec):
+            # A handful of whole numbers or "automatic" reads better as a list.
+            word = tr(self._special_text.get(spec.name, s.special or ""))
+            choices = [(None, word)] + [(k, str(k)) for k in range(int(s.low or 0),
+                                                                     int(s.high or 0) + 1)]
+        if choices:
             combo = QComboBox()
-            for value, label in s.choices:
-                combo.addItem(tr(label), value)
+            for value, label in choices:
+                combo.addItem(label, value)
             combo.setToolTip(tip)
             self._set(spec, combo, spec.default)
             return combo
@@ -158,9 +173,9 @@ class SettingsForm(QWidget):
             if value is not None:
                 w.setDate(_date_of(int(value)))
         elif isinstance(w, QComboBox):
-            i = w.findData(value)
-            if i >= 0:
-                w.setCurrentIndex(i)
+            found = [i for i in range(w.count()) if w.itemData(i) == value]
+            if found:
+                w.setCurrentIndex(found[0])
         elif isinstance(w, QCheckBox):
             w.setChecked(bool(value))
         elif isinstance(w, QSpinBox):

@@ -24,10 +24,17 @@ def _cell(x: float) -> str:
 
 
 class ChartPlot:
-    """One chart's plot widget; its curves are made once and refilled."""
+    """One chart's plot widget; its curves are made once and refilled.
+
+    The title is a word-wrapping label above the plot (a plot's own title never wraps and
+    would push the plot wider than its third of the page)."""
 
     def __init__(self, index: int) -> None:
         self.index = index
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title.setStyleSheet("background: white; color: #333; font-size: 10pt; padding: 4px;")
         self.widget = plot()
         self.curves: list[pg.PlotDataItem] = []
         self.reference = self.widget.plot(
@@ -36,7 +43,7 @@ class ChartPlot:
 
     def show(self, chart: Chart) -> None:
         """Draw a chart (title, axis labels, series, dashed reference)."""
-        self.widget.setTitle(chart.title, size="10pt")
+        self.title.setText(chart.title)
         for side, text in (("bottom", chart.x_label), ("left", chart.y_label)):
             if text:
                 self.widget.setLabel(side, text)
@@ -85,6 +92,7 @@ class ResultView(QWidget):
         self.charts_box = QWidget()
         self.charts_grid = QGridLayout(self.charts_box)
         self.charts_grid.setContentsMargins(0, 0, 0, 0)
+        self.charts_grid.setVerticalSpacing(0)
         self.charts: list[ChartPlot] = []
         v.addWidget(self.charts_box)
         self.notes = hint("")
@@ -111,10 +119,12 @@ class ResultView(QWidget):
             self.metrics_view.setFixedHeight(max(1, len(table.rows)) * ROW_HEIGHT + 30)
         while len(self.charts) < len(view.charts):
             chart = ChartPlot(len(self.charts))
-            self.charts_grid.addWidget(chart.widget, 0, len(self.charts))
+            self.charts_grid.addWidget(chart.title, 0, len(self.charts))
+            self.charts_grid.addWidget(chart.widget, 1, len(self.charts))
             self.charts.append(chart)
         for i, chart in enumerate(self.charts):
             chart.widget.setVisible(i < len(view.charts))
+            chart.title.setVisible(i < len(view.charts))
             if i < len(view.charts):
                 chart.show(view.charts[i])
         self.charts_box.setVisible(bool(view.charts))

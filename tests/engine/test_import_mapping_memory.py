@@ -118,3 +118,19 @@ def test_the_last_import_of_the_kind_wins(project: Project, tmp_path: Path) -> N
     assert stored is not None and stored.file_name == "june.csv"
     assert stored.mapping["events"]["zap"] == "share"  # type: ignore[index]
     assert last_mapping(project, "sig1-" + "0" * 32) is None
+
+
+def test_a_stored_mapping_that_does_not_fit_is_not_offered(tmp_path: Path) -> None:
+    from engine.ingest.mapping_memory import options_from_mapping
+
+    preview = inspect_file(_log(tmp_path / "may.csv"))
+    assert options_from_mapping({"events": {}}, preview) is None  # made before mappings had columns
+    moved = {"columns": {"customer": "buyer", "time": "time"}, "events": {}}
+    assert options_from_mapping(moved, preview) is None  # names a column this file lacks
+    odd = {"columns": {"customer": "customer", "time": "time"},
+           "events": {"zap": "teleport", "pv": "view"}, "options": {"decimal": "x"}}
+    options = options_from_mapping(odd, preview)
+    assert options is not None
+    assert options.events == {"pv": "view"}  # an unknown meaning is dropped, not raised later
+    assert options.decimal is None
+    assert options.columns["event"] == ""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDateEdit, QDoubleSpinBox, QSpinBox
+from PySide6.QtWidgets import QComboBox, QDateEdit, QDoubleSpinBox, QSpinBox
 
 from engine import runs
 from engine.dates import day_end
@@ -161,11 +161,13 @@ def test_the_form_follows_the_setting_metadata(qtbot):  # type: ignore[no-untype
 
     profiles = make_panel(TASKS["profiles"])
     qtbot.addWidget(profiles)
-    segments = profiles.form.widgets["n_segments"]
-    assert isinstance(segments, QSpinBox) and segments.text() == "Find automatically"
+    segments = profiles.form.widgets["n_segments"]  # a few whole numbers or "automatic": a list
+    assert isinstance(segments, QComboBox) and segments.currentText() == "Find automatically"
+    assert [segments.itemText(i) for i in range(1, segments.count())] == [
+        str(k) for k in range(2, 13)]
     config = profiles.config()
     assert isinstance(config, ProfileConfig) and config.n_segments is None
-    segments.setValue(4)
+    segments.setCurrentIndex(segments.findText("4"))
     assert profiles.config().n_segments == 4
     assert profiles.config().epochs == ProfileConfig().epochs  # folded: the default
 
