@@ -397,7 +397,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def _setting_type(spec: Any) -> Callable[[str], Any]:
-    """An argparse ``type=`` for one setting: its range, and its word for "automatic"."""
+    """An argparse ``type=`` for one number setting: its range (``engine.fields``), and its
+    word for "automatic"."""
+    from engine.fields import allowed, check_value
+
     s = spec.setting
     flag = s.cli_flag(spec.name)
 
@@ -405,19 +408,13 @@ def _setting_type(spec: Any) -> Callable[[str], Any]:
         word = text.strip().lower()
         if s.special is not None and word.replace("-", " ") == s.special.lower():
             return None
+        value: Any
         try:
             value = int(word) if spec.type is int else float(word)
         except ValueError:
-            value = None
-        ok = value is not None and value == value and (
-            (s.low is None or value >= s.low) and (s.high is None or value <= s.high)
-        )
-        if not ok:
-            kind = "a whole number" if spec.type is int else "a number"
-            words = f"{kind} from {s.low:,} to {s.high:,}"
-            if s.special is not None:
-                words += f", or {s.special.replace(' ', '-')}"
-            raise argparse.ArgumentTypeError(f"{flag} {text}: use {words}.")
+            value = ""  # not a number: refused below with what is allowed
+        if value == "" or check_value(spec, value) is not None:
+            raise argparse.ArgumentTypeError(f"{flag} {text}: {allowed(spec)}.")
         return value
 
     return parse

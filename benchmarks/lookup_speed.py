@@ -35,7 +35,8 @@ from engine.intent import IntentConfig, check_settings  # noqa: E402
 from engine.intent.lookup import lookup  # noqa: E402
 from storage.project import Project, open_project  # noqa: E402
 from storage.queries import customer_keys, overview  # noqa: E402
-from storage.runs import active_run, customer_summary, save_run  # noqa: E402
+from storage.run_writes import save_run  # noqa: E402
+from storage.runs import active_run, customer_summary  # noqa: E402
 
 TARGET_MS = 100.0
 SEGMENTS = 5

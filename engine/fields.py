@@ -85,18 +85,34 @@ def _value_type(hint: Any) -> tuple[type, bool]:
     return hint, False
 
 
+def allowed(spec: FieldSpec) -> str:
+    """What a setting accepts, as the end of a sentence: "use a whole number from 1 to 365"
+    (", or auto" where ``special`` names the automatic choice)."""
+    s = spec.setting
+    if s.choices:
+        return "choose " + ", ".join(c for c, _ in s.choices)
+    kind = "a whole number" if spec.type is int else "a number"
+    words = f"use {kind}"
+    if s.low is not None and s.high is not None:
+        words += f" from {s.low:,} to {s.high:,}"
+    if s.special is not None:
+        words += f", or {s.special.replace(' ', '-')}"
+    return words
+
+
 def check_value(spec: FieldSpec, value: Any) -> str | None:
-    """Why a value does not fit a setting, as the end of a sentence; None when it fits."""
+    """Why a value does not fit a setting (:func:`allowed`), or None when it fits. ``None``
+    fits an optional setting (the data or the preset decides)."""
     s = spec.setting
     if value is None:
-        return None if spec.optional else "a value is needed"
-    if s.choices and value not in [c for c, _ in s.choices]:
-        return "choose " + ", ".join(c for c, _ in s.choices)
+        return None if spec.optional else allowed(spec)
+    if s.choices:
+        return None if value in [c for c, _ in s.choices] else allowed(spec)
     if spec.type in (int, float):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return "not a number"
-        if not math.isfinite(float(value)):
-            return "not a number"
+            return allowed(spec)
+        if not math.isfinite(float(value)) or (spec.type is int and value != int(value)):
+            return allowed(spec)
         if (s.low is not None and value < s.low) or (s.high is not None and value > s.high):
-            return f"use a number from {s.low:,} to {s.high:,}"
+            return allowed(spec)
     return None

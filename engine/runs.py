@@ -21,14 +21,13 @@ from engine.tasks.base import NoData, Progress, RunSaved, RunView, SignalReader
 from engine.words import tr
 from storage.project import Project
 from storage.queries import events_frame, overview
+from storage.run_writes import save_run, set_active
 from storage.runs import (
     RunInfo,
     active_run,
     get_run,
     run_outputs,
     run_weights,
-    save_run,
-    set_active,
 )
 
 

@@ -18,6 +18,7 @@ from PySide6.QtCore import QCoreApplication, QLocale, QThreadPool, QTranslator
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
+from engine.words import set_translator
 from gui.settings import demo_project_path, load_settings
 from gui.worker import Worker
 
@@ -56,6 +57,8 @@ def load_translator(parent: QCoreApplication, locale: QLocale | None = None) -> 
         return None
     translator.setParent(parent)
     parent.installTranslator(translator)
+    # The engine's sentences (verdicts, card words, refusals) through the same translations.
+    set_translator(lambda text: QCoreApplication.translate("engine", text))
     return translator
 
 

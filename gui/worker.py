@@ -80,11 +80,6 @@ class Worker(QRunnable):
         """Ask the work to stop at its next check."""
         self._stop = True
 
-    @property
-    def cancel_requested(self) -> bool:
-        """Whether cancel() was called."""
-        return self._stop
-
     def should_stop(self) -> bool:
         """What the work polls between steps."""
         return self._stop

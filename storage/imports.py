@@ -99,7 +99,6 @@ class ImportWriter:
             conn.execute(select(func.coalesce(func.max(schema.items.c.id), 0))).scalar_one()
         )
         self._new_customers = 0
-        self._new_items = 0
         self._deferred = False
         # Positional SQL keeps executemany lean: no per-row dict building on a hot path.
         self._positional = conn.dialect.paramstyle == "qmark"
@@ -108,11 +107,6 @@ class ImportWriter:
     def new_customers(self) -> int:
         """Customers this import added."""
         return self._new_customers
-
-    @property
-    def new_items(self) -> int:
-        """Items this import added."""
-        return self._new_items
 
     def _resolve(self, known: dict[str, int], keys: Sequence[str], next_id: int) -> tuple[
         list[int], list[int], int
@@ -157,7 +151,6 @@ class ImportWriter:
             cols = ("id", "key", *(c for c, _ in extra))
             rows = [(ids[i], keys[i], *(v[i] for _, v in extra)) for i in new_pos]
             self._insert_rows(schema.items, cols, rows)
-            self._new_items += len(new_pos)
         return ids
 
     def _insert_rows(self, table: Any, cols: Sequence[str], rows: list[tuple[Any, ...]]) -> None:

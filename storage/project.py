@@ -19,7 +19,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, select
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, select
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 
 from storage import schema
@@ -423,14 +423,3 @@ def migrate(engine: Engine) -> None:
     with _writing(engine) as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
-
-
-def schema_revision(project: Project) -> str | None:
-    """The migration revision the project file is at."""
-    with project.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
-
-
-def table_names(project: Project) -> set[str]:
-    """Names of the tables in the project (for checks and tests)."""
-    return set(inspect(project.engine).get_table_names())

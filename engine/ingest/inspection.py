@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from engine.ingest import reader as rd
+from engine.ingest.layout import describe_delimiter
 from engine.ingest.preview import FilePreview, ImportOptions, inspect_file
 from engine.ingest.source import iter_text_lines, open_bytes
 from engine.ingest.timeparse import describe_format
 
 _DATE_ORDERS = {"dmy": "day/month/year", "mdy": "month/day/year", "ymd": "year/month/day"}
-_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", " ": "spaces"}
 
 
 def _chunk_records(chunk: rd.Chunk) -> Iterator[tuple[int, list[str]]]:
@@ -109,7 +109,7 @@ def inspect_report(
         "kind": preview.kind,
         "encoding": preview.encoding,
         "delimiter": preview.delimiter,
-        "delimiter_name": _DELIMITER_NAMES.get(preview.delimiter, preview.delimiter),
+        "delimiter_name": describe_delimiter(preview.delimiter),
         "quote": preview.quote,
         "escape": preview.escape,
         "has_header": preview.has_header,

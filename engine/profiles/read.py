@@ -37,7 +37,7 @@ def trait_kind(label: str) -> str:
 
 
 def segment_dict(segment: Segment) -> dict[str, Any]:
-    """A segment in the JSON form kept in the run's metrics (and returned by ``segments_of``)."""
+    """A segment in the JSON form kept in the run's metrics."""
     return {
         "id": segment.id,
         "name": segment.name,
@@ -53,15 +53,6 @@ def segment_dict(segment: Segment) -> dict[str, Any]:
             for label, seg, overall in segment.traits
         ],
     }
-
-
-def segments_of(project: Project) -> list[dict[str, Any]] | None:
-    """The active profiles run's segments (dicts as in ``segment_dict``), or None without one."""
-    run = active_run(project, TASK)
-    if run is None:
-        return None
-    segments: list[dict[str, Any]] = run.metrics.get("segments", [])
-    return segments
 
 
 def customer_segment(project: Project, customer: int | str) -> tuple[int, str] | None:

@@ -67,7 +67,7 @@ class RunRecord:
     seconds the training took).
 
     ``outputs`` is a long frame (customer_id, item_id, period, name, value) or a wide one with
-    a ``customer_id`` column and one column per output name (see ``storage.runs.save_run``).
+    a ``customer_id`` column and one column per output name (see ``storage.run_writes.save_run``).
     """
 
     version: int

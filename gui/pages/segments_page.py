@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.profiles.read import TASK, export_segments
-from gui.pages.segment_data import SegmentsData, load_segments
+from engine.profiles.view import SegmentsData, load_segments
 from gui.pages.segment_views import SegmentList, SegmentMap, TraitsChart
 from gui.pages.segment_words import method_words, segment_html
 from gui.widgets import PALETTE, hint, title

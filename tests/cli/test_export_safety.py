@@ -2,7 +2,7 @@
 a project or a database, a full disk is one sentence and leaves nothing behind, and no cell of
 any export is a live spreadsheet formula, whatever the import's delimiter.
 
-Runs are written straight into the project (``storage.runs.save_run``) except in the last test,
+Runs are written straight into the project (``storage.run_writes.save_run``) except in the last test,
 which trains real profiles on a tiny file whose categories are formulas.
 """
 
@@ -22,7 +22,8 @@ import pytest
 
 import main
 from storage.project import open_project
-from storage.runs import customer_summary, save_run
+from storage.run_writes import save_run
+from storage.runs import customer_summary
 
 CASES = Path(__file__).resolve().parents[3] / "shared" / "cases" / "reliability"
 LIVE = ("=", "+", "-", "@", "\t", "\r")

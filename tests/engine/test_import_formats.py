@@ -27,8 +27,9 @@ from engine.ingest import (
     import_file,
     run_import,
 )
-from storage.project import Project, open_project, table_names
+from storage.project import Project, open_project
 from storage.queries import overview
+from tests.project_checks import table_names
 
 SIMPLE = (
     "customer,time,event,item,price\n"

@@ -27,7 +27,8 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from engine.ingest import ImportOptions, ImportReport, run_import
-from storage.project import Project, open_project, table_names
+from storage.project import Project, open_project
+from tests.project_checks import table_names
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = (REPO / ".." / "shared" / "cases" / "reliability").resolve()

@@ -24,14 +24,15 @@ from engine.profiles import read as profile_read
 from engine.tasks.base import NoData, Progress, RunSaved
 from storage.project import Project, open_project
 from storage.queries import customer_keys, events_frame
+from storage.run_writes import save_run
 from storage.runs import (
     active_run,
     customer_summary,
     list_runs,
     run_outputs,
     run_weights,
-    save_run,
 )
+from tests.project_checks import segments_of
 
 torch.set_num_threads(2)
 
@@ -128,7 +129,7 @@ def test_saved_segments_match_the_planted_ones(
 def test_segments_of_and_customer_segment(
     demo_project: Project, saved: RunSaved
 ) -> None:
-    segments = profile_read.segments_of(demo_project)
+    segments = segments_of(demo_project)
     assert segments is not None and len(segments) == len(saved.result.segments) >= 2
     outputs = run_outputs(demo_project, saved.run_id)
     sizes = outputs["segment"].value_counts()
@@ -166,13 +167,13 @@ def test_export_segments_writes_every_customer(
     assert n == len(rows) - 1 == CUSTOMERS
     keys = set(customer_keys(demo_project).values())
     assert {r[0] for r in rows[1:]} == keys
-    names = {s["id"]: s["name"] for s in profile_read.segments_of(demo_project) or []}
+    names = {s["id"]: s["name"] for s in segments_of(demo_project) or []}
     outputs = run_outputs(demo_project, saved.run_id).set_index("key")
     for key, sid, name in rows[1:]:
         assert int(sid) == int(outputs.loc[key, "segment"]) and name == names[int(sid)]
 
     one = tmp_path / "one.csv"
-    first = (profile_read.segments_of(demo_project) or [])[1]
+    first = (segments_of(demo_project) or [])[1]
     assert profile_read.export_segments(demo_project, one, first["id"]) == first["size"]
     assert {r[1] for r in _read_csv(one)[1:]} == {str(first["id"])}
     with pytest.raises(NoData, match="no segment 99"):
@@ -182,7 +183,7 @@ def test_export_segments_writes_every_customer(
 def test_nothing_to_read_before_a_run_and_an_empty_project(
     project: Project, tmp_path: Path
 ) -> None:
-    assert profile_read.segments_of(project) is None
+    assert segments_of(project) is None
     assert profile_read.customer_segment(project, 1) is None
     with pytest.raises(NoData, match="train customer profiles"):
         profile_read.export_segments(project, tmp_path / "x.csv")
@@ -242,7 +243,7 @@ def test_as_of_and_intent_scores(small_project: Project, tmp_path: Path) -> None
     assert 0 < len(seen) < len(keys), "the as-of date must leave some customers out"
     assert set(outputs["customer_id"].tolist()) == seen
 
-    segments = profile_read.segments_of(small_project) or []
+    segments = segments_of(small_project) or []
     assert len(segments) == 3
     score_of = pd.Series(scores, index=ids)
     for seg in segments:

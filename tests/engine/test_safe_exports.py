@@ -2,7 +2,7 @@
 a full disk or an exception, formulas neutralised (numbers stay numbers), and segment names and
 descriptions free of formula text taken from the shop's categories.
 
-The scores and segments runs are written straight through ``storage.runs.save_run``, so these
+The scores and segments runs are written straight through ``storage.run_writes.save_run``, so these
 tests need no training; one test trains real profiles on a tiny project to check the names.
 """
 
@@ -28,7 +28,8 @@ from engine.profiles import customer_features
 from engine.profiles import read as profile_read
 from engine.profiles.segments import describe_segments
 from storage.project import Project
-from storage.runs import customer_summary, save_run
+from storage.run_writes import save_run
+from storage.runs import customer_summary
 
 _REAL_WRITER = csv.writer
 

@@ -117,9 +117,12 @@ def test_a_stopped_run_that_is_not_kept_saves_nothing(counting: None, opened: Pr
 def test_settings_carry_their_limits() -> None:
     specs = {s.name: s for s in settings_of(IntentConfig)}
     assert specs["horizon_days"].setting.cli_flag("horizon_days") == "--horizon"
-    assert check_value(specs["horizon_days"], 0) == "use a number from 1 to 365"
+    assert check_value(specs["horizon_days"], 0) == "use a whole number from 1 to 365"
+    assert check_value(specs["horizon_days"], 2.5) == "use a whole number from 1 to 365"
     assert check_value(specs["horizon_days"], None) is None
     assert check_value(specs["cell"], "rnn") == "choose lstm, gru"
+    assert check_value(specs["top_percent"], 101.0) == (
+        "use a number from 0.0 to 100.0, or best-F1")
     assert check_value(specs["seed"], 7) is None
 
 

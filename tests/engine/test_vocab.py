@@ -11,11 +11,42 @@ from engine.events import EVENT_TYPES, FIELDS
 from engine.ingest.vocab import (
     COLUMN_SYNONYMS,
     EVENT_VOCABULARY,
-    STATUS_EXAMPLES,
     canonical_event,
     normalize_name,
     status_meaning,
 )
+
+#: Status words of real exports and what they mean (checked by the tests against the rules).
+STATUS_EXAMPLES: dict[str, str] = {
+    # English (Shopify, WooCommerce, Magento, BigCommerce, Etsy, TikTok Shop)
+    "paid": "purchase", "authorized": "purchase", "partially_paid": "purchase",
+    "completed": "purchase", "complete": "purchase", "processing": "purchase",
+    "shipped": "purchase", "delivered": "purchase", "fulfilled": "purchase",
+    "Awaiting Shipment": "purchase", "Awaiting Fulfillment": "purchase",
+    "pending": "other", "Pending payment": "other", "Awaiting Payment": "other",
+    "unpaid": "other", "voided": "other", "cancelled": "other", "canceled": "other",
+    "failed": "other", "declined": "other", "expired": "other",
+    "refunded": "refund", "Refunded": "refund", "returned": "refund",
+    "partially_refunded": "purchase", "Partially Refunded": "purchase",
+    # French (PrestaShop)
+    "Paiement accepté": "purchase", "Livré": "purchase", "Expédié": "purchase",
+    "En cours de préparation": "purchase", "Annulé": "other", "Remboursé": "refund",
+    "En attente de paiement par virement bancaire": "other", "En attente du paiement par chèque":
+    "other", "Erreur de paiement": "other", "Remboursement partiel": "purchase",
+    # German
+    "Bezahlt": "purchase", "Versandt": "purchase", "Abgeschlossen": "purchase",
+    "Storniert": "other", "Erstattet": "refund", "Zahlung ausstehend": "other",
+    "Teilweise erstattet": "purchase",
+    # Spanish
+    "Pagado": "purchase", "Enviado": "purchase", "Completado": "purchase", "Entregado": "purchase",
+    "Cancelado": "other", "Reembolsado": "refund", "Pendiente de pago": "other",
+    # Chinese (Taobao, Tmall, JD, Pinduoduo)
+    "交易成功": "purchase", "买家已付款，等待卖家发货": "purchase", "卖家已发货，等待买家确认": "purchase",
+    "已发货": "purchase", "待发货": "purchase", "已完成": "purchase", "交易关闭": "other",
+    "等待买家付款": "other", "已取消": "other", "退款成功": "refund", "已退款": "refund",
+    "部分退款": "purchase",
+}
+
 
 
 def test_no_column_name_means_two_fields() -> None:

@@ -16,11 +16,12 @@ from PySide6.QtWidgets import QApplication
 from engine import runs
 from engine.demo_project import create_demo_project
 from engine.profiles import ProfileConfig
-from engine.profiles import read as profile_read
 from engine.tasks.base import RunSaved
 from gui.pages.segments_page import SegmentsPage, load_segments
 from storage.project import Project, open_project
-from storage.runs import active_run, run_outputs, save_run, set_active
+from storage.run_writes import save_run, set_active
+from storage.runs import active_run, run_outputs
+from tests.project_checks import segments_of
 
 CUSTOMERS = 300
 
@@ -56,7 +57,7 @@ def _widget_pos(page: SegmentsPage, customer_id: int) -> QPoint:
 
 def test_lists_segments_and_draws_every_customer(qtbot, trained: Project) -> None:  # type: ignore[no-untyped-def]
     page = _page(qtbot, trained)
-    segments = profile_read.segments_of(trained)
+    segments = segments_of(trained)
     assert segments
     assert page.stack.currentIndex() == 1
     model = page.model
@@ -118,7 +119,7 @@ def test_selecting_a_segment_describes_highlights_and_exports(  # type: ignore[n
     page = _page(qtbot, trained)
     page.table.selectRow(1)
     sid = int(page.model.row(1)[-1])
-    seg = next(s for s in profile_read.segments_of(trained) or [] if s["id"] == sid)
+    seg = next(s for s in segments_of(trained) or [] if s["id"] == sid)
     assert page.selected_segment == sid
     assert page.segment_title.text() == seg["name"]
     assert seg["description"].split(" — ", 1)[1].split(";")[0] in page.description.text()

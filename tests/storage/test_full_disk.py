@@ -13,7 +13,7 @@ from sqlalchemy import event, text
 
 from engine.ingest import FileProblem, ImportOptions, run_import
 from storage.project import Project, ProjectError, open_project
-from storage.runs import save_run
+from storage.run_writes import save_run
 
 
 def _fill_the_disk(project: Project) -> None:

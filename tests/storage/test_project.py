@@ -16,9 +16,8 @@ from storage.project import (
     Project,
     ProjectError,
     open_project,
-    schema_revision,
-    table_names,
 )
+from tests.project_checks import schema_revision, table_names
 
 EXPECTED_TABLES = {
     "meta",

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 import cli
-from storage.project import open_project, schema_revision, table_names
+from storage.project import open_project
 from storage.runs import list_runs, run_outputs
+from tests.project_checks import schema_revision, table_names
 
 RELEASE = Path(__file__).resolve().parents[1] / "data" / "release_project"
 
