@@ -218,6 +218,7 @@ class ImportWizard(QDialog):
         if self._updating or self.path is None:
             return
         self.options = self.choose_page.reading.reading_options(self.preview, self.options)
+        self._applied = None  # the columns start over: the earlier mapping is offered again
         self._inspect()
 
     def _values_changed(self) -> None:

@@ -83,10 +83,9 @@ class MainWindow(QMainWindow):
         self.customers_page.forgotten.connect(lambda _key: self.data_page.refresh())
         self.customers_page.forgotten.connect(lambda _key: self.segments_page.refresh())
         self.train_page.run_saved.connect(self.run_saved)
-        self.run_saved.connect(lambda _task, _run: self.customers_page.refresh())
-        self.run_saved.connect(
-            lambda task, _run: self.segments_page.refresh() if task == "profiles" else None
-        )
+        # Every page hears "run saved for task X" and decides whether it cares.
+        self.run_saved.connect(self.customers_page.run_saved)
+        self.run_saved.connect(self.segments_page.run_saved)
         self.nav.setCurrentRow(0)
 
         self.project_label = QLabel()

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from shiboken6 import Shiboken
 
 
 class Cancelled(Exception):
@@ -146,6 +147,8 @@ class Caller(QObject):
         worker = Worker.call(fn, *args, **kwargs)
 
         def deliver(callback: Callable[[Any], None], value: Any) -> None:
+            if not Shiboken.isValid(self):
+                return  # the view (and this Caller with it) was closed meanwhile
             if generation == self.generation:  # else a later call (or cancel) superseded it
                 self.worker = None
                 callback(value)

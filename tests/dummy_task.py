@@ -59,7 +59,7 @@ class PurchaseCount:
     metric_names = {"customers": "customers"}
     config_type = CountConfig
     supports_warm_start = False
-    output_names = ("purchases",)
+    output_names = ("counted",)
     signals: dict[str, str] = {}
 
     def check(self, events: pd.DataFrame, config: CountConfig) -> Verdict:
@@ -92,7 +92,7 @@ class PurchaseCount:
             summary=f"{int(result.counts.sum())} purchases counted", warm_started=False,
             weights=None,
             outputs=pd.DataFrame({"customer_id": result.counts.index.astype("int64"),
-                                  "purchases": result.counts.to_numpy()}),
+                                  "counted": result.counts.to_numpy()}),
         )
 
     def describe(self, run: RunInfo) -> RunView:
@@ -109,18 +109,18 @@ class PurchaseCount:
         )
 
     def columns(self) -> list[Column]:
-        return [Column("purchases", "Purchases counted", "number")]
+        return [Column("counted", "Purchases counted", "number")]
 
     def table(self, project: Project, run: RunInfo) -> pd.DataFrame:
         out = run_outputs(project, run.id, names=self.output_names)
-        return out.set_index("customer_id")[["purchases"]]
+        return out.set_index("customer_id")[["counted"]]
 
     def card(self, project: Project, run: RunInfo | None, customer_id: int, *,
              explain: bool = True) -> CardSection | None:
         if run is None:
             return None
         mine = run_outputs(project, run.id, customer_id=customer_id, names=self.output_names)
-        n = 0 if mine.empty else int(mine["purchases"].iloc[0])
+        n = 0 if mine.empty else int(mine["counted"].iloc[0])
         return CardSection(task=self.key, title=self.title,
                            headline=f"Purchases counted: {n}.")
 

@@ -27,7 +27,9 @@ class CustomersModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.set_columns([])
+        from engine.tasks import TASKS
+
+        self.set_columns([c for task in TASKS.values() for c in task.columns()])
         self.frame = pd.DataFrame({c: [] for c in ("customer_id", *self.keys)})
         self.view = np.zeros(0, dtype=np.int64)
         self._cols: dict[str, np.ndarray] = {}

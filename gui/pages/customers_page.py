@@ -128,6 +128,10 @@ class CustomersPage(QWidget):
         self.project = project
         self.refresh()
 
+    def run_saved(self, task: str, run_id: int) -> None:
+        """A run was saved or made active: every task may add to the table and the card."""
+        self.refresh()
+
     def refresh(self) -> None:
         """Reload customers, scores and segments on the worker."""
         if self.project is None:

@@ -132,6 +132,11 @@ class SegmentsPage(QWidget):
         self.project = project
         self.refresh()
 
+    def run_saved(self, task: str, run_id: int) -> None:
+        """A run was saved or made active: only a profiles run changes the segments."""
+        if task == TASK:
+            self.refresh()
+
     def refresh(self) -> None:
         """Reload the active profiles run on the worker (the window stays responsive)."""
         if self.project is None:

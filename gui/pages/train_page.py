@@ -8,7 +8,6 @@ history, can be shown again as its task describes it, and can be made the active
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import Signal
@@ -30,8 +29,8 @@ from engine import runs
 from engine import tasks as registry
 from engine.tasks.base import Progress, RunSaved, RunView
 from gui.tasks import make_panel
-from gui.tasks.curves import TrainingCurves
-from gui.tasks.history import RunHistory, fmt_secs
+from gui.tasks.curves import TrainingCurves, progress_text
+from gui.tasks.history import RunHistory
 from gui.tasks.panel import TaskPanel
 from gui.widgets import hint
 from gui.worker import Worker
@@ -62,6 +61,7 @@ class TrainPage(QWidget):
         self._keep_on_stop = True
         self._overview: Overview | None = None
         self._shown = ""  # the task whose results the results column shows
+        self._run_shown = False  # a run's results are on screen: they stay when the task changes
         outer = QHBoxLayout(self)
         outer.setContentsMargins(12, 12, 12, 12)
         outer.addWidget(self._build_settings(), 0)
@@ -208,7 +208,7 @@ class TrainPage(QWidget):
         for panel in self.panels.values():
             panel.setVisible(panel is current)
         self.warm.setVisible(self.panel.supports_warm_start)
-        if not (self.worker and self.worker.running):
+        if not self._run_shown and not (self.worker and self.worker.running):
             self._show_results(self.panel)
 
     def _show_results(self, panel: TaskPanel, view: RunView | None = None, *,
@@ -216,6 +216,7 @@ class TrainPage(QWidget):
         """Put a panel's result view in the results column, showing ``view`` when given (and
         its curves, unless the live ones of the run just trained stay)."""
         self._shown = panel.task.key
+        self._run_shown = view is not None
         for other in self.panels.values():
             other.results.setVisible(other is panel)
         if view is not None:
@@ -299,26 +300,13 @@ class TrainPage(QWidget):
             self.run_saved.emit(report.task, report.run_id)
         elif report.step == "note":
             self.status.setText(report.message)
-        elif report.step == "batch":
+        elif report.step in ("batch", "epoch"):
             self.curves.add(report)
-            self.progress.setRange(0, report.batches)
-            self.progress.setValue(report.batch)
-            self.epoch_label.setText(self.tr("Epoch {0}: batch {1:,} of {2:,}").format(
-                report.epoch, report.batch, report.batches))
-        elif report.step == "epoch":
-            self.curves.add(report)
-            self.progress.setRange(0, report.epochs)
-            self.progress.setValue(report.epoch)
-            label = self.tr("Epoch {0} of at most {1}").format(report.epoch, report.epochs)
-            if report.phase == "refit":
-                label = self.tr("Final fit on all periods: epoch {0} of {1}").format(
-                    report.epoch, report.epochs)
-            eta = report.eta_s
-            self.epoch_label.setText(
-                label + self.tr(" · elapsed {0} · about {1} left").format(
-                    fmt_secs(report.elapsed_s), fmt_secs(eta)
-                ) if math.isfinite(eta) else label + " · " + fmt_secs(report.elapsed_s)
-            )
+            total, done = (report.batches, report.batch) if report.step == "batch" else (
+                report.epochs, report.epoch)
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+            self.epoch_label.setText(progress_text(report))
 
     def _failed(self, exc: BaseException) -> None:
         self.epoch_label.setText(self.tr("Training did not run."))

@@ -7,12 +7,31 @@ saved run's ``RunView`` (its ``losses`` and ``extra_curves``) draws the same plo
 
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from engine.tasks.base import Progress, RunView, Series
 from gui.tasks.form import tr
+from gui.tasks.history import fmt_secs
 from gui.widgets import PALETTE, plot
+
+
+def progress_text(report: Progress) -> str:
+    """Where training is, in words: the batch of the epoch, or the epoch with the time taken
+    and (when the task can tell) the time left."""
+    if report.step == "batch":
+        return tr("Epoch {0}: batch {1:,} of {2:,}").format(
+            report.epoch, report.batch, report.batches)
+    label = tr("Epoch {0} of at most {1}").format(report.epoch, report.epochs)
+    if report.phase == "refit":
+        label = tr("Final fit on all periods: epoch {0} of {1}").format(
+            report.epoch, report.epochs)
+    if not math.isfinite(report.eta_s):
+        return label + " · " + fmt_secs(report.elapsed_s)
+    return label + tr(" · elapsed {0} · about {1} left").format(
+        fmt_secs(report.elapsed_s), fmt_secs(report.eta_s))
 
 
 def _dotted(color: str, name: str | None = None) -> dict[str, object]:

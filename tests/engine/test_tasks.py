@@ -74,18 +74,19 @@ def test_a_new_task_trains_saves_and_shows_through_the_pipeline(
     assert isinstance(saved, RunSaved) and saved.task == KEY
     run = active_run(opened, KEY)
     assert run is not None and run.id == saved.run_id and run.history["record_version"] == 1
-    stored = run_outputs(opened, run.id, names=("purchases",)).set_index("customer_id")
+    stored = run_outputs(opened, run.id, names=("counted",)).set_index("customer_id")
     expected = _expected_counts(opened, 3)
-    assert stored["purchases"].sort_index().to_dict() == expected.astype(float).to_dict()
+    assert stored["counted"].sort_index().to_dict() == expected.astype(float).to_dict()
     assert saved.view.headline == f"{len(expected)} customers counted"
     assert runs.headline(run) == f"{len(expected)} customers counted (active)"
     assert runs.task_title(KEY) == "Count"
 
     table = customer_table(opened)
-    assert [c.key for c in table.columns][-1] == "purchases"
+    assert [c.key for c in table.columns][-1] == "counted"
     some = int(expected.idxmax())
     row = table.frame.set_index("customer_id").loc[some]
-    assert row["purchases"] == expected[some]
+    assert row["counted"] == expected[some]
+    assert row["purchases"] == expected[some] // 3  # the table's own column is untouched
     card = customer_card(opened, some, explain=False)
     assert f"Purchases counted: {int(expected[some])}." in [s.headline for s in card.sections]
 

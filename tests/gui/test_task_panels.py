@@ -92,13 +92,29 @@ def test_a_registered_task_trains_from_the_page(qtbot, counting, shop):  # type:
     run = active_run(project, KEY)
     assert run is not None and run.id == run_id and run.settings == {"weight": 2}
     assert page.status.text() == f"Saved as run {run_id}; it is now the active model."
-    outputs = run_outputs(project, run_id, names=("purchases",))
-    assert len(outputs) == 60 and outputs["purchases"].max() >= 2  # weight 2 per purchase
+    outputs = run_outputs(project, run_id, names=("counted",))
+    assert len(outputs) == 60 and outputs["counted"].max() >= 2  # weight 2 per purchase
     # Its view came through the generic result view: verdict, no table, no charts.
     assert page.verdict.text() == run.summary and page.verdict.isVisibleTo(page)
     rows = [page.runs_model.row(i) for i in range(page.runs_model.rowCount())]
     mine = next(r for r in rows if r[0] == run_id)
     assert mine[1] == "Count" and mine[3] == "60 customers counted (active)"
+
+    # The Customers page hears the broadcast: the task's column in the table, its section on
+    # the card, with no edit outside the task's own files.
+    customers = window.customers_page
+    model = customers.model
+    qtbot.waitUntil(lambda: "Purchases counted" in model.headers, timeout=30_000)
+    column = model.headers.index("Purchases counted")
+    top = outputs.sort_values("counted", ascending=False).iloc[0]
+    window.open_customer(int(top["customer_id"]))
+    qtbot.waitUntil(
+        lambda: customers.card is not None
+        and customers.card.customer_id == int(top["customer_id"]), timeout=30_000)
+    assert f"Purchases counted: {int(top['counted'])}." in customers.card_view.facts.text()
+    row = model.row_of(int(top["customer_id"]))
+    assert row is not None
+    assert model.data(model.index(row, column)) == f"{top['counted']:,.0f}"
 
 
 def test_use_this_model_writes_on_a_worker_thread(  # type: ignore[no-untyped-def]
