@@ -17,7 +17,7 @@ from engine.dates import minute
 from engine.tasks.base import CardSection, Column, NoData
 from engine.words import tr
 from storage.project import Project
-from storage.queries import events_frame
+from storage.queries import customer_timeline
 from storage.runs import active_run, customer_summary
 
 
@@ -73,7 +73,7 @@ class CustomerCard:
     revenue: float
     first_seen: str | None
     last_seen: str | None
-    #: The customer's events (time_ms, event, item, …) for the timeline.
+    #: The customer's events (time_ms, event), oldest first, for the timeline.
     timeline: pd.DataFrame
     #: What each task says, in registry order (tasks with nothing to say are left out).
     sections: list[CardSection]
@@ -108,6 +108,6 @@ def customer_card(project: Project, customer_id: int, *, explain: bool = True) -
         revenue=float(r["revenue"]),
         first_seen=minute(int(r["first_ms"])),
         last_seen=minute(int(r["last_ms"])),
-        timeline=events_frame(project, customer_ids=[customer_id]),
+        timeline=customer_timeline(project, customer_id),
         sections=sections,
     )

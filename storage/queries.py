@@ -268,6 +268,19 @@ def read_frame(
     return pd.concat(parts, ignore_index=True)
 
 
+def customer_timeline(project: Project, customer_id: int) -> pd.DataFrame:
+    """One customer's events for a timeline: ``time_ms`` and ``event``, oldest first (one
+    indexed read, milliseconds on any project)."""
+    frame = read_frame(
+        project,
+        "SELECT time_ms, event FROM events WHERE customer_id = :c ORDER BY time_ms",
+        {"c": int(customer_id)},
+        {"time_ms": "int64", "event": "object"},
+    )
+    frame["time_ms"] = frame["time_ms"].astype("int64")
+    return frame
+
+
 def events_frame(
     project: Project,
     *,
