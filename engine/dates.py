@@ -29,6 +29,13 @@ def minute(ms: int | float | None) -> str | None:
     return datetime.fromtimestamp(int(ms) / 1000, UTC).strftime("%Y-%m-%d %H:%M")
 
 
+def second(ms: int | float | None, missing: str = "?") -> str:
+    """``YYYY-MM-DD HH:MM:SS`` of a UTC epoch-ms time (how a preview shows a parsed time)."""
+    if ms is None or ms != ms:
+        return missing
+    return datetime.fromtimestamp(int(ms) / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def day_end(year: int, month: int, day_of_month: int) -> int:
     """The last millisecond of a calendar day (UTC): an as-of day includes all of that day."""
     start = datetime(year, month, day_of_month, tzinfo=UTC).timestamp() * 1000

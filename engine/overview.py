@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
+from engine.dates import day
 from storage.project import Project
 from storage.queries import (
     MS_PER_DAY,
@@ -34,10 +34,6 @@ class DataSummary:
     import_warnings: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _day(day: int) -> str:
-    return datetime.fromtimestamp(day * MS_PER_DAY / 1000, UTC).strftime("%Y-%m-%d")
-
-
 def _n(count: int, one: str, many: str) -> str:
     return f"{count:,} {one if count == 1 else many}"
 
@@ -53,7 +49,7 @@ def health_warnings(h: Health, ov: Overview) -> list[str]:
     if h.outside_main_span and h.main_first_day is not None and h.main_last_day is not None:
         out.append(
             f"{_n(h.outside_main_span, 'event falls', 'events fall')} outside the main period "
-            f"{_day(h.main_first_day)} to {_day(h.main_last_day)}: check their dates "
+            f"{day(h.main_first_day * MS_PER_DAY)} to {day(h.main_last_day * MS_PER_DAY)}: check their dates "
             "(test orders, wrong clocks)."
         )
     if h.busy_customers:

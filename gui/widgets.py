@@ -6,8 +6,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
-from engine.dates import day
-
 pg.setConfigOptions(antialias=True, background="w", foreground="#333")
 
 PALETTE = ["#2a6fdb", "#e8833a", "#3aa655", "#c8443c", "#8e6cc4", "#8c6d31", "#d16ba5", "#7f7f7f",
@@ -65,8 +63,3 @@ def plot(title_text: str = "", *, date_axis: bool = False) -> pg.PlotWidget:
     widget.setMenuEnabled(False)
     widget.setMinimumHeight(180)
     return widget
-
-
-#: The import wizard's name for :func:`engine.dates.day` (the one date formatter; "–" when
-#: unknown). New code imports ``engine.dates.day`` itself.
-fmt_date = day

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.dates import day as _date
 from engine.ingest import ImportProgress, ImportReport
 from gui.models import RowsModel
-from gui.widgets import fmt_date as _date
 from gui.widgets import hint
 from gui.wizard_common import bullets, translate, warning_label
 from storage.project import Project

@@ -1,13 +1,12 @@
 """Turning behavior-log files into canonical events in a project."""
 
-from engine.ingest.importer import (
+from engine.ingest.import_report import (
     DuplicateImport,
     ImportCancelled,
     ImportProgress,
     ImportReport,
-    import_file,
-    run_import,
 )
+from engine.ingest.importer import import_file, run_import
 from engine.ingest.preview import FilePreview, ImportOptions, inspect_file
 from engine.ingest.source import FileProblem
 

@@ -23,14 +23,12 @@ from engine.ingest import reader as rd
 from engine.ingest.chunks import prepare_chunk, write_chunk
 from engine.ingest.import_report import (
     ALL_REASON_KINDS,
-    DuplicateImport,
     ImportCancelled,
     ImportProgress,
     ImportReport,
 )
 from engine.ingest.import_steps import (
     ABOVE,
-    MAX_NUMBER,
     bound_numbers,
     import_warnings,
     other_imports,
@@ -54,16 +52,7 @@ from engine.ingest.source import (
 from storage.imports import batches_with_sha, event_count, start_batch
 from storage.project import Project
 
-__all__ = [
-    "ALL_REASON_KINDS",
-    "MAX_NUMBER",
-    "DuplicateImport",
-    "ImportCancelled",
-    "ImportProgress",
-    "ImportReport",
-    "import_file",
-    "run_import",
-]
+__all__ = ["import_file", "run_import"]
 
 
 def import_file(

@@ -7,13 +7,13 @@ CLI applies it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from engine.dates import second
 from engine.events import FIELDS
 from engine.ingest import reader as rd
 from engine.ingest.formats import (
@@ -141,9 +141,7 @@ class FilePreview:
         if "time" in frame and self.time_format:
             ms = parse_times(frame["time"], self.time_format)
             frame["time"] = [
-                "?" if m == np.iinfo(np.int64).min
-                else datetime.fromtimestamp(m / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
-                for m in ms
+                second(None if m == np.iinfo(np.int64).min else int(m)) for m in ms
             ]
         if "event" in frame:
             frame["event"] = [self.mapping.events.get(v.strip(), "?") for v in frame["event"]]
