@@ -181,6 +181,7 @@ class TrainPage(QWidget):
         self.start_button.setEnabled(False)
         self.status.setText(self.tr("Reading the project…"))
         self.refresh_runs()
+        self.show_active_run()
 
     def show_overview(self, ov: Overview) -> None:
         """Defaults from the data for every task: dates within it, a horizon from its span."""
@@ -353,6 +354,18 @@ class TrainPage(QWidget):
         self.refresh_runs()
         self.status.setText(self.tr("Run {0} is now the active model.").format(run.id))
         self.run_saved.emit(run.task, run.id)
+
+    def show_active_run(self) -> None:
+        """Show the chosen task's active run (else any active run): after a restart the page
+        shows what the models in use learned, not "No training yet"."""
+        done = self.history.runs
+        task = self.task_combo.currentData()
+        chosen = next((r for r in done if r.task == task and r.active), None)
+        chosen = chosen or next((r for r in done if r.active), None)
+        if chosen is not None:
+            self.show_run(chosen)
+        else:
+            self.epoch_label.setText(self.tr("No training yet."))
 
     def prepare_screenshot(self) -> None:
         """Show the active run of the first task (else the latest run) so the shot has curves."""
