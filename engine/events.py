@@ -25,6 +25,30 @@ EVENT_TYPES: Final[tuple[str, ...]] = (
     "other",
 )
 
+#: What each event type is called on screen (the internal names never reach a user).
+EVENT_NAMES: Final[dict[str, str]] = {
+    "view": "viewed",
+    "search": "searched",
+    "click": "clicked",
+    "cart": "added to cart",
+    "remove_cart": "removed from cart",
+    "favorite": "favorited",
+    "purchase": "bought",
+    "refund": "refunded",
+    "like": "liked",
+    "comment": "commented",
+    "share": "shared",
+    "other": "other",
+}
+
+
+def event_name(kind: str) -> str:
+    """An event type in the user's words ("removed from cart"), translated."""
+    from engine.words import tr
+
+    return tr(EVENT_NAMES.get(kind, kind.replace("_", " ")))
+
+
 #: Fields of the data contract, also the names used by ``--map FIELD=COLUMN``.
 FIELDS: Final[tuple[str, ...]] = (
     "customer",

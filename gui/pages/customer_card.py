@@ -14,7 +14,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine.customers import CustomerCard as Card
-from engine.events import EVENT_TYPES
+from engine.events import EVENT_TYPES, event_name
 from gui.widgets import PALETTE, hint, plot, title
 from storage.project import Project
 
@@ -60,7 +60,7 @@ class CustomerCard(QWidget):
         self.timeline = plot(date_axis=True)
         self.timeline.setMinimumHeight(220)
         kinds = list(EVENT_TYPES)
-        self.timeline.getAxis("left").setTicks([[(i, k) for i, k in enumerate(kinds)]])
+        self.timeline.getAxis("left").setTicks([[(i, event_name(k)) for i, k in enumerate(kinds)]])
         self.timeline.setYRange(-0.5, len(kinds) - 0.5)
         self.timeline_points = pg.ScatterPlotItem(size=7, pen=None)
         self.timeline.addItem(self.timeline_points)
@@ -102,7 +102,7 @@ class CustomerCard(QWidget):
     def _show_events(self, ev: pd.DataFrame, as_of_ms: int | None) -> None:
         present = set(ev["event"].unique())
         kinds = [k for k in EVENT_TYPES if k in present] or ["view"]
-        self.timeline.getAxis("left").setTicks([[(i, k) for i, k in enumerate(kinds)]])
+        self.timeline.getAxis("left").setTicks([[(i, event_name(k)) for i, k in enumerate(kinds)]])
         self.timeline.setYRange(-0.5, len(kinds) - 0.5)
         ys = ev["event"].map({k: i for i, k in enumerate(kinds)}).to_numpy(dtype=float)
         xs = ev["time_ms"].to_numpy(dtype=float) / 1000.0
