@@ -80,9 +80,12 @@ class CustomerCard:
 
     def history(self) -> str:
         """The customer's history in one sentence."""
-        return tr(
-            "{0:,} events, {1:,} purchases, revenue {2:,.2f}. First seen {3}, last seen {4}."
-        ).format(self.events, self.purchases, self.revenue, self.first_seen, self.last_seen)
+        events = (tr("1 event") if self.events == 1
+                  else tr("{0:,} events").format(self.events))
+        purchases = (tr("1 purchase") if self.purchases == 1
+                     else tr("{0:,} purchases").format(self.purchases))
+        return tr("{0}, {1}, revenue {2:,.2f}. First seen {3}, last seen {4}.").format(
+            events, purchases, self.revenue, self.first_seen, self.last_seen)
 
 
 def customer_card(project: Project, customer_id: int, *, explain: bool = True) -> CustomerCard:

@@ -66,9 +66,14 @@ class Lookup:
         """The score in words: "Buys within 30 days: 72% likely, top 5% of customers"."""
         if self.score is None or self.horizon_days is None:
             return tr("No intent score yet: train a purchase-intent model first.")
-        top = (
-            tr(", top {0:.0f}% of customers").format(self.top_percent) if self.top_percent else ""
-        )
+        top = ""
+        if self.top_percent is not None and self.top_percent <= 50:
+            top = tr(", top {0:.0f}% of customers").format(self.top_percent)
+        elif self.top_percent is not None and self.rank is not None:
+            # The lower half is said from the bottom: the last customer is not "top 100%".
+            bottom = max(1.0, float(np.ceil(
+                100.0 * (self.customers_scored - self.rank + 1) / max(1, self.customers_scored))))
+            top = tr(", bottom {0:.0f}% of customers").format(bottom)
         return tr("Buys within {0} days: {1:.0%} likely{2}.").format(
             self.horizon_days, self.score, top
         )

@@ -162,3 +162,22 @@ def test_the_registry_and_pipeline_import_no_torch() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_card_says_top_only_when_true_and_counts_in_words() -> None:
+    from engine.customers import CustomerCard
+    from engine.intent.lookup import Lookup
+
+    def found(rank: int) -> Lookup:
+        top = max(1.0, float(-(-100 * rank // 300)))
+        return Lookup("c", 1, 0.2, rank, 300, top, "2025-01-01 00:00", 30, 1, 1, 1.0,
+                      None, None, [])
+
+    assert found(3).meaning().endswith(", top 1% of customers.")
+    assert found(150).meaning().endswith(", top 50% of customers.")
+    assert found(300).meaning().endswith(", bottom 1% of customers.")
+    assert "top 100%" not in found(299).meaning()
+    card = CustomerCard(1, "c", 1, 1, 2.5, "a", "b", pd.DataFrame(), [])
+    assert card.history().startswith("1 event, 1 purchase, revenue 2.50.")
+    card = CustomerCard(1, "c", 1_200, 0, 0.0, "a", "b", pd.DataFrame(), [])
+    assert card.history().startswith("1,200 events, 0 purchases,")
