@@ -54,8 +54,9 @@ def health_warnings(h: Health, ov: Overview) -> list[str]:
         )
     if h.busy_customers:
         out.append(
-            f"{_n(h.busy_customers, 'customer has', 'customers have')} more than {h.busy_threshold:,} events in a "
-            "single day: these are probably bots or shared accounts."
+            f"{_n(h.busy_customers, 'customer has', 'customers have')} more than "
+            f"{h.busy_threshold:,} views, clicks or searches in a single day: faster than a person "
+            "browses, so probably bots or shared accounts."
         )
     if h.purchases_without_price:
         share = h.purchases_without_price / max(1, ov.events_by_type.get("purchase", 0))

@@ -68,3 +68,20 @@ def test_import_warnings_reads_what_the_import_writer_stores(project: Project) -
     (batch,) = import_warnings(project)
     assert batch.file_name == "orders.csv" and batch.finished_at
     assert batch.warnings == [_warning("unknown_status", "Status “on hold” is unknown.")]
+
+
+def test_busy_buyers_are_customers_and_busy_browsers_are_bots(project: Project) -> None:
+    from storage.queries import health
+
+    _batch(project, "log.csv", "2024-01-02T00:00:00+00:00", None)
+    with project.begin() as conn:
+        conn.execute(insert(schema.customers), [{"id": 1, "key": "wholesaler"},
+                                                {"id": 2, "key": "crawler"}])
+        start = 1_700_000_000_000
+        rows = [{"customer_id": 1, "time_ms": start + i, "event": "purchase", "batch_id": 1}
+                for i in range(30)]
+        rows += [{"customer_id": 2, "time_ms": start + i, "event": "view", "batch_id": 1}
+                 for i in range(30)]
+        conn.execute(insert(schema.events), rows)
+    found = health(project, busy_per_day=20)
+    assert found.busy_customers == 1  # only the one who views 30 times a day
