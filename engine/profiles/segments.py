@@ -143,6 +143,9 @@ def describe_segments(
     ev_seg = seg.reindex(events["customer_id"].to_numpy()).to_numpy()
     buys = events["event"].to_numpy() == "purchase"
 
+    # Only what the log has: a purchase-only export says nothing about views, searches,
+    # favorites or carts, so no trait or name may speak of them.
+    has = {k: float(tot[f"n_{k}"]) > 0 for k in ("view", "search", "favorite", "cart")}
     segments: list[Segment] = []
     used: set[str] = set()
     for sid in sorted(np.unique(labels).tolist()):
@@ -198,10 +201,10 @@ def describe_segments(
             ("share of revenue", rev_share, share),
             ("activity on weekends", weekend_s, weekend_o),
             ("activity in the evening", evening_s, evening_o),
-            ("views per purchase", vpp_s, vpp_o),
-            ("share of searches", search_s, search_o),
-            ("share of favorites", fav_s, fav_o),
-            ("carts abandoned", aband_s, aband_o),
+            *([("views per purchase", vpp_s, vpp_o)] if has["view"] else []),
+            *([("share of searches", search_s, search_o)] if has["search"] else []),
+            *([("share of favorites", fav_s, fav_o)] if has["favorite"] else []),
+            *([("carts abandoned", aband_s, aband_o)] if has["cart"] else []),
             ("purchase days per customer", buys_s, buys_o),
             ("typical item price", price_s, price_o),
             ("typical basket value", basket_s, basket_o),
@@ -263,7 +266,7 @@ def describe_segments(
         ):
             words.append(plain_label(top_cats[0][0]))
         noun = "shoppers"
-        if rel(search_s, search_o) >= 1.5 and search_s >= 0.15:
+        if has["search"] and rel(search_s, search_o) >= 1.5 and search_s >= 0.15:
             noun = "researchers"
             phrases.append(
                 (
@@ -279,7 +282,7 @@ def describe_segments(
                     f"buy on {buys_s:.1f} days vs {buys_o:.1f} on average, in small baskets",
                 )
             )
-        elif aband_s >= 0.6 and rel(aband_s, aband_o) >= 1.2:
+        elif has["cart"] and aband_s >= 0.6 and rel(aband_s, aband_o) >= 1.2:
             noun = "cart abandoners"
             phrases.append(
                 (
@@ -287,7 +290,9 @@ def describe_segments(
                     f"abandon {_pct(aband_s)} of carts (average {_pct(aband_o)})",
                 )
             )
-        elif rel(vpp_s, vpp_o) >= 1.4 or ("bargain" in words and rel(vpp_s, vpp_o) >= 1.15):
+        elif has["view"] and (
+            rel(vpp_s, vpp_o) >= 1.4 or ("bargain" in words and rel(vpp_s, vpp_o) >= 1.15)
+        ):
             noun = "hunters" if "bargain" in words else "browsers"
             phrases.append(
                 (
@@ -296,18 +301,19 @@ def describe_segments(
                 )
             )
         elif rel(buys_s, buys_o) <= 0.6:
-            noun = "browsers"
+            noun = "browsers" if has["view"] else "occasional buyers"
             phrases.append(
                 (rel(buys_o, buys_s), f"buy on {buys_s:.1f} days vs {buys_o:.1f} on average")
             )
-        if rel(vpp_s, vpp_o) >= 1.4 and not any("per purchase" in p for _, p in phrases):
+        if (has["view"] and rel(vpp_s, vpp_o) >= 1.4
+                and not any("per purchase" in p for _, p in phrases)):
             phrases.append(
                 (
                     rel(vpp_s, vpp_o),
                     f"view {rel(vpp_s, vpp_o):.1f}x more items per purchase than average",
                 )
             )
-        if rel(fav_s, fav_o) >= 1.5:
+        if has["favorite"] and rel(fav_s, fav_o) >= 1.5:
             phrases.append(
                 (rel(fav_s, fav_o), f"favorite {rel(fav_s, fav_o):.1f}x more than average")
             )

@@ -1,0 +1,38 @@
+"""Segment descriptions speak only of what the log has: a purchase-only export has no views,
+searches, favorites or carts, so no trait or name may mention them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from engine.demo import generate_demo
+from engine.profiles.features import customer_features
+from engine.profiles.segments import describe_segments
+
+SILENT = ("views per purchase", "share of searches", "share of favorites", "carts abandoned")
+
+
+def _segments(events: pd.DataFrame) -> list[object]:
+    features = customer_features(events)
+    # Two groups by how often they buy: the rare buyers must not be called "browsers".
+    days = features["purchase_days"].to_numpy()
+    labels = (days > np.median(days)).astype(np.int64)
+    return describe_segments(features, labels, events, None)  # type: ignore[return-value]
+
+
+def test_a_purchase_only_log_gets_no_browsing_words() -> None:
+    events = generate_demo(customers=300, seed=5).events_frame()
+    bought = events[events["event"] == "purchase"].reset_index(drop=True)
+    for segment in _segments(bought):
+        labels = [label for label, _s, _o in segment.traits]  # type: ignore[attr-defined]
+        assert not set(labels) & set(SILENT), labels
+        text = (segment.name + " " + segment.description).lower()  # type: ignore[attr-defined]
+        for word in ("browser", "abandon", "search", "favorite", "per purchase"):
+            assert word not in text, text
+
+
+def test_a_full_log_still_describes_browsing() -> None:
+    events = generate_demo(customers=300, seed=5).events_frame()
+    labels = {label for s in _segments(events) for label, _s, _o in s.traits}  # type: ignore[attr-defined]
+    assert set(SILENT) <= labels
