@@ -16,6 +16,9 @@ from engine.events import MS_PER_DAY
 
 #: At most this many categories get their own share column; the rest count as "other".
 MAX_CATEGORIES: Final[int] = 8
+#: A category beyond those that is the main one of at least this share of customers is kept.
+MAIN_CATEGORY_SHARE: Final[float] = 0.02
+MAX_EXTRA_CATEGORIES: Final[int] = 8
 
 _FUNNEL: Final[tuple[str, ...]] = (
     "view",
@@ -44,10 +47,19 @@ COUNT_COLUMNS: Final[tuple[str, ...]] = (
 CATEGORY_PREFIX: Final[str] = "cat_"
 
 
-def _category_labels(category: pd.Series) -> pd.Series:
-    """Category per row, with all but the MAX_CATEGORIES most active ones as "other"."""
+def _category_labels(category: pd.Series, customer: pd.Series) -> pd.Series:
+    """Category per row: the MAX_CATEGORIES most active ones, plus any category that is the
+    main one of at least MAIN_CATEGORY_SHARE of the customers (a small but distinct group, such
+    as jewelry buyers, keeps its name instead of vanishing into "other"); the rest is "other"."""
     cat = category.astype(object).where(category.notna(), "other")
-    top = cat[cat != "other"].value_counts().index[:MAX_CATEGORIES]
+    named = cat[cat != "other"]
+    top = list(named.value_counts().index[:MAX_CATEGORIES])
+    if len(named):
+        counts = pd.DataFrame({"c": customer[named.index], "k": named}).value_counts()
+        main = counts.reset_index().drop_duplicates("c")["k"]  # each customer's main category
+        shares = main.value_counts() / max(1, customer.nunique())
+        extra = [k for k in shares[shares >= MAIN_CATEGORY_SHARE].index if k not in top]
+        top += extra[: MAX_EXTRA_CATEGORIES]
     return cat.where(cat.isin(top), "other")
 
 
@@ -125,7 +137,7 @@ def customer_features(events: pd.DataFrame, as_of_ms: int | None = None) -> pd.D
     out["refund_rate"] = out["n_refund"] / out["n_purchase"].clip(lower=1)
 
     # Share of activity per category.
-    cat = _category_labels(ev["category"])
+    cat = _category_labels(ev["category"], ev["customer_id"])
     cat_counts = (
         pd.DataFrame({"c": cid, "k": cat.to_numpy()})
         .groupby(["c", "k"])

@@ -36,3 +36,23 @@ def test_a_full_log_still_describes_browsing() -> None:
     events = generate_demo(customers=300, seed=5).events_frame()
     labels = {label for s in _segments(events) for label, _s, _o in s.traits}  # type: ignore[attr-defined]
     assert set(SILENT) <= labels
+
+
+def test_a_small_group_keeps_its_category() -> None:
+    """Jewelry is the ninth category by activity, but the main one of 5% of customers: it keeps
+    its name (a segment about it can be named and acted on)."""
+    rows = []
+    for c in range(100):
+        for k in range(9):  # everyone browses nine busy categories a lot
+            rows += [(c, f"Busy {k}")] * (20 - k)
+        if c < 5:
+            rows += [(c, "Jewelry")] * 40  # five customers live in jewelry
+    events = pd.DataFrame({
+        "customer_id": [r[0] for r in rows],
+        "time_ms": np.arange(len(rows), dtype=np.int64) * 60_000 + 1_700_000_000_000,
+        "event": "view", "item": "x", "category": [r[1] for r in rows], "price": 1.0,
+        "quantity": 1.0, "amount": np.nan, "session": None, "query": None,
+    })
+    columns = set(customer_features(events).columns)
+    assert "cat_Jewelry" in columns
+    assert "cat_Busy 8" not in columns  # the ninth busy category still folds into other
