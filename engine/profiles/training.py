@@ -16,8 +16,9 @@ import pandas as pd
 
 from engine.fields import setting
 from engine.nn import cap_threads, standardize
+from engine.profiles.clusters import choose_k, kmeans, silhouette
 from engine.profiles.features import customer_features, scale_features
-from engine.profiles.segments import Segment, choose_k, describe_segments, kmeans, silhouette
+from engine.profiles.segments import Segment, describe_segments
 
 if TYPE_CHECKING:
     import torch

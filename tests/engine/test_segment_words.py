@@ -56,3 +56,25 @@ def test_a_small_group_keeps_its_category() -> None:
     columns = set(customer_features(events).columns)
     assert "cat_Jewelry" in columns
     assert "cat_Busy 8" not in columns  # the ninth busy category still folds into other
+
+
+def test_a_segment_is_named_by_what_sets_it_apart() -> None:
+    """Half the customers do 39% of their shopping in the evening, the others almost never
+    (the split found on Online Retail): the first segment is named for its evenings."""
+    rows = []
+    for c in range(100):
+        evening = c < 50
+        for i in range(100):
+            hour = 20 if evening and i < 39 else 10
+            day = i % 28
+            rows.append((c, 1_700_006_400_000 + day * 86_400_000 + hour * 3_600_000, i % 10 == 0))
+    events = pd.DataFrame({
+        "customer_id": [r[0] for r in rows], "time_ms": [r[1] for r in rows],
+        "event": ["purchase" if r[2] else "view" for r in rows], "item": "x",
+        "category": "Home", "price": 5.0, "quantity": 1.0,
+        "amount": [5.0 if r[2] else np.nan for r in rows], "session": None, "query": None,
+    })
+    features = customer_features(events)
+    labels = (features.index.to_numpy() >= 50).astype(np.int64)
+    first = describe_segments(features, labels, events, None)[0]
+    assert first.name.startswith("Evening"), first.name
