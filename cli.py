@@ -256,11 +256,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """python main.py export PROJECT WHAT --out FILE.csv
+    """python main.py export PROJECT WHAT --out FILE.csv|FILE.xlsx
 
     Every export goes through engine.exports.write_csv: it refuses to write over the project
     or any database, writes atomically, and neutralises spreadsheet formulas; a refusal or a
-    failure is one sentence and leaves the target as it was.
+    failure is one sentence and leaves the target as it was. A name ending in .xlsx is written
+    as an Excel workbook (text cells never formulas, numbers as numbers), any other as CSV.
     """
     from engine import exports
     from engine.tasks.base import NoData
@@ -601,10 +602,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_lookup)
 
-    p = sub.add_parser("export", help="export data from a project as CSV")
+    p = sub.add_parser("export", help="export data from a project as CSV or Excel (.xlsx)")
     p.add_argument("project")
     p.add_argument("what", choices=["rejected", "scores", "segments"])
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True,
+                   help="the file to write: an Excel workbook when it ends in .xlsx, else CSV")
     p.set_defaults(func=cmd_export)
     return parser
 

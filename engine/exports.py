@@ -1,7 +1,9 @@
-"""CSV exports a shop owner hands to other tools, and the one writer every export goes through.
+"""CSV and XLSX exports a shop owner hands to other tools, and the one writer every export goes
+through.
 
-Three promises hold for every export (scores, segments, rejected lines, and any added later),
-because they all call :func:`write_csv`:
+Three promises hold for every export (scores, segments, rejected lines, the customer list as
+shown, and any added later), because they all call :func:`write_csv`, which writes an Excel
+workbook instead of CSV when the file name ends in ``.xlsx`` (:mod:`engine.export_xlsx`):
 
 - An export never lands on a database: :func:`check_target` refuses the open project, its
   ``-wal``/``-shm``/``-journal`` files, any existing SQLite file, a folder or a device.
@@ -12,7 +14,9 @@ because they all call :func:`write_csv`:
   ``@``, tab or carriage return, OWASP's list) is written with a leading apostrophe. Whether a
   cell is text or a number is decided by the column's dtype (or the Python type of a row's
   value), never by how the text looks: a score of -3.5 stays a number, a customer id ``-1+1``
-  becomes ``'-1+1``.
+  becomes ``'-1+1``. In a workbook every text cell is a string cell, never a formula, and keeps
+  its text exactly; one that would start a formula gets Excel's quote prefix instead of the
+  apostrophe. Numbers are numbers, dates are dates (``datetime64`` columns), in both formats.
 
 Nothing here imports the database layer at module level, so ``engine.profiles`` can share
 :data:`FORMULA_STARTS` without loading SQLAlchemy.
@@ -25,7 +29,8 @@ import errno
 import math
 import os
 import secrets
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
 from numbers import Integral, Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,12 +64,22 @@ class ExportCancelled(ExportError):
     """``should_stop`` turned true during an export; nothing was written."""
 
 
+def is_xlsx(out: str | Path) -> bool:
+    """Whether an export to ``out`` is written as an Excel workbook (its name ends in .xlsx)."""
+    return Path(out).name.lower().endswith(".xlsx")
+
+
+def is_formula(text: str) -> bool:
+    """Whether a spreadsheet could run ``text`` as a formula (see :func:`neutralise`)."""
+    return text.lstrip(_TRIMMED).startswith(FORMULA_STARTS)
+
+
 def neutralise(text: str) -> str:
     """``text`` made inert for spreadsheets: a leading apostrophe when it could start a formula.
 
     Leading spaces are looked through, since some spreadsheets trim them before parsing.
     """
-    if text.lstrip(_TRIMMED).startswith(FORMULA_STARTS):
+    if is_formula(text):
         return "'" + text
     return text
 
@@ -167,7 +182,21 @@ def _cell(value: Any, float_format: str | None) -> Any:
         return float_format % f if float_format and math.isfinite(f) else repr(f)
     if value is pd.NaT or value is pd.NA:
         return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
     return neutralise(str(value))
+
+
+def _dates(col: pd.Series) -> list[Any]:
+    """A datetime column's values as naive UTC ``date`` objects when every one is a midnight,
+    else as ``datetime`` objects; missing ones as None."""
+    times = col.dt.tz_convert("UTC").dt.tz_localize(None) if col.dt.tz is not None else col
+    known = times.dropna()
+    if (known == known.dt.normalize()).all():
+        return [None if pd.isna(v) else v.date() for v in times]
+    return [None if pd.isna(v) else v.to_pydatetime() for v in times]
 
 
 def _frame_rows(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
@@ -176,7 +205,9 @@ def _frame_rows(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
     columns: list[Sequence[Any]] = []
     for name in frame.columns:
         col = frame[name]
-        if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+        if pd.api.types.is_datetime64_any_dtype(col.dtype):
+            columns.append(_dates(col))
+        elif pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
             columns.append(col.to_numpy(dtype=object, na_value=None))
         else:
             columns.append(
@@ -222,18 +253,22 @@ def write_csv(
     *,
     project: Project | None = None,
     float_format: str | None = None,
+    formats: Mapping[str, str] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> int:
-    """Write a CSV export safely; returns the number of data rows.
+    """Write an export safely, as CSV or (a name ending in ``.xlsx``) as an Excel workbook;
+    returns the number of data rows.
 
     ``data`` is a DataFrame (its columns are the header unless ``columns`` names them) or an
     iterable of rows (``columns`` is then the header). Text cells are neutralised against
-    formulas; numbers are written as numbers (``float_format``, e.g. ``"%.6f"``, for floats),
-    missing values as empty cells. The file is UTF-8 with a byte-order mark, so Excel shows
-    non-ASCII text correctly. The target is checked first (:func:`check_target`), the rows go
-    to a temporary file beside it, and only a complete file is renamed into place; on any
-    failure or cancel the temporary file is removed and ExportError says what happened in one
-    sentence.
+    formulas; numbers are written as numbers (``float_format``, e.g. ``"%.6f"``, for floats; a
+    workbook keeps the number rounded to as many decimals), missing values as empty cells.
+    ``formats`` gives a workbook's columns an Excel number format by name (``"0.0%"``); CSV
+    ignores it. A CSV is UTF-8 with a byte-order mark, so Excel shows non-ASCII text correctly;
+    a workbook has one sheet, a bold frozen header row and columns sized to their contents. The
+    target is checked first (:func:`check_target`), the rows go to a temporary file beside it,
+    and only a complete file is renamed into place; on any failure or cancel the temporary file
+    is removed and ExportError says what happened in one sentence.
     """
     target = check_target(out, project)
     name = Path(out).name or str(out)
@@ -248,18 +283,18 @@ def write_csv(
         tmp, fd = _temporary(target)
     except OSError as exc:
         raise _failure(exc, name) from exc
-    n = 0
+    counted = _Counted(rows, should_stop, name)
     try:
-        with open(fd, "w", newline="", encoding="utf-8-sig") as fh:
-            writer = csv.writer(fh)
-            writer.writerow([neutralise(h) for h in header])
-            for row in rows:
-                writer.writerow([_cell(v, float_format) for v in row])
-                n += 1
-                if n % _STOP_EVERY == 0 and should_stop():
-                    raise ExportCancelled(f"The export was stopped, so “{name}” was not written.")
-            fh.flush()
-            os.fsync(fh.fileno())
+        if is_xlsx(out):
+            _write_xlsx(fd, name, header, counted, float_format, formats)
+        else:
+            with open(fd, "w", newline="", encoding="utf-8-sig") as fh:
+                writer = csv.writer(fh)
+                writer.writerow([neutralise(h) for h in header])
+                for row in counted:
+                    writer.writerow([_cell(v, float_format) for v in row])
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException as exc:
         try:
@@ -272,7 +307,50 @@ def write_csv(
             raise _failure(exc, name) from exc
         raise
     _sync_folder(target.parent)
-    return n
+    return counted.n
+
+
+class _Counted:
+    """Rows passed through, counted, with a look at the cancel flag every so many."""
+
+    def __init__(
+        self, rows: Iterable[Sequence[Any]], should_stop: Callable[[], bool], name: str
+    ) -> None:
+        self._rows, self._stop, self._name, self.n = rows, should_stop, name, 0
+
+    def __iter__(self) -> Iterator[Sequence[Any]]:
+        for row in self._rows:
+            yield row
+            self.n += 1
+            if self.n % _STOP_EVERY == 0 and self._stop():
+                raise ExportCancelled(
+                    f"The export was stopped, so “{self._name}” was not written."
+                )
+
+
+def _write_xlsx(
+    fd: int,
+    name: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    float_format: str | None,
+    formats: Mapping[str, str] | None,
+) -> None:
+    from engine.export_xlsx import MAX_ROWS, TooManyRows, write_workbook
+
+    with open(fd, "wb") as fh:
+        try:
+            write_workbook(
+                fh, name, header, rows,
+                float_format=float_format, formats=formats, is_formula=is_formula,
+            )
+        except TooManyRows:
+            raise ExportError(
+                f"“{name}” would need more than the {MAX_ROWS - 1:,} rows an Excel sheet holds, "
+                "so it was not written: export to a .csv file instead."
+            ) from None
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def export_rejected(

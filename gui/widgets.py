@@ -1,10 +1,16 @@
-"""Small shared widgets: headline numbers, section titles, plots in the house style."""
+"""Small shared widgets: headline numbers, section titles, plots in the house style, and the
+save dialog and status line every export on a page uses."""
 
 from __future__ import annotations
 
+from html import escape
+from pathlib import Path
+
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths, Qt, QUrl
+from PySide6.QtWidgets import QFileDialog, QFrame, QLabel, QVBoxLayout, QWidget
+
+from gui.settings import home
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#333")
 
@@ -63,3 +69,104 @@ def plot(title_text: str = "", *, date_axis: bool = False) -> pg.PlotWidget:
     widget.setMenuEnabled(False)
     widget.setMinimumHeight(180)
     return widget
+
+
+# -- exports ---------------------------------------------------------------------------------
+
+#: The QSettings key of the folder the last export went to.
+_LAST_FOLDER = "exports/last_folder"
+
+
+def _export_settings() -> QSettings:
+    # A file in IntentLens's own folder (INTENTLENS_HOME in tests), not the user's registry.
+    return QSettings(str(home() / "exports.ini"), QSettings.Format.IniFormat)
+
+
+def export_folder() -> Path:
+    """Where a save dialog opens: the folder of the last export, while it still exists, else
+    the user's Documents folder (else their home folder); never the app's own folder."""
+    last = _export_settings().value(_LAST_FOLDER)
+    if isinstance(last, str) and last and Path(last).is_dir():
+        return Path(last)
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    if documents and Path(documents).is_dir():
+        return Path(documents)
+    return Path.home()
+
+
+def remember_export_folder(path: str | Path) -> None:
+    """Open the next save dialog where this export went."""
+    folder = Path(path).expanduser().resolve().parent
+    if folder.is_dir():
+        settings = _export_settings()
+        settings.setValue(_LAST_FOLDER, str(folder))
+        settings.sync()
+
+
+def ask_export_path(parent: QWidget, caption: str, file_name: str) -> str | None:
+    """Ask where to save an export (CSV or Excel by the name), starting in :func:`export_folder`;
+    None when the user cancels. A name without either ending gets the chosen type's."""
+    csv_filter = QCoreApplication.translate("widgets", "CSV files (*.csv)")
+    xlsx_filter = QCoreApplication.translate("widgets", "Excel workbooks (*.xlsx)")
+    filters = [xlsx_filter, csv_filter] if file_name.endswith(".xlsx") else [csv_filter,
+                                                                              xlsx_filter]
+    path, chosen = QFileDialog.getSaveFileName(
+        parent, caption, str(export_folder() / file_name), ";;".join(filters), filters[0]
+    )
+    if not path:
+        return None
+    if not path.lower().endswith((".csv", ".xlsx")):
+        path += ".xlsx" if chosen == xlsx_filter else ".csv"
+    return path
+
+
+class StatusLine(QLabel):
+    """One line under a page's buttons that says what an export did: how many rows went where
+    (with a link that opens the folder), or why nothing was written. Hidden until it has
+    something to say."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusLine")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setOpenExternalLinks(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        )
+        self.plain = ""
+        self.setVisible(False)
+
+    def saved(self, count: str, path: str | Path) -> None:
+        """Say that ``count`` (e.g. "1,234 customers") went to ``path``."""
+        file = Path(path).expanduser().resolve()
+        self.plain = QCoreApplication.translate("widgets", "Saved {0} to {1}.").format(
+            count, file
+        )
+        link = QUrl.fromLocalFile(str(file.parent)).toString()
+        show = QCoreApplication.translate("widgets", "Open folder")
+        self._show(
+            "&#10003; "
+            + escape(self.plain)
+            + f' &nbsp;<a href="{escape(link, quote=True)}">{escape(show)}</a>',
+            "#1d6b35",
+        )
+
+    def failed(self, sentence: str) -> None:
+        """Say why an export was not written."""
+        self.plain = sentence
+        self._show(escape(sentence), "#8a5a00")
+
+    def clear(self) -> None:
+        self.plain = ""
+        super().clear()
+        self.setVisible(False)
+
+    def _show(self, html: str, colour: str) -> None:
+        self.setStyleSheet(
+            f"#statusLine {{ color: {colour}; background: #f6f8fb; border: 1px solid #dde3ea;"
+            " border-radius: 4px; padding: 4px 8px; }"
+        )
+        self.setText(html)
+        self.setVisible(True)

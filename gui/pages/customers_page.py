@@ -2,7 +2,9 @@
 
 The table (gui/pages/customers_model.py) is a QAbstractTableModel over column arrays, sorted and
 filtered by numpy; the card (gui/pages/customer_card.py) is loaded per click through a Caller,
-so a slow load for an earlier click never replaces the card of a later one.
+so a slow load for an earlier click never replaces the card of a later one. "Export what you
+see…" writes the rows the table shows, in its order and with its columns (a contact list, CSV
+or Excel); "Export scores…" writes every scored customer (the scores contract).
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import numpy as np
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -26,8 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from engine.customers import CustomerTable, customer_table
+from engine.tasks.base import Column
 from gui.pages.customer_card import Card, CustomerCard, load_card
 from gui.pages.customers_model import CustomersModel
+from gui.widgets import StatusLine, ask_export_path, remember_export_folder
 from gui.worker import Caller, Worker
 from storage.project import Project
 
@@ -37,6 +40,8 @@ class CustomersPage(QWidget):
 
     forgotten = Signal(str)
     """A customer was deleted from the project (payload: their key); other pages reload."""
+    exported = Signal(str, int)
+    """The shown customers were written (payload: path, number of rows)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +50,7 @@ class CustomersPage(QWidget):
         self._loader = Caller(self)
         self._card_loader = Caller(self)
         self._forget_worker: Worker | None = None
+        self._export_worker: Worker | None = None
         self._notice = ""  # said once above the placeholder after the next reload
         self._pending: int | None = None
         self._card_id: int | None = None  # the customer whose card was asked for last
@@ -52,9 +58,12 @@ class CustomersPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
+        head = QHBoxLayout()  # the title, and the exports on its right (as on the Segments page)
         heading = QLabel(self.tr("Customers"))
         heading.setStyleSheet("font-size: 18px; font-weight: 600;")
-        layout.addWidget(heading)
+        head.addWidget(heading)
+        head.addStretch(1)
+        layout.addLayout(head)
         filters = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Find a customer by id…"))
@@ -73,13 +82,25 @@ class CustomersPage(QWidget):
         filters.addWidget(self.high)
         self.count = QLabel()
         filters.addWidget(self.count, 1)
+        self.export_shown_button = QPushButton(self.tr("Export what you see…"))
+        self.export_shown_button.setToolTip(
+            self.tr(
+                "The customers the list shows now (after search, intent range and sort), "
+                "with its columns, as a CSV or Excel file: a contact list"
+            )
+        )
+        self.export_shown_button.clicked.connect(lambda _checked=False: self.export_shown())
+        self.export_shown_button.setEnabled(False)  # until the list has rows
+        head.addWidget(self.export_shown_button)
         self.export_button = QPushButton(self.tr("Export scores…"))
         self.export_button.setToolTip(
             self.tr("Every scored customer with score, rank, as-of date and horizon, best first")
         )
-        self.export_button.clicked.connect(self.export_scores)
-        filters.addWidget(self.export_button)
+        self.export_button.clicked.connect(lambda _checked=False: self.export_scores())
+        head.addWidget(self.export_button)
         layout.addLayout(filters)
+        self.status = StatusLine()
+        layout.addWidget(self.status)
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
         self._filter_timer.setInterval(200)
@@ -126,6 +147,7 @@ class CustomersPage(QWidget):
     def set_project(self, project: Project | None) -> None:
         """Follow the open project."""
         self.project = project
+        self.status.clear()
         self.refresh()
 
     def run_saved(self, task: str, run_id: int) -> None:
@@ -172,9 +194,63 @@ class CustomersPage(QWidget):
             self.tr("{0:,} of {1:,} customers").format(len(self.model.view), len(self.model.frame))
             + note
         )
+        self.export_shown_button.setEnabled(
+            len(self.model.view) > 0 and self._export_worker is None
+        )
+
+    def shown_columns(self) -> list[Column]:
+        """The table's columns as it shows them: in header order, hidden ones left out."""
+        header = self.table.horizontalHeader()
+        model = self.model
+        logical = [header.logicalIndex(v) for v in range(header.count())]
+        return [
+            Column(model.keys[i], model.headers[i], model.kinds[i])
+            for i in logical
+            if 0 <= i < len(model.keys) and not header.isSectionHidden(i)
+        ]
+
+    def export_shown(self, path: str | None = None) -> None:
+        """Save the rows the table shows (after search, intent range and sort) with its
+        columns, as CSV or Excel by the file name, on the worker (asks where unless ``path``
+        is given); the status line says how many rows went where, and ``exported`` follows."""
+        if self.project is None or self._export_worker is not None:
+            return
+        if not path:
+            path = ask_export_path(self, self.tr("Export what you see"), "customers.xlsx")
+            if not path:
+                return
+        from engine.export_tables import export_shown
+
+        out = path
+        # The model replaces (never changes) its frame and row order, so these are a snapshot.
+        worker = Worker.call(
+            export_shown, self.model.frame, self.shown_columns(), self.model.view, out,
+            project=self.project,
+        )
+        worker.signals.progressed.connect(lambda n: self._exported(out, int(n)))
+        worker.signals.failed.connect(self._export_failed)
+        worker.signals.finished.connect(self._export_finished)
+        self._export_worker = worker
+        self.export_shown_button.setEnabled(False)
+        self.status.clear()
+        worker.start()
+
+    def _exported(self, path: str, n: int) -> None:
+        remember_export_folder(path)
+        self.status.saved(self.tr("{0:,} customers").format(n), path)
+        self.exported.emit(path, n)
+
+    def _export_failed(self, exc: BaseException) -> None:
+        self.status.failed(str(exc))
+        QMessageBox.information(self, self.tr("Export what you see"), str(exc))
+
+    def _export_finished(self) -> None:
+        self._export_worker = None
+        self.export_shown_button.setEnabled(len(self.model.view) > 0)
 
     def export_scores(self, path: str | None = None) -> int:
-        """Save the active model's scores as CSV (asks where unless ``path`` is given)."""
+        """Save every scored customer (customer, score, rank, as_of, horizon) as CSV or
+        Excel by the file name (asks where unless ``path`` is given); returns the rows."""
         if self.project is None:
             return 0
         from engine.exports import ExportError
@@ -182,17 +258,17 @@ class CustomersPage(QWidget):
         from engine.tasks.base import NoData
 
         if not path:
-            path, _ = QFileDialog.getSaveFileName(
-                self, self.tr("Export scores"), "scores.csv", self.tr("CSV files (*.csv)")
-            )
+            path = ask_export_path(self, self.tr("Export scores"), "scores.csv")
             if not path:
                 return 0
         try:
             n = write_scores(self.project, path)
         except (NoData, ExportError) as exc:
+            self.status.failed(str(exc))
             QMessageBox.information(self, self.tr("Export scores"), str(exc))
             return 0
-        self.count.setText(self.tr("Saved {0:,} scores to {1}.").format(n, path))
+        remember_export_folder(path)
+        self.status.saved(self.tr("{0:,} scores").format(n), path)
         return n
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:

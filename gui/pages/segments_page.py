@@ -10,7 +10,6 @@ import numpy as np
 from PySide6.QtCore import QModelIndex, QPointF, Qt, Signal
 from PySide6.QtGui import QCursor, QShowEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -26,7 +25,7 @@ from engine.profiles.read import TASK, export_segments
 from engine.profiles.view import SegmentsData, load_segments
 from gui.pages.segment_views import SegmentList, SegmentMap, TraitsChart
 from gui.pages.segment_words import method_words, segment_html
-from gui.widgets import PALETTE, hint, title
+from gui.widgets import PALETTE, StatusLine, ask_export_path, hint, remember_export_folder, title
 from gui.worker import Caller, Worker
 from storage.project import Project
 from storage.runs import active_run
@@ -40,7 +39,7 @@ class SegmentsPage(QWidget):
     loaded = Signal(object)
     """New SegmentsData is shown."""
     exported = Signal(str, int)
-    """A CSV was written (payload: path, number of customers)."""
+    """A CSV or Excel file was written (payload: path, number of customers)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,6 +64,8 @@ class SegmentsPage(QWidget):
         head.addWidget(self.export_one_button)
         head.addWidget(self.export_all_button)
         layout.addLayout(head)
+        self.status = StatusLine()
+        layout.addWidget(self.status)
         self.method_label = hint("")
         layout.addWidget(self.method_label)
 
@@ -130,6 +131,7 @@ class SegmentsPage(QWidget):
     def set_project(self, project: Project | None) -> None:
         """Show a project's segments (None: nothing open)."""
         self.project = project
+        self.status.clear()
         self.refresh()
 
     def run_saved(self, task: str, run_id: int) -> None:
@@ -312,7 +314,8 @@ class SegmentsPage(QWidget):
 
     # -- export --------------------------------------------------------------------------
     def export_selected(self, path: str | None = None) -> None:
-        """Save the selected segment's customers as CSV (asks where when no path is given)."""
+        """Save the selected segment's customers (only them) as CSV or Excel by the file name
+        (asks where when no path is given)."""
         seg = self._segment(self.selected_segment)
         if seg is None:
             return
@@ -320,7 +323,8 @@ class SegmentsPage(QWidget):
         self._export(path, f"segment-{slug}.csv", int(seg["id"]))
 
     def export_all(self, path: str | None = None) -> None:
-        """Save every customer with their segment as CSV (asks where when no path is given)."""
+        """Save every customer with their segment as CSV or Excel by the file name (asks where
+        when no path is given)."""
         if self.data is None or self.data.run is None:
             return
         self._export(path, "segments.csv", None)
@@ -328,27 +332,26 @@ class SegmentsPage(QWidget):
     def _export(self, path: str | None, default: str, segment: int | None) -> None:
         if self.project is None:
             return
-        if path is None:
-            path, _ = QFileDialog.getSaveFileName(
-                self,
-                self.tr("Export customers and segments"),
-                default,
-                self.tr("CSV files (*.csv)"),
-            )
+        if not path:
+            path = ask_export_path(self, self.tr("Export customers and segments"), default)
             if not path:
                 return
         out = path
+        self.status.clear()
         worker = Worker.call(export_segments, self.project, out, segment)
         worker.signals.progressed.connect(lambda n: self._exported(out, int(n)))
-        worker.signals.failed.connect(
-            lambda exc: QMessageBox.warning(self, self.tr("Export"), str(exc))
-        )
+        worker.signals.failed.connect(self._export_failed)
         self._export_worker = worker
         worker.start()
 
     def _exported(self, path: str, n: int) -> None:
-        self.hover_label.setText(self.tr("Saved {0:,} customers to {1}.").format(n, path))
+        remember_export_folder(path)
+        self.status.saved(self.tr("{0:,} customers").format(n), path)
         self.exported.emit(path, n)
+
+    def _export_failed(self, exc: BaseException) -> None:
+        self.status.failed(str(exc))
+        QMessageBox.warning(self, self.tr("Export"), str(exc))
 
     def prepare_screenshot(self) -> None:
         """Select the first segment so a screenshot shows a description and its traits."""
