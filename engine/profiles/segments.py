@@ -314,7 +314,7 @@ def describe_segments(
             vals = intent_scores.reindex(f.index[seg.to_numpy() == sid]).dropna()
             avg_intent = float(vals.mean()) if len(vals) else None
             if avg_intent is not None:
-                parts.append(f"average purchase intent {avg_intent:.2f}")
+                parts.append(f"average purchase intent {avg_intent:.0%}")
         description = f"{name} — " + "; ".join(parts)
 
         in_seg = (ev_seg == sid) & buys

@@ -82,7 +82,7 @@ class SegmentList(QTableView):
                 QCoreApplication.translate("SegmentsPage", "Revenue"),
                 QCoreApplication.translate("SegmentsPage", "Intent"),
             ],
-            formatters={2: lambda v: f"{v:.0%}", 3: lambda v: f"{v:.0%}", 4: lambda v: f"{v:.2f}"},
+            formatters={2: lambda v: f"{v:.0%}", 3: lambda v: f"{v:.0%}", 4: lambda v: f"{v:.0%}"},
         )
         self.setModel(self.rows)
         self.setSortingEnabled(True)
@@ -106,8 +106,8 @@ class SegmentList(QTableView):
             ),
             4: QCoreApplication.translate(
                 "SegmentsPage",
-                "Average purchase intent of the segment's customers (0 to 1), from the "
-                "active purchase-intent model",
+                "Average purchase intent of the segment's customers (how likely they are to "
+                "buy, as on the Customers page), from the active purchase-intent model",
             ),
         }
 
