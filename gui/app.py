@@ -6,21 +6,42 @@ import atexit
 import os
 import sys
 import tempfile
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from importlib.resources import as_file, files
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QLocale, QThreadPool, QTranslator
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QEventLoop,
+    QLocale,
+    QObject,
+    Qt,
+    QThreadPool,
+    QTimer,
+    QTranslator,
+)
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.words import set_translator
 from gui.settings import demo_project_path, load_settings
 from gui.worker import Worker
+
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
 
 #: The package that ships the icon and the translations as package data (``resources/``).
 RESOURCES = "resources"
@@ -83,31 +104,128 @@ def install_excepthook(parent: Callable[[], QWidget | None]) -> None:
     sys.excepthook = hook
 
 
-def create_demo_with_progress(path: Path, parent: QWidget | None = None) -> bool:
-    """Create the demo project on the worker while a progress dialog shows it is busy."""
+#: What the window says while it makes the demo project on first start.
+PREPARING_DEMO = (
+    "IntentLens is making a demo project for you to try: a made-up shop with 2,000 customers "
+    "and half a year of their visits, searches and purchases. This takes less than a minute, "
+    "once; the pages fill in when it is ready."
+)
+
+
+class DemoProgress(QWidget):
+    """The page shown in the main window while the demo project is made: a title, a sentence,
+    a busy bar and the seconds so far."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("demo_progress")
+        title = QLabel(QCoreApplication.translate("DemoProgress", "Preparing the demo project…"))
+        title.setStyleSheet("font-size: 20px; font-weight: 600;")
+        self.sentence = QLabel(QCoreApplication.translate("DemoProgress", PREPARING_DEMO))
+        self.sentence.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)  # busy: making the demo does not say how far it is
+        self.bar.setTextVisible(False)
+        self.elapsed = QLabel()
+        self.elapsed.setStyleSheet("color: #6b7785;")
+        column = QWidget()
+        column.setFixedWidth(560)
+        inner = QVBoxLayout(column)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.setSpacing(14)
+        for label in (title, self.sentence, self.elapsed):
+            label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        for widget in (title, self.sentence, self.bar, self.elapsed):
+            inner.addWidget(widget)
+        # A wrapped label centred in a layout gets the height of its unwrapped hint: give it
+        # the height of its lines at the column's width.
+        self.sentence.setMinimumHeight(self.sentence.heightForWidth(column.width()))
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        outer.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(2)
+        self._started = time.monotonic()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start(1000)
+        self._tick()
+
+    def _tick(self) -> None:
+        seconds = int(time.monotonic() - self._started)
+        self.elapsed.setText(QCoreApplication.translate("DemoProgress", "{0} s").format(seconds))
+
+
+class _HideOnClose(QObject):
+    """Closing the window while the demo is made hides it at once (the demo is finished on the
+    worker anyway, so the next start opens at once); ``closed`` says it happened."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.closed = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Close and isinstance(watched, QWidget):
+            self.closed = True
+            event.ignore()
+            watched.hide()
+            return True
+        return False
+
+
+def create_demo_with_progress(path: Path, window: MainWindow) -> bool:
+    """Make the demo project on the worker while the main window (shown) says so in place of
+    its pages, with its menus off. True when the demo project is ready at ``path``; a failure
+    is shown as a sentence. A demo cut short never lies at ``path``: it is made beside it and
+    moved there when complete."""
     from engine.demo_project import create_demo_project
 
-    dialog = QProgressDialog(
-        "Preparing the demo project (a made-up shop with 2,000 customers)…", "", 0, 0, parent
+    partial = path.with_name(f"{path.stem}.preparing{path.suffix}")
+    sidecars = ("", "-wal", "-shm", "-journal")
+    for ending in sidecars:  # left by a first start that was cut short
+        Path(f"{partial}{ending}").unlink(missing_ok=True)
+
+    panel = DemoProgress()
+    window.pages.addWidget(panel)
+    window.pages.setCurrentWidget(panel)
+    window.nav.setEnabled(False)
+    window.menuBar().setEnabled(False)
+    window.setAcceptDrops(False)
+    window.statusBar().showMessage(
+        QCoreApplication.translate("DemoProgress", "Preparing the demo project…")
     )
-    dialog.setCancelButton(None)
-    dialog.setWindowTitle("IntentLens")
-    dialog.setMinimumDuration(0)
+    closing = _HideOnClose()
+    window.installEventFilter(closing)
     outcome: dict[str, Any] = {}
 
     def work(_stop: Callable[[], bool]) -> Iterator[object]:
-        yield create_demo_project(path)
+        yield create_demo_project(partial)
 
+    loop = QEventLoop()
     worker = Worker(work)
     worker.signals.progressed.connect(lambda r: outcome.setdefault("report", r))
     worker.signals.failed.connect(lambda e: outcome.setdefault("error", e))
-    worker.signals.finished.connect(dialog.accept)
+    worker.signals.finished.connect(loop.quit)
     worker.start()
-    dialog.exec()
+    loop.exec()
     QThreadPool.globalInstance().waitForDone()
+
+    window.removeEventFilter(closing)
+    window.pages.removeWidget(panel)
+    panel.deleteLater()
+    window.pages.setCurrentIndex(window.nav.currentRow())
+    window.nav.setEnabled(True)
+    window.menuBar().setEnabled(True)
+    window.setAcceptDrops(True)
+    window.statusBar().clearMessage()
     if "error" in outcome:
-        QMessageBox.warning(parent, "IntentLens", f"The demo project could not be made: {outcome['error']}")
+        if not closing.closed:
+            QMessageBox.warning(
+                window, "IntentLens", f"The demo project could not be made: {outcome['error']}"
+            )
         return False
+    for ending in sidecars:
+        if Path(f"{partial}{ending}").exists():
+            os.replace(f"{partial}{ending}", f"{path}{ending}")
     return True
 
 
@@ -138,8 +256,14 @@ def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
             create_demo_project(demo)
         else:
             demo = demo_project_path()
-            if not demo.exists() and not create_demo_with_progress(demo):
-                return 1
+            if not demo.exists():
+                # First start: the window at once, saying what it prepares, not a blank wait.
+                window.show()
+                ready = create_demo_with_progress(demo, window)
+                if window.isHidden():  # closed while the demo was made
+                    return 0
+                if not ready:  # said in a sentence; the window stays, without a project
+                    return int(app.exec())
         target = str(demo)
     if not window.open_project(target) and screenshots:
         return 1

@@ -29,7 +29,7 @@ _ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 _OUR_TABLES = {"events", "customers", "import_batches"}
 #: How long opening a project for writing waits for another program's write to finish before
 #: saying the project is in use (imports and training runs hold the write lock for seconds).
-WRITE_LOCK_WAIT_S = 5.0
+WRITE_LOCK_WAIT_S = 15.0
 
 
 class ProjectError(Exception):
