@@ -243,6 +243,9 @@ class MainWindow(QMainWindow):
                 self, self.tr("Import"), self.tr("Open or create a project first.")
             )
             return None
+        if not self._import_target_ok():
+            return None
+        assert self.project is not None
         wizard = ImportWizard(self.project, self)
         wizard.imported.connect(lambda _report: self.data_page.refresh())
         wizard.imported.connect(lambda _report: self.project_changed.emit(self.project))
@@ -251,6 +254,39 @@ class MainWindow(QMainWindow):
             wizard.load_file(path)
         wizard.show()
         return wizard
+
+    def _import_target_ok(self) -> bool:
+        """In the demo project, offer a project of its own for the shop's data first (mixed
+        with generated customers, every number would be wrong)."""
+        assert self.project is not None
+        if self.project.get_meta("demo_seed") is None:
+            return True
+        choice = self.ask_demo_import()
+        if choice == "new":
+            before = self.project
+            self.new_project()
+            return self.project is not before
+        return choice == "demo"
+
+    def ask_demo_import(self) -> str:
+        """Ask where the file goes: "new" (a new project), "demo" or "cancel"."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Import"))
+        box.setText(self.tr(
+            "This is the demo project, full of generated customers. Import your shop's file "
+            "into a new project of its own?"
+        ))
+        box.setInformativeText(self.tr(
+            "Mixed with the demo's customers, every number and model would describe neither."
+        ))
+        new = box.addButton(self.tr("New project for my data…"), QMessageBox.ButtonRole.AcceptRole)
+        demo = box.addButton(self.tr("Add it to the demo"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(new)
+        box.exec()
+        clicked = box.clickedButton()
+        return "new" if clicked is new else "demo" if clicked is demo else "cancel"
 
     def export_rejected(self) -> None:
         """Save every rejected line of the project as CSV."""
