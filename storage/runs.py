@@ -195,7 +195,8 @@ _NONE = "\x00none"
 
 
 def customer_summary(project: Project, customer_id: int | None = None) -> pd.DataFrame:
-    """Per customer: id, key, events, purchases, revenue, first and last event time (ms).
+    """Per customer: id, key, events, purchases (orders, not order lines), revenue, first and
+    last event time (ms).
 
     With ``customer_id`` only that customer is read (one indexed query, milliseconds on any
     project); without, every customer with events.
@@ -203,7 +204,10 @@ def customer_summary(project: Project, customer_id: int | None = None) -> pd.Dat
     where = "" if customer_id is None else "WHERE c.id = :c "
     sql = (
         "SELECT c.id AS customer_id, c.key, COUNT(e.id) AS events, "
-        "SUM(CASE WHEN e.event = 'purchase' THEN 1 ELSE 0 END) AS purchases, "
+        # Purchases are orders (baskets), not lines: the lines of one order share its session
+        # (the order id); without one, lines at the same moment are one order.
+        "COUNT(DISTINCT CASE WHEN e.event = 'purchase' "
+        "THEN COALESCE(e.session, CAST(e.time_ms AS TEXT)) END) AS purchases, "
         "COALESCE(SUM(e.amount), 0.0) AS revenue, MIN(e.time_ms) AS first_ms, "
         "MAX(e.time_ms) AS last_ms FROM customers c JOIN events e ON e.customer_id = c.id "
         f"{where}GROUP BY c.id ORDER BY c.id"

@@ -85,3 +85,22 @@ def test_busy_buyers_are_customers_and_busy_browsers_are_bots(project: Project) 
         conn.execute(insert(schema.events), rows)
     found = health(project, busy_per_day=20)
     assert found.busy_customers == 1  # only the one who views 30 times a day
+
+
+def test_purchases_count_orders_not_lines(project: Project) -> None:
+    from storage.runs import customer_summary
+
+    _batch(project, "orders.csv", "2024-01-02T00:00:00+00:00", None)
+    start = 1_700_000_000_000
+    with project.begin() as conn:
+        conn.execute(insert(schema.customers), [{"id": 1, "key": "wholesaler"}])
+        lines = [{"customer_id": 1, "time_ms": start + i, "event": "purchase", "session": "#1001",
+                  "batch_id": 1} for i in range(3)]  # one order of three lines
+        lines += [{"customer_id": 1, "time_ms": start + 99, "event": "purchase", "session": None,
+                   "batch_id": 1}
+                  for _ in range(2)]  # two lines without an order id, at the same moment
+        lines += [{"customer_id": 1, "time_ms": start + 5, "event": "view", "session": None,
+                   "batch_id": 1}]
+        conn.execute(insert(schema.events), lines)
+    row = customer_summary(project, 1).iloc[0]
+    assert (row["events"], row["purchases"]) == (6, 2)
