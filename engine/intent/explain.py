@@ -130,7 +130,8 @@ def explain_customer(
             verb = _VERBS.get(event, _VERBS["other"]).format(x=what, q=f"'{query or ''}'")
         points = float(effects[int(k)]) * 100.0
         shown = f"{points:+.1f}" if abs(points) < 1 else f"{points:+.0f}"
-        unit = "point" if shown in ("+1", "-1") else "points"
+        # Points of the purchase probability: "+0.9 percentage points" of intent.
+        unit = "percentage point" if shown in ("+1", "-1") else "percentage points"
         text = f"{verb} {_ago(as_of - int(steps.time_ms[last]))}: {shown} {unit}"
         reasons.append(
             Reason(
