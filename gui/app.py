@@ -94,10 +94,11 @@ def install_excepthook(parent: Callable[[], QWidget | None]) -> None:
         box = QMessageBox(parent())
         box.setIcon(QMessageBox.Icon.Critical)
         box.setWindowTitle("IntentLens")
-        box.setText(
+        box.setText(QCoreApplication.translate(
+            "MainWindow",
             "Something went wrong, but your project is safe: every change is saved in one "
-            f"step or not at all.\n\n{exc}"
-        )
+            "step or not at all.",
+        ) + f"\n\n{exc}")
         box.setDetailedText(details)
         box.exec()
 

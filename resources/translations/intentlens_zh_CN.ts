@@ -1,1396 +1,2133 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
-<context>
-    <name>CustomersPage</name>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="208" />
-        <source>Customers</source>
-        <translation>客户</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="213" />
-        <source>Find a customer by id…</source>
-        <translation>按编号查找客户…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="223" />
-        <source>Intent from</source>
-        <translation>意向从</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="225" />
-        <source>to</source>
-        <translation>到</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="229" />
-        <source>Export scores…</source>
-        <translation>导出评分…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="231" />
-        <source>Every scored customer with score, rank, as-of date and horizon, best first</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="260" />
-        <location filename="../../gui/pages/customers_page.py" line="329" />
-        <source>Select a customer in the list to see their card.</source>
-        <translation>在列表中选择一位客户以查看详情。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="273" />
-        <source>Select a customer</source>
-        <translation>请选择客户</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="285" />
-        <source>What they did</source>
-        <translation>客户行为</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="297" />
-        <source>What moved the score most</source>
-        <translation>影响评分最多的行为</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="331" />
-        <source>No customers yet: import your shop's behavior log on the Data page.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="341" />
-        <source> · no intent scores yet: train on the Train page</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="343" />
-        <source>{0:,} of {1:,} customers</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="356" />
-        <location filename="../../gui/pages/customers_page.py" line="363" />
-        <source>Export scores</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="356" />
-        <source>CSV files (*.csv)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="365" />
-        <source>Saved {0:,} scores to {1}.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="393" />
-        <source>Loading…</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="414" />
-        <source>Customer {0}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="416" />
-        <source>Segment: {0}. </source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="418" />
-        <source>{0:,} events, {1:,} purchases, revenue {2:,.2f}. First seen {3}, last seen {4}.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="443" />
-        <source>Train a purchase-intent model to see reasons.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/customers_page.py" line="445" />
-        <source>No single event moved the score noticeably.</source>
-        <translation type="unfinished" />
-    </message>
-</context>
-<context>
-    <name>DataPage</name>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="82" />
-        <source>Your data</source>
-        <translation>您的数据</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="86" />
-        <source>Import a file…</source>
-        <translation>导入文件…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="95" />
-        <source>customers</source>
-        <translation>客户</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="96" />
-        <source>items</source>
-        <translation>商品</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="97" />
-        <location filename="../../gui/pages/data_page.py" line="120" />
-        <location filename="../../gui/pages/data_page.py" line="122" />
-        <source>events</source>
-        <translation>行为</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="98" />
-        <source>revenue (refunds subtracted)</source>
-        <translation>收入（已扣除退款）</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="99" />
-        <source>time span</source>
-        <translation>时间跨度</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="105" />
-        <source>Data health</source>
-        <translation>数据质量</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="116" />
-        <source>Events per day</source>
-        <translation>每日行为数</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="121" />
-        <source>Events by type</source>
-        <translation>行为类型</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="133" />
-        <source>Category</source>
-        <translation>类目</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="133" />
-        <location filename="../../gui/pages/data_page.py" line="136" />
-        <source>Events</source>
-        <translation>行为数</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="133" />
-        <location filename="../../gui/pages/data_page.py" line="136" />
-        <source>Purchases</source>
-        <translation>购买</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="133" />
-        <location filename="../../gui/pages/data_page.py" line="136" />
-        <source>Revenue</source>
-        <translation>收入</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="136" />
-        <source>Item</source>
-        <translation>商品</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="139" />
-        <location filename="../../gui/pages/data_page.py" line="236" />
-        <source>Top categories</source>
-        <translation>热门类目</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="140" />
-        <source>Top items</source>
-        <translation>热门商品</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="168" />
-        <source>No project is open.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="173" />
-        <source>Reading the project…</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="181" />
-        <source>The project could not be read: </source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="191" />
-        <source>Your data — {0}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="196" />
-        <source>This project is empty. Import your shop's behavior log (CSV) to begin: File → Import, or drop the file on this window.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="201" />
-        <source>1 import.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="201" />
-        <source>{0} imports.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="202" />
-        <source>Figures cover every imported event.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="238" />
-        <source>Top categories — this data has no categories</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="212" />
-        <source>days</source>
-        <translation>天</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/data_page.py" line="221" />
-        <source>No problems found: no duplicates, no stray dates, no bot-like customers, every purchase has a price.</source>
-        <translation type="unfinished" />
-    </message>
-</context>
-<context>
-    <name>ImportWizard</name>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="75" />
-        <source>Import a behavior log</source>
-        <translation>导入行为日志</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="99" />
-        <source>Choose a file, or drop it here</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="100" />
-        <source>Choose file…</source>
-        <translation>选择文件…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="102" />
-        <source>File:</source>
-        <translation>文件：</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="107" />
-        <source>What IntentLens found (change it if it is wrong)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="110" />
-        <source>Recognise automatically</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="113" />
-        <source>Other CSV (map the columns below)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="120" />
-        <source>The first line holds column names</source>
-        <translation>第一行是列名</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="123" />
-        <source>Format</source>
-        <translation>格式</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="125" />
-        <source>Text encoding</source>
-        <translation>文本编码</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="127" />
-        <source>Separator</source>
-        <translation>分隔符</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="140" />
-        <source>The file</source>
-        <translation>文件内容</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="141" />
-        <source>As IntentLens reads it</source>
-        <translation>IntentLens 的解读</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="151" />
-        <source>Columns (* required)</source>
-        <translation>列（* 为必填）</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="155" />
-        <source>Customer *</source>
-        <translation>客户 *</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="155" />
-        <source>Time *</source>
-        <translation>时间 *</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="156" />
-        <source>Event type</source>
-        <translation>行为类型</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="156" />
-        <source>Item</source>
-        <translation>商品</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="157" />
-        <source>Category</source>
-        <translation>类目</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="157" />
-        <source>Item name</source>
-        <translation>商品名称</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="158" />
-        <source>Unit price</source>
-        <translation>单价</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="158" />
-        <source>Quantity</source>
-        <translation>数量</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="159" />
-        <source>Amount (line total)</source>
-        <translation>金额（行合计）</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="159" />
-        <source>Session / order</source>
-        <translation>会话 / 订单</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="160" />
-        <source>Search words</source>
-        <translation>搜索词</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="171" />
-        <source>Event words (in the first rows)</source>
-        <translation>行为词（前几行中）</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="175" />
-        <source>In the file</source>
-        <translation>文件中</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="175" />
-        <source>Rows</source>
-        <translation>行数</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="175" />
-        <source>Means</source>
-        <translation>含义</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="189" />
-        <source>Replace customer ids by pseudonyms (the key is kept in a file beside the project)</source>
-        <translation>用假名替换客户编号（密钥保存在项目旁边的文件中）</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="198" />
-        <source>Close</source>
-        <translation>关闭</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="200" />
-        <source>Import</source>
-        <translation>导入</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="221" />
-        <source>Choose your shop's behavior log</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="265" />
-        <source>A {0}{1} file — {2}. Times: {3}. The first {4:,} rows are shown below.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="269" />
-        <source>not found</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="280" />
-        <source>— not in this file —</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="304" />
-        <source>No event column: every row counts as a “{0}”.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="356" />
-        <source>Cancel</source>
-        <translation>取消</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="386" />
-        <source>Importing {0}…</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="396" />
-        <source>{0:,} lines read · {1:,} imported · {2:,} rejected · {3:,.0f} lines/s</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="409" />
-        <source>Cancelling… nothing will be changed.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="415" />
-        <source>The import was cancelled. The project is exactly as it was before.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="423" />
-        <source>Imported before</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="424" />
-        <source>Import it again anyway?</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="433" />
-        <source>The import failed</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="434" />
-        <source>The import failed and nothing was changed in the project.
+    <context>
+        <name>CustomersModel</name>
+        <message>
+            <location filename="../../work/main/gui/pages/customers_model.py" line="+46" />
+            <source>Customer</source>
+            <extracomment>The table's own columns; every task adds its columns (engine.customers): numbers after the customer, words at the end.</extracomment>
+            <translation>客户</translation>
+        </message>
+        <message>
+            <source>Purchases</source>
+            <translation>购买</translation>
+        </message>
+        <message>
+            <source>Revenue</source>
+            <translation>收入</translation>
+        </message>
+        <message>
+            <source>Last seen</source>
+            <translation>最近出现</translation>
+        </message>
+    </context>
+    <context>
+        <name>CustomersPage</name>
+        <message>
+            <location filename="../../work/main/gui/pages/customers_page.py" line="+62" />
+            <source>Customers</source>
+            <translation>客户</translation>
+        </message>
+        <message>
+            <location line="+7" />
+            <source>Find a customer by id…</source>
+            <translation>按编号查找客户…</translation>
+        </message>
+        <message>
+            <location line="+10" />
+            <source>Intent from</source>
+            <translation>意向从</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>to</source>
+            <translation>到</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Export what you see…</source>
+            <translation>导出当前列表…</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>The customers the list shows now (after search, intent range and sort), with its columns, as a CSV or Excel file: a contact list</source>
+            <translation>将列表当前显示的客户（按搜索、意向范围和排序筛选后）连同各列导出为 CSV 或 Excel 文件：即一份联系名单</translation>
+        </message>
+        <message>
+            <location line="+7" />
+            <source>Export scores…</source>
+            <translation>导出评分…</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Every scored customer with score, rank, as-of date and horizon, best first</source>
+            <translation>所有已评分客户及其评分、排名、截至日期和预测期限，按评分从高到低排列</translation>
+        </message>
+        <message>
+            <location line="+31" />
+            <location line="+48" />
+            <source>Select a customer in the list to see their card.</source>
+            <translation>在列表中选择一位客户以查看详情。</translation>
+        </message>
+        <message>
+            <location line="+95" />
+            <source>{0:,} scores</source>
+            <translation>{0:,} 条评分</translation>
+        </message>
+        <message>
+            <location line="+56" />
+            <source>Forget this customer</source>
+            <translation>删除此客户</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Delete everything about customer {0} from this project: their events, scores, segment and rejected lines? Models trained on them are marked out of date. This cannot be undone.</source>
+            <translation>从本项目中删除客户 {0} 的全部信息：包括其行为、评分、分群和未导入的行？用其数据训练的模型将被标记为过期。此操作无法撤销。</translation>
+        </message>
+        <message>
+            <location line="+15" />
+            <source>Customer {0} was forgotten: nothing about them is left in the project.
+
+</source>
+            <translation>客户 {0} 已被删除：项目中不再保留其任何信息。
+
+</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/pages/customer_card.py" line="+37" />
+            <source>Select a customer</source>
+            <translation>请选择客户</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Forget this customer…</source>
+            <translation>删除此客户…</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>Delete everything about this customer from the project, for good</source>
+            <translation>从项目中永久删除此客户的全部信息</translation>
+        </message>
+        <message>
+            <location line="+15" />
+            <source>What they did</source>
+            <translation>客户行为</translation>
+        </message>
+        <message>
+            <location line="+13" />
+            <source>What moved the score most</source>
+            <translation>影响评分最多的行为</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/pages/customers_page.py" line="-166" />
+            <source>No customers yet: import your shop's behavior log on the Data page.</source>
+            <translation>还没有客户：请在“数据”页导入您店铺的行为日志。</translation>
+        </message>
+        <message>
+            <location line="+14" />
+            <source> · no intent scores yet: train on the Train page</source>
+            <translation> · 尚无意向评分：请在“训练”页训练模型</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>{0:,} of {1:,} customers</source>
+            <translation>{0:,} / {1:,} 位客户</translation>
+        </message>
+        <message>
+            <location line="+25" />
+            <location line="+26" />
+            <source>Export what you see</source>
+            <translation>导出当前列表</translation>
+        </message>
+        <message>
+            <location line="-5" />
+            <source>{0:,} customers</source>
+            <translation>{0:,} 位客户</translation>
+        </message>
+        <message>
+            <location line="+21" />
+            <location line="+7" />
+            <source>Export scores</source>
+            <translation>导出评分</translation>
+        </message>
+        <message>
+            <location line="+31" />
+            <source>Loading…</source>
+            <translation>正在加载…</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/pages/customer_card.py" line="+13" />
+            <source>Customer {0}</source>
+            <translation>客户 {0}</translation>
+        </message>
+    </context>
+    <context>
+        <name>DataPage</name>
+        <message>
+            <location filename="../../work/main/gui/pages/data_page.py" line="+82" />
+            <source>Your data</source>
+            <extracomment>Import warnings shown at most (a project of many monthly imports repeats the same few).</extracomment>
+            <translation>您的数据</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Import a file…</source>
+            <translation>导入文件…</translation>
+        </message>
+        <message>
+            <location line="+9" />
+            <source>customers</source>
+            <translation>客户</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>items</source>
+            <translation>商品</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <location line="+23" />
+            <location line="+2" />
+            <source>events</source>
+            <translation>行为</translation>
+        </message>
+        <message>
+            <location line="-24" />
+            <source>revenue (refunds subtracted)</source>
+            <translation>收入（已扣除退款）</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>time span</source>
+            <translation>时间跨度</translation>
+        </message>
+        <message>
+            <location line="+6" />
+            <source>Data health</source>
+            <translation>数据质量</translation>
+        </message>
+        <message>
+            <location line="+11" />
+            <source>Events per day</source>
+            <translation>每日行为数</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>Events by type</source>
+            <translation>行为类型</translation>
+        </message>
+        <message>
+            <location line="+12" />
+            <source>Category</source>
+            <translation>类目</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <location line="+3" />
+            <source>Events</source>
+            <translation>行为数</translation>
+        </message>
+        <message>
+            <location line="-3" />
+            <location line="+3" />
+            <source>Purchases</source>
+            <translation>购买</translation>
+        </message>
+        <message>
+            <location line="-3" />
+            <location line="+3" />
+            <source>Revenue</source>
+            <translation>收入</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>Item</source>
+            <translation>商品</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <location line="+91" />
+            <source>Top categories</source>
+            <translation>热门类目</translation>
+        </message>
+        <message>
+            <location line="-90" />
+            <source>Top items</source>
+            <translation>热门商品</translation>
+        </message>
+        <message>
+            <location line="+29" />
+            <source>No project is open.</source>
+            <translation>没有打开的项目。</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Reading the project…</source>
+            <translation>正在读取项目…</translation>
+        </message>
+        <message>
+            <location line="+6" />
+            <source>The project could not be read: </source>
+            <translation>无法读取项目：</translation>
+        </message>
+        <message>
+            <location line="+9" />
+            <source>Your data — {0}</source>
+            <translation>您的数据 — {0}</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>This project is empty. Import your shop's behavior log (CSV) to begin: File → Import, or drop the file on this window.</source>
+            <translation>此项目是空的。请先导入您店铺的行为日志（CSV）：选择“文件 → 导入”，或将文件拖到此窗口。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>1 import.</source>
+            <translation>共 1 次导入。</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>{0} imports.</source>
+            <translation>共 {0} 次导入。</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Figures cover every imported event.</source>
+            <translation>以上数字涵盖所有已导入的行为。</translation>
+        </message>
+        <message>
+            <location line="+36" />
+            <source>Top categories — this data has no categories</source>
+            <translation>热门类目 — 此数据没有类目</translation>
+        </message>
+        <message>
+            <location line="+18" />
+            <source>… and {0:,} more warnings of older imports.</source>
+            <translation>… 以及早前导入的另外 {0:,} 条警告。</translation>
+        </message>
+        <message>
+            <location line="-44" />
+            <source>days</source>
+            <translation>天</translation>
+        </message>
+        <message>
+            <location line="+9" />
+            <source>No problems found: no duplicates, no stray dates, no bot-like customers, every purchase has a price.</source>
+            <translation>未发现问题：没有重复记录、没有异常日期、没有疑似机器人的客户，每笔购买都有价格。</translation>
+        </message>
+    </context>
+    <context>
+        <name>DemoProgress</name>
+        <message>
+            <location filename="../../work/main/gui/app.py" line="+123" />
+            <location line="+72" />
+            <source>Preparing the demo project…</source>
+            <extracomment>What the window says while it makes the demo project on first start.</extracomment>
+            <translation>正在准备演示项目…</translation>
+        </message>
+        <message>
+            <location line="-39" />
+            <source>{0} s</source>
+            <translation>{0} 秒</translation>
+        </message>
+        <message>
+            <source>IntentLens is making a demo project for you to try: a made-up shop with 2,000 customers and half a year of their visits, searches and purchases. This takes less than a minute, once; the pages fill in when it is ready.</source>
+            <translation>IntentLens 正在为您创建一个演示项目：一家虚构的店铺，有 2,000 位客户及其半年来的访问、搜索和购买记录。只需不到一分钟，且只做一次；准备好后各页面会自动显示内容。</translation>
+        </message>
+    </context>
+    <context>
+        <name>ImportWizard</name>
+        <message>
+            <location filename="../../work/main/gui/import_wizard.py" line="+55" />
+            <source>Import a behavior log</source>
+            <translation>导入行为日志</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/wizard_choose.py" line="+54" />
+            <source>Choose a file, or drop it here</source>
+            <translation>选择文件，或将文件拖到这里</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Choose file…</source>
+            <translation>选择文件…</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>File:</source>
+            <translation>文件：</translation>
+        </message>
+        <message>
+            <location line="+87" />
+            <source>The customers are e-mail addresses, so they are replaced by pseudonyms unless you uncheck this.</source>
+            <translation>客户编号是电子邮件地址，因此会被替换为假名，除非您取消勾选此项。</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/wizard_reading.py" line="+44" />
+            <source>What IntentLens found (change it if it is wrong)</source>
+            <translation>IntentLens 的识别结果（如有误请修改）</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Recognise automatically</source>
+            <translation>自动识别</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Other CSV (map the columns below)</source>
+            <translation>其他 CSV（请在下方对应各列）</translation>
+        </message>
+        <message>
+            <location line="+11" />
+            <source>Lines above the table that are not part of it: a title, notes, blank lines.</source>
+            <translation>表格上方不属于表格的行：如标题、备注、空行。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>The first line holds column names</source>
+            <translation>第一行是列名</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <location line="+4" />
+            <location line="+45" />
+            <source>Automatic</source>
+            <translation>自动</translation>
+        </message>
+        <message>
+            <location line="-48" />
+            <source>Point (1,234.50)</source>
+            <translation>小数点（1,234.50）</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Comma (1.234,50)</source>
+            <translation>逗号（1.234,50）</translation>
+        </message>
+        <message>
+            <location line="+8" />
+            <source>Format</source>
+            <translation>格式</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Text encoding</source>
+            <translation>文本编码</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Separator</source>
+            <translation>分隔符</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Decimal mark</source>
+            <translation>小数符号</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Date order</source>
+            <translation>日期顺序</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Lines to skip above the table</source>
+            <translation>跳过表格上方的行数</translation>
+        </message>
+        <message>
+            <location line="+30" />
+            <source>Automatic ({0})</source>
+            <translation>自动（{0}）</translation>
+        </message>
+        <message>
+            <location line="+45" />
+            <source>A {0}{1} file — {2}.</source>
+            <translation>{0}{1} 文件 — {2}。</translation>
+        </message>
+        <message>
+            <location line="+8" />
+            <source>as you chose</source>
+            <translation>按您的选择</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>decided from the values</source>
+            <translation>根据数值判断</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>; dates read {0}, {1}</source>
+            <translation>；日期按{0}读取，{1}</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>Times: {0}.</source>
+            <translation>时间：{0}。</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Times: not found.</source>
+            <translation>时间：未找到。</translation>
+        </message>
+        <message>
+            <location line="+9" />
+            <source>Money: {0}.</source>
+            <translation>金额：{0}。</translation>
+        </message>
+        <message>
+            <location line="+6" />
+            <source>{0} lines above the table are left out.</source>
+            <translation>表格上方的 {0} 行已略过。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>The first {0:,} rows are shown below.</source>
+            <translation>下方显示前 {0:,} 行。</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/wizard_choose.py" line="-70" />
+            <source>The file</source>
+            <translation>文件内容</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>As IntentLens reads it</source>
+            <translation>IntentLens 的解读</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/wizard_mapping.py" line="+36" />
+            <source>Columns (* required)</source>
+            <translation>列（* 为必填）</translation>
+        </message>
+        <message>
+            <location line="+6" />
+            <source>Customer *</source>
+            <translation>客户 *</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Time *</source>
+            <translation>时间 *</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Event type</source>
+            <translation>行为类型</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Item</source>
+            <translation>商品</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Category</source>
+            <translation>类目</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Item name</source>
+            <translation>商品名称</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Unit price</source>
+            <translation>单价</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Quantity</source>
+            <translation>数量</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Amount (line total)</source>
+            <translation>金额（行合计）</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Session / order</source>
+            <translation>会话 / 订单</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Search words</source>
+            <translation>搜索词</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <location line="+80" />
+            <source>Order status</source>
+            <translation>订单状态</translation>
+        </message>
+        <message>
+            <location line="-79" />
+            <source>Refunded amount</source>
+            <translation>退款金额</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Cancelled at</source>
+            <translation>取消时间</translation>
+        </message>
+        <message>
+            <location line="+38" />
+            <source>Event and order-status words (in the first rows)</source>
+            <translation>行为词和订单状态词（前几行中）</translation>
+        </message>
+        <message>
+            <location line="+21" />
+            <source>No event column. Every line is</source>
+            <translation>没有行为列。每一行都是</translation>
+        </message>
+        <message>
+            <location line="+20" />
+            <source>Event word</source>
+            <translation>行为词</translation>
+        </message>
+        <message>
+            <location line="+17" />
+            <source>Not in the first rows: its meaning comes from the last import.</source>
+            <translation>不在前几行中：其含义沿用上次导入。</translation>
+        </message>
+        <message>
+            <location line="+11" />
+            <source>purchase: the order was paid · refund: paid, then refunded · other: not a purchase (cancelled, unpaid)</source>
+            <translation>购买：订单已付款 · 退款：付款后又退款 · 其他：不算购买（已取消、未付款）</translation>
+        </message>
+        <message>
+            <location line="+17" />
+            <source>The order status then says which purchases were refunded or cancelled.</source>
+            <translation>订单状态会说明哪些购买被退款或取消。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>Choose what every line of this file is (a list of page views: “view”).</source>
+            <translation>请选择此文件每一行代表什么（例如页面浏览列表：“浏览”）。</translation>
+        </message>
+        <message>
+            <location line="-86" />
+            <location line="+34" />
+            <source>In the file</source>
+            <translation>文件中</translation>
+        </message>
+        <message>
+            <location line="-33" />
+            <source>Rows</source>
+            <translation>行数</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Means</source>
+            <translation>含义</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/wizard_choose.py" line="+18" />
+            <source>Replace customer ids by pseudonyms (the key is kept in a file beside the project)</source>
+            <translation>用假名替换客户编号（密钥保存在项目旁边的文件中）</translation>
+        </message>
+        <message>
+            <location line="+18" />
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Import</source>
+            <translation>导入</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/import_wizard.py" line="+77" />
+            <source>Choose your shop's behavior log</source>
+            <translation>选择您店铺的行为日志</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/wizard_mapping.py" line="-25" />
+            <source>— not in this file —</source>
+            <translation>— 此文件中没有 —</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/wizard_steps.py" line="+44" />
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <location line="+7" />
+            <source>Importing {0}…</source>
+            <translation>正在导入 {0}…</translation>
+        </message>
+        <message>
+            <location line="+9" />
+            <source>{0:,} lines read · {1:,} imported · {2:,} rejected · {3:,.0f} lines/s</source>
+            <translation>已读取 {0:,} 行 · 已导入 {1:,} 行 · 未导入 {2:,} 行 · 每秒 {3:,.0f} 行</translation>
+        </message>
+        <message>
+            <location line="+10" />
+            <source>Cancelling… nothing will be changed.</source>
+            <translation>正在取消… 不会做任何更改。</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/import_wizard.py" line="+31" />
+            <source>The mapping of “{0}” does not fit this file: {1}</source>
+            <translation>“{0}”的列对应方式不适用于此文件：{1}</translation>
+        </message>
+        <message>
+            <location line="+136" />
+            <source>The import was cancelled. The project is exactly as it was before.</source>
+            <translation>导入已取消。项目与之前完全相同。</translation>
+        </message>
+        <message>
+            <location line="+8" />
+            <source>Imported before</source>
+            <translation>之前已导入</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Import it again anyway?</source>
+            <translation>仍要再次导入吗？</translation>
+        </message>
+        <message>
+            <location line="+9" />
+            <source>The import failed</source>
+            <translation>导入失败</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>The import failed and nothing was changed in the project.
 
 {0}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="450" />
-        <source>Line</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="450" />
-        <source>Reason</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="450" />
-        <source>Line text</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="458" />
-        <source>Save rejected lines as CSV…</source>
-        <translation>将未导入的行另存为 CSV…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="462" />
-        <source>Done</source>
-        <translation>完成</translation>
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="472" />
-        <source>Imported {0:,} events from {1}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="479" />
-        <source>{0:,} lines read: {1:,} imported, {2:,} rejected{3}.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="482" />
-        <source>{0:,} customers ({1:,} new), {2:,} items, {3} to {4}, revenue {5:,.2f}.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="486" />
-        <source>Events: {0}.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="487" />
-        <source>Took {0:.1f} s.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="503" />
-        <source>Save rejected lines</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="503" />
-        <source>CSV files (*.csv)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/import_wizard.py" line="507" />
-        <source>Saved {0:,} rejected lines.</source>
-        <translation type="unfinished" />
-    </message>
-</context>
-<context>
-    <name>MainWindow</name>
-    <message>
-        <location filename="../../gui/main_window.py" line="66" />
-        <source>Data</source>
-        <translation>数据</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="70" />
-        <source>Train</source>
-        <translation>训练</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="74" />
-        <source>Customers</source>
-        <translation>客户</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="78" />
-        <source>Segments</source>
-        <translation>客户分群</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="111" />
-        <source>&amp;File</source>
-        <translation>文件(&amp;F)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="112" />
-        <source>&amp;New project…</source>
-        <translation>新建项目(&amp;N)…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="115" />
-        <source>&amp;Open project…</source>
-        <translation>打开项目(&amp;O)…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="118" />
-        <source>Open &amp;recent</source>
-        <translation>最近的项目(&amp;R)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="120" />
-        <source>&amp;Import a file…</source>
-        <translation>导入文件(&amp;I)…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="123" />
-        <source>Export &amp;rejected lines…</source>
-        <translation>导出未导入的行(&amp;R)…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="125" />
-        <source>&amp;Quit</source>
-        <translation>退出(&amp;Q)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="136" />
-        <source>&amp;Help</source>
-        <translation>帮助(&amp;H)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="137" />
-        <source>&amp;About IntentLens</source>
-        <translation>关于 IntentLens(&amp;A)</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="147" />
-        <source>(none yet)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="152" />
-        <source>About IntentLens</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="154" />
-        <source>IntentLens learns from your shop's behavior log which customers are about to buy, what kinds of customers you have and what to offer them. Everything runs on this computer: your data never leaves it.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="172" />
-        <location filename="../../gui/main_window.py" line="202" />
-        <source>Wait until the running training or import ends (or stop it) first.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="178" />
-        <source>Cannot open the project</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="201" />
-        <location filename="../../gui/main_window.py" line="206" />
-        <location filename="../../gui/main_window.py" line="214" />
-        <source>New project</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="215" />
-        <source>“{0}” already exists: choose another name.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="221" />
-        <source>Cannot create the project</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="278" />
-        <source>Training is running</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="279" />
-        <source>Stop training and quit? The best model so far is kept.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="171" />
-        <location filename="../../gui/main_window.py" line="228" />
-        <source>Open project</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="238" />
-        <source>Import</source>
-        <translation>导入</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="238" />
-        <source>Open or create a project first.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="255" />
-        <source>Export rejected lines</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="255" />
-        <source>CSV files (*.csv)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="259" />
-        <source>Saved {0:,} rejected lines.</source>
-        <translation type="unfinished" />
-    </message>
-</context>
-<context>
-    <name>SegmentsPage</name>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="166" />
-        <source>Customer segments</source>
-        <extracomment>At most this many customers are drawn on the map (a random sample beyond it). A hover or click finds the nearest point within this many pixels. Not a "segment vs all customers" number (its overall value is the segment's share of customers); the list and the description already show it.</extracomment>
-        <translation>客户分群</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="170" />
-        <source>Export this segment…</source>
-        <translation>导出此分群…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="172" />
-        <source>Export all…</source>
-        <translation>全部导出…</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="188" />
-        <location filename="../../gui/pages/segments_page.py" line="310" />
-        <source>Open a project to see its customer segments.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="196" />
-        <source>Segments</source>
-        <translation>客户分群</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="199" />
-        <source>Segment</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="200" />
-        <source>Customers</source>
-        <translation>客户</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="201" />
-        <source>Share</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="202" />
-        <source>Revenue</source>
-        <translation>收入</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="203" />
-        <source>Intent</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="223" />
-        <source>Customers in the segment</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="224" />
-        <source>Share of all customers</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="225" />
-        <source>Share of all revenue (refunds subtracted)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="227" />
-        <source>Average purchase intent of the segment's customers (0 to 1), from the active purchase-intent model</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="271" />
-        <source>Customer map</source>
-        <translation>客户地图</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="314" />
-        <source>Reading the segments…</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="325" />
-        <source>The segments could not be read: {0}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="361" />
-        <source>No customer segments yet.
+            <translation>导入失败，项目未做任何更改。
+
+{0}</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/wizard_steps.py" line="+19" />
+            <source>Rejected lines</source>
+            <translation>未导入的行</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Line</source>
+            <translation>行号</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Reason</source>
+            <translation>原因</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Line text</source>
+            <translation>行内容</translation>
+        </message>
+        <message>
+            <location line="+13" />
+            <source>Save rejected lines as CSV…</source>
+            <translation>将未导入的行另存为 CSV…</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>Done</source>
+            <translation>完成</translation>
+        </message>
+        <message>
+            <location line="+9" />
+            <source>Imported {0:,} events from {1}</source>
+            <translation>已从 {1} 导入 {0:,} 条行为</translation>
+        </message>
+        <message>
+            <location line="+7" />
+            <source>{0:,} lines read: {1:,} imported, {2:,} rejected{3}.</source>
+            <translation>共读取 {0:,} 行：导入 {1:,} 行，未导入 {2:,} 行{3}。</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>{0:,} customers ({1:,} new), {2:,} items, {3} to {4}, revenue {5:,.2f}.</source>
+            <translation>{0:,} 位客户（{1:,} 位新客户），{2:,} 件商品，{3} 至 {4}，收入 {5:,.2f}。</translation>
+        </message>
+        <message>
+            <location line="+7" />
+            <source>Events: {0}.</source>
+            <translation>行为：{0}。</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>{0:,} events stored from {1:,} lines: each refunded order also gives a refund event.</source>
+            <translation>从 {1:,} 行中存储了 {0:,} 条行为：每个已退款订单还会另记一条退款行为。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>Customer ids were replaced by pseudonyms.</source>
+            <translation>客户编号已替换为假名。</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Took {0:.1f} s.</source>
+            <translation>用时 {0:.1f} 秒。</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/import_wizard.py" line="+15" />
+            <source>Save rejected lines</source>
+            <translation>保存未导入的行</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>CSV files (*.csv)</source>
+            <translation>CSV 文件 (*.csv)</translation>
+        </message>
+        <message>
+            <location line="+9" />
+            <source>Saved {0:,} rejected lines.</source>
+            <translation>已保存 {0:,} 行未导入的行。</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/wizard_previous.py" line="+34" />
+            <source>Same mapping as last time</source>
+            <translation>与上次相同的列对应方式</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Use the columns, event words and options of that import; you can still change anything below.</source>
+            <translation>沿用那次导入的列、行为词和选项；您仍可在下方修改任何设置。</translation>
+        </message>
+        <message>
+            <location line="+13" />
+            <source>A file of this kind was imported before (“{0}”, {1}). Map this one the same way?</source>
+            <translation>之前导入过同类文件（“{0}”，{1}）。要按同样方式对应此文件吗？</translation>
+        </message>
+        <message>
+            <location line="+10" />
+            <source>✓ Mapped as the last import of this kind (“{0}”, {1}). Change anything below if this file differs.</source>
+            <translation>✓ 已按上次同类导入（“{0}”，{1}）对应各列。如果此文件有所不同，请在下方修改。</translation>
+        </message>
+        <message>
+            <source>Behavior logs (*.csv *.tsv *.txt *.gz *.zip *.jsonl *.json);;All files (*)</source>
+            <translation>行为日志 (*.csv *.tsv *.txt *.gz *.zip *.jsonl *.json);;所有文件 (*)</translation>
+        </message>
+        <message>
+            <source>Comma ,</source>
+            <translation>逗号 ,</translation>
+        </message>
+        <message>
+            <source>Tab</source>
+            <translation>制表符</translation>
+        </message>
+        <message>
+            <source>Semicolon ;</source>
+            <translation>分号 ;</translation>
+        </message>
+        <message>
+            <source>Pipe |</source>
+            <translation>竖线 |</translation>
+        </message>
+        <message>
+            <source>Spaces (aligned columns)</source>
+            <translation>空格（对齐的列）</translation>
+        </message>
+        <message>
+            <source>Day-month-year</source>
+            <translation>日-月-年</translation>
+        </message>
+        <message>
+            <source>Month-day-year</source>
+            <translation>月-日-年</translation>
+        </message>
+        <message>
+            <source>Year-month-day</source>
+            <translation>年-月-日</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <location filename="../../work/main/gui/main_window.py" line="+68" />
+            <source>Data</source>
+            <translation>数据</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Train</source>
+            <translation>训练</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>Customers</source>
+            <translation>客户</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Segments</source>
+            <translation>客户分群</translation>
+        </message>
+        <message>
+            <location line="+35" />
+            <source>&amp;File</source>
+            <translation>文件(&amp;F)</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>&amp;New project…</source>
+            <translation>新建项目(&amp;N)…</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>&amp;Open project…</source>
+            <translation>打开项目(&amp;O)…</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>Open &amp;recent</source>
+            <translation>最近的项目(&amp;R)</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>&amp;Import a file…</source>
+            <translation>导入文件(&amp;I)…</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>Export &amp;rejected lines…</source>
+            <translation>导出未导入的行(&amp;R)…</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>&amp;Quit</source>
+            <translation>退出(&amp;Q)</translation>
+        </message>
+        <message>
+            <location line="+11" />
+            <source>&amp;Help</source>
+            <translation>帮助(&amp;H)</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>&amp;About IntentLens</source>
+            <translation>关于 IntentLens(&amp;A)</translation>
+        </message>
+        <message>
+            <location line="+10" />
+            <source>(none yet)</source>
+            <translation>（暂无）</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>About IntentLens</source>
+            <translation>关于 IntentLens</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>IntentLens learns from your shop's behavior log which customers are about to buy, what kinds of customers you have and what to offer them. Everything runs on this computer: your data never leaves it.</source>
+            <translation>IntentLens 从您店铺的行为日志中学习：哪些客户即将购买、您有哪些类型的客户、该向他们推荐什么。一切都在这台电脑上运行：您的数据绝不会离开它。</translation>
+        </message>
+        <message>
+            <location line="+18" />
+            <location line="+30" />
+            <source>Wait until the running training or import ends (or stop it) first.</source>
+            <translation>请等待正在进行的训练或导入结束（或先停止它）。</translation>
+        </message>
+        <message>
+            <location line="-24" />
+            <source>Cannot open the project</source>
+            <translation>无法打开项目</translation>
+        </message>
+        <message>
+            <location line="+23" />
+            <location line="+5" />
+            <location line="+8" />
+            <source>New project</source>
+            <translation>新建项目</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>“{0}” already exists: choose another name.</source>
+            <translation>“{0}”已存在：请换一个名称。</translation>
+        </message>
+        <message>
+            <location line="+6" />
+            <source>Cannot create the project</source>
+            <translation>无法创建项目</translation>
+        </message>
+        <message>
+            <location line="+51" />
+            <source>This is the demo project, full of generated customers. Import your shop's file into a new project of its own?</source>
+            <translation>这是演示项目，里面都是生成的客户。要把您店铺的文件导入到一个单独的新项目中吗？</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Mixed with the demo's customers, every number and model would describe neither.</source>
+            <translation>如果与演示客户混在一起，所有数字和模型都将既不反映演示数据，也不反映您的数据。</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>New project for my data…</source>
+            <translation>为我的数据新建项目…</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Add it to the demo</source>
+            <translation>添加到演示项目</translation>
+        </message>
+        <message>
+            <location line="+39" />
+            <source>Training is running</source>
+            <translation>正在训练</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Stop training and quit? The best model so far is kept.</source>
+            <translation>停止训练并退出吗？目前最好的模型会被保留。</translation>
+        </message>
+        <message>
+            <location line="-148" />
+            <location line="+57" />
+            <source>Open project</source>
+            <translation>打开项目</translation>
+        </message>
+        <message>
+            <location line="+10" />
+            <location line="+32" />
+            <source>Import</source>
+            <translation>导入</translation>
+        </message>
+        <message>
+            <location line="-32" />
+            <source>Open or create a project first.</source>
+            <translation>请先打开或新建一个项目。</translation>
+        </message>
+        <message>
+            <location line="+53" />
+            <location line="+6" />
+            <source>Export rejected lines</source>
+            <translation>导出未导入的行</translation>
+        </message>
+        <message>
+            <location line="-6" />
+            <source>CSV files (*.csv)</source>
+            <translation>CSV 文件 (*.csv)</translation>
+        </message>
+        <message>
+            <location line="+8" />
+            <source>Saved {0:,} rejected lines.</source>
+            <translation>已保存 {0:,} 行未导入的行。</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/app.py" line="-59" />
+            <source>Something went wrong, but your project is safe: every change is saved in one step or not at all.</source>
+            <extracomment>The package that ships the icon and the translations as package data (``resources/``).</extracomment>
+            <translation>出错了，但您的项目是安全的：每次更改要么完整保存，要么完全不保存。</translation>
+        </message>
+        <message>
+            <source>IntentLens projects (*.intentlens);;All files (*)</source>
+            <translation>IntentLens 项目 (*.intentlens);;所有文件 (*)</translation>
+        </message>
+    </context>
+    <context>
+        <name>SegmentsPage</name>
+        <message>
+            <location filename="../../work/main/gui/pages/segments_page.py" line="+56" />
+            <source>Customer segments</source>
+            <translation>客户分群</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Export this segment…</source>
+            <translation>导出此分群…</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Export all…</source>
+            <translation>全部导出…</translation>
+        </message>
+        <message>
+            <location line="+18" />
+            <location line="+67" />
+            <source>Open a project to see its customer segments.</source>
+            <translation>打开项目以查看其客户分群。</translation>
+        </message>
+        <message>
+            <location line="-59" />
+            <source>Segments</source>
+            <translation>客户分群</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/pages/segment_views.py" line="+79" />
+            <source>Segment</source>
+            <extracomment>A hover or click finds the nearest point within this many pixels. Not a "segment vs all customers" number (its overall value is the segment's share of customers); the list and the description already show it.</extracomment>
+            <translation>分群</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Customers</source>
+            <translation>客户</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Share</source>
+            <translation>占比</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Revenue</source>
+            <translation>收入</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Intent</source>
+            <translation>意向</translation>
+        </message>
+        <message>
+            <location line="+19" />
+            <source>Customers in the segment</source>
+            <translation>该分群中的客户数</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Share of all customers</source>
+            <translation>占全部客户的比例</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Share of all revenue (refunds subtracted)</source>
+            <translation>占全部收入的比例（已扣除退款）</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>Average purchase intent of the segment's customers (how likely they are to buy, as on the Customers page), from the active purchase-intent model</source>
+            <translation>该分群客户的平均购买意向（购买的可能性，与“客户”页相同），来自当前使用的购买意向模型</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/pages/segments_page.py" line="+25" />
+            <source>Customer map</source>
+            <translation>客户地图</translation>
+        </message>
+        <message>
+            <location line="+36" />
+            <source>Reading the segments…</source>
+            <translation>正在读取分群…</translation>
+        </message>
+        <message>
+            <location line="+6" />
+            <source>The segments could not be read: {0}</source>
+            <translation>无法读取分群：{0}</translation>
+        </message>
+        <message>
+            <location line="+35" />
+            <source>No customer segments yet.
 
 Train customer profiles on the Train page (choose “Customer profiles &amp; segments” and press Start). The segments appear here when training ends.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="395" />
-        <source>Showing a random sample of {0:,} of {1:,} customers.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="397" />
-        <source>All {0:,} customers.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="403" />
-        <source>Customers with similar behavior are close together; point at one to see who it is, click to open the customer.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="408" />
-        <location filename="../../gui/pages/segments_page.py" line="589" />
-        <source>Select a segment to see what sets it apart.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="429" />
-        <source>k-means on the behavior features</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="430" />
-        <source>k-means on the customer profiles learned by the autoencoder</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="433" />
-        <source>the plain behavior features</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="434" />
-        <source>the autoencoder profiles</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="440" />
-        <source> (chosen in the settings)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="444" />
-        <source> (more stable than {0} here: {1:.2f} vs {2:.2f})</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="449" />
-        <source> (as stable as {0} here, {1:.2f} vs {2:.2f}, and better separated: silhouette {3:.2f} vs {4:.2f})</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="458" />
-        <source>very stable: a second training puts nearly everyone in the same segment</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="461" />
-        <source>fairly stable: a second training moves some customers</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="464" />
-        <source>unstable: a second training moves many customers, so treat the borders loosely</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="467" />
-        <source>clearly apart</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="469" />
-        <source>apart, with some overlap at the edges</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="471" />
-        <source>overlapping: the borders between them are soft</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="474" />
-        <source>Segments found by {0}{1}. Stability {2:.2f} (1 = identical): {3}. Silhouette {4:.2f} (-1 to 1): the segments are {5}.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="477" />
-        <source>{0:,} customers, behavior up to {1}.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="482" />
-        <source>Average intent appears once a purchase-intent model is trained (then train the profiles again).</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="554" />
-        <source>Customer {0} · {1}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="572" />
-        <source>Selected: {0}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="615" />
-        <source>Most bought: {0}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="653" />
-        <source>&lt;span style='color:{0}'&gt;■&lt;/span&gt; this segment &amp;nbsp; &lt;span style='color:{1}'&gt;■&lt;/span&gt; all customers</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="703" />
-        <source>Export customers and segments</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="705" />
-        <source>CSV files (*.csv)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="717" />
-        <source>Export</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/segments_page.py" line="723" />
-        <source>Saved {0:,} customers to {1}.</source>
-        <translation type="unfinished" />
-    </message>
-</context>
-<context>
-    <name>TrainPage</name>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="99" />
-        <source>Train a model</source>
-        <translation>训练模型</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="104" />
-        <source>Purchase intent</source>
-        <translation>购买意向</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="105" />
-        <source>Customer profiles &amp; segments</source>
-        <translation>客户画像与分群</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="107" />
-        <source>What to learn</source>
-        <translation>学习目标</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="111" />
-        <source>Only events up to the end of this day are used.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="112" />
-        <source>As of</source>
-        <translation>截至日期</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="115" />
-        <source> days</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="116" />
-        <source>Predict who buys within this many days after 'as of'.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="117" />
-        <source>Buys within</source>
-        <translation>购买期限</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="120" />
-        <source>Fast</source>
-        <translation>快速</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="120" />
-        <source>Balanced</source>
-        <translation>均衡</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="121" />
-        <source>Thorough</source>
-        <translation>精细</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="125" />
-        <source>Preset</source>
-        <translation>预设</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="128" />
-        <source>Find automatically</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="131" />
-        <source>Segments</source>
-        <translation>客户分群</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="136" />
-        <source>Advanced settings</source>
-        <translation>高级设置</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="169" />
-        <source>best F1</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="171" />
-        <source>Who counts as 'will buy': the best-F1 threshold, or the top X% of scores.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="174" />
-        <source>Epochs</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="174" />
-        <source>Batch size</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="175" />
-        <source>Learning rate</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="175" />
-        <source>Hidden size</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="176" />
-        <source>Events per customer</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="176" />
-        <source>Dropout</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="177" />
-        <source>Weight decay</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="177" />
-        <source>Network</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="178" />
-        <source>Contact the top</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="178" />
-        <source>Seed</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="183" />
-        <source>Start from the current model (faster after new data)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="187" />
-        <source>Start training</source>
-        <translation>开始训练</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="190" />
-        <source>Stop</source>
-        <translation>停止</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="198" />
-        <source>Choose what to learn and press Start.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="201" />
-        <source>Run history</source>
-        <translation>训练记录</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="203" />
-        <source>Run</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="203" />
-        <source>Task</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="203" />
-        <source>When</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="203" />
-        <source>Result</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="203" />
-        <source>Took</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="218" />
-        <source>Show run</source>
-        <translation>查看记录</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="220" />
-        <source>Use this model</source>
-        <translation>使用此模型</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="231" />
-        <source>No training yet.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="235" />
-        <source>Loss (lower is better)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="236" />
-        <location filename="../../gui/pages/train_page.py" line="252" />
-        <source>epoch</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="239" />
-        <source>training (smoothed)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="245" />
-        <source>training (per epoch)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="249" />
-        <source>validation</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="251" />
-        <source>Validation AUC (higher is better)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="270" />
-        <source>How well it predicts (latest period, never seen in training)</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="274" />
-        <source>Method</source>
-        <translation>方法</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="274" />
-        <source>PR AUC</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="274" />
-        <source>Brier</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="274" />
-        <source>Accuracy</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="275" />
-        <source>Precision</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="275" />
-        <source>Recall</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="275" />
-        <source>Lift 10%</source>
-        <translation>前10%提升度</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="291" />
-        <source>ROC: buyers found vs others flagged</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="292" />
-        <source>share of non-buyers flagged</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="293" />
-        <source>share of buyers found</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="296" />
-        <source>Precision vs recall</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="297" />
-        <source>recall</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="298" />
-        <source>precision</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="300" />
-        <source>Lift: buyer rate in the top X% vs average</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="301" />
-        <source>share of customers contacted</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="331" />
-        <source>Import data first: there is nothing to learn from yet.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="437" />
-        <source>Preparing the training data…</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="438" />
-        <source>Training runs in the background; the window stays usable.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="447" />
-        <source>Stop training</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="448" />
-        <source>Stop training now and keep the best model found so far?</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="462" />
-        <source>Stopping after the current batch…</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="485" />
-        <source>Epoch {0}: batch {1:,} of {2:,}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="505" />
-        <source>Epoch {0} of at most {1}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="507" />
-        <source>Final fit on all periods: epoch {0} of {1}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="511" />
-        <source> · elapsed {0} · about {1} left</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="521" />
-        <source>Saved as run {0}; it is now the active model.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="528" />
-        <source>Training did not run.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="530" />
-        <source>Training</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="533" />
-        <source>Stopped.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="563" />
-        <source>Stopped early; this is the best model so far. </source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="571" />
-        <source>Found {0} segments: {1}. Stability across two seeds (adjusted Rand index): {2:.2f}. See them on the Segments page.</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="589" />
-        <source>{0} segments</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="592" />
-        <source>active</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="594" />
-        <source>warm start</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="596" />
-        <source>stopped</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="599" />
-        <source>Intent</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="599" />
-        <source>Profiles</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="622" />
-        <source>Run {0} from {1}</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location filename="../../gui/pages/train_page.py" line="648" />
-        <source>Run {0} is now the active model.</source>
-        <translation type="unfinished" />
-    </message>
-</context>
+            <translation>还没有客户分群。
+
+请在“训练”页训练客户画像（选择“客户画像与分群”并点击“开始训练”）。训练结束后分群会显示在这里。</translation>
+        </message>
+        <message>
+            <location line="+19" />
+            <source>Showing a random sample of {0:,} of {1:,} customers.</source>
+            <translation>随机显示 {1:,} 位客户中的 {0:,} 位。</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>All {0:,} customers.</source>
+            <translation>全部 {0:,} 位客户。</translation>
+        </message>
+        <message>
+            <location line="+6" />
+            <source>Customers with similar behavior are close together; point at one to see who it is, click to open the customer.</source>
+            <translation>行为相似的客户彼此靠近；将鼠标指向某个点可查看是谁，点击可打开该客户。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <location line="+63" />
+            <source>Select a segment to see what sets it apart.</source>
+            <translation>选择一个分群，查看它的独特之处。</translation>
+        </message>
+        <message>
+            <location line="+64" />
+            <source>{0:,} customers</source>
+            <translation>{0:,} 位客户</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/pages/segment_words.py" line="+27" />
+            <source>k-means on the behavior features</source>
+            <translation>基于行为特征的 k-means 聚类</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>k-means on the customer profiles learned by the autoencoder</source>
+            <translation>基于自编码器所学客户画像的 k-means 聚类</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>the plain behavior features</source>
+            <translation>单纯的行为特征</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>the autoencoder profiles</source>
+            <translation>自编码器画像</translation>
+        </message>
+        <message>
+            <location line="+6" />
+            <source> (chosen in the settings)</source>
+            <translation>（在设置中选定）</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source> (more stable than {0} here: {1:.2f} vs {2:.2f})</source>
+            <translation>（此处比{0}更稳定：{1:.2f} 对 {2:.2f}）</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source> (as stable as {0} here, {1:.2f} vs {2:.2f}, and better separated: silhouette {3:.2f} vs {4:.2f})</source>
+            <translation>（此处与{0}同样稳定，{1:.2f} 对 {2:.2f}，且区分更清楚：轮廓系数 {3:.2f} 对 {4:.2f}）</translation>
+        </message>
+        <message>
+            <location line="+10" />
+            <source>very stable: a second training puts nearly everyone in the same segment</source>
+            <translation>非常稳定：再训练一次，几乎每位客户都会分到同一分群</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>fairly stable: a second training moves some customers</source>
+            <translation>比较稳定：再训练一次，会有部分客户换到别的分群</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>unstable: a second training moves many customers, so treat the borders loosely</source>
+            <translation>不稳定：再训练一次，许多客户会换分群，因此分群边界仅供参考</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>clearly apart</source>
+            <translation>界限分明</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>apart, with some overlap at the edges</source>
+            <translation>基本分开，边缘有些重叠</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>overlapping: the borders between them are soft</source>
+            <translation>相互重叠：彼此边界较模糊</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Segments found by {0}{1}. Stability {2:.2f} (1 = identical): {3}. Silhouette {4:.2f} (-1 to 1): the segments are {5}.</source>
+            <translation>分群方法：{0}{1}。稳定性 {2:.2f}（1 = 完全一致）：{3}。轮廓系数 {4:.2f}（-1 到 1）：各分群{5}。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>{0:,} customers, behavior up to {1}.</source>
+            <translation>{0:,} 位客户，行为截至 {1}。</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Average intent appears once a purchase-intent model is trained (then train the profiles again).</source>
+            <translation>训练好购买意向模型后（再重新训练客户画像），这里会显示平均意向。</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/pages/segments_page.py" line="-99" />
+            <source>Customer {0} · {1}</source>
+            <translation>客户 {0} · {1}</translation>
+        </message>
+        <message>
+            <location line="+18" />
+            <source>Selected: {0}</source>
+            <translation>已选：{0}</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/pages/segment_words.py" line="+20" />
+            <source>Most bought: {0}</source>
+            <translation>购买最多：{0}</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/pages/segment_views.py" line="+91" />
+            <source>&lt;span style='color:{0}'&gt;■&lt;/span&gt; this segment &amp;nbsp; &lt;span style='color:{1}'&gt;■&lt;/span&gt; all customers</source>
+            <translation>&lt;span style='color:{0}'&gt;■&lt;/span&gt; 此分群 &amp;nbsp; &lt;span style='color:{1}'&gt;■&lt;/span&gt; 全部客户</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/pages/segments_page.py" line="+68" />
+            <source>Export customers and segments</source>
+            <translation>导出客户和分群</translation>
+        </message>
+        <message>
+            <location line="+18" />
+            <source>Export</source>
+            <translation>导出</translation>
+        </message>
+    </context>
+    <context>
+        <name>TrainPage</name>
+        <message>
+            <location filename="../../work/main/gui/pages/train_page.py" line="+92" />
+            <source>Train a model</source>
+            <translation>训练模型</translation>
+        </message>
+        <message>
+            <location line="+6" />
+            <source>What to learn</source>
+            <translation>学习目标</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>Start from the current model (faster after new data)</source>
+            <translation>从当前模型继续训练（有新数据时更快）</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>Start training</source>
+            <translation>开始训练</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>Stop</source>
+            <translation>停止</translation>
+        </message>
+        <message>
+            <location line="+8" />
+            <location line="+81" />
+            <source>Choose what to learn and press Start.</source>
+            <translation>选择学习目标，然后点击“开始训练”。</translation>
+        </message>
+        <message>
+            <location line="-124" />
+            <location line="+294" />
+            <source>No training yet.</source>
+            <translation>尚未训练。</translation>
+        </message>
+        <message>
+            <location line="-186" />
+            <source>Reading the project…</source>
+            <translation>正在读取项目…</translation>
+        </message>
+        <message>
+            <location line="+14" />
+            <source>Import data first: there is nothing to learn from yet.</source>
+            <translation>请先导入数据：目前还没有可学习的内容。</translation>
+        </message>
+        <message>
+            <location line="+70" />
+            <source>Preparing the training data…</source>
+            <translation>正在准备训练数据…</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Training runs in the background; the window stays usable.</source>
+            <translation>训练在后台进行；窗口仍可正常使用。</translation>
+        </message>
+        <message>
+            <location line="+9" />
+            <source>Stop training</source>
+            <translation>停止训练</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Stop training now and keep the best model found so far?</source>
+            <translation>现在停止训练，并保留目前找到的最好模型吗？</translation>
+        </message>
+        <message>
+            <location line="+13" />
+            <source>Stopping after the current batch…</source>
+            <translation>将在当前批次结束后停止…</translation>
+        </message>
+        <message>
+            <location line="+8" />
+            <source>Saved as run {0}; it is now the active model.</source>
+            <translation>已保存为第 {0} 次训练；现在是当前使用的模型。</translation>
+        </message>
+        <message>
+            <location line="+15" />
+            <source>Training did not run.</source>
+            <translation>训练未能运行。</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Training</source>
+            <translation>训练</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>Stopped.</source>
+            <translation>已停止。</translation>
+        </message>
+        <message>
+            <location line="+21" />
+            <source>Run {0} from {1}</source>
+            <translation>第 {0} 次训练，{1}</translation>
+        </message>
+        <message>
+            <location line="+16" />
+            <source>Run {0} is now the active model.</source>
+            <translation>第 {0} 次训练现在是当前使用的模型。</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/tasks/curves.py" line="+25" />
+            <source>Epoch {0}: batch {1:,} of {2:,}</source>
+            <translation>第 {0} 轮：第 {1:,} / {2:,} 批</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Epoch {0} of at most {1}</source>
+            <translation>第 {0} 轮，最多 {1} 轮</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Final fit on all periods: epoch {0} of {1}</source>
+            <translation>在全部时段上最终拟合：第 {0} / {1} 轮</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source> · elapsed {0} · about {1} left</source>
+            <translation> · 已用 {0} · 约剩 {1}</translation>
+        </message>
+        <message>
+            <location line="+16" />
+            <source>Loss (lower is better)</source>
+            <translation>损失（越低越好）</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <location line="+12" />
+            <source>epoch</source>
+            <translation>轮次</translation>
+        </message>
+        <message>
+            <location line="-9" />
+            <source>training (smoothed)</source>
+            <translation>训练（平滑）</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>training (per epoch)</source>
+            <translation>训练（每轮）</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>validation</source>
+            <translation>验证</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/tasks/form.py" line="+71" />
+            <source>Advanced settings</source>
+            <extracomment>Qt's spin boxes hold 32-bit ints: wider ranges (a seed up to 2**32 - 1) are cut to this. Whole-number settings with a special word and at most this many values more are a list.</extracomment>
+            <translation>高级设置</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/tasks/history.py" line="+53" />
+            <source>Run history</source>
+            <translation>训练记录</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Run</source>
+            <translation>编号</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>Task</source>
+            <translation>任务</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>When</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>Result</source>
+            <translation>结果</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>Took</source>
+            <translation>用时</translation>
+        </message>
+        <message>
+            <location line="+13" />
+            <source>Show run</source>
+            <translation>查看记录</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <location line="+31" />
+            <source>Use this model</source>
+            <translation>使用此模型</translation>
+        </message>
+        <message>
+            <location filename="../../work/main/gui/tasks/intent.py" line="+30" />
+            <source>Validation AUC (higher is better)</source>
+            <translation>验证 AUC（越高越好）</translation>
+        </message>
+        <message>
+            <source>As of</source>
+            <translation>截至日期</translation>
+        </message>
+        <message>
+            <source>score as of this date (YYYY-MM-DD; default: end of data)</source>
+            <translation>按此日期评分（YYYY-MM-DD；默认：数据的最后一天）</translation>
+        </message>
+        <message>
+            <source>Buys within</source>
+            <translation>购买期限</translation>
+        </message>
+        <message>
+            <source>days ahead, 1 to 365 (default: from the data, at most 30)</source>
+            <translation>向后预测的天数，1 到 365（默认：根据数据决定，最多 30）</translation>
+        </message>
+        <message>
+            <source>days</source>
+            <translation>天</translation>
+        </message>
+        <message>
+            <source>Preset</source>
+            <translation>预设</translation>
+        </message>
+        <message>
+            <source>how long and how carefully to train</source>
+            <translation>训练的时长和细致程度</translation>
+        </message>
+        <message>
+            <source>Fast</source>
+            <translation>快速</translation>
+        </message>
+        <message>
+            <source>Balanced</source>
+            <translation>均衡</translation>
+        </message>
+        <message>
+            <source>Thorough</source>
+            <translation>精细</translation>
+        </message>
+        <message>
+            <source>Epochs</source>
+            <translation>训练轮数</translation>
+        </message>
+        <message>
+            <source>epochs at most, 1 to 1000 (default: from the preset)</source>
+            <translation>最多训练轮数，1 到 1000（默认：取自预设）</translation>
+        </message>
+        <message>
+            <source>Batch size</source>
+            <translation>批大小</translation>
+        </message>
+        <message>
+            <source>customers per training step (default: from the preset)</source>
+            <translation>每个训练步的客户数（默认：取自预设）</translation>
+        </message>
+        <message>
+            <source>Learning rate</source>
+            <translation>学习率</translation>
+        </message>
+        <message>
+            <source>step size of the optimizer (default: from the preset)</source>
+            <translation>优化器的步长（默认：取自预设）</translation>
+        </message>
+        <message>
+            <source>Hidden size</source>
+            <translation>隐藏层大小</translation>
+        </message>
+        <message>
+            <source>size of the network's memory (default: from the preset)</source>
+            <translation>网络记忆的容量（默认：取自预设）</translation>
+        </message>
+        <message>
+            <source>Events per customer</source>
+            <translation>每位客户的行为数</translation>
+        </message>
+        <message>
+            <source>the latest events of each customer the network reads (default: from the preset)</source>
+            <translation>网络读取每位客户最近多少条行为（默认：取自预设）</translation>
+        </message>
+        <message>
+            <source>Dropout</source>
+            <translation>随机丢弃率 (Dropout)</translation>
+        </message>
+        <message>
+            <source>share of the network switched off at random while training</source>
+            <translation>训练时随机关闭的网络比例</translation>
+        </message>
+        <message>
+            <source>Weight decay</source>
+            <translation>权重衰减</translation>
+        </message>
+        <message>
+            <source>how strongly large weights are held back</source>
+            <translation>对过大权重的抑制强度</translation>
+        </message>
+        <message>
+            <source>Network</source>
+            <translation>网络类型</translation>
+        </message>
+        <message>
+            <source>the kind of recurrent network</source>
+            <translation>循环神经网络的类型</translation>
+        </message>
+        <message>
+            <source>LSTM</source>
+            <translation>LSTM</translation>
+        </message>
+        <message>
+            <source>GRU</source>
+            <translation>GRU</translation>
+        </message>
+        <message>
+            <source>Contact the top</source>
+            <translation>联系评分前</translation>
+        </message>
+        <message>
+            <source>who counts as 'will buy': the best-F1 threshold, or the top X% of scores</source>
+            <translation>哪些客户算作“会购买”：按最佳 F1 阈值，或评分最高的前 X%</translation>
+        </message>
+        <message>
+            <source>%</source>
+            <translation>%</translation>
+        </message>
+        <message>
+            <source>best F1</source>
+            <translation>最佳 F1</translation>
+        </message>
+        <message>
+            <source>Seed</source>
+            <translation>随机种子</translation>
+        </message>
+        <message>
+            <source>the random start; the same seed repeats a run</source>
+            <translation>随机起点；相同的种子可重现同一次训练</translation>
+        </message>
+        <message>
+            <source>profile customers as of this date (YYYY-MM-DD; default: end of data)</source>
+            <translation>按此日期为客户建立画像（YYYY-MM-DD；默认：数据的最后一天）</translation>
+        </message>
+        <message>
+            <source>Segments</source>
+            <translation>客户分群</translation>
+        </message>
+        <message>
+            <source>how many segments (2 to 12), or auto to let the data decide (default)</source>
+            <translation>分群数量（2 到 12），或选“自动”由数据决定（默认）</translation>
+        </message>
+        <message>
+            <source>auto</source>
+            <translation>自动</translation>
+        </message>
+        <message>
+            <source>autoencoder epochs at most, 1 to 1000 (default 60)</source>
+            <translation>自编码器最多训练轮数，1 到 1000（默认 60）</translation>
+        </message>
+        <message>
+            <source>Find automatically</source>
+            <translation>自动确定</translation>
+        </message>
+        <message>
+            <source>Purchase intent</source>
+            <translation>购买意向</translation>
+        </message>
+        <message>
+            <source>Customer profiles &amp; segments</source>
+            <translation>客户画像与分群</translation>
+        </message>
+        <message>
+            <source>valid AUC</source>
+            <translation>验证 AUC</translation>
+        </message>
+    </context>
+    <context>
+        <name>engine</name>
+        <message>
+            <source>1 event</source>
+            <translation>1 次行为</translation>
+        </message>
+        <message>
+            <source>1 purchase</source>
+            <translation>1 次购买</translation>
+        </message>
+        <message>
+            <source>{0}, {1}, revenue {2:,.2f}. First seen {3}, last seen {4}.</source>
+            <translation>{0}，{1}，收入 {2:,.2f}。首次出现 {3}，最近出现 {4}。</translation>
+        </message>
+        <message>
+            <source>{0:,} events</source>
+            <translation>{0:,} 次行为</translation>
+        </message>
+        <message>
+            <source>{0:,} purchases</source>
+            <translation>{0:,} 次购买</translation>
+        </message>
+        <message>
+            <source>Customer {0} has no events.</source>
+            <translation>客户 {0} 没有任何行为。</translation>
+        </message>
+        <message>
+            <source>No intent score yet: train a purchase-intent model first.</source>
+            <translation>尚无意向评分：请先训练购买意向模型。</translation>
+        </message>
+        <message>
+            <source>There are no intent scores yet: train a purchase-intent model first.</source>
+            <translation>还没有意向评分：请先训练购买意向模型。</translation>
+        </message>
+        <message>
+            <source>Buys within {0} days: {1:.0%} likely{2}.</source>
+            <translation>{0} 天内购买的可能性：{1:.0%}{2}。</translation>
+        </message>
+        <message>
+            <source>, top {0:.0f}% of customers</source>
+            <translation>，位居前 {0:.0f}% 的客户</translation>
+        </message>
+        <message>
+            <source>There is no customer “{0}” in this project.</source>
+            <translation>此项目中没有客户“{0}”。</translation>
+        </message>
+        <message>
+            <source>Customer “{0}” has no events.</source>
+            <translation>客户“{0}”没有任何行为。</translation>
+        </message>
+        <message>
+            <source>, bottom {0:.0f}% of customers</source>
+            <translation>，位居后 {0:.0f}% 的客户</translation>
+        </message>
+        <message>
+            <source>There are no segments yet: train customer profiles first.</source>
+            <translation>还没有分群：请先训练客户画像。</translation>
+        </message>
+        <message>
+            <source>The project has no events yet: import your shop's behavior log first.</source>
+            <translation>项目中还没有行为数据：请先导入您店铺的行为日志。</translation>
+        </message>
+        <message>
+            <source>active</source>
+            <translation>当前使用</translation>
+        </message>
+        <message>
+            <source>warm start</source>
+            <translation>继续训练</translation>
+        </message>
+        <message>
+            <source>stopped</source>
+            <translation>已停止</translation>
+        </message>
+        <message>
+            <source>out of date: a customer was forgotten</source>
+            <translation>已过期：有客户被删除</translation>
+        </message>
+        <message>
+            <source>the data starts on {0}; choose that day or a later one</source>
+            <translation>数据从 {0} 开始；请选择这一天或之后的日期</translation>
+        </message>
+        <message>
+            <source>that is in the future and the data ends on {0}; choose a day up to {1}</source>
+            <translation>这是未来的日期，而数据截止于 {0}；请选择不晚于 {1} 的日期</translation>
+        </message>
+        <message>
+            <source>The as-of date cannot be used: {0}.</source>
+            <translation>无法使用该截至日期：{0}。</translation>
+        </message>
+        <message>
+            <source>There is no run {0} in this project.</source>
+            <translation>此项目中没有第 {0} 次训练。</translation>
+        </message>
+        <message>
+            <source>Stopped early; this is the best model so far. </source>
+            <translation>已提前停止；这是目前最好的模型。</translation>
+        </message>
+        <message>
+            <source>ROC: buyers found vs others flagged</source>
+            <translation>ROC：找到的购买者与误标的其他客户</translation>
+        </message>
+        <message>
+            <source>share of non-buyers flagged</source>
+            <translation>被误标的非购买者比例</translation>
+        </message>
+        <message>
+            <source>share of buyers found</source>
+            <translation>找到的购买者比例</translation>
+        </message>
+        <message>
+            <source>Precision vs recall</source>
+            <translation>精确率与召回率</translation>
+        </message>
+        <message>
+            <source>recall</source>
+            <translation>召回率</translation>
+        </message>
+        <message>
+            <source>precision</source>
+            <translation>精确率</translation>
+        </message>
+        <message>
+            <source>Lift: buyer rate in the top X% vs average</source>
+            <translation>提升度：前 X% 客户的购买率与平均水平之比</translation>
+        </message>
+        <message>
+            <source>share of customers contacted</source>
+            <translation>联系的客户比例</translation>
+        </message>
+        <message>
+            <source>Validation AUC (higher is better)</source>
+            <translation>验证 AUC（越高越好）</translation>
+        </message>
+        <message>
+            <source>Intent</source>
+            <translation>意向</translation>
+        </message>
+        <message>
+            <source>Rank</source>
+            <translation>排名</translation>
+        </message>
+        <message>
+            <source>Purchase intent</source>
+            <translation>购买意向</translation>
+        </message>
+        <message>
+            <source>What moved the score most</source>
+            <translation>影响评分最多的行为</translation>
+        </message>
+        <message>
+            <source>The active model is damaged or was made by another version, so it cannot be a starting point: train without warm start.</source>
+            <translation>当前模型已损坏或由其他版本生成，无法作为起点：请不勾选“从当前模型继续训练”重新训练。</translation>
+        </message>
+        <message>
+            <source>Validation on the latest cutoff ({0:,} customers; trained on {1:,} examples):</source>
+            <translation>在最近一个截止时段上的验证（{0:,} 位客户；用 {1:,} 个样本训练）：</translation>
+        </message>
+        <message>
+            <source>Train a purchase-intent model to see reasons.</source>
+            <translation>训练购买意向模型后即可查看原因。</translation>
+        </message>
+        <message>
+            <source>lift</source>
+            <translation>提升度</translation>
+        </message>
+        <message>
+            <source>training (per epoch)</source>
+            <translation>训练（每轮）</translation>
+        </message>
+        <message>
+            <source>validation</source>
+            <translation>验证</translation>
+        </message>
+        <message>
+            <source>How well it predicts (latest period, never seen in training)</source>
+            <translation>预测效果（最近时段，训练中从未见过）</translation>
+        </message>
+        <message>
+            <source>Rank {0:,} of {1:,} (as of {2}).</source>
+            <translation>排名第 {0:,} / {1:,}（截至 {2}）。</translation>
+        </message>
+        <message>
+            <source>Working out what moved the score…</source>
+            <translation>正在分析影响评分的因素…</translation>
+        </message>
+        <message>
+            <source>No single event moved the score noticeably.</source>
+            <translation>没有哪一条行为明显影响评分。</translation>
+        </message>
+        <message>
+            <source>Method</source>
+            <translation>方法</translation>
+        </message>
+        <message>
+            <source>Segments need at least 3 customers with events before the as-of date: choose a later date or import more data.</source>
+            <translation>分群需要至少 3 位在截至日期前有行为的客户：请选择更晚的日期或导入更多数据。</translation>
+        </message>
+        <message>
+            <source>Found {0} segments: {1}. Stability across two seeds (adjusted Rand index): {2:.2f}. See them on the Segments page.</source>
+            <translation>找到 {0} 个分群：{1}。两个随机种子间的稳定性（调整兰德指数）：{2:.2f}。请在“客户分群”页查看。</translation>
+        </message>
+        <message>
+            <source>Segment</source>
+            <translation>分群</translation>
+        </message>
+        <message>
+            <source>Enough data: {0:,} customers to profile.</source>
+            <translation>数据充足：可为 {0:,} 位客户建立画像。</translation>
+        </message>
+        <message>
+            <source>{0} segments</source>
+            <translation>{0} 个分群</translation>
+        </message>
+        <message>
+            <source>Segment: {0}.</source>
+            <translation>分群：{0}。</translation>
+        </message>
+        <message>
+            <source>viewed</source>
+            <translation>浏览</translation>
+        </message>
+        <message>
+            <source>searched</source>
+            <translation>搜索</translation>
+        </message>
+        <message>
+            <source>clicked</source>
+            <translation>点击</translation>
+        </message>
+        <message>
+            <source>added to cart</source>
+            <translation>加入购物车</translation>
+        </message>
+        <message>
+            <source>removed from cart</source>
+            <translation>移出购物车</translation>
+        </message>
+        <message>
+            <source>favorited</source>
+            <translation>收藏</translation>
+        </message>
+        <message>
+            <source>bought</source>
+            <translation>购买</translation>
+        </message>
+        <message>
+            <source>refunded</source>
+            <translation>退款</translation>
+        </message>
+        <message>
+            <source>liked</source>
+            <translation>点赞</translation>
+        </message>
+        <message>
+            <source>commented</source>
+            <translation>评论</translation>
+        </message>
+        <message>
+            <source>shared</source>
+            <translation>分享</translation>
+        </message>
+        <message>
+            <source>other</source>
+            <translation>其他</translation>
+        </message>
+        <message>
+            <source>Base rate (everyone alike)</source>
+            <translation>基准比例（所有人一样）</translation>
+        </message>
+        <message>
+            <source>RFM logistic regression</source>
+            <translation>RFM 逻辑回归</translation>
+        </message>
+        <message>
+            <source>Gradient boosting on aggregates</source>
+            <translation>基于汇总特征的梯度提升</translation>
+        </message>
+        <message>
+            <source>AUC</source>
+            <translation>AUC</translation>
+        </message>
+        <message>
+            <source>PR AUC</source>
+            <translation>PR AUC</translation>
+        </message>
+        <message>
+            <source>Brier</source>
+            <translation>Brier 分数</translation>
+        </message>
+        <message>
+            <source>Accuracy</source>
+            <translation>准确率</translation>
+        </message>
+        <message>
+            <source>Precision</source>
+            <translation>精确率</translation>
+        </message>
+        <message>
+            <source>Recall</source>
+            <translation>召回率</translation>
+        </message>
+        <message>
+            <source>F1</source>
+            <translation>F1</translation>
+        </message>
+        <message>
+            <source>Lift 10%</source>
+            <translation>前10%提升度</translation>
+        </message>
+        <message>
+            <source>Profiles</source>
+            <translation>客户画像</translation>
+        </message>
+        <message>
+            <source>Find automatically</source>
+            <translation>自动确定</translation>
+        </message>
+        <message>
+            <source>As of</source>
+            <translation>截至日期</translation>
+        </message>
+        <message>
+            <source>score as of this date (YYYY-MM-DD; default: end of data)</source>
+            <translation>按此日期评分（YYYY-MM-DD；默认：数据的最后一天）</translation>
+        </message>
+        <message>
+            <source>Buys within</source>
+            <translation>购买期限</translation>
+        </message>
+        <message>
+            <source>days ahead, 1 to 365 (default: from the data, at most 30)</source>
+            <translation>向后预测的天数，1 到 365（默认：根据数据决定，最多 30）</translation>
+        </message>
+        <message>
+            <source>days</source>
+            <translation>天</translation>
+        </message>
+        <message>
+            <source>Preset</source>
+            <translation>预设</translation>
+        </message>
+        <message>
+            <source>how long and how carefully to train</source>
+            <translation>训练的时长和细致程度</translation>
+        </message>
+        <message>
+            <source>Fast</source>
+            <translation>快速</translation>
+        </message>
+        <message>
+            <source>Balanced</source>
+            <translation>均衡</translation>
+        </message>
+        <message>
+            <source>Thorough</source>
+            <translation>精细</translation>
+        </message>
+        <message>
+            <source>Epochs</source>
+            <translation>训练轮数</translation>
+        </message>
+        <message>
+            <source>epochs at most, 1 to 1000 (default: from the preset)</source>
+            <translation>最多训练轮数，1 到 1000（默认：取自预设）</translation>
+        </message>
+        <message>
+            <source>Batch size</source>
+            <translation>批大小</translation>
+        </message>
+        <message>
+            <source>customers per training step (default: from the preset)</source>
+            <translation>每个训练步的客户数（默认：取自预设）</translation>
+        </message>
+        <message>
+            <source>Learning rate</source>
+            <translation>学习率</translation>
+        </message>
+        <message>
+            <source>step size of the optimizer (default: from the preset)</source>
+            <translation>优化器的步长（默认：取自预设）</translation>
+        </message>
+        <message>
+            <source>Hidden size</source>
+            <translation>隐藏层大小</translation>
+        </message>
+        <message>
+            <source>size of the network's memory (default: from the preset)</source>
+            <translation>网络记忆的容量（默认：取自预设）</translation>
+        </message>
+        <message>
+            <source>Events per customer</source>
+            <translation>每位客户的行为数</translation>
+        </message>
+        <message>
+            <source>the latest events of each customer the network reads (default: from the preset)</source>
+            <translation>网络读取每位客户最近多少条行为（默认：取自预设）</translation>
+        </message>
+        <message>
+            <source>Dropout</source>
+            <translation>随机丢弃率 (Dropout)</translation>
+        </message>
+        <message>
+            <source>share of the network switched off at random while training</source>
+            <translation>训练时随机关闭的网络比例</translation>
+        </message>
+        <message>
+            <source>Weight decay</source>
+            <translation>权重衰减</translation>
+        </message>
+        <message>
+            <source>how strongly large weights are held back</source>
+            <translation>对过大权重的抑制强度</translation>
+        </message>
+        <message>
+            <source>Network</source>
+            <translation>网络类型</translation>
+        </message>
+        <message>
+            <source>the kind of recurrent network</source>
+            <translation>循环神经网络的类型</translation>
+        </message>
+        <message>
+            <source>LSTM</source>
+            <translation>LSTM</translation>
+        </message>
+        <message>
+            <source>GRU</source>
+            <translation>GRU</translation>
+        </message>
+        <message>
+            <source>Contact the top</source>
+            <translation>联系评分前</translation>
+        </message>
+        <message>
+            <source>who counts as 'will buy': the best-F1 threshold, or the top X% of scores</source>
+            <translation>哪些客户算作“会购买”：按最佳 F1 阈值，或评分最高的前 X%</translation>
+        </message>
+        <message>
+            <source>%</source>
+            <translation>%</translation>
+        </message>
+        <message>
+            <source>best F1</source>
+            <translation>最佳 F1</translation>
+        </message>
+        <message>
+            <source>Seed</source>
+            <translation>随机种子</translation>
+        </message>
+        <message>
+            <source>the random start; the same seed repeats a run</source>
+            <translation>随机起点；相同的种子可重现同一次训练</translation>
+        </message>
+        <message>
+            <source>profile customers as of this date (YYYY-MM-DD; default: end of data)</source>
+            <translation>按此日期为客户建立画像（YYYY-MM-DD；默认：数据的最后一天）</translation>
+        </message>
+        <message>
+            <source>Segments</source>
+            <translation>客户分群</translation>
+        </message>
+        <message>
+            <source>how many segments (2 to 12), or auto to let the data decide (default)</source>
+            <translation>分群数量（2 到 12），或选“自动”由数据决定（默认）</translation>
+        </message>
+        <message>
+            <source>auto</source>
+            <translation>自动</translation>
+        </message>
+        <message>
+            <source>autoencoder epochs at most, 1 to 1000 (default 60)</source>
+            <translation>自编码器最多训练轮数，1 到 1000（默认 60）</translation>
+        </message>
+    </context>
+    <context>
+        <name>widgets</name>
+        <message>
+            <location filename="../../work/main/gui/widgets.py" line="+109" />
+            <source>CSV files (*.csv)</source>
+            <extracomment>The QSettings key of the folder the last export went to.</extracomment>
+            <translation>CSV 文件 (*.csv)</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Excel workbooks (*.xlsx)</source>
+            <translation>Excel 工作簿 (*.xlsx)</translation>
+        </message>
+        <message>
+            <location line="+34" />
+            <source>Saved {0} to {1}.</source>
+            <translation>已将 {0} 保存到 {1}。</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Open folder</source>
+            <translation>打开文件夹</translation>
+        </message>
+    </context>
 </TS>
