@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
 
+from gui.import_wizard import ImportWizard
 from gui.main_window import MainWindow
 
 
@@ -43,8 +44,11 @@ def render_all(window: MainWindow, folder: Path) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="intentlens-shot-") as tmp:
         sample = Path(tmp) / "shop-export.csv"
         write_demo_csv(sample, customers=60, seed=3)
-        wizard = window.import_file(str(sample))
-        if wizard is not None:
+        if window.project is not None:
+            # The wizard itself, never the question the demo project asks before an import.
+            wizard = ImportWizard(window.project, window)
+            wizard.load_file(str(sample))
+            wizard.show()
             wizard.resize(1000, 720)
             _settle()
             path = folder / "import_wizard.png"

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.dates import day
-from engine.events import EVENT_TYPES
+from engine.events import EVENT_TYPES, event_name
 from engine.overview import DataSummary, summarize
 from gui.models import RowsModel
 from gui.widgets import PALETTE, StatCard, hint, plot, title
@@ -257,7 +257,7 @@ class DataPage(QWidget):
         counts = [by_type[e] for e in kinds]
         self.types_bars.setOpts(x0=[0] * len(kinds), y=list(range(len(kinds))), width=counts)
         axis: Any = self.types_plot.getAxis("left")
-        axis.setTicks([[(i, k) for i, k in enumerate(kinds)]])
+        axis.setTicks([[(i, event_name(k)) for i, k in enumerate(kinds)]])
         if counts:
             self.types_plot.setYRange(-0.6, len(kinds) - 0.4)
             self.types_plot.setXRange(0, max(counts) * 1.05)
