@@ -12,8 +12,9 @@ from engine.intent.model import ensure_threads, pick_device, to_tensors
 from engine.intent.network import _int, load_model
 from engine.intent.reports import Reason
 from engine.intent.steps import build_steps
+from engine.words import tr
 
-_VERBS: dict[str, str] = {
+VERBS: dict[str, str] = {
     "view": "Viewed {x}",
     "search": "Searched for {q}",
     "click": "Clicked {x}",
@@ -37,11 +38,11 @@ def _ago(delta_ms: int) -> str:
     days = delta_ms / MS_PER_DAY
     if days < 1:
         hours = int(round(delta_ms / 3_600_000))
-        return (
-            "just before the as-of date" if hours < 1 else f"{hours} hour{'s' * (hours != 1)} ago"
-        )
+        if hours < 1:
+            return tr("just before the as-of date")
+        return tr("1 hour ago") if hours == 1 else tr("{0} hours ago").format(hours)
     d = int(round(days))
-    return f"{d} day{'s' * (d != 1)} ago"
+    return tr("1 day ago") if d == 1 else tr("{0} days ago").format(d)
 
 
 def explain_customer(
@@ -120,19 +121,20 @@ def explain_customer(
         item = _text_or_none(first["item"])
         lines = int(steps.lines[last])
         label = (item_names or {}).get(item, item) if item is not None else None
-        what = f"'{label}'" if label is not None else "an item"
+        what = f"'{label}'" if label is not None else tr("an item")
         if lines > 1:
-            what = f"{lines} items ({what} and more)"
+            what = tr("{0} items ({1} and more)").format(lines, what)
         query = _text_or_none(first["query"])
         if len(g) > 1:
-            verb = f"Interacted with '{label}' {len(g)} times, last"
+            verb = tr("Interacted with '{0}' {1} times, last").format(label, len(g))
         else:
-            verb = _VERBS.get(event, _VERBS["other"]).format(x=what, q=f"'{query or ''}'")
+            verb = tr(VERBS.get(event, VERBS["other"])).format(x=what, q=f"'{query or ''}'")
         points = float(effects[int(k)]) * 100.0
         shown = f"{points:+.1f}" if abs(points) < 1 else f"{points:+.0f}"
         # Points of the purchase probability: "+0.9 percentage points" of intent.
-        unit = "percentage point" if shown in ("+1", "-1") else "percentage points"
-        text = f"{verb} {_ago(as_of - int(steps.time_ms[last]))}: {shown} {unit}"
+        pattern = (tr("{0} {1}: {2} percentage point") if shown in ("+1", "-1")
+                   else tr("{0} {1}: {2} percentage points"))
+        text = pattern.format(verb, _ago(as_of - int(steps.time_ms[last])), shown)
         reasons.append(
             Reason(
                 time_ms=int(steps.time_ms[last]),

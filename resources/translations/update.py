@@ -64,11 +64,10 @@ def setting_words() -> list[str]:
     """Labels, help, units, choice labels and special words of every task's settings."""
     sys.path.insert(0, str(ROOT))
     from engine.fields import settings_of
-    from engine.intent.config import IntentConfig
-    from engine.profiles.training import ProfileConfig
+    from engine.tasks import TASKS
 
     words: list[str] = []
-    for config in (IntentConfig, ProfileConfig):
+    for config in dict.fromkeys(task.config_type for task in TASKS.values()):
         for spec in settings_of(config):
             s = spec.setting
             words += [s.label, s.help, s.unit, s.special or ""]
@@ -79,6 +78,8 @@ def setting_words() -> list[str]:
 def engine_words() -> list[str]:
     sys.path.insert(0, str(ROOT))
     from engine.events import EVENT_NAMES
+    from engine.intent.evaluate import METHOD_NAMES
+    from engine.intent.explain import VERBS
     from engine.tasks.intent import METHOD_LABELS, METRIC_COLUMNS
 
     words: list[str] = []
@@ -86,6 +87,8 @@ def engine_words() -> list[str]:
         words += _literal_tr_args(path)
     words += list(EVENT_NAMES.values())
     words += list(METHOD_LABELS.values())
+    words += list(METHOD_NAMES.values())
+    words += list(VERBS.values())
     words += [heading for _, heading in METRIC_COLUMNS]
     from engine.tasks import TASKS
 
