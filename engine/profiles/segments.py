@@ -11,6 +11,28 @@ import pandas as pd
 
 from engine.exports import FORMULA_STARTS
 from engine.profiles.features import CATEGORY_PREFIX
+from engine.words import tr
+
+#: The words segment names are made of (English keys; the name shows them translated).
+NAME_WORDS = (
+    "Weekend", "Evening", "bargain", "premium", "lapsed", "shoppers", "researchers",
+    "regulars", "cart abandoners", "hunters", "browsers", "occasional buyers", "big spenders",
+    "frequent", "occasional", "big-basket", "small-basket", "more active", "less active",
+)
+#: The labels of the traits charted for a segment (the Segments page translates them).
+TRAIT_LABELS = (
+    "share of revenue", "activity on weekends", "activity in the evening",
+    "views per purchase", "share of searches", "share of favorites", "carts abandoned",
+    "purchase days per customer", "typical item price", "typical basket value",
+)
+
+
+def trait_label(label: str) -> str:
+    """A trait's label as saved (English) in the user's words; "activity in X" keeps the
+    shop's category X as it is."""
+    if label.startswith("activity in ") and label not in TRAIT_LABELS:
+        return tr("activity in {0}").format(label.removeprefix("activity in "))
+    return tr(label)
 
 
 @dataclass(frozen=True)
@@ -166,7 +188,8 @@ def describe_segments(
             phrases.append(
                 (
                     rel(weekend_s, weekend_o),
-                    f"{_pct(weekend_s)} of activity on weekends (average {_pct(weekend_o)})",
+                    tr("{0} of activity on weekends (average {1})").format(
+                        _pct(weekend_s), _pct(weekend_o)),
                 )
             )
         elif (evening_s >= 0.45 and rel(evening_s, evening_o) >= 1.3) or (
@@ -176,7 +199,8 @@ def describe_segments(
             phrases.append(
                 (
                     rel(evening_s, evening_o),
-                    f"{_pct(evening_s)} of activity in the evening (average {_pct(evening_o)})",
+                    tr("{0} of activity in the evening (average {1})").format(
+                        _pct(evening_s), _pct(evening_o)),
                 )
             )
         if price_o > 0 and price_s <= 0.6 * price_o:
@@ -184,7 +208,7 @@ def describe_segments(
             phrases.append(
                 (
                     rel(price_o, price_s),
-                    f"typical item price {price_s:.2f} vs {price_o:.2f} overall",
+                    tr("typical item price {0:.2f} vs {1:.2f} overall").format(price_s, price_o),
                 )
             )
         elif price_o > 0 and price_s >= 1.6 * price_o:
@@ -192,7 +216,7 @@ def describe_segments(
             phrases.append(
                 (
                     rel(price_s, price_o),
-                    f"typical item price {price_s:.2f} vs {price_o:.2f} overall",
+                    tr("typical item price {0:.2f} vs {1:.2f} overall").format(price_s, price_o),
                 )
             )
         # A category names the segment only when it clearly leads: a segment that splits its
@@ -212,7 +236,7 @@ def describe_segments(
             phrases.append(
                 (
                     rel(search_s, search_o),
-                    f"search {rel(search_s, search_o):.1f}x more than average",
+                    tr("search {0:.1f}x more than average").format(rel(search_s, search_o)),
                 )
             )
         elif rel(buys_s, buys_o) >= 1.4 and basket_s <= basket_o * 1.2:
@@ -220,7 +244,8 @@ def describe_segments(
             phrases.append(
                 (
                     rel(buys_s, buys_o),
-                    f"buy on {buys_s:.1f} days vs {buys_o:.1f} on average, in small baskets",
+                    tr("buy on {0:.1f} days vs {1:.1f} on average, in small baskets").format(
+                        buys_s, buys_o),
                 )
             )
         elif has["cart"] and aband_s >= 0.6 and rel(aband_s, aband_o) >= 1.2:
@@ -228,7 +253,7 @@ def describe_segments(
             phrases.append(
                 (
                     rel(aband_s, aband_o),
-                    f"abandon {_pct(aband_s)} of carts (average {_pct(aband_o)})",
+                    tr("abandon {0} of carts (average {1})").format(_pct(aband_s), _pct(aband_o)),
                 )
             )
         elif has["view"] and (
@@ -238,30 +263,34 @@ def describe_segments(
             phrases.append(
                 (
                     rel(vpp_s, vpp_o),
-                    f"view {rel(vpp_s, vpp_o):.1f}x more items per purchase than average",
+                    tr("view {0:.1f}x more items per purchase than average").format(
+                        rel(vpp_s, vpp_o)),
                 )
             )
         elif rel(buys_s, buys_o) <= 0.6:
             noun = "browsers" if has["view"] else "occasional buyers"
             phrases.append(
-                (rel(buys_o, buys_s), f"buy on {buys_s:.1f} days vs {buys_o:.1f} on average")
+                (rel(buys_o, buys_s), tr("buy on {0:.1f} days vs {1:.1f} on average").format(buys_s, buys_o))
             )
+        views_phrase = tr("view {0:.1f}x more items per purchase than average").format(
+            rel(vpp_s, vpp_o))
         if (has["view"] and rel(vpp_s, vpp_o) >= 1.4
-                and not any("per purchase" in p for _, p in phrases)):
+                and not any(p == views_phrase for _, p in phrases)):
             phrases.append(
                 (
                     rel(vpp_s, vpp_o),
-                    f"view {rel(vpp_s, vpp_o):.1f}x more items per purchase than average",
+                    tr("view {0:.1f}x more items per purchase than average").format(
+                        rel(vpp_s, vpp_o)),
                 )
             )
         if has["favorite"] and rel(fav_s, fav_o) >= 1.5:
             phrases.append(
-                (rel(fav_s, fav_o), f"favorite {rel(fav_s, fav_o):.1f}x more than average")
+                (rel(fav_s, fav_o), tr("favorite {0:.1f}x more than average").format(rel(fav_s, fav_o)))
             )
         if noun == "shoppers" and rev_share >= 1.8 * share:
             noun = "big spenders"
             phrases.append(
-                (rev_share / share, f"spend {rev_share / share:.1f}x the average per customer")
+                (rev_share / share, tr("spend {0:.1f}x the average per customer").format(rev_share / share))
             )
         rec_s = float(f.loc[seg == sid, "recency_days"].median())
         rec_o = float(f["recency_days"].median())
@@ -270,10 +299,14 @@ def describe_segments(
             phrases.append(
                 (
                     rel(rec_s, rec_o),
-                    f"last active {rec_s:.0f} days ago (median, {rec_o:.0f} for all customers)",
+                    tr("last active {0:.0f} days ago (median, {1:.0f} for all customers)").format(
+                        rec_s, rec_o),
                 )
             )
-        name = " ".join([*words, noun])
+        # The words are English keys (the rules above test them); the name is in the
+        # user's words. A category label is the shop's own text and stays as it is.
+        shown_words = [tr(w) if w in NAME_WORDS else w for w in [*words, noun]]
+        name = " ".join(shown_words)
         name = name[0].upper() + name[1:]
         if name in used:
             # Same habits as a segment named before: say what differs instead of numbering.
@@ -287,8 +320,8 @@ def describe_segments(
                 ("less active", ev_s <= 0.77 * ev_o),
             ]
             for word, applies in qualifiers:
-                if applies and f"{name} ({word})" not in used:
-                    name = f"{name} ({word})"
+                if applies and f"{name} ({tr(word)})" not in used:
+                    name = f"{name} ({tr(word)})"
                     break
             else:
                 k = 2
@@ -297,24 +330,22 @@ def describe_segments(
                 name = f"{name} {k}"
         used.add(name)
 
-        parts = [f"{_pct(share)} of customers, {_pct(rev_share)} of revenue"]
+        parts = [tr("{0} of customers, {1} of revenue").format(_pct(share), _pct(rev_share))]
         phrases.sort(key=lambda p: -p[0])
         parts.extend(p for _, p in phrases[:4])
         if top_cats and top_cats[0][0] != "other":
             # Category text comes from the shop's file: only plain labels go into descriptions.
-            shown = {c: plain_label(c) or "unnamed category" for c, _ in top_cats}
+            shown = {c: plain_label(c) or tr("unnamed category") for c, _ in top_cats}
             c0 = top_cats[0][0]
             cat_text = ", ".join(f"{_pct(v)} {shown[c]}" for c, v in top_cats[:2])
-            parts.append(
-                f"activity: {cat_text} "
-                f"(average {_pct(float(all_cat[CATEGORY_PREFIX + c0]))} {shown[c0]})"
-            )
+            parts.append(tr("activity: {0} (average {1} {2})").format(
+                cat_text, _pct(float(all_cat[CATEGORY_PREFIX + c0])), shown[c0]))
         avg_intent: float | None = None
         if intent_scores is not None:
             vals = intent_scores.reindex(f.index[seg.to_numpy() == sid]).dropna()
             avg_intent = float(vals.mean()) if len(vals) else None
             if avg_intent is not None:
-                parts.append(f"average purchase intent {avg_intent:.0%}")
+                parts.append(tr("average purchase intent {0:.0%}").format(avg_intent))
         description = f"{name} — " + "; ".join(parts)
 
         in_seg = (ev_seg == sid) & buys

@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, QPointF, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
+from engine.profiles.segments import trait_label
 from gui.models import Index, RowsModel
 from gui.widgets import PALETTE, plot
 
@@ -26,6 +27,7 @@ OVERALL_COLOUR = "#b9c2cc"
 #: Not a "segment vs all customers" number (its overall value is the segment's share of
 #: customers); the list and the description already show it.
 NOT_CHARTED = {"share of revenue"}
+
 
 
 def colour(segment_id: int, alpha: int = 255) -> QColor:
@@ -221,7 +223,7 @@ class TraitsChart(QWidget):
             )
             text.setVisible(True)
         axis: Any = self.plot.getAxis("left")
-        axis.setTicks([[(i, str(t["label"])) for i, t in enumerate(traits)]])
+        axis.setTicks([[(i, trait_label(str(t["label"]))) for i, t in enumerate(traits)]])
         if traits:
             self.plot.setYRange(-0.6, len(traits) - 0.4, padding=0)
             self.plot.setXRange(0, 1.3, padding=0)

@@ -80,6 +80,7 @@ def engine_words() -> list[str]:
     from engine.events import EVENT_NAMES
     from engine.intent.evaluate import METHOD_NAMES
     from engine.intent.explain import VERBS
+    from engine.profiles.segments import NAME_WORDS, TRAIT_LABELS
     from engine.tasks.intent import METHOD_LABELS, METRIC_COLUMNS
 
     words: list[str] = []
@@ -89,6 +90,7 @@ def engine_words() -> list[str]:
     words += list(METHOD_LABELS.values())
     words += list(METHOD_NAMES.values())
     words += list(VERBS.values())
+    words += [*NAME_WORDS, *TRAIT_LABELS]
     words += [heading for _, heading in METRIC_COLUMNS]
     from engine.tasks import TASKS
 
