@@ -278,6 +278,10 @@ def cmd_export(args: argparse.Namespace) -> int:
             from engine.profiles.read import export_segments
 
             n = export_segments(project, args.out)
+        elif args.what == "recommendations":
+            from engine.recommend.read import export_recommendations
+
+            n = export_recommendations(project, args.out, k=args.k)
         else:  # pragma: no cover - argparse restricts the choices
             raise UserError(f"Nothing called “{args.what}” can be exported.")
     except (NoData, exports.ExportError) as exc:
@@ -440,6 +444,10 @@ def _add_train_commands(sub: Any) -> None:
                                default=spec.default, help=words)
             elif spec.type is bool:
                 t.add_argument(flag, dest=spec.name, action="store_true", help=words)
+            elif spec.type is str:  # free text: item ids, category names
+                metavar = {"items": "IDS|FILE", "categories": "NAMES"}.get(s.kind, "TEXT")
+                t.add_argument(flag, dest=spec.name, default=spec.default, metavar=metavar,
+                               help=words)
             else:
                 metavar = "N" if spec.type is int else "X"
                 t.add_argument(flag, dest=spec.name, type=_setting_type(spec),
@@ -479,6 +487,142 @@ def cmd_lookup(args: argparse.Namespace) -> int:
         print("What moved the score most:")
         for r in found.reasons:
             print(f"  {r.text}")
+    return 0
+
+
+def _number(flag: str, low: float, high: float) -> Callable[[str], float]:
+    """An argparse ``type=`` for a number from ``low`` to ``high`` (one sentence if not)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text.strip())
+        except ValueError:
+            value = float("nan")
+        if not low <= value <= high:  # NaN fails too
+            raise argparse.ArgumentTypeError(f"{flag} {text}: use a number from {low:g} to {high:g}.")
+        return value
+
+    return parse
+
+
+def _finite(value: float) -> float | None:
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def cmd_campaign(args: argparse.Namespace) -> int:
+    """python main.py campaign PROJECT [--segment NAME] [--min-intent P] [--top N | --best-cut]
+    [--margin PCT] [--cost-per-contact X] --out FILE.csv|FILE.xlsx [--json]
+
+    The list ranks customers by the active purchase-intent model; the money is intent x the
+    spend model's expected order value (engine.campaign). Without --top or --best-cut the whole
+    filtered list is written; --best-cut writes the list size with the highest expected profit.
+    """
+    from engine import exports
+    from engine.campaign import CampaignFilter, campaign_data, export_campaign, plan, select
+    from engine.tasks.base import NoData
+
+    project = _open(args.project, create=False)
+    try:
+        exports.check_target(args.out, project)  # refused before the slow part
+        data = campaign_data(project)
+        rows = select(data, CampaignFilter(segment=args.segment, min_intent=args.min_intent))
+        money = dict(margin_pct=args.margin, cost_per_contact=args.cost_per_contact)
+        if args.best_cut:
+            top: int | None = plan(rows, top=None, **money).best_cut
+        else:
+            top = args.top
+        result = plan(rows, top=top, **money)
+        written = export_campaign(project, rows.iloc[: result.contacts], args.out)
+    except (NoData, exports.ExportError) as exc:
+        raise UserError(str(exc)) from exc
+    finally:
+        project.close()
+    check = data.spend_check
+    if args.json:
+        print(json.dumps({
+            "contacts": result.contacts,
+            "expected_buyers": result.expected_buyers,
+            "expected_non_buyers": result.expected_non_buyers,
+            "expected_revenue": result.expected_revenue,
+            "expected_profit": result.expected_profit,
+            "best_cut": result.best_cut,
+            "best_profit": result.best_profit,
+            "listed": len(rows),
+            "rows": written,
+            "out": str(args.out),
+            "margin_pct": args.margin,
+            "cost_per_contact": args.cost_per_contact,
+            "horizon_days": data.horizon_days,
+            "as_of": None if data.as_of_ms is None else _date(data.as_of_ms),
+            "intent_run_id": data.intent_run_id,
+            "spend_check": None if check is None else {
+                "customers": check.customers,
+                "mae_model": _finite(check.mae_model),
+                "mae_shop_average": _finite(check.mae_shop_average),
+                "sentence": check.sentence,
+            },
+            "sentence": result.sentence,
+        }, ensure_ascii=False))
+        return 0
+    within = f" within {data.horizon_days} days" if data.horizon_days else ""
+    print(f"Campaign list: the first {result.contacts:,} of {len(rows):,} customers "
+          f"(highest expected spend{within} first, as of {_date(data.as_of_ms)}).")
+    print(f"Expected: about {result.expected_buyers:,.1f} buyers "
+          f"({result.expected_non_buyers:,.1f} will not buy), {result.expected_revenue:,.2f} in "
+          f"orders, profit {result.expected_profit:,.2f} at a {args.margin:g}% margin and "
+          f"{args.cost_per_contact:,.2f} per contact.")
+    if result.best_cut:
+        print(f"Most profitable list size: the first {result.best_cut:,} "
+              f"(expected profit {result.best_profit:,.2f}).")
+    else:
+        print("No list size is expected to pay for its contacts at this margin and cost.")
+    if check is not None:
+        print(check.sentence)
+    print(f"Wrote {written:,} rows to {args.out}.")
+    return 0
+
+
+def cmd_recommend(args: argparse.Namespace) -> int:
+    """python main.py recommend PROJECT CUSTOMER [-k 10] [--json]"""
+    from engine.dates import minute
+    from engine.recommend.read import recommendations
+    from engine.tasks.base import NoData
+    from storage.runs import active_run, customer_id_for_key
+
+    project = _open(args.project, create=False)
+    try:
+        run = active_run(project, "recommend")
+        if run is None:
+            raise NoData("There are no recommendations yet: train recommendations first "
+                         f"(python main.py train recommend {args.project}).")
+        cid = customer_id_for_key(project, args.customer)
+        if cid is None:
+            raise NoData(f"The project has no customer “{args.customer}”.")
+        recs = recommendations(project, [cid], k=args.k)
+    except NoData as exc:
+        raise UserError(str(exc)) from exc
+    finally:
+        project.close()
+    as_of = run.settings.get("as_of_ms")
+    as_of_text = minute(int(as_of)) if isinstance(as_of, (int, float)) else None
+    served = str(run.metrics.get("served", ""))
+    rows = [{"rank": int(r), "item": str(i), "name": str(n), "score": float(s),
+             "reason": str(w)} for r, i, n, s, w in zip(
+        recs["rank"], recs["item"], recs["name"], recs["score"], recs["reason"], strict=True)]
+    if args.json:
+        print(json.dumps({"customer": args.customer, "as_of": as_of_text, "served": served,
+                          "recommendations": rows}, ensure_ascii=False))
+        return 0
+    from engine.tasks.recommend import LABELS
+
+    print(f"Customer {args.customer}: recommended next (as of {as_of_text}; "
+          f"{LABELS.get(served, served).lower()}):")
+    if not rows:
+        print("  No recommendations for this customer: they had no history at the as-of date.")
+    for row in rows:
+        label = row["name"] or row["item"]
+        item = f" [{row['item']}]" if row["name"] else ""
+        print(f"  {row['rank']:>3}. {label}{item} — {row['reason']}")
     return 0
 
 
@@ -602,12 +746,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_lookup)
 
+    p = sub.add_parser("recommend", help="one customer's recommended next items and why")
+    p.add_argument("project")
+    p.add_argument("customer", help="the customer id as the shop knows it (or its pseudonym)")
+    p.add_argument("-k", type=_whole_number("-k", 1, 100), default=10,
+                   help="how many recommendations (default 10)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_recommend)
+
     p = sub.add_parser("export", help="export data from a project as CSV or Excel (.xlsx)")
     p.add_argument("project")
-    p.add_argument("what", choices=["rejected", "scores", "segments"])
+    p.add_argument("what", choices=["rejected", "scores", "segments", "recommendations"])
+    p.add_argument("-k", type=_whole_number("-k", 1, 100), default=10,
+                   help="recommendations per customer (recommendations only; default 10)")
     p.add_argument("--out", required=True,
                    help="the file to write: an Excel workbook when it ends in .xlsx, else CSV")
     p.set_defaults(func=cmd_export)
+
+    from engine.campaign import DEFAULT_COST_PER_CONTACT, DEFAULT_MARGIN_PCT
+
+    p = sub.add_parser("campaign", help="whom to contact (highest expected spend first) and the "
+                       "expected money; writes the list as CSV or Excel (.xlsx)")
+    p.add_argument("project")
+    p.add_argument("--segment", metavar="NAME", help="only this segment (customer profiles)")
+    p.add_argument("--min-intent", type=_number("--min-intent", 0.0, 1.0), metavar="P",
+                   help="only customers with at least this purchase probability (0 to 1)")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--top", type=_whole_number("--top", 1, 1_000_000_000), metavar="N",
+                      help="contact the first N customers of the list (default: all)")
+    size.add_argument("--best-cut", action="store_true",
+                      help="contact as many as give the highest expected profit")
+    p.add_argument("--margin", type=_number("--margin", 0.0, 100.0), metavar="PCT",
+                   default=DEFAULT_MARGIN_PCT,
+                   help=f"gross margin on an order, in percent (default {DEFAULT_MARGIN_PCT:g})")
+    p.add_argument("--cost-per-contact", type=_number("--cost-per-contact", 0.0, 1e9),
+                   metavar="X", default=DEFAULT_COST_PER_CONTACT,
+                   help="what one contact costs, in the shop's money (default "
+                   f"{DEFAULT_COST_PER_CONTACT:g})")
+    p.add_argument("--out", required=True,
+                   help="the file to write: an Excel workbook when it ends in .xlsx, else CSV")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_campaign)
     return parser
 
 

@@ -75,6 +75,11 @@ class MainWindow(QMainWindow):
 
         self.customers_page = CustomersPage()
         self.add_page(self.tr("Customers"), self.customers_page)
+        from gui.pages.campaign_page import CampaignPage
+
+        self.campaign_page = CampaignPage()
+        self.add_page(self.tr("Campaign"), self.campaign_page)
+        self.campaign_page.train_requested.connect(lambda: self.show_page(self.train_page))
         from gui.pages.segments_page import SegmentsPage
 
         self.segments_page = SegmentsPage()
@@ -86,6 +91,7 @@ class MainWindow(QMainWindow):
         # Every page hears "run saved for task X" and decides whether it cares.
         self.run_saved.connect(self.customers_page.run_saved)
         self.run_saved.connect(self.segments_page.run_saved)
+        self.run_saved.connect(self.campaign_page.run_saved)
         self.nav.setCurrentRow(0)
 
         self.project_label = QLabel()

@@ -361,3 +361,49 @@ def item_names(project: Project, keys: list[str]) -> dict[str, str]:
             ).all()
             out.update({str(k): str(n) for k, n in rows})
     return out
+
+
+def purchase_lines(project: Project, *, until_ms: int | None = None) -> pd.DataFrame:
+    """Purchase and refund lines: ``customer_id``, ``time_ms``, ``order_key``, ``event``
+    ("purchase" or "refund"), ``category``, ``amount`` (refunds negative), in storage order.
+
+    ``order_key`` is what ``storage.runs.customer_summary`` counts orders by: the line's session
+    (the order id), or its moment when it has none, so the lines of one order, and a refund of
+    that order, share it. ``until_ms`` keeps only lines at or before that time.
+    """
+    sql = (
+        "SELECT customer_id, time_ms, COALESCE(session, CAST(time_ms AS TEXT)) AS order_key, "
+        "event, category, amount FROM events WHERE event IN ('purchase', 'refund')"
+    )
+    params: dict[str, object] = {}
+    if until_ms is not None:
+        sql += " AND time_ms <= :until"
+        params["until"] = int(until_ms)
+    frame = read_frame(
+        project,
+        sql + " ORDER BY id",
+        params,
+        {"customer_id": "int64", "time_ms": "int64", "order_key": "object", "event": "object",
+         "category": "object", "amount": "float64"},
+    )
+    for col in ("customer_id", "time_ms"):
+        frame[col] = frame[col].astype("int64")
+    frame["amount"] = pd.to_numeric(frame["amount"], errors="coerce").astype("float64")
+    return frame
+
+
+def customer_last_seen(project: Project, *, until_ms: int | None = None) -> pd.DataFrame:
+    """Every customer with events (at or before ``until_ms`` when given): ``customer_id``,
+    ``key`` (the customer as the shop knows it) and ``last_ms``, the time of their latest
+    event; by customer id. Read from the (customer, time) index, not the events table."""
+    where = "" if until_ms is None else "WHERE e.time_ms <= :until "
+    frame = read_frame(
+        project,
+        "SELECT c.id AS customer_id, c.key, MAX(e.time_ms) AS last_ms FROM customers c "
+        f"JOIN events e ON e.customer_id = c.id {where}GROUP BY c.id ORDER BY c.id",
+        {} if until_ms is None else {"until": int(until_ms)},
+        {"customer_id": "int64", "key": "object", "last_ms": "int64"},
+    )
+    for col in ("customer_id", "last_ms"):
+        frame[col] = frame[col].astype("int64")
+    return frame

@@ -23,11 +23,12 @@ OUTPUT_KEYS = ("customer_id", "item_id", "period")
 
 
 def long_outputs(outputs: pd.DataFrame) -> pd.DataFrame:
-    """Outputs in the long form (customer_id, item_id, period, name, value).
+    """Outputs in the long form (customer_id, item_id, item, period, name, value).
 
     A frame with a ``name`` column is long already; otherwise every column other than the keys
     (and ``key``/``item``, the names shown to users) is one output name, one row per cell
-    that holds a number.
+    that holds a number. In a long frame, ``item`` may name items by their key (the shop's
+    item id, as the event frame does) instead of ``item_id``: ``save_run`` looks the ids up.
     """
     if "name" in outputs.columns:
         frame = outputs
@@ -36,22 +37,46 @@ def long_outputs(outputs: pd.DataFrame) -> pd.DataFrame:
         values = [c for c in outputs.columns if c not in (*OUTPUT_KEYS, "key", "item")]
         frame = outputs[keys + values].melt(id_vars=keys, var_name="name", value_name="value")
         frame = frame[frame["value"].notna()]
+    n = len(frame)
     return pd.DataFrame(
         {
-            "customer_id": frame.get("customer_id"),
-            "item_id": frame.get("item_id"),
-            "period": frame.get("period"),
+            "customer_id": frame["customer_id"] if "customer_id" in frame else [None] * n,
+            "item_id": frame["item_id"] if "item_id" in frame else [None] * n,
+            "item": frame["item"] if "item" in frame and "name" in outputs else [None] * n,
+            "period": frame["period"] if "period" in frame else [None] * n,
             "name": frame["name"].astype(str),
             "value": pd.to_numeric(frame["value"], errors="coerce").astype(np.float64),
-        }
+        },
+        index=frame.index,
     )
 
 
-def _cell(value: Any) -> Any:
-    """A frame cell as a database value: NaN and None are NULL, numpy numbers plain Python."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    return value.item() if isinstance(value, np.generic) else value
+def _column(values: pd.Series, whole: bool) -> list[Any]:
+    """A frame column as database values: None for missing, plain ints or floats or text."""
+    if whole:
+        numbers = pd.to_numeric(values, errors="coerce")
+        return [None if v != v else int(v) for v in numbers.to_numpy(dtype=np.float64).tolist()]
+    if values.dtype.kind == "f":
+        return [None if v != v else v for v in values.to_numpy(dtype=np.float64).tolist()]
+    return [None if v is None or v != v else str(v) for v in values.astype(object).tolist()]
+
+
+def _output_rows(conn: Any, rid: int, frame: pd.DataFrame) -> list[tuple[Any, ...]]:
+    """(run_id, customer_id, item_id, period, name, value) per output row, item keys turned
+    into item ids (an item the project does not hold stays without one)."""
+    item_id = frame["item_id"]
+    if frame["item"].notna().any():
+        ids = dict(conn.execute(select(schema.items.c.key, schema.items.c.id)).all())
+        looked_up = frame["item"].map(ids)
+        item_id = item_id.where(item_id.notna(), looked_up)
+    columns = [
+        _column(frame["customer_id"], True),
+        _column(item_id, True),
+        _column(frame["period"], False),
+        frame["name"].astype(str).tolist(),
+        _column(frame["value"], False),
+    ]
+    return [(rid, *row) for row in zip(*columns, strict=True)]
 
 
 def save_run(
@@ -76,10 +101,7 @@ def save_run(
     model. A full disk, a read-only file or a busy project: storage.project says so in a sentence.
     """
     runs = schema.model_runs
-    rows: list[tuple[Any, ...]] = []
-    if outputs is not None and len(outputs):
-        frame = long_outputs(outputs).astype(object)
-        rows = [tuple(_cell(v) for v in r) for r in frame.itertuples(index=False, name=None)]
+    frame = long_outputs(outputs) if outputs is not None and len(outputs) else None
     with project.begin() as conn:
         if activate:
             conn.execute(update(runs).where(runs.c.task == task).values(active=0))
@@ -100,13 +122,14 @@ def save_run(
         ).inserted_primary_key
         assert run_id is not None
         rid = int(run_id[0])
-        if rows:
-            conn.execute(
-                schema.run_outputs.insert(),
-                [
-                    dict(zip(("run_id", *OUTPUT_KEYS, "name", "value"), (rid, *r), strict=True))
-                    for r in rows
-                ],
+        if frame is not None:
+            # Plain DB-API executemany of tuples: SQLAlchemy's per-row dicts took about 100 s
+            # for the 1.3 million outputs of a 20,000-customer recommendation run.
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            conn.exec_driver_sql(
+                "INSERT INTO run_outputs (run_id, customer_id, item_id, period, name, value) "
+                f"VALUES ({', '.join([mark] * 6)})",
+                _output_rows(conn, rid, frame),
             )
     return rid
 

@@ -24,8 +24,9 @@ _loaded = False
 def _built_in() -> tuple[Task, ...]:
     from engine.tasks.intent import INTENT
     from engine.tasks.profiles import PROFILES
+    from engine.tasks.recommend import RECOMMEND
 
-    return (INTENT, PROFILES)
+    return (INTENT, PROFILES, RECOMMEND)
 
 
 def _load() -> dict[str, Task]:

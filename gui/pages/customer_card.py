@@ -56,6 +56,14 @@ class CustomerCard(QWidget):
         v.addWidget(self.meaning)
         self.facts = hint("")
         v.addWidget(self.facts)
+        # The facts of every other task's section (recommendations with their reasons), each
+        # under its title: any task's section shows here without a change to the card.
+        self.more = QLabel()
+        self.more.setWordWrap(True)
+        self.more.setTextFormat(Qt.TextFormat.RichText)
+        self.more.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.more.setVisible(False)
+        v.addWidget(self.more)
         v.addWidget(title(QCoreApplication.translate("CustomersPage", "What they did")))
         self.timeline = plot(date_axis=True)
         self.timeline.setMinimumHeight(220)
@@ -88,6 +96,13 @@ class CustomerCard(QWidget):
         self.meaning.setText(lead.headline if lead is not None else "")
         others = " ".join(s.headline for s in card.sections[1:])
         self.facts.setText((others + " " if others else "") + card.history())
+        blocks = [
+            f"<b>{html.escape(s.title)}</b><ul style='margin-left:-20px; margin-top:2px'>"
+            + "".join(f"<li>{html.escape(fact)}</li>" for fact in s.facts) + "</ul>"
+            for s in card.sections[1:] if s.facts
+        ]
+        self.more.setText("".join(blocks))
+        self.more.setVisible(bool(blocks))
         self._show_events(card.timeline, None if lead is None else lead.as_of_ms)
         self.points_title.setText(lead.points_title if lead is not None else "")
         if lead is not None and lead.points:

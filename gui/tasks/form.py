@@ -1,7 +1,9 @@
 """The one settings form: widgets built from a config dataclass's ``Setting`` metadata.
 
 Numbers become spin boxes (range, unit suffix, decimals, step), ``choices`` a combo box,
-``kind="date"`` a date edit (a day means the end of it), ``special`` the word shown at the spin
+``kind="date"`` a date edit (a day means the end of it), ``kind="items"`` a small text box of
+item ids that a file can fill (:class:`ItemsEdit`), ``kind="categories"`` a line of category
+names with completion, any other text a line edit, ``special`` the word shown at the spin
 box's lowest value (meaning ``None``: the data decides; a few whole numbers with such a word are
 a list instead), and ``advanced`` fields fold under an
 "Advanced settings" check box. Their values reach the config only while it is checked; folded,
@@ -11,17 +13,25 @@ a field keeps its dataclass default. The CLI builds its flags from the same meta
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDate
+from PySide6.QtCore import QCoreApplication, QDate, QStringListModel, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDateEdit,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -53,6 +63,97 @@ def _few_numbers(spec: FieldSpec) -> bool:
             and s.high is not None and s.high - s.low <= MAX_LISTED)
 
 
+#: First cells of a file's first row that name its column rather than hold an item id.
+_HEADER_WORDS = {"item", "items", "item_id", "itemid", "item id", "id", "sku", "product",
+                 "product_id", "productid", "product id", "article"}
+
+
+def read_first_column(path: str | Path) -> list[str]:
+    """The first column of a CSV or text file: one item id per non-empty line, in file order,
+    each once; a header cell such as "item_id" is skipped. Commas, semicolons and tabs all
+    separate columns (a spreadsheet's CSV in any locale)."""
+    raw = Path(path).read_bytes()
+    text = raw.decode("utf-8-sig", errors="replace")
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    ids: list[str] = []
+    seen: set[str] = set()
+    for n, row in enumerate(csv.reader(text.splitlines(), dialect)):
+        cell = row[0].strip() if row else ""
+        if not cell or (n == 0 and cell.lower() in _HEADER_WORDS) or cell in seen:
+            continue
+        seen.add(cell)
+        ids.append(cell)
+    return ids
+
+
+class ItemsEdit(QWidget):
+    """Item ids, one a line (commas work too), typed or loaded from a file's first column."""
+
+    def __init__(self, tip: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        h = QHBoxLayout(self)
+        h.setContentsMargins(0, 0, 0, 0)
+        self.text = QPlainTextEdit()
+        self.text.setPlaceholderText(tr("item ids, one a line or separated by commas"))
+        self.text.setToolTip(tip)
+        self.text.setTabChangesFocus(True)
+        lines = self.text.fontMetrics().lineSpacing() * 3
+        margins = self.text.contentsMargins()
+        frame = 2 * self.text.frameWidth() + int(self.text.document().documentMargin() * 2)
+        self.text.setFixedHeight(lines + frame + margins.top() + margins.bottom())
+        self.load_button = QPushButton(tr("Load from file…"))
+        self.load_button.setToolTip(tr(
+            "Fill the box from a CSV or text file: its first column is read, one item id per "
+            "line (a header such as “item_id” is skipped). Replaces what the box holds."
+        ))
+        self.load_button.clicked.connect(lambda _checked=False: self.load())
+        h.addWidget(self.text, 1)
+        h.addWidget(self.load_button, 0, Qt.AlignmentFlag.AlignTop)
+
+    def load(self, path: str | None = None) -> int:
+        """Fill the box from a file's first column (asks which unless ``path`` is given);
+        returns how many ids were read (0 when cancelled or the file cannot be read, which
+        the tooltip then says)."""
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(
+                self, tr("Load item ids"), "", tr("CSV or text files (*.csv *.txt);;All files (*)")
+            )
+            if not path:
+                return 0
+        try:
+            ids = read_first_column(path)
+        except OSError as exc:
+            self.load_button.setToolTip(
+                tr("Could not read “{0}”: {1}").format(Path(path).name, exc.strerror or exc)
+            )
+            return 0
+        self.text.setPlainText("\n".join(ids))
+        return len(ids)
+
+    def value(self) -> str:
+        """The box's text, without surrounding blank space."""
+        return self.text.toPlainText().strip()
+
+    def set_value(self, value: str | None) -> None:
+        """Show ids (a text of ids separated by commas or lines; None: none)."""
+        self.text.setPlainText(value or "")
+
+
+class _ListCompleter(QCompleter):
+    """Completes the last name of a comma-separated list, keeping the names before it."""
+
+    def splitPath(self, path: str) -> list[str]:  # noqa: N802 - Qt API
+        return [path.split(",")[-1].strip()]
+
+    def pathFromIndex(self, index: Any) -> str:  # noqa: N802 - Qt API
+        edit = self.widget()
+        done = edit.text().split(",")[:-1] if isinstance(edit, QLineEdit) else []
+        return ", ".join([p.strip() for p in done if p.strip()] + [str(index.data())])
+
+
 class SettingsForm(QWidget):
     """Editable settings of one config class; :meth:`values` gives them back as its kwargs."""
 
@@ -79,7 +180,13 @@ class SettingsForm(QWidget):
             label = QLabel(tr(spec.setting.label))
             self.widgets[spec.name] = widget
             self.labels[spec.name] = label
-            (folded if spec.setting.advanced else basic).addRow(label, widget)
+            rows = folded if spec.setting.advanced else basic
+            if isinstance(widget, ItemsEdit):
+                # A list of ids wants the column's full width: its label above it.
+                rows.addRow(label)
+                rows.addRow(widget)
+            else:
+                rows.addRow(label, widget)
         v.addWidget(self.advanced)
         v.addWidget(self.advanced_body)
         has_advanced = any(s.setting.advanced for s in self.specs.values())
@@ -107,12 +214,14 @@ class SettingsForm(QWidget):
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setToolTip(tip)
             return edit
-        choices = [(value, tr(label)) for value, label in s.choices]
+        if spec.type is str and not s.choices:
+            return self._text_widget(spec, tip)
+        choices: list[tuple[Any, str]] = [(value, tr(label)) for value, label in s.choices]
         if not choices and _few_numbers(spec):
             # A handful of whole numbers or "automatic" reads better as a list.
             word = tr(self._special_text.get(spec.name, s.special or ""))
-            choices = [(None, word)] + [(k, str(k)) for k in range(int(s.low or 0),
-                                                                     int(s.high or 0) + 1)]
+            choices = [(None, word), *((k, str(k)) for k in range(int(s.low or 0),
+                                                                    int(s.high or 0) + 1))]
         if choices:
             combo = QComboBox()
             for value, label in choices:
@@ -121,23 +230,25 @@ class SettingsForm(QWidget):
             self._set(spec, combo, spec.default)
             return combo
         if spec.type is bool:
-            box = QCheckBox()
-            box.setToolTip(tip)
-            box.setChecked(bool(spec.default))
-            return box
-        box = QSpinBox() if spec.type is int else QDoubleSpinBox()
+            check = QCheckBox()
+            check.setToolTip(tip)
+            check.setChecked(bool(spec.default))
+            return check
+        box: QSpinBox | QDoubleSpinBox = QSpinBox() if spec.type is int else QDoubleSpinBox()
         if isinstance(box, QDoubleSpinBox):
             box.setDecimals(2 if s.decimals is None else s.decimals)
         low = -INT_MAX if s.low is None else s.low
         high = INT_MAX if s.high is None else s.high
         if s.special is not None and spec.optional and spec.type is int:
             low -= 1  # a whole number below the range is the special word's slot
-        if spec.type is int:
+        if isinstance(box, QSpinBox):
             box.setRange(int(max(-INT_MAX, low)), int(min(INT_MAX, high)))
+            if s.step is not None:
+                box.setSingleStep(int(s.step))
         else:
             box.setRange(float(low), float(high))
-        if s.step is not None:
-            box.setSingleStep(s.step)
+            if s.step is not None:
+                box.setSingleStep(s.step)
         if s.unit:
             box.setSuffix(" " + tr(s.unit))
         if s.special is not None and spec.optional:
@@ -148,10 +259,43 @@ class SettingsForm(QWidget):
         self._set(spec, box, spec.default)
         return box
 
+    def _text_widget(self, spec: FieldSpec, tip: str) -> QWidget:
+        if spec.setting.kind == "items":
+            items = ItemsEdit(tip)
+            items.set_value(spec.default)
+            return items
+        line = QLineEdit()
+        line.setToolTip(tip)
+        line.setClearButtonEnabled(True)
+        if spec.setting.kind == "categories":
+            line.setPlaceholderText(tr("all categories"))
+            completer = _ListCompleter(QStringListModel([], line), line)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            line.setCompleter(completer)
+        elif spec.setting.special:
+            line.setPlaceholderText(tr(self._special_text.get(spec.name, spec.setting.special)))
+        line.setText(spec.default or "")
+        return line
+
+    def set_categories(self, names: list[str]) -> None:
+        """Offer these category names while typing in ``kind="categories"`` fields."""
+        for name, spec in self.specs.items():
+            w = self.widgets[name]
+            completer = w.completer() if isinstance(w, QLineEdit) else None
+            if spec.setting.kind == "categories" and completer is not None:
+                model = completer.model()
+                if isinstance(model, QStringListModel):
+                    model.setStringList(sorted(names, key=str.lower))
+
     # -- values --------------------------------------------------------------------------
     def value(self, name: str) -> Any:
-        """The value on screen of one field (None for a special value)."""
+        """The value on screen of one field (None for a special value, or for an empty text
+        that may be None)."""
         spec, w = self.specs[name], self.widgets[name]
+        if isinstance(w, ItemsEdit | QLineEdit):
+            text = w.value() if isinstance(w, ItemsEdit) else w.text().strip()
+            return None if not text and spec.optional else text
         if isinstance(w, QDateEdit):
             d = w.date()
             return day_end(d.year(), d.month(), d.day())
@@ -169,7 +313,11 @@ class SettingsForm(QWidget):
         self._set(self.specs[name], self.widgets[name], value)
 
     def _set(self, spec: FieldSpec, w: QWidget, value: Any) -> None:
-        if isinstance(w, QDateEdit):
+        if isinstance(w, ItemsEdit):
+            w.set_value(None if value is None else str(value))
+        elif isinstance(w, QLineEdit):
+            w.setText("" if value is None else str(value))
+        elif isinstance(w, QDateEdit):
             if value is not None:
                 w.setDate(_date_of(int(value)))
         elif isinstance(w, QComboBox):

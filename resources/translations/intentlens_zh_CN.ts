@@ -1,6 +1,258 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
     <context>
+        <name>CampaignFilters</name>
+        <message>
+            <location filename="../../work/main/gui/pages/campaign_filters.py" line="+39" />
+            <source>Only customers of one segment (Segments page)</source>
+            <extracomment>The largest spend a filter box accepts (the boxes hold doubles; this is just a bound).</extracomment>
+            <translation>只看某一个客户群（见“客户群”页面）</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Segment</source>
+            <translation>分群</translation>
+        </message>
+        <message>
+            <location line="+8" />
+            <source>How likely the customer is to buy in the coming period</source>
+            <translation>客户在接下来一段时间内购买的可能性</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Intent from</source>
+            <translation>意向从</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source> days</source>
+            <translation> 天</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>any time</source>
+            <translation>任何时间</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>Last seen within</source>
+            <translation>最近活跃于</translation>
+        </message>
+        <message>
+            <location line="-3" />
+            <source>Only customers active in the shop within this many days before the day the intent model looked from</source>
+            <translation>只看在意向模型的截止日期之前这么多天内在店里有过活动的客户</translation>
+        </message>
+        <message>
+            <location line="+11" />
+            <source>any</source>
+            <translation>不限</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>What the customer has spent in the shop so far</source>
+            <translation>客户迄今在店里的消费</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Spent from</source>
+            <translation>消费从</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>Only customers who bought in this category before</source>
+            <translation>只看以前在这个品类买过东西的客户</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Bought in</source>
+            <translation>买过的品类</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>Leave out customers who already bought in this category</source>
+            <translation>排除已经在这个品类买过东西的客户</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Never bought in</source>
+            <translation>从未买过的品类</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Clear filters</source>
+            <translation>清除筛选</translation>
+        </message>
+        <message>
+            <location line="+20" />
+            <source>to</source>
+            <translation>到</translation>
+        </message>
+        <message>
+            <location line="+6" />
+            <source>All segments</source>
+            <translation>所有客户群</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>any category</source>
+            <translation>任意品类</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>no category</source>
+            <translation>不限品类</translation>
+        </message>
+    </context>
+    <context>
+        <name>CampaignModel</name>
+        <message>
+            <location filename="../../work/main/gui/pages/campaign_model.py" line="+35" />
+            <source>#</source>
+            <extracomment>Column keys, in order; "rank" is the place in the list (the page's own order).</extracomment>
+            <translation>#</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>Customer</source>
+            <translation>客户</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>Intent</source>
+            <translation>意向</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Expected spend</source>
+            <translation>预计消费</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>Segment</source>
+            <translation>分群</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>Last seen</source>
+            <translation>最近出现</translation>
+        </message>
+        <message>
+            <location line="+94" />
+            <source>What this customer will probably spend in the coming period, with a likely range: intent × their usual order value</source>
+            <translation>这位客户在接下来一段时间内可能的消费及其大致范围：购买意向 × 其通常的订单金额</translation>
+        </message>
+    </context>
+    <context>
+        <name>CampaignPage</name>
+        <message>
+            <location filename="../../work/main/gui/pages/campaign_page.py" line="+74" />
+            <source>Campaign</source>
+            <translation>营销活动</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Export list…</source>
+            <translation>导出名单…</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>The customers in the table, in its order, with the three items to offer each and why, as a CSV or Excel file</source>
+            <translation>按表格顺序导出表中的客户，以及给每位客户推荐的三件商品和理由，保存为 CSV 或 Excel 文件</translation>
+        </message>
+        <message>
+            <location line="+18" />
+            <location line="+152" />
+            <source>Open a project to plan a campaign.</source>
+            <translation>打开一个项目来策划营销活动。</translation>
+        </message>
+        <message>
+            <location line="-140" />
+            <source>Go to the Train page</source>
+            <translation>前往“训练”页面</translation>
+        </message>
+        <message>
+            <location line="+21" />
+            <source>Who may be on the list</source>
+            <translation>哪些客户可以进入名单</translation>
+        </message>
+        <message>
+            <location line="+6" />
+            <source>What a sale brings</source>
+            <translation>一笔销售带来多少</translation>
+        </message>
+        <message>
+            <location line="+8" />
+            <source>What you keep of a sale's value after the cost of goods</source>
+            <translation>扣除商品成本后，一笔销售留给您的部分</translation>
+        </message>
+        <message>
+            <location line="+7" />
+            <source>What one contact costs you: a voucher, postage, a message, your time</source>
+            <translation>联系一位客户的成本：优惠券、邮费、短信、您的时间</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Margin per sale</source>
+            <translation>每笔销售的利润率</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Cost per contact</source>
+            <translation>每次联系的成本</translation>
+        </message>
+        <message>
+            <location line="+18" />
+            <source>Contact the top</source>
+            <translation>联系评分前</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source> customers</source>
+            <translation> 位客户</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Best cut</source>
+            <translation>最佳人数</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>The list size with the highest expected profit</source>
+            <translation>预期利润最高的名单人数</translation>
+        </message>
+        <message>
+            <location line="+70" />
+            <source>Reading customers…</source>
+            <translation>正在读取客户…</translation>
+        </message>
+        <message>
+            <location line="+8" />
+            <source>The customers could not be read: {0}</source>
+            <translation>无法读取客户：{0}</translation>
+        </message>
+        <message>
+            <location line="+46" />
+            <source>{0:,} of {1:,} customers match.</source>
+            <translation>{1:,} 位客户中有 {0:,} 位符合条件。</translation>
+        </message>
+        <message>
+            <location line="+22" />
+            <source>The list size with the highest expected profit: {0:,} customers ({1})</source>
+            <translation>预期利润最高的名单人数：{0:,} 位客户（{1}）</translation>
+        </message>
+        <message>
+            <location line="+16" />
+            <source>Export list</source>
+            <translation>导出名单</translation>
+        </message>
+        <message>
+            <location line="+16" />
+            <source>{0:,} customers</source>
+            <translation>{0:,} 位客户</translation>
+        </message>
+    </context>
+    <context>
         <name>CustomersModel</name>
         <message>
             <location filename="../../work/main/gui/pages/customers_model.py" line="+46" />
@@ -109,7 +361,7 @@
             <translation>从项目中永久删除此客户的全部信息</translation>
         </message>
         <message>
-            <location line="+15" />
+            <location line="+23" />
             <source>What they did</source>
             <translation>客户行为</translation>
         </message>
@@ -856,11 +1108,16 @@
         </message>
         <message>
             <location line="+4" />
+            <source>Campaign</source>
+            <translation>营销活动</translation>
+        </message>
+        <message>
+            <location line="+5" />
             <source>Segments</source>
             <translation>客户分群</translation>
         </message>
         <message>
-            <location line="+35" />
+            <location line="+36" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
@@ -1022,6 +1279,78 @@
         </message>
     </context>
     <context>
+        <name>PlanFigures</name>
+        <message>
+            <location filename="../../work/main/gui/pages/campaign_views.py" line="+28" />
+            <source>customers contacted</source>
+            <extracomment>The profit curve's colours: the curve, the list chosen, the best cut. Where a marker's words sit: beside the line (never on it), on the side with more room.</extracomment>
+            <translation>联系的客户</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>expected buyers reached</source>
+            <translation>预计触达的买家</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>will probably not buy</source>
+            <translation>可能不会购买</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>expected revenue</source>
+            <translation>预计收入</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>expected profit</source>
+            <translation>预计利润</translation>
+        </message>
+        <message>
+            <location line="+12" />
+            <source>The sum of the contacted customers' chances to buy: {0:,.1f}</source>
+            <translation>所联系客户的购买概率之和：{0:,.1f}</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>Contacts that will probably not buy, and still cost: {0:,.1f}</source>
+            <translation>可能不会购买但仍有成本的联系：{0:,.1f}</translation>
+        </message>
+    </context>
+    <context>
+        <name>ProfitCurve</name>
+        <message>
+            <location line="+23" />
+            <source>Expected profit by list size</source>
+            <translation>不同名单人数的预计利润</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>customers contacted (best first)</source>
+            <translation>联系的客户数（最有价值的在前）</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>expected profit</source>
+            <translation>预计利润</translation>
+        </message>
+        <message>
+            <location line="+6" />
+            <source>best cut</source>
+            <translation>最佳人数</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>your list</source>
+            <translation>您的名单</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>Drag to choose how many to contact</source>
+            <translation>拖动来选择联系多少位客户</translation>
+        </message>
+    </context>
+    <context>
         <name>SegmentsPage</name>
         <message>
             <location filename="../../work/main/gui/pages/segments_page.py" line="+56" />
@@ -1050,7 +1379,7 @@
             <translation>客户分群</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/pages/segment_views.py" line="+79" />
+            <location filename="../../work/main/gui/pages/segment_views.py" line="+81" />
             <source>Segment</source>
             <extracomment>A hover or click finds the nearest point within this many pixels. Not a "segment vs all customers" number (its overall value is the segment's share of customers); the list and the description already show it.</extracomment>
             <translation>分群</translation>
@@ -1407,10 +1736,45 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>验证</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/tasks/form.py" line="+71" />
+            <location filename="../../work/main/gui/tasks/form.py" line="+100" />
+            <source>item ids, one a line or separated by commas</source>
+            <extracomment>Qt's spin boxes hold 32-bit ints: wider ranges (a seed up to 2**32 - 1) are cut to this. Whole-number settings with a special word and at most this many values more are a list. First cells of a file's first row that name its column rather than hold an item id.</extracomment>
+            <translation>商品编号，每行一个或用逗号分隔</translation>
+        </message>
+        <message>
+            <location line="+7" />
+            <source>Load from file…</source>
+            <translation>从文件载入…</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Fill the box from a CSV or text file: its first column is read, one item id per line (a header such as “item_id” is skipped). Replaces what the box holds.</source>
+            <translation>从 CSV 或文本文件填入此框：读取第一列，每行一个商品编号（“item_id”之类的表头会跳过）。会替换框中已有的内容。</translation>
+        </message>
+        <message>
+            <location line="+13" />
+            <source>Load item ids</source>
+            <translation>载入商品编号</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>CSV or text files (*.csv *.txt);;All files (*)</source>
+            <translation>CSV 或文本文件 (*.csv *.txt);;所有文件 (*)</translation>
+        </message>
+        <message>
+            <location line="+8" />
+            <source>Could not read “{0}”: {1}</source>
+            <translation>无法读取“{0}”：{1}</translation>
+        </message>
+        <message>
+            <location line="+42" />
             <source>Advanced settings</source>
-            <extracomment>Qt's spin boxes hold 32-bit ints: wider ranges (a seed up to 2**32 - 1) are cut to this. Whole-number settings with a special word and at most this many values more are a list.</extracomment>
             <translation>高级设置</translation>
+        </message>
+        <message>
+            <location line="+99" />
+            <source>all categories</source>
+            <translation>所有品类</translation>
         </message>
         <message>
             <location filename="../../work/main/gui/tasks/history.py" line="+53" />
@@ -1615,6 +1979,90 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>自编码器最多训练轮数，1 到 1000（默认 60）</translation>
         </message>
         <message>
+            <source>recommend as of this date (YYYY-MM-DD; default: end of data)</source>
+            <translation>以此日期为准进行推荐（YYYY-MM-DD；默认：数据的最后一天）</translation>
+        </message>
+        <message>
+            <source>Next</source>
+            <translation>未来</translation>
+        </message>
+        <message>
+            <source>the days ahead a recommendation is for, 1 to 365 (default: from the data, at most 30)</source>
+            <translation>推荐所针对的未来天数，1 到 365（默认：根据数据，最多 30）</translation>
+        </message>
+        <message>
+            <source>how long and how carefully to train the sequence model</source>
+            <translation>序列模型训练多久、多仔细</translation>
+        </message>
+        <message>
+            <source>Recommendations per customer</source>
+            <translation>每位客户的推荐数</translation>
+        </message>
+        <message>
+            <source>how many items each customer gets, 1 to 100</source>
+            <translation>每位客户得到多少件商品，1 到 100</translation>
+        </message>
+        <message>
+            <source>Already bought</source>
+            <translation>已买过的商品</translation>
+        </message>
+        <message>
+            <source>leave out what a customer bought: learned per category (kept where people buy the same item again), always, or never</source>
+            <translation>是否排除客户买过的商品：按品类学习（在人们会回购同一商品的品类中保留）、总是排除或从不排除</translation>
+        </message>
+        <message>
+            <source>Learned per category</source>
+            <translation>按品类学习</translation>
+        </message>
+        <message>
+            <source>Always leave out what they bought</source>
+            <translation>总是排除已买过的商品</translation>
+        </message>
+        <message>
+            <source>Never leave out</source>
+            <translation>从不排除</translation>
+        </message>
+        <message>
+            <source>Never recommend</source>
+            <translation>从不推荐</translation>
+        </message>
+        <message>
+            <source>item ids separated by commas or spaces, or a text/CSV file whose first column lists them (out of stock, discontinued)</source>
+            <translation>用逗号或空格分隔的商品编号，或第一列列出它们的文本/CSV 文件（缺货、停售）</translation>
+        </message>
+        <message>
+            <source>Only these categories</source>
+            <translation>只推荐这些品类</translation>
+        </message>
+        <message>
+            <source>category names separated by commas; recommend only from these</source>
+            <translation>用逗号分隔的品类名称；只从这些品类中推荐</translation>
+        </message>
+        <message>
+            <source>Leave out the sequence model</source>
+            <translation>不使用序列模型</translation>
+        </message>
+        <message>
+            <source>measure only the fast methods (the neural sequence model takes the longest)</source>
+            <translation>只评估快速的方法（神经序列模型耗时最长）</translation>
+        </message>
+        <message>
+            <source>Memory half-life</source>
+            <translation>记忆半衰期</translation>
+        </message>
+        <message>
+            <source>how fast old interactions fade for own history and co-occurrence (auto: four times the horizon)</source>
+            <translation>自身历史和共现方法中旧互动淡化的速度（自动：天数的四倍）</translation>
+        </message>
+        <message>
+            <source>Customers checked</source>
+            <translation>评估的客户数</translation>
+        </message>
+        <message>
+            <source>at most this many customers (drawn at random) are used to measure the methods</source>
+            <translation>最多用这么多位（随机抽取的）客户来评估各方法</translation>
+        </message>
+        <message>
             <source>Find automatically</source>
             <translation>自动确定</translation>
         </message>
@@ -1627,12 +2075,64 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>客户画像与分群</translation>
         </message>
         <message>
+            <source>Recommendations</source>
+            <translation>商品推荐</translation>
+        </message>
+        <message>
             <source>valid AUC</source>
             <translation>验证 AUC</translation>
         </message>
     </context>
     <context>
         <name>engine</name>
+        <message>
+            <source>From the purchase-intent probabilities and each customer's expected order value:</source>
+            <translation>根据购买意向概率和每位客户的预计订单金额：</translation>
+        </message>
+        <message>
+            <source>nobody is contacted, so nothing is spent or earned.</source>
+            <translation>没有联系任何人，因此没有花费也没有收入。</translation>
+        </message>
+        <message>
+            <source>No list size is expected to pay for its contacts at this margin and cost.</source>
+            <translation>按这个利润率和成本，任何名单人数都预计无法收回联系成本。</translation>
+        </message>
+        <message>
+            <source>Train a purchase-intent model first: the campaign list ranks customers by it.</source>
+            <translation>请先训练购买意向模型：营销名单按它给客户排序。</translation>
+        </message>
+        <message>
+            <source>The list size must be 0 or more.</source>
+            <translation>名单人数必须为 0 或以上。</translation>
+        </message>
+        <message>
+            <source>The margin must be a percentage from 0 to 100.</source>
+            <translation>利润率必须是 0 到 100 之间的百分比。</translation>
+        </message>
+        <message>
+            <source>The cost per contact must be a number, 0 or more.</source>
+            <translation>每次联系的成本必须是 0 或以上的数字。</translation>
+        </message>
+        <message>
+            <source>From the purchase-intent probabilities of buying within {0} days (checked on the latest {0} days) and each customer's expected order value:</source>
+            <translation>根据 {0} 天内购买的意向概率（已在最近 {0} 天上检验）和每位客户的预计订单金额：</translation>
+        </message>
+        <message>
+            <source>contacting {0:,} customers should reach about {1:,.1f} buyers ({2:,.1f} will not buy) and bring about {3:,.2f} in orders; at a {4:g}% margin and {5:,.2f} per contact the expected profit is {6:,.2f}.</source>
+            <translation>联系 {0:,} 位客户预计可触达约 {1:,.1f} 位买家（{2:,.1f} 位不会购买），带来约 {3:,.2f} 的订单；按 {4:g}% 的利润率和每次联系 {5:,.2f} 计算，预计利润为 {6:,.2f}。</translation>
+        </message>
+        <message>
+            <source>The most profitable list is the first {0:,} (expected profit {1:,.2f}).</source>
+            <translation>利润最高的名单是前 {0:,} 位（预计利润 {1:,.2f}）。</translation>
+        </message>
+        <message>
+            <source>There are no segments yet: train customer profiles first.</source>
+            <translation>还没有分群：请先训练客户画像。</translation>
+        </message>
+        <message>
+            <source>There is no segment “{0}”: the segments are {1}.</source>
+            <translation>没有名为“{0}”的客户群：现有的客户群是 {1}。</translation>
+        </message>
         <message>
             <source>1 event</source>
             <translation>1 次行为</translation>
@@ -1656,6 +2156,66 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>Customer {0} has no events.</source>
             <translation>客户 {0} 没有任何行为。</translation>
+        </message>
+        <message>
+            <source>The deep model finds {0:.1f}x more buyers in its top 10% than chance</source>
+            <translation>深度模型在得分最高的 10% 客户中找到的买家是随机的 {0:.1f} 倍</translation>
+        </message>
+        <message>
+            <source>, but the simpler {0} ranks buyers better: AUC {1:.3f} against {2:.3f} ({3:.3f} higher). Prefer it for this data.</source>
+            <translation>，但更简单的{0}对买家的排序更好：AUC {1:.3f} 对 {2:.3f}（高 {3:.3f}）。这份数据更适合用它。</translation>
+        </message>
+        <message>
+            <source> (validation AUC {0:.3f}).</source>
+            <translation>（验证 AUC {0:.3f}）。</translation>
+        </message>
+        <message>
+            <source>, and beats the best simple method ({0}) by {1:.3f} AUC.</source>
+            <translation>，并以 {1:.3f} 的 AUC 优势胜过最好的简单方法（{0}）。</translation>
+        </message>
+        <message>
+            <source>, about as well as the best simple method ({0}): AUC {1:.3f} against {2:.3f}.</source>
+            <translation>，与最好的简单方法（{0}）相当：AUC {1:.3f} 对 {2:.3f}。</translation>
+        </message>
+        <message>
+            <source>1 day ago</source>
+            <translation>1 天前</translation>
+        </message>
+        <message>
+            <source>just before the as-of date</source>
+            <translation>就在截止日期之前</translation>
+        </message>
+        <message>
+            <source>1 hour ago</source>
+            <translation>1 小时前</translation>
+        </message>
+        <message>
+            <source>an item</source>
+            <translation>一件商品</translation>
+        </message>
+        <message>
+            <source>{0} {1}: {2} percentage point</source>
+            <translation>{0}（{1}）：{2} 个百分点</translation>
+        </message>
+        <message>
+            <source>{0} {1}: {2} percentage points</source>
+            <translation>{0}（{1}）：{2} 个百分点</translation>
+        </message>
+        <message>
+            <source>{0} days ago</source>
+            <translation>{0} 天前</translation>
+        </message>
+        <message>
+            <source>{0} hours ago</source>
+            <translation>{0} 小时前</translation>
+        </message>
+        <message>
+            <source>{0} items ({1} and more)</source>
+            <translation>{0} 件商品（{1} 等）</translation>
+        </message>
+        <message>
+            <source>Interacted with '{0}' {1} times, last</source>
+            <translation>与“{0}”互动 {1} 次，最近一次</translation>
         </message>
         <message>
             <source>No intent score yet: train a purchase-intent model first.</source>
@@ -1686,8 +2246,372 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>，位居后 {0:.0f}% 的客户</translation>
         </message>
         <message>
-            <source>There are no segments yet: train customer profiles first.</source>
-            <translation>还没有分群：请先训练客户画像。</translation>
+            <source>There are no purchases in this data: purchase intent cannot be learned until a log with purchases is imported.</source>
+            <translation>这份数据中没有购买记录：导入含购买的日志之前，无法学习购买意向。</translation>
+        </message>
+        <message>
+            <source>1 event is an exact duplicate (same customer, time, event and item): the shop's export may list some events twice.</source>
+            <translation>有 1 个事件完全重复（同一客户、时间、事件和商品）：店铺的导出可能把某些事件列了两次。</translation>
+        </message>
+        <message>
+            <source>{0:,} events are exact duplicates (same customer, time, event and item): the shop's export may list some events twice.</source>
+            <translation>有 {0:,} 个事件完全重复（同一客户、时间、事件和商品）：店铺的导出可能把某些事件列了两次。</translation>
+        </message>
+        <message>
+            <source>1 event falls outside the main period {1} to {2}: check its date (test orders, wrong clocks).</source>
+            <translation>有 1 个事件不在主要时段 {1} 至 {2} 内：请检查其日期（测试订单、时钟错误）。</translation>
+        </message>
+        <message>
+            <source>{0:,} events fall outside the main period {1} to {2}: check their dates (test orders, wrong clocks).</source>
+            <translation>有 {0:,} 个事件不在主要时段 {1} 至 {2} 内：请检查它们的日期（测试订单、时钟错误）。</translation>
+        </message>
+        <message>
+            <source>1 customer has more than {1:,} views, clicks or searches in a single day: faster than a person browses, so probably a bot or a shared account.</source>
+            <translation>有 1 位客户单日浏览、点击或搜索超过 {1:,} 次：比人浏览得还快，可能是机器人或共用账号。</translation>
+        </message>
+        <message>
+            <source>{0:,} customers have more than {1:,} views, clicks or searches in a single day: faster than a person browses, so probably bots or shared accounts.</source>
+            <translation>有 {0:,} 位客户单日浏览、点击或搜索超过 {1:,} 次：比人浏览得还快，可能是机器人或共用账号。</translation>
+        </message>
+        <message>
+            <source>1 purchase ({1}) lacks a price or amount: the revenue figures leave it out.</source>
+            <translation>有 1 笔购买（{1}）缺少价格或金额：营收数字不包含它。</translation>
+        </message>
+        <message>
+            <source>{0:,} purchases ({1}) lack a price or amount: the revenue figures leave them out.</source>
+            <translation>有 {0:,} 笔购买（{1}）缺少价格或金额：营收数字不包含它们。</translation>
+        </message>
+        <message>
+            <source>1 line could not be imported; File → Export rejected lines shows it with its line number and reason.</source>
+            <translation>有 1 行无法导入；“文件 → 导出被拒绝的行”会列出它的行号和原因。</translation>
+        </message>
+        <message>
+            <source>{0:,} lines could not be imported; File → Export rejected lines shows each with its line number and reason.</source>
+            <translation>有 {0:,} 行无法导入；“文件 → 导出被拒绝的行”会列出每行的行号和原因。</translation>
+        </message>
+        <message>
+            <source>activity in {0}</source>
+            <translation>{0} 品类的活动</translation>
+        </message>
+        <message>
+            <source>view {0:.1f}x more items per purchase than average</source>
+            <translation>每次购买浏览的商品数是平均的 {0:.1f} 倍</translation>
+        </message>
+        <message>
+            <source>{0} of customers, {1} of revenue</source>
+            <translation>占客户的 {0}，占收入的 {1}</translation>
+        </message>
+        <message>
+            <source>unnamed category</source>
+            <translation>未命名品类</translation>
+        </message>
+        <message>
+            <source>activity: {0} (average {1} {2})</source>
+            <translation>活动：{0}（平均 {1} {2}）</translation>
+        </message>
+        <message>
+            <source>{0} of activity on weekends (average {1})</source>
+            <translation>{0} 的活动在周末（平均 {1}）</translation>
+        </message>
+        <message>
+            <source>typical item price {0:.2f} vs {1:.2f} overall</source>
+            <translation>典型商品价格 {0:.2f}，整体为 {1:.2f}</translation>
+        </message>
+        <message>
+            <source>search {0:.1f}x more than average</source>
+            <translation>搜索次数是平均的 {0:.1f} 倍</translation>
+        </message>
+        <message>
+            <source>favorite {0:.1f}x more than average</source>
+            <translation>收藏次数是平均的 {0:.1f} 倍</translation>
+        </message>
+        <message>
+            <source>spend {0:.1f}x the average per customer</source>
+            <translation>人均消费是平均的 {0:.1f} 倍</translation>
+        </message>
+        <message>
+            <source>last active {0:.0f} days ago (median, {1:.0f} for all customers)</source>
+            <translation>最近活跃于 {0:.0f} 天前（中位数，全体客户为 {1:.0f}）</translation>
+        </message>
+        <message>
+            <source>average purchase intent {0:.0%}</source>
+            <translation>平均购买意向 {0:.0%}</translation>
+        </message>
+        <message>
+            <source>{0} of activity in the evening (average {1})</source>
+            <translation>{0} 的活动在晚上（平均 {1}）</translation>
+        </message>
+        <message>
+            <source>buy on {0:.1f} days vs {1:.1f} on average, in small baskets</source>
+            <translation>在 {0:.1f} 天有购买（平均 {1:.1f} 天），每单金额小</translation>
+        </message>
+        <message>
+            <source>abandon {0} of carts (average {1})</source>
+            <translation>放弃 {0} 的购物车（平均 {1}）</translation>
+        </message>
+        <message>
+            <source>buy on {0:.1f} days vs {1:.1f} on average</source>
+            <translation>在 {0:.1f} 天有购买（平均 {1:.1f} 天）</translation>
+        </message>
+        <message>
+            <source>twice</source>
+            <translation>两倍</translation>
+        </message>
+        <message>
+            <source>three times</source>
+            <translation>三倍</translation>
+        </message>
+        <message>
+            <source>next purchases</source>
+            <translation>下一次购买的商品</translation>
+        </message>
+        <message>
+            <source>the items customers turned to next</source>
+            <translation>客户接下来关注的商品</translation>
+        </message>
+        <message>
+            <source>{0:.1f} times</source>
+            <translation>{0:.1f} 倍</translation>
+        </message>
+        <message>
+            <source>{0} serves: it finds {1:.0%} of {2} in the top 20</source>
+            <translation>采用{0}：它在前 20 个推荐中找到了 {1:.0%} 的{2}</translation>
+        </message>
+        <message>
+            <source> and </source>
+            <translation>和</translation>
+        </message>
+        <message>
+            <source>{0}: Recall@10 {1:.1%}, Recall@20 {2:.1%}, MRR@20 {3:.3f}, NDCG@20 {4:.3f}, coverage {5:.1%} ({6:.1f} s).</source>
+            <translation>{0}：Recall@10 {1:.1%}，Recall@20 {2:.1%}，MRR@20 {3:.3f}，NDCG@20 {4:.3f}，覆盖率 {5:.1%}（{6:.1f} 秒）。</translation>
+        </message>
+        <message>
+            <source>about as well as {0}</source>
+            <translation>与{0}相当</translation>
+        </message>
+        <message>
+            <source>where popularity finds none</source>
+            <translation>而热门商品一个也没找到</translation>
+        </message>
+        <message>
+            <source>far more than popularity ({0:.1%})</source>
+            <translation>远多于热门商品（{0:.1%}）</translation>
+        </message>
+        <message>
+            <source>{0} as many as popularity</source>
+            <translation>是热门商品的{0}</translation>
+        </message>
+        <message>
+            <source>There are no recommendations yet: train recommendations first.</source>
+            <translation>还没有推荐：请先训练商品推荐。</translation>
+        </message>
+        <message>
+            <source>recommended for you</source>
+            <translation>为您推荐</translation>
+        </message>
+        <message>
+            <source>once</source>
+            <translation>1 次</translation>
+        </message>
+        <message>
+            <source>today</source>
+            <translation>今天</translation>
+        </message>
+        <message>
+            <source>yesterday</source>
+            <translation>昨天</translation>
+        </message>
+        <message>
+            <source>this week</source>
+            <translation>本周</translation>
+        </message>
+        <message>
+            <source>in your cart</source>
+            <translation>在购物车中</translation>
+        </message>
+        <message>
+            <source>in your favorites</source>
+            <translation>在收藏夹中</translation>
+        </message>
+        <message>
+            <source>customers with your history chose it</source>
+            <translation>与您经历相似的客户选择了它</translation>
+        </message>
+        <message>
+            <source>{0:,} times</source>
+            <translation>{0:,} 次</translation>
+        </message>
+        <message>
+            <source>{0:,} days ago</source>
+            <translation>{0:,} 天前</translation>
+        </message>
+        <message>
+            <source>in the last {0:,} days</source>
+            <translation>最近 {0:,} 天内</translation>
+        </message>
+        <message>
+            <source>1 basket</source>
+            <translation>1 个订单</translation>
+        </message>
+        <message>
+            <source>1 buyer</source>
+            <translation>1 位买家</translation>
+        </message>
+        <message>
+            <source>1 customer</source>
+            <translation>1 位客户</translation>
+        </message>
+        <message>
+            <source>bought {0}, last {1}</source>
+            <translation>购买过 {0}，最近一次在{1}</translation>
+        </message>
+        <message>
+            <source>viewed {0} this week</source>
+            <translation>本周浏览过 {0}</translation>
+        </message>
+        <message>
+            <source>viewed {0}, last {1}</source>
+            <translation>浏览过 {0}，最近一次在{1}</translation>
+        </message>
+        <message>
+            <source>often bought with {0} ({1})</source>
+            <translation>常与{0}一起购买（{1}）</translation>
+        </message>
+        <message>
+            <source>often bought after {0} ({1})</source>
+            <translation>常在{0}之后购买（{1}）</translation>
+        </message>
+        <message>
+            <source>often chosen after {0} ({1})</source>
+            <translation>常在{0}之后被选中（{1}）</translation>
+        </message>
+        <message>
+            <source>popular {0} ({1})</source>
+            <translation>{0}热门（{1}）</translation>
+        </message>
+        <message>
+            <source>bought once, {0}</source>
+            <translation>购买过 1 次，{0}</translation>
+        </message>
+        <message>
+            <source>{0:,} baskets</source>
+            <translation>{0:,} 个订单</translation>
+        </message>
+        <message>
+            <source>{0:,} buyers</source>
+            <translation>{0:,} 位买家</translation>
+        </message>
+        <message>
+            <source>{0:,} customers</source>
+            <translation>{0:,} 位客户</translation>
+        </message>
+        <message>
+            <source>{0} {1} are not in the data, so they were left out of the rules: {2}.</source>
+            <translation>{0} 个{1}不在数据中，因此没有用于规则：{2}。</translation>
+        </message>
+        <message>
+            <source>Items a customer bought are never recommended to them again.</source>
+            <translation>客户买过的商品不会再推荐给他们。</translation>
+        </message>
+        <message>
+            <source>None of the categories to recommend from is in the data, so recommendations come from every category.</source>
+            <translation>要推荐的品类都不在数据中，因此推荐来自所有品类。</translation>
+        </message>
+        <message>
+            <source>The {0} “{1}” is not in the data, so it was left out of the rules.</source>
+            <translation>{0}“{1}”不在数据中，因此没有用于规则。</translation>
+        </message>
+        <message>
+            <source>Items a customer bought may be recommended to them again.</source>
+            <translation>客户买过的商品可能会再次推荐给他们。</translation>
+        </message>
+        <message>
+            <source>item</source>
+            <translation>商品</translation>
+        </message>
+        <message>
+            <source>items</source>
+            <translation>商品</translation>
+        </message>
+        <message>
+            <source>category</source>
+            <translation>品类</translation>
+        </message>
+        <message>
+            <source>categories</source>
+            <translation>品类</translation>
+        </message>
+        <message>
+            <source> and {0} more</source>
+            <translation> 等另外 {0} 个</translation>
+        </message>
+        <message>
+            <source>{0:,} items are never recommended.</source>
+            <translation>有 {0:,} 件商品从不推荐。</translation>
+        </message>
+        <message>
+            <source>Only from: {0}.</source>
+            <translation>只从这些品类推荐：{0}。</translation>
+        </message>
+        <message>
+            <source>Customers buy the same item again in {0:.0%} of purchases; below {1:.0%} in a category, what they bought there is left out.</source>
+            <translation>客户在 {0:.0%} 的购买中会回购同一商品；某品类低于 {1:.0%} 时，不再推荐在该品类买过的商品。</translation>
+        </message>
+        <message>
+            <source>Left out once bought: {0}.</source>
+            <translation>买过后不再推荐：{0}。</translation>
+        </message>
+        <message>
+            <source>Recommended again: {0}.</source>
+            <translation>可再次推荐：{0}。</translation>
+        </message>
+        <message>
+            <source>the last day</source>
+            <translation>最后一天</translation>
+        </message>
+        <message>
+            <source>There are no events to learn from.</source>
+            <translation>没有可以学习的事件。</translation>
+        </message>
+        <message>
+            <source>No event names an item a customer viewed, carted, favorited or bought, so there is nothing to recommend.</source>
+            <translation>没有任何事件写明客户浏览、加购、收藏或购买的商品，因此无从推荐。</translation>
+        </message>
+        <message>
+            <source>Enough data: {0:,} customers, {1:,} items; measured on {2:,} customers active before and in {3}.</source>
+            <translation>数据足够：{0:,} 位客户，{1:,} 件商品；在 {2:,} 位于{3}之前和期间都活跃的客户上评估。</translation>
+        </message>
+        <message>
+            <source>the last {0} days</source>
+            <translation>最近 {0} 天</translation>
+        </message>
+        <message>
+            <source>The blend is left out: too few customers were active in the period before the latest one to learn from.</source>
+            <translation>不使用组合方法：在最近时段之前的时段中活跃的客户太少，无法学习。</translation>
+        </message>
+        <message>
+            <source>The blend is left out: the methods' candidates held too few of the items customers turned to in the period before the latest one.</source>
+            <translation>不使用组合方法：在最近时段之前的时段中，各方法的候选商品很少包含客户接下来关注的商品。</translation>
+        </message>
+        <message>
+            <source>Only {0:,} customers were active both before and in {1}: each customer's activity lasts less than a day (the log's customers look like single visits), and recommendations are measured on customers who come back.</source>
+            <translation>只有 {0:,} 位客户在{1}之前和期间都活跃：每位客户的活动不到一天（日志中的客户看起来是单次访问），而推荐是在回访的客户上评估的。</translation>
+        </message>
+        <message>
+            <source>Only {0:,} customers were active both before and in {1}, too few to measure recommendations (at least {2}): choose a longer horizon or a later date.</source>
+            <translation>只有 {0:,} 位客户在{1}之前和期间都活跃，太少，无法评估推荐（至少需要 {2} 位）：请选择更长的天数或更晚的日期。</translation>
+        </message>
+        <message>
+            <source>Recommended up to {0} items to each of {1:,} customers.</source>
+            <translation>已为 {1:,} 位客户每人推荐最多 {0} 件商品。</translation>
+        </message>
+        <message>
+            <source>The neural model is left out: {0}</source>
+            <translation>不使用神经网络模型：{0}</translation>
+        </message>
+        <message>
+            <source>Ranking every customer: {0:,} of {1:,} done.</source>
+            <translation>正在为每位客户排序：已完成 {1:,} 位中的 {0:,} 位。</translation>
         </message>
         <message>
             <source>The project has no events yet: import your shop's behavior log first.</source>
@@ -1724,6 +2648,18 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>There is no run {0} in this project.</source>
             <translation>此项目中没有第 {0} 次训练。</translation>
+        </message>
+        <message>
+            <source>Order values checked on the latest {0} days: for the {1:,} customers who ordered then, the expected order value was off by {2:,.2f} on average, against {3:,.2f} for “everyone spends the shop average”.</source>
+            <translation>订单金额已在最近 {0} 天上检验：对在此期间下单的 {1:,} 位客户，预计订单金额平均偏差 {2:,.2f}，而“人人按店铺平均值消费”的偏差为 {3:,.2f}。</translation>
+        </message>
+        <message>
+            <source>That is no better than the shop average, so read the money figures as rough.</source>
+            <translation>这并不比店铺平均值更好，因此金额数字只能作粗略参考。</translation>
+        </message>
+        <message>
+            <source>Order values could not be checked: nobody ordered in the latest {0} days, or nobody before them.</source>
+            <translation>无法检验订单金额：最近 {0} 天内或之前没有人下单。</translation>
         </message>
         <message>
             <source>Stopped early; this is the best model so far. </source>
@@ -1850,6 +2786,42 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>分群：{0}。</translation>
         </message>
         <message>
+            <source>No recommendations for this customer in the active run.</source>
+            <translation>当前启用的运行中没有给这位客户的推荐。</translation>
+        </message>
+        <message>
+            <source>Next item</source>
+            <translation>下一件商品</translation>
+        </message>
+        <message>
+            <source>Recommended next</source>
+            <translation>接下来推荐</translation>
+        </message>
+        <message>
+            <source>Measured on the latest {0} days ({1:,} customers active before and after):</source>
+            <translation>在最近 {0} 天上评估（{1:,} 位在此前后都活跃的客户）：</translation>
+        </message>
+        <message>
+            <source>Top pick: {0}.</source>
+            <translation>首选：{0}。</translation>
+        </message>
+        <message>
+            <source> (serves)</source>
+            <translation>（采用）</translation>
+        </message>
+        <message>
+            <source>How well each method finds what customers turned to next (latest period, never seen in training)</source>
+            <translation>各方法找到客户接下来所关注商品的能力（最近时段，训练中从未见过）</translation>
+        </message>
+        <message>
+            <source>{0}, NDCG@20 {1:.3f}</source>
+            <translation>{0}，NDCG@20 {1:.3f}</translation>
+        </message>
+        <message>
+            <source>Moving towards {0}: {1:.0%} → {2:.0%} of their activity</source>
+            <translation>正在转向{0}：占其活动的 {1:.0%} → {2:.0%}</translation>
+        </message>
+        <message>
             <source>viewed</source>
             <translation>浏览</translation>
         </message>
@@ -1910,6 +2882,182 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>基于汇总特征的梯度提升</translation>
         </message>
         <message>
+            <source>the deep model</source>
+            <translation>深度模型</translation>
+        </message>
+        <message>
+            <source>the base rate (everyone gets the same score)</source>
+            <translation>基准比率（每个人得分相同）</translation>
+        </message>
+        <message>
+            <source>gradient boosting on the customer aggregates</source>
+            <translation>基于客户汇总指标的梯度提升</translation>
+        </message>
+        <message>
+            <source>Viewed {x}</source>
+            <translation>浏览了{x}</translation>
+        </message>
+        <message>
+            <source>Searched for {q}</source>
+            <translation>搜索了{q}</translation>
+        </message>
+        <message>
+            <source>Clicked {x}</source>
+            <translation>点击了{x}</translation>
+        </message>
+        <message>
+            <source>Added {x} to cart</source>
+            <translation>把{x}加入购物车</translation>
+        </message>
+        <message>
+            <source>Removed {x} from cart</source>
+            <translation>把{x}移出购物车</translation>
+        </message>
+        <message>
+            <source>Saved {x} as a favorite</source>
+            <translation>收藏了{x}</translation>
+        </message>
+        <message>
+            <source>Bought {x}</source>
+            <translation>购买了{x}</translation>
+        </message>
+        <message>
+            <source>Returned {x}</source>
+            <translation>退回了{x}</translation>
+        </message>
+        <message>
+            <source>Liked {x}</source>
+            <translation>点赞了{x}</translation>
+        </message>
+        <message>
+            <source>Commented on {x}</source>
+            <translation>评论了{x}</translation>
+        </message>
+        <message>
+            <source>Shared {x}</source>
+            <translation>分享了{x}</translation>
+        </message>
+        <message>
+            <source>Did something with {x}</source>
+            <translation>对{x}有其他操作</translation>
+        </message>
+        <message>
+            <source>Weekend</source>
+            <translation>周末</translation>
+        </message>
+        <message>
+            <source>Evening</source>
+            <translation>晚间</translation>
+        </message>
+        <message>
+            <source>bargain</source>
+            <translation>低价</translation>
+        </message>
+        <message>
+            <source>premium</source>
+            <translation>高端</translation>
+        </message>
+        <message>
+            <source>lapsed</source>
+            <translation>流失的</translation>
+        </message>
+        <message>
+            <source>shoppers</source>
+            <translation>购物者</translation>
+        </message>
+        <message>
+            <source>researchers</source>
+            <translation>研究型买家</translation>
+        </message>
+        <message>
+            <source>regulars</source>
+            <translation>常客</translation>
+        </message>
+        <message>
+            <source>cart abandoners</source>
+            <translation>弃购者</translation>
+        </message>
+        <message>
+            <source>hunters</source>
+            <translation>淘货者</translation>
+        </message>
+        <message>
+            <source>browsers</source>
+            <translation>浏览者</translation>
+        </message>
+        <message>
+            <source>occasional buyers</source>
+            <translation>偶尔购买者</translation>
+        </message>
+        <message>
+            <source>big spenders</source>
+            <translation>高消费者</translation>
+        </message>
+        <message>
+            <source>frequent</source>
+            <translation>频繁</translation>
+        </message>
+        <message>
+            <source>occasional</source>
+            <translation>偶尔</translation>
+        </message>
+        <message>
+            <source>big-basket</source>
+            <translation>大单</translation>
+        </message>
+        <message>
+            <source>small-basket</source>
+            <translation>小单</translation>
+        </message>
+        <message>
+            <source>more active</source>
+            <translation>更活跃</translation>
+        </message>
+        <message>
+            <source>less active</source>
+            <translation>较不活跃</translation>
+        </message>
+        <message>
+            <source>share of revenue</source>
+            <translation>收入占比</translation>
+        </message>
+        <message>
+            <source>activity on weekends</source>
+            <translation>周末活动</translation>
+        </message>
+        <message>
+            <source>activity in the evening</source>
+            <translation>晚间活动</translation>
+        </message>
+        <message>
+            <source>views per purchase</source>
+            <translation>每次购买的浏览数</translation>
+        </message>
+        <message>
+            <source>share of searches</source>
+            <translation>搜索占比</translation>
+        </message>
+        <message>
+            <source>share of favorites</source>
+            <translation>收藏占比</translation>
+        </message>
+        <message>
+            <source>carts abandoned</source>
+            <translation>放弃的购物车</translation>
+        </message>
+        <message>
+            <source>purchase days per customer</source>
+            <translation>每位客户的购买天数</translation>
+        </message>
+        <message>
+            <source>typical item price</source>
+            <translation>典型商品价格</translation>
+        </message>
+        <message>
+            <source>typical basket value</source>
+            <translation>典型订单金额</translation>
+        </message>
+        <message>
             <source>AUC</source>
             <translation>AUC</translation>
         </message>
@@ -1942,8 +3090,72 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>前10%提升度</translation>
         </message>
         <message>
+            <source>Recent popularity</source>
+            <translation>近期热门商品</translation>
+        </message>
+        <message>
+            <source>Own history (repeat-aware)</source>
+            <translation>自身历史（考虑回购）</translation>
+        </message>
+        <message>
+            <source>Bought together / chosen after</source>
+            <translation>一起购买 / 之后选择</translation>
+        </message>
+        <message>
+            <source>Neural sequence model</source>
+            <translation>神经序列模型</translation>
+        </message>
+        <message>
+            <source>Blend (learned reranker)</source>
+            <translation>组合（学习的重排序）</translation>
+        </message>
+        <message>
+            <source>popularity</source>
+            <translation>热门商品</translation>
+        </message>
+        <message>
+            <source>own history</source>
+            <translation>自身历史</translation>
+        </message>
+        <message>
+            <source>co-occurrence</source>
+            <translation>共现</translation>
+        </message>
+        <message>
+            <source>the neural model</source>
+            <translation>神经网络模型</translation>
+        </message>
+        <message>
+            <source>the blend</source>
+            <translation>组合方法</translation>
+        </message>
+        <message>
+            <source>Recall@10</source>
+            <translation>Recall@10</translation>
+        </message>
+        <message>
+            <source>Recall@20</source>
+            <translation>Recall@20</translation>
+        </message>
+        <message>
+            <source>MRR@20</source>
+            <translation>MRR@20</translation>
+        </message>
+        <message>
+            <source>NDCG@20</source>
+            <translation>NDCG@20</translation>
+        </message>
+        <message>
+            <source>Coverage</source>
+            <translation>覆盖率</translation>
+        </message>
+        <message>
             <source>Profiles</source>
             <translation>客户画像</translation>
+        </message>
+        <message>
+            <source>Recommend</source>
+            <translation>推荐</translation>
         </message>
         <message>
             <source>Find automatically</source>
@@ -2104,6 +3316,90 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>autoencoder epochs at most, 1 to 1000 (default 60)</source>
             <translation>自编码器最多训练轮数，1 到 1000（默认 60）</translation>
+        </message>
+        <message>
+            <source>recommend as of this date (YYYY-MM-DD; default: end of data)</source>
+            <translation>以此日期为准进行推荐（YYYY-MM-DD；默认：数据的最后一天）</translation>
+        </message>
+        <message>
+            <source>Next</source>
+            <translation>未来</translation>
+        </message>
+        <message>
+            <source>the days ahead a recommendation is for, 1 to 365 (default: from the data, at most 30)</source>
+            <translation>推荐所针对的未来天数，1 到 365（默认：根据数据，最多 30）</translation>
+        </message>
+        <message>
+            <source>how long and how carefully to train the sequence model</source>
+            <translation>序列模型训练多久、多仔细</translation>
+        </message>
+        <message>
+            <source>Recommendations per customer</source>
+            <translation>每位客户的推荐数</translation>
+        </message>
+        <message>
+            <source>how many items each customer gets, 1 to 100</source>
+            <translation>每位客户得到多少件商品，1 到 100</translation>
+        </message>
+        <message>
+            <source>Already bought</source>
+            <translation>已买过的商品</translation>
+        </message>
+        <message>
+            <source>leave out what a customer bought: learned per category (kept where people buy the same item again), always, or never</source>
+            <translation>是否排除客户买过的商品：按品类学习（在人们会回购同一商品的品类中保留）、总是排除或从不排除</translation>
+        </message>
+        <message>
+            <source>Learned per category</source>
+            <translation>按品类学习</translation>
+        </message>
+        <message>
+            <source>Always leave out what they bought</source>
+            <translation>总是排除已买过的商品</translation>
+        </message>
+        <message>
+            <source>Never leave out</source>
+            <translation>从不排除</translation>
+        </message>
+        <message>
+            <source>Never recommend</source>
+            <translation>从不推荐</translation>
+        </message>
+        <message>
+            <source>item ids separated by commas or spaces, or a text/CSV file whose first column lists them (out of stock, discontinued)</source>
+            <translation>用逗号或空格分隔的商品编号，或第一列列出它们的文本/CSV 文件（缺货、停售）</translation>
+        </message>
+        <message>
+            <source>Only these categories</source>
+            <translation>只推荐这些品类</translation>
+        </message>
+        <message>
+            <source>category names separated by commas; recommend only from these</source>
+            <translation>用逗号分隔的品类名称；只从这些品类中推荐</translation>
+        </message>
+        <message>
+            <source>Leave out the sequence model</source>
+            <translation>不使用序列模型</translation>
+        </message>
+        <message>
+            <source>measure only the fast methods (the neural sequence model takes the longest)</source>
+            <translation>只评估快速的方法（神经序列模型耗时最长）</translation>
+        </message>
+        <message>
+            <source>Memory half-life</source>
+            <translation>记忆半衰期</translation>
+        </message>
+        <message>
+            <source>how fast old interactions fade for own history and co-occurrence (auto: four times the horizon)</source>
+            <translation>自身历史和共现方法中旧互动淡化的速度（自动：天数的四倍）</translation>
+        </message>
+        <message>
+            <source>Customers checked</source>
+            <translation>评估的客户数</translation>
+        </message>
+        <message>
+            <source>at most this many customers (drawn at random) are used to measure the methods</source>
+            <translation>最多用这么多位（随机抽取的）客户来评估各方法</translation>
         </message>
     </context>
     <context>

@@ -81,7 +81,10 @@ def engine_words() -> list[str]:
     from engine.intent.evaluate import METHOD_NAMES
     from engine.intent.explain import VERBS
     from engine.profiles.segments import NAME_WORDS, TRAIT_LABELS
+    from engine.recommend.config import LABELS as RECOMMEND_LABELS
+    from engine.recommend.config import NAMES as RECOMMEND_NAMES
     from engine.tasks.intent import METHOD_LABELS, METRIC_COLUMNS
+    from engine.tasks.recommend import METRIC_COLUMNS as RECOMMEND_COLUMNS
 
     words: list[str] = []
     for path in sorted((ROOT / "engine").rglob("*.py")):
@@ -92,6 +95,8 @@ def engine_words() -> list[str]:
     words += list(VERBS.values())
     words += [*NAME_WORDS, *TRAIT_LABELS]
     words += [heading for _, heading in METRIC_COLUMNS]
+    words += [*RECOMMEND_LABELS.values(), *RECOMMEND_NAMES.values()]
+    words += [heading for _, heading in RECOMMEND_COLUMNS]
     from engine.tasks import TASKS
 
     words += [task.short_title for task in TASKS.values()]

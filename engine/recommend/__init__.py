@@ -1,0 +1,1 @@
+"""Recommendations: what each customer is likely to want next."""
