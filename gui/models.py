@@ -61,8 +61,8 @@ class RowsModel(QAbstractTableModel):
             return str(value)
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int | float):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and isinstance(value, str) and len(value) > 40:
-            return value
+        if role == Qt.ItemDataRole.ToolTipRole and isinstance(value, str) and len(value) > 12:
+            return value  # a narrow column elides it: the whole text on hover
         if role == Qt.ItemDataRole.UserRole:
             return value
         return None
