@@ -68,7 +68,7 @@ class RecommendConfig:
         help="how long and how carefully to train the sequence model",
     )
     keep: int = setting(
-        20, label="Recommendations per customer", low=1, high=100,
+        20, label="Items per customer", low=1, high=100,
         help="how many items each customer gets, 1 to 100",
     )
     exclude_bought: str = setting(
@@ -114,7 +114,7 @@ class RecommendConfig:
                 f"Unknown rule {self.exclude_bought!r}; choose learned, always or never."
             )
         if not 1 <= self.keep <= 100:
-            raise ValueError("Recommendations per customer must be from 1 to 100.")
+            raise ValueError("Items per customer must be from 1 to 100.")
         as_of = self.as_of_ms if self.as_of_ms is not None else default_as_of_ms(events)
         horizon = self.horizon_days
         if horizon is None:

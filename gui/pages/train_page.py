@@ -333,7 +333,13 @@ class TrainPage(QWidget):
             self.history.refresh(self.project)
 
     def show_run(self, run: RunInfo) -> None:
-        """Show a saved run again, as its task describes it."""
+        """Show a saved run again, as its task describes it; the settings beside it become its
+        task's (unless a training is running), so the page never shows one task's settings
+        next to another task's run."""
+        if not (self.worker and self.worker.running):
+            index = self.task_combo.findData(run.task)
+            if index >= 0 and index != self.task_combo.currentIndex():
+                self.task_combo.setCurrentIndex(index)
         view = runs.describe(run) or RunView(run.task, run.id, run.summary, run.summary)
         self._show_results(self.panels.get(run.task, self.panel), view)
         self.epoch_label.setText(self.tr("Run {0} from {1}").format(

@@ -80,6 +80,7 @@ class ResultView(QWidget):
         self.verdict.setVisible(False)
         v.addWidget(self.verdict)
         self.metrics_title = title("")
+        self.metrics_title.setWordWrap(True)  # a long heading must not widen the whole view
         v.addWidget(self.metrics_title)
         # Column 0 names the method; every other cell is a metric ("–" when unknown).
         self.metrics_model = RowsModel([], formatters={i: _cell for i in range(1, MAX_COLUMNS)})

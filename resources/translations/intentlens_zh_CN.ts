@@ -1620,12 +1620,12 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         </message>
         <message>
             <location line="-124" />
-            <location line="+294" />
+            <location line="+300" />
             <source>No training yet.</source>
             <translation>尚未训练。</translation>
         </message>
         <message>
-            <location line="-186" />
+            <location line="-192" />
             <source>Reading the project…</source>
             <translation>正在读取项目…</translation>
         </message>
@@ -1680,7 +1680,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>已停止。</translation>
         </message>
         <message>
-            <location line="+21" />
+            <location line="+27" />
             <source>Run {0} from {1}</source>
             <translation>第 {0} 次训练，{1}</translation>
         </message>
@@ -1995,8 +1995,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>序列模型训练多久、多仔细</translation>
         </message>
         <message>
-            <source>Recommendations per customer</source>
-            <translation>每位客户的推荐数</translation>
+            <source>Items per customer</source>
+            <translation>每位客户的商品数</translation>
         </message>
         <message>
             <source>how many items each customer gets, 1 to 100</source>
@@ -3334,8 +3334,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>序列模型训练多久、多仔细</translation>
         </message>
         <message>
-            <source>Recommendations per customer</source>
-            <translation>每位客户的推荐数</translation>
+            <source>Items per customer</source>
+            <translation>每位客户的商品数</translation>
         </message>
         <message>
             <source>how many items each customer gets, 1 to 100</source>
