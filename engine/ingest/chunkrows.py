@@ -245,10 +245,14 @@ def prepare_rows(
     if "amount" in mapping.columns and mapping.columns["amount"] in mapping.order_level:
         # An order total with nothing per line: counted once, on the order's first line.
         amount_given = np.where(first_line, amount_given, np.nan)
-    # Revenue: the amount, else price x quantity (a missing quantity counts as one piece).
-    amount = np.where(
-        np.isnan(amount_given), price * np.where(np.isnan(quantity), 1.0, quantity), amount_given
-    )
+    # Revenue: the amount, else price x quantity (a missing quantity counts as one piece). A
+    # product that overflows is infinite here and becomes missing in bound_numbers, with its
+    # warning: numpy's own overflow warning would only reach a log.
+    with np.errstate(over="ignore", invalid="ignore"):
+        amount = np.where(
+            np.isnan(amount_given), price * np.where(np.isnan(quantity), 1.0, quantity),
+            amount_given,
+        )
     if mapping.refund_prefix and session is not None:
         marked = session.fillna("").str.startswith(mapping.refund_prefix).to_numpy(dtype=bool)
         ev = np.where(marked & (ev == "purchase"), "refund", ev)
