@@ -216,12 +216,15 @@ def select(data: CampaignData, filt: CampaignFilter) -> pd.DataFrame:
     n = len(f)
     keep = np.ones(n, dtype=bool)
     if filt.segment is not None:
-        if filt.segment not in data.segments:
+        # Names as typed: "bargain home decor regulars" is that segment.
+        named = {s.casefold(): s for s in data.segments}
+        segment = named.get(filt.segment.strip().casefold())
+        if segment is None:
             if not data.segments:
                 raise NoData(tr("There are no segments yet: train customer profiles first."))
             raise NoData(tr("There is no segment “{0}”: the segments are {1}.").format(
                 filt.segment, ", ".join(data.segments)))
-        keep &= f["segment"].to_numpy(dtype=object) == filt.segment
+        keep &= f["segment"].to_numpy(dtype=object) == segment
     intent = f["intent"].to_numpy(dtype=np.float64)
     if filt.min_intent is not None:
         keep &= intent >= filt.min_intent  # NaN compares False: unscored customers drop out
@@ -302,7 +305,8 @@ def plan(
         best_cut=best, best_profit=float(profit[best]), curve_n=curve_n, curve_profit=profit,
         sentence="",
     )
-    return replace(done, sentence=_plan_sentence(rows.attrs, done, margin_pct, cost_per_contact))
+    return replace(done, sentence=_plan_sentence({**rows.attrs, "listed": len(rows)}, done, margin_pct,
+                                                 cost_per_contact))
 
 
 def _plan_sentence(attrs: Mapping[str, Any], done: Plan, margin_pct: float, cost: float) -> str:
@@ -324,7 +328,9 @@ def _plan_sentence(attrs: Mapping[str, Any], done: Plan, margin_pct: float, cost
             "contact the expected profit is {6:,.2f}."
         ).format(contacts, done.expected_buyers, done.expected_non_buyers,
                  done.expected_revenue, margin_pct, cost, done.expected_profit)
-    if best_cut == 0:
+    if attrs.get("listed") == 0:
+        best = tr("No customer matches these filters: loosen them to get a list.")
+    elif best_cut == 0:
         best = tr("No list size is expected to pay for its contacts at this margin and cost.")
     else:
         best = tr("The most profitable list is the first {0:,} (expected profit {1:,.2f})."

@@ -101,7 +101,7 @@ def history(data: Interactions, cut_ms: int, half_life_days: float) -> History:
     row = np.searchsorted(customers, d.customer)
     n = data.n_items
     code = row * n + d.item
-    # Within a pair, the latest interaction decides "in your cart" and the like.
+    # Within a pair, the latest interaction decides "in their cart" and the like.
     order = np.lexsort((d.time_ms, code))
     code, kind, time = code[order], d.kind[order], d.time_ms[order]
     uniq, first = np.unique(code, return_index=True)

@@ -75,9 +75,9 @@ def _times(n: int) -> str:
 
 def _ago(days: int) -> str:
     if days == 0:
-        return tr("today")
+        return tr("less than a day ago")
     if days == 1:
-        return tr("yesterday")
+        return tr("1 day ago")
     return tr("{0:,} days ago").format(days)
 
 
@@ -97,19 +97,25 @@ def reason_text(code: int, count: int, days: int, item: str = "") -> str:
             return tr("bought once, {0}").format(_ago(days))
         return tr("bought {0}, last {1}").format(_times(count), _ago(days))
     if code == IN_CART:
-        return tr("in your cart")
+        return tr("in their cart")
     if code == IN_FAVORITES:
-        return tr("in your favorites")
+        return tr("in their favorites")
     if code == VIEWED_THIS_WEEK:
         return tr("viewed {0} this week").format(_times(count))
     if code == VIEWED:
         return tr("viewed {0}, last {1}").format(_times(count), _ago(days))
     if code == BOUGHT_WITH and item:
         baskets = tr("1 basket") if count == 1 else tr("{0:,} baskets").format(count)
+        if count <= 1:
+            return tr("bought with {0} ({1})").format(item, baskets)
         return tr("often bought with {0} ({1})").format(item, baskets)
     if code == BOUGHT_AFTER and item:
+        if count <= 1:
+            return tr("bought after {0} ({1})").format(item, _times(count))
         return tr("often bought after {0} ({1})").format(item, _times(count))
     if code == CHOSEN_AFTER and item:
+        if count <= 1:
+            return tr("chosen after {0} ({1})").format(item, _times(count))
         return tr("often chosen after {0} ({1})").format(item, _times(count))
     if code == POPULAR_BUYERS:
         buyers = tr("1 buyer") if count == 1 else tr("{0:,} buyers").format(count)
@@ -118,5 +124,5 @@ def reason_text(code: int, count: int, days: int, item: str = "") -> str:
         people = tr("1 customer") if count == 1 else tr("{0:,} customers").format(count)
         return tr("popular {0} ({1})").format(_window(days), people)
     if code == SEQUENCE:
-        return tr("customers with your history chose it")
-    return tr("recommended for you")
+        return tr("customers with a similar history chose it")
+    return tr("recommended by the model")

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from engine.recommend.data import PURCHASE, Interactions
+from engine.tasks.base import NoData
 from engine.words import tr
 
 I64 = npt.NDArray[np.int64]
@@ -79,11 +80,21 @@ def item_list(text: str) -> list[str]:
     named by the whole text."""
     name = text.strip()
     path = Path(name).expanduser() if name and "\n" not in name else None
+    if path is not None and not path.is_file() and _looks_like_a_file(name):
+        raise NoData(tr("The file “{0}” does not exist: give the item ids themselves, or a "
+                        "text or CSV file that lists them.").format(name))
     if path is not None and path.is_file():
         with open(path, encoding="utf-8-sig", newline="") as fh:
             rows = [r[0].strip() for r in csv.reader(fh) if r and r[0].strip()]
         return list(dict.fromkeys(rows))
     return split_list(text, spaces=True)
+
+
+def _looks_like_a_file(text: str) -> bool:
+    """A single entry naming a file (a folder in it, or a list file's extension), not an id."""
+    return (" " not in text and "," not in text
+            and ("/" in text or "\\" in text
+                 or text.lower().endswith((".csv", ".txt", ".tsv", ".xlsx"))))
 
 
 def repeat_rates(data: Interactions) -> tuple[npt.NDArray[np.float64], I64, float]:
@@ -132,14 +143,16 @@ def resolve(data: Interactions, mode: str, exclude_items: str, only_categories: 
         picked = [names[c.casefold()] for c in only if c.casefold() in names]
         unknown = [c for c in only if c.casefold() not in names]
         if unknown:
-            notes.append(_unknown(tr("category"), tr("categories"), unknown))
-        if picked:
-            in_cats = np.isin(data.item_category, picked)
-            allowed = in_cats if allowed is None else allowed & in_cats
-            chosen = [data.categories[i] for i in picked]
-        else:
-            notes.append(tr("None of the categories to recommend from is in the data, so "
-                            "recommendations come from every category."))
+            # A category to recommend from is a deliberate choice: a typo must not quietly
+            # widen (or empty) every customer's list.
+            shown = ", ".join(data.categories[:20]) + (" …" if len(data.categories) > 20 else "")
+            raise NoData((tr("There is no category {0} in the data: the categories are {1}.")
+                          if len(unknown) == 1 else
+                          tr("There are no categories {0} in the data: the categories are {1}.")
+                          ).format(", ".join(f"“{c}”" for c in unknown), shown or tr("(none)")))
+        in_cats = np.isin(data.item_category, picked)
+        allowed = in_cats if allowed is None else allowed & in_cats
+        chosen = [data.categories[i] for i in picked]
     rates, totals, overall = repeat_rates(data)
     listed = _listed(data, rates, totals, overall)
     ban: B | None = None

@@ -141,6 +141,9 @@ def train_recommend(
     found = _check(cfg, data)
     if not found.ok:
         raise NoData(found.message)
+    # The shop's rules first: a mistyped category or a missing list file is refused before the
+    # minutes of training, not after.
+    rules = resolve(data, cfg.exclude_bought, cfg.exclude_items, cfg.only_categories)
     yield _note(found.message)
     assert cfg.as_of_ms is not None and cfg.horizon_days is not None
     d, h = cfg.as_of_ms, cfg.horizon_days
@@ -196,7 +199,6 @@ def train_recommend(
         from engine.nn import save_state
 
         model_state = save_state(refit.state_dict)
-    rules = resolve(data, cfg.exclude_bought, cfg.exclude_items, cfg.only_categories)
     for note in rules.notes:
         yield _note(note)
     lists: Served | None = None

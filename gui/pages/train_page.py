@@ -209,8 +209,22 @@ class TrainPage(QWidget):
         for panel in self.panels.values():
             panel.setVisible(panel is current)
         self.warm.setVisible(self.panel.supports_warm_start)
-        if not self._run_shown and not (self.worker and self.worker.running):
-            self._show_results(self.panel)
+        if self.worker and self.worker.running:
+            return
+        # The results column follows the chosen task: its active model, else nothing yet (never
+        # another task's run next to this task's settings).
+        key = current.task.key
+        if self._run_shown and self._shown == key:
+            return
+        active = next((r for r in self.history.runs if r.task == key and r.active), None)
+        if active is not None:
+            self.show_run(active)
+            return
+        self.curves.clear()
+        self._show_results(current)
+        current.clear_view()
+        self.epoch_label.setText(self.tr("Nothing trained yet for “{0}”: press Start training.").format(
+            current.title))
 
     def _show_results(self, panel: TaskPanel, view: RunView | None = None, *,
                       curves: bool = True) -> None:

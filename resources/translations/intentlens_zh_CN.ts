@@ -1620,12 +1620,12 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         </message>
         <message>
             <location line="-124" />
-            <location line="+300" />
+            <location line="+314" />
             <source>No training yet.</source>
             <translation>尚未训练。</translation>
         </message>
         <message>
-            <location line="-192" />
+            <location line="-206" />
             <source>Reading the project…</source>
             <translation>正在读取项目…</translation>
         </message>
@@ -1635,7 +1635,12 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>请先导入数据：目前还没有可学习的内容。</translation>
         </message>
         <message>
-            <location line="+70" />
+            <location line="+30" />
+            <source>Nothing trained yet for “{0}”: press Start training.</source>
+            <translation>“{0}”还没有训练过：请按“开始训练”。</translation>
+        </message>
+        <message>
+            <location line="+54" />
             <source>Preparing the training data…</source>
             <translation>正在准备训练数据…</translation>
         </message>
@@ -2094,8 +2099,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>没有联系任何人，因此没有花费也没有收入。</translation>
         </message>
         <message>
-            <source>No list size is expected to pay for its contacts at this margin and cost.</source>
-            <translation>按这个利润率和成本，任何名单人数都预计无法收回联系成本。</translation>
+            <source>No customer matches these filters: loosen them to get a list.</source>
+            <translation>没有客户符合这些筛选条件：请放宽条件来得到名单。</translation>
         </message>
         <message>
             <source>Train a purchase-intent model first: the campaign list ranks customers by it.</source>
@@ -2114,6 +2119,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>每次联系的成本必须是 0 或以上的数字。</translation>
         </message>
         <message>
+            <source>No list size is expected to pay for its contacts at this margin and cost.</source>
+            <translation>按这个利润率和成本，任何名单人数都预计无法收回联系成本。</translation>
+        </message>
+        <message>
             <source>From the purchase-intent probabilities of buying within {0} days (checked on the latest {0} days) and each customer's expected order value:</source>
             <translation>根据 {0} 天内购买的意向概率（已在最近 {0} 天上检验）和每位客户的预计订单金额：</translation>
         </message>
@@ -2122,12 +2131,12 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>联系 {0:,} 位客户预计可触达约 {1:,.1f} 位买家（{2:,.1f} 位不会购买），带来约 {3:,.2f} 的订单；按 {4:g}% 的利润率和每次联系 {5:,.2f} 计算，预计利润为 {6:,.2f}。</translation>
         </message>
         <message>
-            <source>The most profitable list is the first {0:,} (expected profit {1:,.2f}).</source>
-            <translation>利润最高的名单是前 {0:,} 位（预计利润 {1:,.2f}）。</translation>
-        </message>
-        <message>
             <source>There are no segments yet: train customer profiles first.</source>
             <translation>还没有分群：请先训练客户画像。</translation>
+        </message>
+        <message>
+            <source>The most profitable list is the first {0:,} (expected profit {1:,.2f}).</source>
+            <translation>利润最高的名单是前 {0:,} 位（预计利润 {1:,.2f}）。</translation>
         </message>
         <message>
             <source>There is no segment “{0}”: the segments are {1}.</source>
@@ -2406,36 +2415,36 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>还没有推荐：请先训练商品推荐。</translation>
         </message>
         <message>
-            <source>recommended for you</source>
-            <translation>为您推荐</translation>
+            <source>recommended by the model</source>
+            <translation>由模型推荐</translation>
         </message>
         <message>
             <source>once</source>
             <translation>1 次</translation>
         </message>
         <message>
-            <source>today</source>
-            <translation>今天</translation>
-        </message>
-        <message>
-            <source>yesterday</source>
-            <translation>昨天</translation>
+            <source>less than a day ago</source>
+            <translation>不到一天前</translation>
         </message>
         <message>
             <source>this week</source>
             <translation>本周</translation>
         </message>
         <message>
-            <source>in your cart</source>
-            <translation>在购物车中</translation>
+            <source>today</source>
+            <translation>今天</translation>
         </message>
         <message>
-            <source>in your favorites</source>
-            <translation>在收藏夹中</translation>
+            <source>in their cart</source>
+            <translation>在其购物车中</translation>
         </message>
         <message>
-            <source>customers with your history chose it</source>
-            <translation>与您经历相似的客户选择了它</translation>
+            <source>in their favorites</source>
+            <translation>在其收藏夹中</translation>
+        </message>
+        <message>
+            <source>customers with a similar history chose it</source>
+            <translation>经历相似的客户选择了它</translation>
         </message>
         <message>
             <source>{0:,} times</source>
@@ -2498,6 +2507,18 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>{0:,} 个订单</translation>
         </message>
         <message>
+            <source>bought with {0} ({1})</source>
+            <translation>与{0}一起购买过（{1}）</translation>
+        </message>
+        <message>
+            <source>bought after {0} ({1})</source>
+            <translation>在{0}之后购买过（{1}）</translation>
+        </message>
+        <message>
+            <source>chosen after {0} ({1})</source>
+            <translation>在{0}之后被选中过（{1}）</translation>
+        </message>
+        <message>
             <source>{0:,} buyers</source>
             <translation>{0:,} 位买家</translation>
         </message>
@@ -2514,10 +2535,6 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>客户买过的商品不会再推荐给他们。</translation>
         </message>
         <message>
-            <source>None of the categories to recommend from is in the data, so recommendations come from every category.</source>
-            <translation>要推荐的品类都不在数据中，因此推荐来自所有品类。</translation>
-        </message>
-        <message>
             <source>The {0} “{1}” is not in the data, so it was left out of the rules.</source>
             <translation>{0}“{1}”不在数据中，因此没有用于规则。</translation>
         </message>
@@ -2526,20 +2543,16 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>客户买过的商品可能会再次推荐给他们。</translation>
         </message>
         <message>
+            <source>The file “{0}” does not exist: give the item ids themselves, or a text or CSV file that lists them.</source>
+            <translation>文件“{0}”不存在：请直接填写商品编号，或提供列出它们的文本或 CSV 文件。</translation>
+        </message>
+        <message>
             <source>item</source>
             <translation>商品</translation>
         </message>
         <message>
             <source>items</source>
             <translation>商品</translation>
-        </message>
-        <message>
-            <source>category</source>
-            <translation>品类</translation>
-        </message>
-        <message>
-            <source>categories</source>
-            <translation>品类</translation>
         </message>
         <message>
             <source> and {0} more</source>
@@ -2552,6 +2565,18 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>Only from: {0}.</source>
             <translation>只从这些品类推荐：{0}。</translation>
+        </message>
+        <message>
+            <source>(none)</source>
+            <translation>（无）</translation>
+        </message>
+        <message>
+            <source>There is no category {0} in the data: the categories are {1}.</source>
+            <translation>数据中没有品类 {0}：现有的品类是 {1}。</translation>
+        </message>
+        <message>
+            <source>There are no categories {0} in the data: the categories are {1}.</source>
+            <translation>数据中没有品类 {0}：现有的品类是 {1}。</translation>
         </message>
         <message>
             <source>Customers buy the same item again in {0:.0%} of purchases; below {1:.0%} in a category, what they bought there is left out.</source>

@@ -14,7 +14,7 @@ import pytest
 import main
 from engine.demo_project import create_demo_project
 from storage.project import open_project
-from storage.runs import active_run
+from storage.runs import active_run, list_runs
 
 CUSTOMERS = 300
 METRICS = {"recall_10", "recall_20", "mrr_20", "ndcg_20", "coverage"}
@@ -132,11 +132,10 @@ def test_train_flags_rules_and_dates(
     code, out, err = _cli(
         capsys, "train", "recommend", copy, "--no-neural", "--as-of", "2025-10-31",
         "--horizon", "14", "--keep", "5", "--exclude-bought", "always",
-        "--exclude-items", "P0121, NOPE", "--only-categories", "Electronics, Gardn",
+        "--exclude-items", "P0121, NOPE", "--only-categories", "Electronics",
     )
     assert code == 0, err
     assert "The item “NOPE” is not in the data" in out
-    assert "The category “Gardn” is not in the data" in out
     assert "Only from: Electronics." in out
     project = open_project(copy, create=False)
     try:
@@ -162,3 +161,25 @@ def test_bad_flags_are_one_sentence(demo: Path, capsys: pytest.CaptureFixture[st
     code, _, err = _cli(capsys, "train", "recommend", demo, "--exclude-bought", "sometimes")
     assert code == 2
     assert err.startswith("Error: ")
+
+
+def test_a_mistyped_category_or_missing_list_file_is_refused(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "copy.intentlens"
+    shutil.copy(demo, copy)
+    project = open_project(copy, create=False)
+    before = len(list_runs(project))
+    project.close()
+    code, out, err = _cli(capsys, "train", "recommend", copy, "--no-neural",
+                          "--only-categories", "Electronics, Gardn")
+    assert code == 2 and err.startswith("Error: There is no category “Gardn” in the data: the "
+                                        "categories are ")
+    code, out, err = _cli(capsys, "train", "recommend", copy, "--no-neural",
+                          "--exclude-items", str(tmp_path / "missing.csv"))
+    assert code == 2 and "missing.csv” does not exist" in err
+    project = open_project(copy, create=False)
+    try:
+        assert len(list_runs(project)) == before  # nothing was saved
+    finally:
+        project.close()

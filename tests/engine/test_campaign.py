@@ -347,3 +347,16 @@ def test_export_fills_the_recommended_items(
     assert table[1][7:] == ["'=cmd|' /C calc'!A0", "viewed twice", "P2", "popular in Toys"]
     assert table[2][7:] == ["Mug", "bought with Tee", "Cap", "similar"]
     assert table[3][7:] == ["", "", "", ""]  # nothing recommended for F
+
+
+def test_segment_names_match_as_typed_and_an_empty_list_says_why() -> None:
+    data = _data()
+    name = data.segments[0]
+    exact = select(data, CampaignFilter(segment=name))
+    typed = select(data, CampaignFilter(segment=f"  {name.upper()} "))
+    assert len(exact) > 0 and typed["customer_id"].tolist() == exact["customer_id"].tolist()
+    nobody = select(data, CampaignFilter(segment=name, min_intent=1.5))
+    assert len(nobody) == 0
+    done = plan(nobody, top=None, margin_pct=30, cost_per_contact=0.5)
+    assert done.contacts == 0 and "No customer matches these filters" in done.sentence
+    assert "margin and cost" not in done.sentence

@@ -12,6 +12,7 @@ from engine.recommend.data import interactions
 from engine.recommend.methods import fit_cut
 from engine.recommend.rules import describe_rules, resolve
 from engine.recommend.serve import Served, serve
+from engine.tasks.base import NoData
 from tests.engine.test_recommend_methods import day_ms, frame
 
 
@@ -72,15 +73,22 @@ def test_excluded_items_from_a_file_with_a_header(shop, tmp_path: Path) -> None:
     assert "COFFEE1" not in items and "SOFA1" not in items and notes == []
 
 
-def test_only_categories_restricts_and_says_which_names_are_unknown(shop) -> None:  # type: ignore[no-untyped-def]
+def test_only_categories_restricts_and_refuses_unknown_names(shop) -> None:  # type: ignore[no-untyped-def]
     data, _ = shop
-    items, notes = _list(shop, "never", only="coffee\nGardn")
+    items, notes = _list(shop, "never", only="coffee")
     cats = {data.categories[data.item_category[list(data.item_keys).index(i)]] for i in items}
-    assert cats == {"Coffee"} and len(items) == 3  # every coffee, nothing else
-    assert notes == ["The category “Gardn” is not in the data, so it was left out of the rules."]
-    _, notes = _list(shop, "never", only="Toys, Books")
-    assert "2 categories are not in the data" in notes[0]
-    assert notes[1].startswith("None of the categories to recommend from is in the data")
+    assert cats == {"Coffee"} and len(items) == 3 and notes == []  # every coffee, nothing else
+    with pytest.raises(NoData, match="^There is no category “Gardn” in the data: the "
+                       "categories are "):
+        _list(shop, "never", only="coffee\nGardn")
+    with pytest.raises(NoData, match="^There are no categories “Toys”, “Books” in the data"):
+        _list(shop, "never", only="Toys, Books")
+
+
+def test_a_missing_list_file_is_refused(shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    missing = tmp_path / "out_of_stock.csv"
+    with pytest.raises(NoData, match="^The file “.*out_of_stock.csv” does not exist"):
+        _list(shop, "never", exclude=str(missing))
 
 
 def test_a_log_without_categories_uses_the_rate_of_all_purchases() -> None:

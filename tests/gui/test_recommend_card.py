@@ -66,3 +66,24 @@ def test_the_card_lists_recommended_items_with_reasons(qtbot, shop: Project) -> 
     assert places == sorted(places)  # in the model's order: the best first
     assert "Top pick" in page.card_view.facts.text()
     qtbot.waitUntil(lambda: not page._card_loader.busy, timeout=30_000)
+
+
+def test_the_train_page_shows_the_chosen_tasks_run(qtbot, shop: Project) -> None:  # type: ignore[no-untyped-def]
+    """Choosing a task shows its active run, or nothing yet: never another task's run next to
+    this task's settings."""
+    from gui.pages.train_page import TrainPage
+
+    page = TrainPage()
+    qtbot.addWidget(page)
+    page.set_project(shop)
+    combo = page.task_combo
+    # The only run is a recommendations run: the page opens on it, with its settings.
+    assert combo.currentData() == "recommend" and page._shown == "recommend"
+    assert "Run 1" in page.epoch_label.text()
+    recommend_view = page.panels["recommend"].results
+    assert recommend_view.metrics_model.rowCount() >= 3  # the methods compared
+    combo.setCurrentIndex(combo.findData("intent"))
+    assert page._shown == "intent" and not recommend_view.isVisibleTo(page)
+    assert page.epoch_label.text() == "Nothing trained yet for “Purchase intent”: press Start training."
+    combo.setCurrentIndex(combo.findData("recommend"))
+    assert page._shown == "recommend" and "Run 1" in page.epoch_label.text()
