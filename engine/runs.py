@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -31,28 +30,28 @@ from storage.runs import (
 )
 
 
-def as_of_problem(project: Project, as_of_ms: int | None, *, now_ms: int | None = None) -> str | None:
+def as_of_problem(project: Project, as_of_ms: int | None) -> str | None:
     """Why an as-of date cannot be used on this project, as the end of a sentence; None if it can.
 
-    The date must be within or after the data, and not in the future unless the data is (a
-    future date would measure every customer's recency from then). ``engine.dates.parse_date``
-    makes a bare date the end of its day, so the first and the last day of the data both work.
+    The date must be a day of the data: a model learns from what happened up to the as-of
+    date and is checked on the days just before it, so a date after the last event leaves
+    nothing to check (and measures every customer's recency from a day nobody was seen).
+    ``engine.dates.parse_date`` makes a bare date the end of its day, so the first and the
+    last day of the data both work.
     """
     if as_of_ms is None:
         return None
     totals = overview(project)
     if totals.first_ms is None or totals.last_ms is None:
         return None  # no events: load_events says so
-    now = int(datetime.now(UTC).timestamp() * 1000) if now_ms is None else now_ms
-    latest = max(now, totals.last_ms)
     if as_of_ms < totals.first_ms:
         return tr("the data starts on {0}; choose that day or a later one").format(
             day(totals.first_ms)
         )
-    if as_of_ms >= (latest // MS_PER_DAY + 1) * MS_PER_DAY:
+    if as_of_ms >= (totals.last_ms // MS_PER_DAY + 1) * MS_PER_DAY:
         return tr(
-            "that is in the future and the data ends on {0}; choose a day up to {1}"
-        ).format(day(totals.last_ms), day(latest))
+            "the data ends on {0}; choose that day or an earlier one"
+        ).format(day(totals.last_ms))
     return None
 
 

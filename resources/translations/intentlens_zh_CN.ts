@@ -2663,8 +2663,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>数据从 {0} 开始；请选择这一天或之后的日期</translation>
         </message>
         <message>
-            <source>that is in the future and the data ends on {0}; choose a day up to {1}</source>
-            <translation>这是未来的日期，而数据截止于 {0}；请选择不晚于 {1} 的日期</translation>
+            <source>the data ends on {0}; choose that day or an earlier one</source>
+            <translation>数据截止于 {0}；请选择那一天或更早的日期</translation>
         </message>
         <message>
             <source>The as-of date cannot be used: {0}.</source>

@@ -111,6 +111,9 @@ def _runs(path: Path) -> int:
         (["train", "intent", "{p}", "--as-of", "2020-01-01"], "--as-of 2020-01-01"),
         (["train", "intent", "{p}", "--as-of", "1"], "--as-of 1"),
         (["train", "profiles", "{p}", "--as-of", "2099-01-01"], "--as-of 2099-01-01"),
+        # After the data's last day but not in the future: nothing to check a model on.
+        (["train", "intent", "{p}", "--as-of", "2026-06-01"], "--as-of 2026-06-01"),
+        (["train", "recommend", "{p}", "--as-of", "2026-06-01"], "--as-of 2026-06-01"),
         (["train", "profiles", "{p}", "--epochs", "0"], "--epochs 0"),
         (["train", "profiles", "{p}", "--segments", "40"], "--segments 40"),
         (["demo", "{new}", "--customers", "0"], "--customers 0"),
