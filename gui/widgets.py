@@ -3,6 +3,7 @@ save dialog and status line every export on a page uses."""
 
 from __future__ import annotations
 
+import math
 from html import escape
 from pathlib import Path
 
@@ -59,9 +60,34 @@ def hint(text: str) -> QLabel:
     return label
 
 
-def plot(title_text: str = "", *, date_axis: bool = False) -> pg.PlotWidget:
-    """A plot widget in the house style (white background, light grid)."""
-    axis = {"bottom": pg.DateAxisItem(utcOffset=0)} if date_axis else {}
+class EpochAxis(pg.AxisItem):
+    """An axis of epochs: ticks on whole epochs only (an epoch 1.5 does not exist)."""
+
+    def tickValues(  # noqa: N802 - pyqtgraph's name
+        self, minVal: float, maxVal: float, size: float  # noqa: N803
+    ) -> list[tuple[float, list[float]]]:
+        """pyqtgraph's levels without fractional spacings or values."""
+        levels = [
+            (spacing, [v for v in values if float(v).is_integer()])
+            for spacing, values in super().tickValues(minVal, maxVal, size)
+            if spacing >= 1
+        ]
+        levels = [(spacing, values) for spacing, values in levels if values]
+        if not levels and math.isfinite(minVal) and math.isfinite(maxVal):
+            whole = [float(v) for v in range(math.ceil(minVal), math.floor(maxVal) + 1)]
+            levels = [(1.0, whole)] if whole else []
+        return levels
+
+
+def plot(title_text: str = "", *, date_axis: bool = False,
+         epoch_axis: bool = False) -> pg.PlotWidget:
+    """A plot widget in the house style (white background, light grid); its bottom axis reads
+    dates or whole epochs when asked."""
+    axis: dict[str, pg.AxisItem] = {}
+    if date_axis:
+        axis["bottom"] = pg.DateAxisItem(utcOffset=0)
+    elif epoch_axis:
+        axis["bottom"] = EpochAxis(orientation="bottom")
     widget = pg.PlotWidget(axisItems=axis)
     widget.showGrid(x=True, y=True, alpha=0.15)
     if title_text:

@@ -166,13 +166,13 @@ def train_recommend(
     epochs: list[dict[str, Any]] = []
     model_state = None
     if not cfg.no_neural:
+        started = time.perf_counter()  # its time is its training's, not only its measuring
         fitted = yield from _neural(data.until(cut), neural.settings_for(cfg), "fit", epochs,
                                     should_stop)
         if should_stop():
             return
         if fitted is not None:
             at.model = fitted
-            started = time.perf_counter()
             scores["neural"] = measure(at, "neural", s, n_items)
             yield _note(score_line(tr(LABELS["neural"]), scores["neural"],
                                    time.perf_counter() - started))

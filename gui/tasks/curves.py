@@ -46,7 +46,7 @@ class TrainingCurves(QWidget):
         super().__init__(parent)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        self.loss_plot = plot(tr("Loss (lower is better)"))
+        self.loss_plot = plot(tr("Loss (lower is better)"), epoch_axis=True)
         self.loss_plot.setLabel("bottom", tr("epoch"))
         self.loss_plot.addLegend(offset=(-10, 10))
         self.batch_curve = self.loss_plot.plot(
@@ -58,7 +58,7 @@ class TrainingCurves(QWidget):
             self.loss_plot.plot([], [], **_dotted(PALETTE[0], tr("training (per epoch)"))),
             self.loss_plot.plot([], [], **_dotted(PALETTE[1], tr("validation"))),
         ]
-        self.extra_plot = plot()
+        self.extra_plot = plot(epoch_axis=True)
         self.extra_plot.setLabel("bottom", tr("epoch"))
         self.extra_curves = [self.extra_plot.plot([], [], **_dotted(PALETTE[2]))]
         row.addWidget(self.loss_plot, 3)

@@ -213,3 +213,14 @@ def test_intent_presets_fill_the_advanced_settings(qtbot):  # type: ignore[no-un
     opened = panel.config()
     assert opened.epochs == 40 and opened.batch_size == PRESETS["fast"]["batch_size"]
     assert opened.top_percent is None and opened.cell == "lstm" and opened.seed == 0
+
+
+def test_the_epoch_axis_ticks_whole_epochs_only(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from gui.widgets import EpochAxis
+
+    axis = EpochAxis(orientation="bottom")
+    for low, high, size in ((0.8, 6.2, 400.0), (0.9, 2.1, 600.0), (1.0, 60.0, 300.0)):
+        levels = axis.tickValues(low, high, size)
+        values = [v for _, vs in levels for v in vs]
+        assert values and all(float(v).is_integer() for v in values), (low, high, levels)
+        assert all(low <= v <= high for v in values)
