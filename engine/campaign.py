@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from engine.campaign_export import EXPORT_COLUMNS, export_campaign
+from engine.customer_value import priced, setting_int
 from engine.events import MS_PER_DAY
 from engine.runs import signal_reader
 from engine.spend import SpendCheck, SpendModel, check_spend, fit_spend, order_stats, orders_of
@@ -116,8 +117,8 @@ def campaign_data(project: Project) -> CampaignData:
     if run is None or scores is None:
         raise NoData(tr(
             "Train a purchase-intent model first: the campaign list ranks customers by it."))
-    as_of = _int_setting(run.settings, "as_of_ms")
-    horizon = _int_setting(run.settings, "horizon_days")
+    as_of = setting_int(run.settings, "as_of_ms")
+    horizon = setting_int(run.settings, "horizon_days")
     people = customer_last_seen(project, until_ms=as_of)
     lines = purchase_lines(project, until_ms=as_of)
     orders = orders_of(lines)
@@ -128,31 +129,24 @@ def campaign_data(project: Project) -> CampaignData:
         check = check_spend(orders, as_of, horizon)
 
     ids = people["customer_id"].to_numpy(dtype=np.int64)
-    mine = stats.reindex(ids)
-    x = mine["orders"].fillna(0).to_numpy(dtype=np.int64)
-    value = model.expected(x, mine["mean_value"])
-    low, high = model.interval(x, mine["mean_value"])
     intent = scores.reindex(ids).to_numpy(dtype=np.float64)
+    cols = priced(model, stats, ids, intent)
     segment_of, segments = _segments(project)
     frame = pd.DataFrame({
         "customer_id": ids,
         "customer": people["key"].astype(str).to_numpy(dtype=object),
         "intent": intent,
-        "order_value": value,
-        "order_value_low": low,
-        "order_value_high": high,
-        "expected_spend": intent * value,
-        "expected_spend_low": intent * low,
-        "expected_spend_high": intent * high,
+        **{k: cols[k] for k in ("order_value", "order_value_low", "order_value_high",
+                                "expected_spend", "expected_spend_low", "expected_spend_high")},
         "segment": pd.Series(ids).map(segment_of).fillna("").to_numpy(dtype=object),
         "last_ms": people["last_ms"].to_numpy(dtype=np.int64),
-        "revenue": mine["value"].fillna(0.0).to_numpy(dtype=np.float64),
-        "purchases": x,
+        "revenue": cols["revenue"],
+        "purchases": cols["orders"],
     })
     # The most valuable contact first: the highest expected spend (intent x order value), so
     # every list size is the most profitable list of that size; then the likeliest; unscored
     # customers last; ties by id, so the order never wobbles.
-    spend = intent * value
+    spend = cols["expected_spend"]
     order = np.lexsort((ids, np.where(np.isnan(intent), np.inf, -intent),
                         np.where(np.isnan(spend), np.inf, -spend)))
     frame = frame.iloc[order].reset_index(drop=True)
@@ -162,14 +156,6 @@ def campaign_data(project: Project) -> CampaignData:
         as_of_ms=as_of, intent_run_id=run.id, spend_check=check, bought=bought,
         spend_model=model,
     )
-
-
-def _int_setting(settings: Mapping[str, Any], key: str) -> int | None:
-    value = settings.get(key)
-    try:
-        return None if value is None else int(value)
-    except (TypeError, ValueError):
-        return None  # a damaged run: the list works without it
 
 
 def _segments(project: Project) -> tuple[dict[int, str], list[str]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from engine import customer_value
 from engine import tasks as registry
 from engine.dates import minute
 from engine.tasks.base import CardSection, Column, NoData
@@ -59,6 +60,19 @@ def customer_table(project: Project) -> CustomerTable:
             else:
                 frame[col.key] = _empty(col.kind, len(frame))
         columns.extend(cols)
+    # What each customer will probably spend: the intent run's probability x their expected
+    # order value (engine.customer_value), after the intent columns it rests on.
+    values = customer_value.customer_values(project)
+    spend = customer_value.table(values) if values is not None else None
+    for col in customer_value.columns():
+        for key, kind in ((col.key, col.kind), (col.detail, "text")):
+            if spend is not None:
+                mapped = frame["customer_id"].map(spend[key])
+                frame[key] = (mapped.fillna("").astype(object) if kind == "text"
+                              else mapped.astype("float64"))
+            else:
+                frame[key] = _empty(kind, len(frame))
+    columns.extend(customer_value.columns())
     return CustomerTable(frame, columns)
 
 
@@ -99,10 +113,14 @@ def customer_card(project: Project, customer_id: int, *, explain: bool = True) -
     r = row.iloc[0]
     sections = []
     for task in registry.TASKS.values():
-        section = task.card(project, active_run(project, task.key), customer_id,
-                            explain=explain)
+        run = active_run(project, task.key)
+        section = task.card(project, run, customer_id, explain=explain)
         if section is not None:
             sections.append(section)
+        if task.key == "intent":  # the expected spend rests on the intent score: next to it
+            value = customer_value.card(project, customer_id, run)
+            if value is not None:
+                sections.append(value)
     return CustomerCard(
         customer_id=int(customer_id),
         customer=str(r["key"]),

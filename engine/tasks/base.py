@@ -145,11 +145,13 @@ class RunView:
 @dataclass(frozen=True)
 class Column:
     """A column a task adds to the customer table: frame column, heading, how it reads
-    ("percent", "rank", "number", "money" or "text")."""
+    ("percent", "rank", "number", "money" or "text"), and ``detail``: a frame column of text
+    a cell shows on hover (e.g. the range around a number)."""
 
     key: str
     title: str
     kind: str
+    detail: str = ""
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ class CustomersModel(QAbstractTableModel):
                         "text"), *numbers, *own, *words]
         self.keys = [c.key for c in shown]
         self.kinds = [c.kind for c in shown]
+        self.details = [c.detail for c in shown]
         self.headers = [c.title for c in shown]
         #: The column the "from … to …" filter reads: the first share (the intent score).
         self.filter_key = next((c.key for c in columns if c.kind == "percent"), None)
@@ -141,6 +142,10 @@ class CustomersModel(QAbstractTableModel):
             return f"{value:,.3g}"
         if role == Qt.ItemDataRole.TextAlignmentRole and kind not in ("text", "date"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        detail = self.details[col]
+        if role == Qt.ItemDataRole.ToolTipRole and detail and detail in self._cols:
+            text = self._cols[detail][self.view[index.row()]]
+            return str(text) if text else None
         return None
 
     def headerData(  # noqa: N802

@@ -120,7 +120,7 @@ class CustomersPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((110, 58, 58, 76, 90, 86)):
+        for col, width in enumerate((110, 58, 58, 116, 76, 90, 86)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         split.addWidget(self.table)
@@ -140,7 +140,7 @@ class CustomersPage(QWidget):
         self.facts = self.card_view.facts
         self.timeline_points = self.card_view.timeline_points
         split.addWidget(self.card_stack)
-        split.setSizes([560, 520])
+        split.setSizes([620, 480])
         layout.addWidget(split, 1)
 
     # -- data ----------------------------------------------------------------------------

@@ -2143,6 +2143,34 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>没有名为“{0}”的客户群：现有的客户群是 {1}。</translation>
         </message>
         <message>
+            <source>their own orders, shrunk toward the shop's average</source>
+            <translation>根据其本人的订单，并向店铺平均值收缩</translation>
+        </message>
+        <message>
+            <source>the shop's average, as they have not ordered yet</source>
+            <translation>按店铺平均值，因为其尚未下过单</translation>
+        </message>
+        <message>
+            <source>Expected spend</source>
+            <translation>预计消费</translation>
+        </message>
+        <message>
+            <source>Expected spend in the next {0} days: {1:,.2f} (likely {2:,.2f}–{3:,.2f}).</source>
+            <translation>未来 {0} 天的预计消费：{1:,.2f}（可能在 {2:,.2f}–{3:,.2f} 之间）。</translation>
+        </message>
+        <message>
+            <source>Expected spend: {0:,.2f} (likely {1:,.2f}–{2:,.2f}).</source>
+            <translation>预计消费：{0:,.2f}（可能在 {1:,.2f}–{2:,.2f} 之间）。</translation>
+        </message>
+        <message>
+            <source>{0:.0%} chance to buy × {1:,.2f} expected order value ({2}).</source>
+            <translation>{0:.0%} 的购买概率 × {1:,.2f} 的预计订单金额（{2}）。</translation>
+        </message>
+        <message>
+            <source>likely {0:,.2f}–{1:,.2f}</source>
+            <translation>可能在 {0:,.2f}–{1:,.2f} 之间</translation>
+        </message>
+        <message>
             <source>1 event</source>
             <translation>1 次行为</translation>
         </message>
@@ -3430,7 +3458,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
     <context>
         <name>widgets</name>
         <message>
-            <location filename="../../work/main/gui/widgets.py" line="+109" />
+            <location filename="../../work/main/gui/widgets.py" line="+135" />
             <source>CSV files (*.csv)</source>
             <extracomment>The QSettings key of the folder the last export went to.</extracomment>
             <translation>CSV 文件 (*.csv)</translation>

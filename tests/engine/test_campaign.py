@@ -360,3 +360,35 @@ def test_segment_names_match_as_typed_and_an_empty_list_says_why() -> None:
     done = plan(nobody, top=None, margin_pct=30, cost_per_contact=0.5)
     assert done.contacts == 0 and "No customer matches these filters" in done.sentence
     assert "margin and cost" not in done.sentence
+
+
+def test_the_customer_table_and_card_show_the_same_expected_spend(shop: Project) -> None:
+    """The Customers table and the card show what the Campaign page prices: intent x the
+    expected order value, with its range."""
+    from engine import customer_value
+    from engine.customers import customer_table
+    from storage.runs import active_run
+
+    data = campaign_data(shop).frame.set_index("customer_id")
+    table = customer_table(shop)
+    column = next(c for c in table.columns if c.key == "expected_spend")
+    assert column.kind == "money" and column.detail == "spend_range"
+    rows = table.frame.set_index("customer_id")
+    scored = data["intent"].notna()
+    assert np.allclose(rows.loc[data.index[scored], "expected_spend"],
+                       data.loc[scored, "expected_spend"])
+    assert rows.loc[data.index[~scored], "expected_spend"].isna().all()  # unscored: blank
+    cid = int(data.index[0])
+    r = data.loc[cid]
+    assert rows.loc[cid, "spend_range"] == (
+        f"likely {r['expected_spend_low']:,.2f}–{r['expected_spend_high']:,.2f}")
+    run = active_run(shop, "intent")
+    section = customer_value.card(shop, cid, run)
+    assert section is not None
+    assert section.headline == (
+        f"Expected spend in the next 21 days: {r['expected_spend']:,.2f} "
+        f"(likely {r['expected_spend_low']:,.2f}–{r['expected_spend_high']:,.2f}).")
+    assert section.facts[0].startswith(f"{r['intent']:.0%} chance to buy × "
+                                       f"{r['order_value']:,.2f} expected order value")
+    assert customer_value.card(shop, int(data.index[~scored][0]), run) is None
+    assert customer_value.card(shop, cid, None) is None

@@ -132,6 +132,10 @@ def test_train_profiles_then_open_a_customer_from_the_map(qtbot, small_project):
     )
     assert any(s.task == "profiles" for s in customers.card.sections)  # type: ignore[union-attr]
     assert "Segment:" in customers.facts.text()
+    # What the customer will probably spend, next to the intent it rests on.
+    assert any(s.task == "value" for s in customers.card.sections)  # type: ignore[union-attr]
+    assert "Expected spend in the next" in customers.facts.text()
+    assert "chance to buy ×" in customers.card_view.more.text()
 
 
 def test_a_failed_run_explains_itself_and_the_page_recovers(qtbot, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]

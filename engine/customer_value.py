@@ -1,0 +1,129 @@
+"""Each customer's expected spend within the purchase-intent horizon, with a likely range.
+
+Expected spend = P(buy within H days), from the active intent run, × the customer's expected
+order value, from a Gamma-Gamma spend model (``engine.spend``): their own orders up to the
+run's as-of date, shrunk toward the shop's average, more for customers with few orders. The
+Customers table and the card show it; the Campaign page's figures are built from the same
+:func:`priced` numbers (``engine.campaign``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine.runs import signal_reader
+from engine.spend import SpendModel, fit_spend, order_stats, orders_of
+from engine.tasks.base import CardSection, Column
+from engine.words import tr
+from storage.project import Project
+from storage.queries import purchase_lines
+from storage.runs import RunInfo, active_run
+
+
+@dataclass(frozen=True)
+class CustomerValues:
+    """Per customer the intent run scored (index ``customer_id``): ``intent``,
+    ``order_value`` (with ``order_value_low``/``_high``) and ``expected_spend`` (with
+    ``expected_spend_low``/``_high``), as of the intent run's date, over its horizon."""
+
+    frame: pd.DataFrame
+    horizon_days: int | None
+    as_of_ms: int | None
+    model: SpendModel
+
+
+def setting_int(settings: Mapping[str, Any], key: str) -> int | None:
+    """A whole-number run setting, None when missing or not a number."""
+    value = settings.get(key)
+    try:
+        return None if value is None else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def priced(model: SpendModel, stats: pd.DataFrame, ids: np.ndarray,
+           intent: np.ndarray) -> dict[str, np.ndarray]:
+    """Order value and expected spend (each with its range) of the customers ``ids``, whose
+    purchase probabilities are ``intent`` (NaN: not scored), from their ``order_stats``."""
+    mine = stats.reindex(ids)
+    x = mine["orders"].fillna(0).to_numpy(dtype=np.int64)
+    value = model.expected(x, mine["mean_value"])
+    low, high = model.interval(x, mine["mean_value"])
+    return {
+        "order_value": value, "order_value_low": low, "order_value_high": high,
+        "expected_spend": intent * value, "expected_spend_low": intent * low,
+        "expected_spend_high": intent * high, "orders": x,
+        "revenue": mine["value"].fillna(0.0).to_numpy(dtype=np.float64),
+    }
+
+
+_cache: dict[tuple[str, int, str], CustomerValues] = {}
+
+
+def customer_values(project: Project) -> CustomerValues | None:
+    """Everyone's expected spend from the active intent run (None without one). One scan of
+    the purchases and one model fit per project and intent run, then kept: a card reads it in
+    milliseconds."""
+    run = active_run(project, "intent")
+    if run is None:
+        return None
+    key = (str(project.location), run.id, run.created_at)
+    if key not in _cache:
+        scores = signal_reader(project)("purchase_probability")
+        if scores is None:
+            return None
+        as_of = setting_int(run.settings, "as_of_ms")
+        stats = order_stats(orders_of(purchase_lines(project, until_ms=as_of)))
+        model = fit_spend(stats["orders"], stats["mean_value"])
+        ids = scores.index.to_numpy(dtype=np.int64)
+        cols = priced(model, stats, ids, scores.to_numpy(dtype=np.float64))
+        frame = pd.DataFrame({"intent": scores.to_numpy(dtype=np.float64), **cols}, index=ids)
+        frame.index.name = "customer_id"
+        _cache.clear()  # one project's numbers at a time
+        _cache[key] = CustomerValues(frame, setting_int(run.settings, "horizon_days"), as_of,
+                                     model)
+    return _cache[key]
+
+
+def columns() -> list[Column]:
+    """The Customers table's expected-spend column (its likely range on hover)."""
+    return [Column("expected_spend", tr("Expected spend"), "money", detail="spend_range")]
+
+
+def table(values: CustomerValues) -> pd.DataFrame:
+    """The columns of :func:`columns` and their ranges ("likely 8.10–17.40") by customer id."""
+    f = values.frame
+    spans = [tr("likely {0:,.2f}–{1:,.2f}").format(lo, hi) if lo == lo and hi == hi else ""
+             for lo, hi in zip(f["expected_spend_low"].tolist(),
+                               f["expected_spend_high"].tolist(), strict=True)]
+    return pd.DataFrame({"expected_spend": f["expected_spend"].astype(np.float64),
+                         "spend_range": spans}, index=f.index)
+
+
+def card(project: Project, customer_id: int, run: RunInfo | None) -> CardSection | None:
+    """What the customer will probably spend, in words (None without an intent score)."""
+    if run is None:
+        return None
+    values = customer_values(project)
+    if values is None or customer_id not in values.frame.index:
+        return None
+    r = values.frame.loc[customer_id]
+    if r["intent"] != r["intent"]:
+        return None
+    days = values.horizon_days
+    headline = (tr("Expected spend in the next {0} days: {1:,.2f} (likely {2:,.2f}–{3:,.2f}).")
+                .format(days, r["expected_spend"], r["expected_spend_low"],
+                        r["expected_spend_high"]) if days else
+                tr("Expected spend: {0:,.2f} (likely {1:,.2f}–{2:,.2f}).").format(
+                    r["expected_spend"], r["expected_spend_low"], r["expected_spend_high"]))
+    orders = int(r["orders"])
+    basis = (tr("their own orders, shrunk toward the shop's average") if orders > 0 else
+             tr("the shop's average, as they have not ordered yet"))
+    facts = [tr("{0:.0%} chance to buy × {1:,.2f} expected order value ({2}).").format(
+        float(r["intent"]), float(r["order_value"]), basis)]
+    return CardSection(task="value", title=tr("Expected spend"), headline=headline, facts=facts)
