@@ -282,6 +282,10 @@ def cmd_export(args: argparse.Namespace) -> int:
             from engine.recommend.read import export_recommendations
 
             n = export_recommendations(project, args.out, k=args.k)
+        elif args.what == "forecast":
+            from engine.forecast.read import export_forecast
+
+            n = export_forecast(project, args.out)
         else:  # pragma: no cover - argparse restricts the choices
             raise UserError(f"Nothing called “{args.what}” can be exported.")
     except (NoData, exports.ExportError) as exc:
@@ -348,11 +352,13 @@ def _progress_line(task: Any, report: Any) -> str | None:
     if report.step != "epoch":
         return None
     phase = f" ({report.phase})" if report.phase else ""
-    valid = report.losses.get("valid", float("nan"))
     extra = "".join(
         f", {task.metric_names.get(k, k)} {v:.3f}"
         for k, v in report.metrics.items() if v == v
     )
+    if not report.losses:  # a task without a loss (the forecast's backtest): steps, not epochs
+        return f"step {report.epoch}/{report.epochs}{phase}{':' if extra else ''}{extra[1:]}"
+    valid = report.losses.get("valid", float("nan"))
     return (
         f"epoch {report.epoch}/{report.epochs}{phase}: train loss "
         f"{report.losses.get('train', float('nan')):.4f}, valid loss {valid:.4f}{extra}"
@@ -756,7 +762,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export data from a project as CSV or Excel (.xlsx)")
     p.add_argument("project")
-    p.add_argument("what", choices=["rejected", "scores", "segments", "recommendations"])
+    p.add_argument("what", choices=["rejected", "scores", "segments", "recommendations",
+                                    "forecast"])
     p.add_argument("-k", type=_whole_number("-k", 1, 100), default=10,
                    help="recommendations per customer (recommendations only; default 10)")
     p.add_argument("--out", required=True,

@@ -8,7 +8,10 @@ documented here and checked by ``tests/engine/test_demo.py``:
 * purchase "intent episodes": for ``ramp_buyer`` customers the 3-10 days before a purchase show
   escalating views of the product and its category and a cart add 0-2 days before; about 25% of
   episodes are abandoned. Other customers buy on impulse inside a single browsing session;
-* churn (some customers stop part-way), late starters, a few refunds (~3% of purchases).
+* churn (some customers stop part-way), late starters, a few refunds (~3% of purchases);
+* for the sales forecast: purchase trends per segment (``demo_shop.PURCHASE_TREND``: Electronics
+  and Toys grow, Fashion fades), seasonal products (``demo_shop.SEASONAL``: kites in June and
+  July, throw blankets from October) and the weekly cycle of the segments' weekday habits.
 
 Everything is vectorised with one ``numpy.random.Generator`` so 200,000 customers still work and
 the same seed always gives the same log.
@@ -45,12 +48,15 @@ from engine.demo_shop import (
     EXTRA_QTY,
     HOUR_MEAN,
     HOUR_SD,
+    PURCHASE_TREND,
     REFUND_P,
     SEGMENT_KEYS,
     WEEKEND_P,
     pick_category,
     pick_products,
     pick_types,
+    seasonal_swap,
+    tilt_days,
 )
 
 # 2025-06-01 is a Sunday; pandas' dayofweek (Monday=0) of day index d is (6 + d) % 7.
@@ -126,11 +132,13 @@ def generate_demo(customers: int = 2000, seed: int = 7) -> DemoData:
     e_len = np.where(e_ramp, rng.integers(3, 11, n_e), 0).astype(np.int64)
     e_lo = np.minimum(start[e_cust] + e_len, end[e_cust])
     e_span = (end[e_cust] - e_lo + 1).astype(np.float64)
-    e_day = e_lo + (rng.random(n_e) * e_span).astype(np.int64)
+    e_day = e_lo + (tilt_days(rng.random(n_e), PURCHASE_TREND[e_seg]) * e_span).astype(np.int64)
     e_day = _snap_days(rng, e_day, e_lo, end[e_cust], WEEKEND_P[e_seg])
     e_abandon = e_ramp & (rng.random(n_e) < ABANDON_P)
     e_cat = pick_category(rng, e_seg)
     e_prod = pick_products(rng, e_cat, e_seg)
+    # A stream of its own, so the planted seasons leave every other draw as it was.
+    e_prod = seasonal_swap(np.random.default_rng([seed, 2]), e_day, e_cat, e_prod)
     # Ramps are long and escalating; impulse buys are a few looks in one session.
     e_nramp = np.where(e_ramp, 5 + rng.poisson(6.0, n_e), 1 + rng.poisson(1.0, n_e))
 

@@ -226,3 +226,45 @@ def pick_types(rng: np.random.Generator, mix: npt.NDArray[np.float64]) -> npt.ND
     cum = np.cumsum(mix, axis=1)
     drawn: npt.NDArray[np.int64] = (rng.random(len(mix))[:, None] > cum[:, :-1]).sum(axis=1)
     return drawn.astype(np.int64)
+
+
+# ---------------------------------------------------------------------------------------------
+# What the sales forecast finds: trends per segment and a few seasonal products.
+# ---------------------------------------------------------------------------------------------
+#: Trend of each segment's purchases over the half year, in PLANTED_SEGMENTS order: the density
+#: of purchase days rises linearly from (1 - s) to (1 + s). Electronics and Toys grow, Fashion
+#: fades, Home Decor stays level.
+PURCHASE_TREND: Final[npt.NDArray[np.float64]] = np.array([0.0, 0.4, 0.7, -0.6])
+#: Seasonal products: (noun, category, first day, last day, share of that category's purchases
+#: in those days that go to one of them). Kites sell in June and July; throw blankets from
+#: October on.
+SEASONAL: Final[tuple[tuple[str, str, int, int, float], ...]] = (
+    ("Kite", "Toys", 0, 60, 0.35),
+    ("Throw Blanket", "Home Decor", 122, 179, 0.3),
+)
+
+
+def tilt_days(u: npt.NDArray[np.float64], slope: npt.NDArray[np.float64]
+              ) -> npt.NDArray[np.float64]:
+    """Uniform draws in [0, 1) turned into draws with the linear density 1 + s(2t - 1)
+    (inverse CDF), so a positive slope puts more days near the end."""
+    s = np.clip(slope, -0.99, 0.99)
+    flat = np.abs(s) < 1e-9
+    safe = np.where(flat, 1.0, s)
+    t = (-(1 - safe) + np.sqrt((1 - safe) ** 2 + 4 * safe * u)) / (2 * safe)
+    return np.asarray(np.clip(np.where(flat, u, t), 0.0, 1.0 - 1e-12), dtype=np.float64)
+
+
+def seasonal_swap(rng: np.random.Generator, day: npt.NDArray[np.int64],
+                  cat: npt.NDArray[np.int64], prod: npt.NDArray[np.int64]
+                  ) -> npt.NDArray[np.int64]:
+    """Purchases moved to the seasonal products of ``SEASONAL`` in their season."""
+    out = prod.copy()
+    names = CATALOGUE.name
+    for noun, category, first, last, share in SEASONAL:
+        c = CATEGORIES.index(category)
+        options = np.flatnonzero((CATALOGUE.category == c)
+                                 & np.char.endswith(names.astype(str), noun))
+        hit = (cat == c) & (day >= first) & (day <= last) & (rng.random(len(day)) < share)
+        out[hit] = rng.choice(options, int(hit.sum()))
+    return out

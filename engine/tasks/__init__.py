@@ -22,11 +22,12 @@ _loaded = False
 
 
 def _built_in() -> tuple[Task, ...]:
+    from engine.tasks.forecast import FORECAST
     from engine.tasks.intent import INTENT
     from engine.tasks.profiles import PROFILES
     from engine.tasks.recommend import RECOMMEND
 
-    return (INTENT, PROFILES, RECOMMEND)
+    return (INTENT, PROFILES, RECOMMEND, FORECAST)
 
 
 def _load() -> dict[str, Task]:

@@ -169,7 +169,7 @@ def test_explanations_name_events_and_effects(
     reasons = explain_customer(demo, top, demo_result.state_dict, demo_result.config, top=3)
     assert 1 <= len(reasons) <= 3
     assert abs(reasons[0].effect) >= abs(reasons[-1].effect)
-    assert "points" in reasons[0].text and "ago" in reasons[0].text or "before" in reasons[0].text
+    assert "point" in reasons[0].text and "ago" in reasons[0].text or "before" in reasons[0].text
     assert explain_customer(demo, -12345, demo_result.state_dict, demo_result.config) == []
 
 

@@ -1,0 +1,85 @@
+"""The forecast's verdicts in plain words, per level: how far off it usually is, whether the
+served method beats seasonal naive (only when the paired interval says so), and whether the
+views and carts helped."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from engine.forecast.config import NAMES
+from engine.words import tr
+
+#: Above this typical item error a range is more honest than a number.
+ITEM_RANGE_WAPE = 0.5
+
+
+def _period(period_days: int) -> str:
+    return tr("a week") if period_days == 7 else tr("a day")
+
+
+def comparison(name_a: str, name_b: str, gap: tuple[float, float, float]) -> str:
+    """"A beats B (errors 12% lower, 95% interval 5% to 19%)" only when the interval excludes
+    zero; "A does about as well as B" otherwise; "B beats A" when it is clearly worse."""
+    est, lo, hi = gap
+    if lo > 0:
+        return tr("{0} beats {1}: its errors are {2:.0%} lower (95% interval {3:.0%} to "
+                  "{4:.0%})").format(name_a, name_b, est, lo, hi)
+    if hi < 0:
+        return tr("{1} beats {0}: the errors of {0} are {2:.0%} higher").format(
+            name_a, name_b, -est)
+    return tr("{0} does about as well as {1} (the difference, {2:+.0%}, is within "
+              "chance)").format(name_a, name_b, est)
+
+
+def level_verdict(level: str, info: dict[str, Any], period_days: int) -> str:
+    """One level's sentence, e.g. "For the whole shop it is usually within ±9% a week; …"."""
+    served = str(info.get("served", ""))
+    wape = float(info.get("methods", {}).get(served, {}).get("wape", math.nan))
+    name = tr(NAMES.get(served, served))
+    if not math.isfinite(wape):
+        return tr("Nothing sold in the checked weeks at this level, so the error is unknown.")
+    within = tr("within ±{0:.0%} {1}").format(wape, _period(period_days))
+    if level == "shop":
+        text = tr("For the whole shop, {0} is usually {1}").format(name, within)
+    elif level == "category":
+        text = tr("For a category, {0} is usually {1}").format(name, within)
+    elif wape > ITEM_RANGE_WAPE:
+        text = tr("For single items a range is more honest than a number: {0} is typically "
+                  "off by {1:.0%} {2}").format(name, wape, _period(period_days))
+    else:
+        text = tr("For single items, {0} is usually {1}").format(name, within)
+    gap = info.get("versus_naive")
+    if served != "seasonal_naive" and isinstance(gap, list) and len(gap) == 3:
+        text += "; " + comparison(name, tr(NAMES["seasonal_naive"]),
+                                  (float(gap[0]), float(gap[1]), float(gap[2])))
+    return text + "."
+
+
+def signals_verdict(gap: list[float] | None) -> str:
+    """Whether views and carts helped the global model, from its paired interval."""
+    if not gap or len(gap) != 3:
+        return ""
+    est, lo, hi = (float(g) for g in gap)
+    if lo > 0:
+        return tr("Views and carts helped the global model: its errors are {0:.0%} lower with "
+                  "them (95% interval {1:.0%} to {2:.0%}).").format(est, lo, hi)
+    if hi < 0:
+        return tr("Views and carts did not help the global model: its errors are {0:.0%} "
+                  "higher with them.").format(-est)
+    return tr("Views and carts made no clear difference to the global model ({0:+.0%}, within "
+              "chance).").format(est)
+
+
+def coverage_note(coverage: float) -> str:
+    """What the P10–P90 coverage means, when it is off."""
+    if not math.isfinite(coverage):
+        return ""
+    if coverage < 0.7:
+        return tr("The P10–P90 range held only {0:.0%} of the actual periods in the backtest "
+                  "(80% is the aim): treat it as too narrow.").format(coverage)
+    if coverage > 0.9:
+        return tr("The P10–P90 range held {0:.0%} of the actual periods in the backtest (80% is "
+                  "the aim): it is on the cautious side.").format(coverage)
+    return tr("The P10–P90 range held {0:.0%} of the actual periods in the backtest (80% is "
+              "the aim).").format(coverage)

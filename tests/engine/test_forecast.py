@@ -1,0 +1,160 @@
+"""The sales forecast: series from purchases minus refunds with nothing after the as-of date,
+honest ranges and comparisons, the planted demo trends found, and the contract of its outputs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from engine.events import MS_PER_DAY
+from engine.forecast import backtest as bt
+from engine.forecast.config import ForecastConfig
+from engine.forecast.series import build_panel, choose_period
+from engine.forecast.training import ForecastResult, check, train_forecast
+from engine.forecast.words import comparison
+
+DAY0 = 20_000  # an epoch day (a Monday + 3 days: the periods must not care)
+
+
+def _events(rows: list[tuple[int, int, str, str, str | None, float | None, float | None]]
+            ) -> pd.DataFrame:
+    """(customer, day, event, item, category, quantity, amount) rows as an event frame."""
+    return pd.DataFrame({
+        "customer_id": [r[0] for r in rows],
+        "time_ms": [(DAY0 + r[1]) * MS_PER_DAY + 3_600_000 for r in rows],
+        "event": [r[2] for r in rows], "item": [r[3] for r in rows],
+        "category": [r[4] for r in rows], "price": [10.0] * len(rows),
+        "quantity": [r[5] for r in rows], "amount": [r[6] for r in rows],
+        "session": [None] * len(rows), "query": [None] * len(rows),
+    })
+
+
+def test_units_are_purchases_minus_refunds_and_nothing_after_the_as_of_date_is_read() -> None:
+    rows = [(1, d, "purchase", "A", "Mugs", 2.0, 20.0) for d in range(0, 70, 3)]
+    rows += [(2, 69, "refund", "A", "Mugs", 1.0, -10.0),
+             (3, 68, "purchase", "B", "Mugs", None, None),  # no quantity: one unit, price x 1
+             (4, 69, "view", "B", "Mugs", None, None),
+             (5, 75, "purchase", "FUTURE", "Mugs", 5.0, 50.0)]  # after the as-of date
+    as_of = (DAY0 + 69) * MS_PER_DAY + 86_399_999
+    panel = build_panel(_events(rows), as_of, period_days=7, levels=("shop", "category", "item"),
+                        max_items=100, min_periods=4)
+    assert "FUTURE" not in panel.key
+    assert panel.key == ["", "Mugs", "A", "B"]
+    assert panel.periods == 10  # 70 days: ten whole weeks, the last one ending on the as-of day
+    assert panel.starts_ms[-1] == (DAY0 + 63) * MS_PER_DAY
+    a, b = panel.key.index("A"), panel.key.index("B")
+    # Days 63, 66 and 69 fall in the last week: 3 purchases of 2 units, one unit refunded.
+    assert panel.units[a, -1] == pytest.approx(3 * 2 - 1)
+    assert panel.revenue[a, -1] == pytest.approx(3 * 20 - 10)
+    assert panel.units[b, -1] == 1 and panel.revenue[b, -1] == pytest.approx(10.0)
+    assert panel.views[b, -1] == 1
+    assert panel.units[0].sum() == pytest.approx(panel.units[2:].sum())  # the shop is the sum
+
+
+def test_the_period_is_days_for_a_short_busy_log_and_weeks_otherwise() -> None:
+    busy = _events([(1, d, "purchase", "A", None, 1.0, 1.0) for d in range(100)])
+    sparse = _events([(1, d, "purchase", "A", None, 1.0, 1.0) for d in range(0, 100, 3)])
+    long = _events([(1, d, "purchase", "A", None, 1.0, 1.0) for d in range(400)])
+    end = int(busy["time_ms"].max())
+    assert choose_period(busy, end, "auto") == 1
+    assert choose_period(sparse, end, "auto") == 7
+    assert choose_period(long, int(long["time_ms"].max()), "auto") == 7
+    assert choose_period(busy, end, "week") == 7
+
+
+def test_too_short_a_log_is_refused_in_a_sentence() -> None:
+    events = _events([(1, d, "purchase", "A", None, 1.0, 1.0) for d in range(0, 40, 2)])
+    verdict = check(events, ForecastConfig(weeks=8))
+    assert not verdict.ok
+    assert "choose fewer weeks ahead" in verdict.message
+
+
+def test_conformal_ranges_hold_about_80_percent_of_new_actuals() -> None:
+    rng = np.random.default_rng(3)
+    level = rng.gamma(2.0, 3.0, size=400)
+    point = np.repeat(level[:, None], 8, axis=1)
+    residuals = bt.Residuals()
+    for _ in range(3):
+        actual = rng.poisson(point).astype(float)
+        residuals.add(actual, point, level)
+    fresh = rng.poisson(point).astype(float)
+    p10, p90 = bt.interval(point, level, residuals.quantiles())
+    held = ((fresh >= p10) & (fresh <= p90)).mean()
+    assert 0.72 <= held <= 0.9
+    assert (p10 >= 0).all() and (p10 <= point).all() and (p90 >= point).all()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_identical_methods_are_about_as_good_as_each_other(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    a, b = bt.Scores(), bt.Scores()
+    actual = rng.poisson(5.0, size=(50, 8)).astype(float)
+    pred = np.full_like(actual, 5.0)
+    for s in (a, b):
+        s.add(actual, pred * 0.5, pred, pred * 1.5, np.ones(50))
+    gap = bt.paired_interval(a, b, seed=seed)
+    assert gap[1] <= 0 <= gap[2]
+    assert "about as well as" in comparison("X", "Y", gap)
+
+
+def test_a_clearly_better_method_beats_and_a_worse_one_is_beaten() -> None:
+    rng = np.random.default_rng(0)
+    actual = rng.poisson(5.0, size=(200, 8)).astype(float)
+    good, bad = bt.Scores(), bt.Scores()
+    good.add(actual, actual * 0.9, actual + rng.normal(0, 0.5, actual.shape), actual * 1.1,
+             np.ones(200))
+    bad.add(actual, actual * 0.5, np.full_like(actual, 9.0), actual * 2, np.ones(200))
+    better = bt.paired_interval(bad, good, seed=1)
+    assert better[1] > 0 and "beats" in comparison("good", "bad", better)
+    worse = bt.paired_interval(good, bad, seed=1)
+    assert worse[2] < 0 and comparison("bad", "good", worse).startswith("good beats bad")
+
+
+@pytest.fixture(scope="module")
+def demo_result() -> ForecastResult:
+    from engine.demo import generate_demo
+
+    events = generate_demo(2000).events_frame()
+    found = [r for r in train_forecast(events, ForecastConfig(weeks=8),
+                                       should_stop=lambda: False)
+             if isinstance(r, ForecastResult)]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_on_the_demo_the_served_method_beats_seasonal_naive_with_an_honest_range(
+        demo_result: ForecastResult) -> None:
+    levels = demo_result.metrics["levels"]
+    for level in ("shop", "category"):
+        info = levels[level]
+        served = info["served"]
+        assert served != "seasonal_naive"
+        assert info["methods"][served]["wape"] < info["methods"]["seasonal_naive"]["wape"]
+        assert info["versus_naive"][1] > 0, info["versus_naive"]  # the interval excludes zero
+        assert 0.7 <= info["methods"][served]["coverage_80"] <= 0.9
+        assert "beats seasonal naive" in info["verdict"]
+    for info in levels.values():
+        assert set(info["methods"]) >= {"seasonal_naive", "moving_average", "croston", "tsb",
+                                        "adida", "auto_ets", "auto_arima", "global_gbm"}
+        for m in info["methods"].values():
+            assert set(m) == {"wape", "mase", "pinball", "coverage_80"}
+
+
+def test_the_demo_forecast_follows_the_planted_season(demo_result: ForecastResult) -> None:
+    from engine.demo_shop import CATALOGUE
+
+    out = demo_result.outputs
+    kites = {f"P{i + 1:04d}" for i, n in enumerate(CATALOGUE.name) if str(n).endswith("Kite")}
+    blankets = {f"P{i + 1:04d}" for i, n in enumerate(CATALOGUE.name)
+                if str(n).endswith("Throw Blanket")}
+    p50 = out[out["name"] == "units_p50"].groupby("item")["value"].sum()
+    # Out of season in December: kites sell less than throw blankets, which are in season.
+    assert p50.reindex(list(kites)).fillna(0).sum() < p50.reindex(list(blankets)).sum()
+    assert demo_result.metrics["period_days"] == 1
+    assert len(demo_result.metrics["forecast_starts"]) == 56
+    q = out[out["name"].str.startswith("units_p")].pivot_table(
+        index=["item", "period"], columns="name", values="value")
+    assert (q["units_p10"] <= q["units_p50"] + 1e-9).all()
+    assert (q["units_p50"] <= q["units_p90"] + 1e-9).all()
