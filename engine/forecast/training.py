@@ -101,6 +101,7 @@ def train_forecast(events: pd.DataFrame, config: ForecastConfig, *,
         raise NoData(tr("The log is too short to check a forecast of {0} weeks on its own past: "
                         "choose fewer weeks ahead.").format(config.weeks))
     counts = {lvl: len(panel.rows(lvl)) for lvl in levels}
+    levels = tuple(lvl for lvl in levels if counts[lvl] > 0)  # a log without categories
     unit = tr("weeks") if period_days == 7 else tr("days")
     yield Progress(TASK, "note", message=tr(
         "Forecasting {0} items, {1} categories and the whole shop by {2}, {3} {2} ahead; "
