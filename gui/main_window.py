@@ -80,6 +80,11 @@ class MainWindow(QMainWindow):
         self.campaign_page = CampaignPage()
         self.add_page(self.tr("Campaign"), self.campaign_page)
         self.campaign_page.train_requested.connect(lambda: self.show_page(self.train_page))
+        from gui.pages.forecast_page import ForecastPage
+
+        self.forecast_page = ForecastPage()
+        self.add_page(self.tr("Forecast"), self.forecast_page)
+        self.forecast_page.train_requested.connect(lambda: self.show_page(self.train_page))
         from gui.pages.segments_page import SegmentsPage
 
         self.segments_page = SegmentsPage()
@@ -92,6 +97,7 @@ class MainWindow(QMainWindow):
         self.run_saved.connect(self.customers_page.run_saved)
         self.run_saved.connect(self.segments_page.run_saved)
         self.run_saved.connect(self.campaign_page.run_saved)
+        self.run_saved.connect(self.forecast_page.run_saved)
         self.nav.setCurrentRow(0)
 
         self.project_label = QLabel()

@@ -6,7 +6,6 @@ series), and each item's forecast, recent history and summary as rows of ``run_o
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -165,7 +164,8 @@ def movers(project: Project, run: RunInfo, *, cover_periods: int | None = None) 
     period over the latest periods), ``expected`` (P50 units per period over the horizon),
     ``change`` (expected / recent − 1; NaN when nothing sold recently), ``stock_p90`` (units
     that cover the next ``cover_periods`` periods with 90% confidence; default the whole
-    horizon). Sorted by the size of the change, biggest first.
+    horizon). Sorted by the size of the change, biggest first; items that sold nothing recently
+    come after, the most expected first.
     """
     rows = _item_rows(project, run)
     columns = ["item", "name", "category", "recent", "expected", "change", "stock_p90"]
@@ -192,9 +192,12 @@ def movers(project: Project, run: RunInfo, *, cover_periods: int | None = None) 
         "expected": expected, "change": change,
         "stock_p90": stock_p90(p50[:, :n], p90[:, :n]),
     })
-    size = np.where(np.isfinite(out["change"]), np.abs(out["change"]),
-                    np.where(out["expected"] > 0, math.inf, 0.0))
-    return out.iloc[np.argsort(-size, kind="stable")].reset_index(drop=True)
+    # Real changes first, the biggest first; then items that sold nothing recently, the most
+    # expected first (a new item's tiny forecast is no infinite rise).
+    known = np.isfinite(out["change"].to_numpy())
+    order = np.lexsort((-out["expected"].to_numpy(),
+                        -np.where(known, np.abs(out["change"].to_numpy()), 0.0), ~known))
+    return out.iloc[order].reset_index(drop=True)
 
 
 def forecast_table(project: Project, run: RunInfo) -> pd.DataFrame:
