@@ -23,6 +23,19 @@ Matrix = npt.NDArray[np.float64]
 QUANTILES = (0.1, 0.5, 0.9)
 #: Steps ahead are grouped in this many buckets for the ranges (nearer steps, narrower).
 STEP_BUCKETS = 4
+#: Fewer errors than this in a bucket: the range pools every step's errors.
+MIN_POOL = 40
+
+
+def conformal_quantiles(errors: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The 10% and 90% points of past errors with the split-conformal finite-sample
+    correction: with n errors, the ranks floor(0.1 (n + 1)) and ceil(0.9 (n + 1)), so a
+    range drawn from few errors is wider rather than falsely narrow."""
+    e = np.sort(errors)
+    n = len(e)
+    lo = int(np.floor(0.1 * (n + 1))) - 1
+    hi = int(np.ceil(0.9 * (n + 1))) - 1
+    return np.array([e[max(lo, 0)], e[min(hi, n - 1)]], dtype=np.float64)
 
 
 def origins(periods: int, h: int, count: int, min_history: int) -> list[int]:
@@ -71,11 +84,15 @@ class Residuals:
         use = [r for i, r in enumerate(self.by_origin)
                if i != leave_out or len(self.by_origin) == 1]
         out = np.zeros((STEP_BUCKETS, 2))
+        every = np.concatenate([np.concatenate(r) for r in use]) if use else np.zeros(0)
+        every = every[np.isfinite(every)]
         for j in range(STEP_BUCKETS):
             pool = np.concatenate([r[j] for r in use]) if use else np.zeros(0)
             pool = pool[np.isfinite(pool)]
+            if len(pool) < MIN_POOL:  # a few errors (the whole shop): every step's together
+                pool = every
             if len(pool):
-                out[j] = np.quantile(pool, [0.1, 0.9])
+                out[j] = conformal_quantiles(pool)
         return out
 
 

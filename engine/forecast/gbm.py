@@ -131,4 +131,7 @@ def fit_predict(panel: Panel, o: int, h: int, *, signals: bool, season: int, see
         model.fit(x_train, y_train, sample_weight=w_train)
         x, sc = features(panel, o, h, signals=signals, season=season, categories=categories)
         pred = model.predict(x).reshape(-1, h)
-    return np.asarray(np.clip(pred * sc[:, None], 0.0, None), dtype=np.float64)
+    # Boosting with a log link can run away on a series unlike any it learned from (one
+    # wholesale order of 80,000 units): never more than twice the series' best period so far.
+    cap = np.maximum(2.0 * panel.units[:, :o].max(axis=1, initial=0.0), sc)
+    return np.asarray(np.clip(pred * sc[:, None], 0.0, cap[:, None]), dtype=np.float64)

@@ -83,6 +83,7 @@ class TrainingCurves(QWidget):
         self._metrics.clear()
         for curve in (self.batch_curve, *self.loss_curves, *self.extra_curves):
             curve.setData([], [])
+        self.loss_plot.setVisible(True)
 
     def add(self, report: Progress) -> None:
         """Add a "batch" or "epoch" report's points."""
@@ -95,6 +96,8 @@ class TrainingCurves(QWidget):
             self.batch_curve.setData(*self._batches)
         elif report.step == "epoch":
             x = float(report.epoch)
+            if not report.losses and not any(xs for xs, _ in self._losses.values()):
+                self.loss_plot.setVisible(False)  # a task without a loss (the forecast)
             for store, values, curves in ((self._losses, report.losses, self.loss_curves),
                                           (self._metrics, report.metrics, self.extra_curves)):
                 for name, y in values.items():
@@ -111,6 +114,8 @@ class TrainingCurves(QWidget):
         self._fill(self.loss_curves, view.losses)
         self._fill(self.extra_curves, view.extra_curves)
         self.set_extra_title((view.extra_title or extra_title) if view.extra_curves else "")
+        # A task without a loss (the forecast's backtest) shows its own curve alone.
+        self.loss_plot.setVisible(bool(view.losses) or not view.extra_curves)
 
     def _fill(self, curves: list[pg.PlotDataItem], series: list[Series]) -> None:
         for i, s in enumerate(series):
