@@ -154,7 +154,7 @@ def run(project: Project, args: argparse.Namespace) -> None:
 
     first = customer_card(project, sample[0], explain=False)
     shown = sorted(s.task for s in first.sections)
-    assert shown == ["intent", "profiles"], shown  # both sections are read, as in the window
+    assert {"intent", "profiles"} <= set(shown), shown  # both sections are read, as in the window
     assert lookup(project, keys[sample[0]], with_reasons=False).score is not None
 
     base = timed(lambda _: customer_summary(project), list(range(args.baseline_runs)))

@@ -1,8 +1,9 @@
 """Forgetting a customer: every row about them leaves the project, and so do their bytes.
 
-Events, per-customer model outputs, rejected lines that mention them and the customer row are
-deleted in one transaction; runs trained on them are marked stale; then the file is vacuumed and
-the write-ahead log truncated, so nothing of theirs stays in the file's free pages.
+Events (and their share of the Data page's running totals), per-customer model outputs,
+rejected lines that mention them and the customer row are deleted in one transaction; runs
+trained on them are marked stale; then the file is vacuumed and the write-ahead log truncated,
+so nothing of theirs stays in the file's free pages.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
 
-from storage import schema
+from storage import schema, summary
 from storage.project import Project
 
 
@@ -34,6 +35,7 @@ def forget_customer(project: Project, key: str) -> Forgotten | None:
         if cid is None:
             return None
         runs = [row[0] for row in conn.execute(select(s.c.run_id).where(s.c.customer_id == cid))]
+        summary.forget_customer_totals(conn, cid)
         n_events = conn.execute(delete(e).where(e.c.customer_id == cid)).rowcount
         n_outputs = conn.execute(delete(s).where(s.c.customer_id == cid)).rowcount
         # Rejected lines keep their raw text: any that holds the key goes too.

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from storage import schema
+from storage import schema, summary
 from storage.project import Project
 
 
@@ -100,6 +100,9 @@ class ImportWriter:
         )
         self._new_customers = 0
         self._deferred = False
+        # The Data page's running totals change in this transaction, with the events.
+        self._after_id = summary.events_after(conn)
+        self._totals = summary.ChunkTotals(conn)
         # Positional SQL keeps executemany lean: no per-row dict building on a hot path.
         self._positional = conn.dialect.paramstyle == "qmark"
 
@@ -185,6 +188,7 @@ class ImportWriter:
                 insert(schema.events),
                 [dict(zip(names, r, strict=True)) for r in zip(*values, strict=True)],
             )
+        self._totals.add(columns, n)
 
     def add_rejected(self, rows: Sequence[tuple[int, str, str]]) -> None:
         """Append rejected rows: (line number, raw text, reason)."""
@@ -229,6 +233,8 @@ class ImportWriter:
             for index in schema.events.indexes:
                 index.create(self.conn)
             self._deferred = False
+        self._totals.flush()
+        summary.add_duplicates(self.conn, self._after_id)
         self.conn.execute(
             update(schema.import_batches)
             .where(schema.import_batches.c.id == self.batch_id)

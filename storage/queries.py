@@ -1,6 +1,8 @@
 """Read queries over a project, returning plain dataclasses, tuples and frames.
 
-Aggregates run in SQL so the Data page stays fast on millions of events.
+The Data page's figures (``overview``, ``events_per_day``, ``top_categories``, ``top_items``,
+``health``) read the running totals of ``storage.summary``, a few hundred rows per project
+size, so they answer in milliseconds on millions of events.
 """
 
 from __future__ import annotations
@@ -36,15 +38,15 @@ class Overview:
 
 def overview(project: Project) -> Overview:
     """Totals of the project: customers, items, events, revenue, time span, events per type."""
-    e = schema.events
+    d, sc = schema.summary_days, schema.summary_customers
     with project.connect() as conn:
-        n_events, revenue, first, last = conn.execute(
-            select(func.count(), func.coalesce(func.sum(e.c.amount), 0.0), func.min(e.c.time_ms),
-                   func.max(e.c.time_ms))
-        ).one()
         by_type: dict[str, int] = dict(
-            conn.execute(select(e.c.event, func.count()).group_by(e.c.event)).all()
+            conn.execute(select(d.c.event, func.sum(d.c.events)).group_by(d.c.event)).all()
         )
+        revenue, first, last = conn.execute(
+            select(func.coalesce(func.sum(sc.c.revenue), 0.0), func.min(sc.c.first_ms),
+                   func.max(sc.c.last_ms))
+        ).one()
         n_customers = conn.execute(select(func.count()).select_from(schema.customers)).scalar_one()
         n_items = conn.execute(select(func.count()).select_from(schema.items)).scalar_one()
         b = schema.import_batches
@@ -56,7 +58,7 @@ def overview(project: Project) -> Overview:
     return Overview(
         customers=int(n_customers),
         items=int(n_items),
-        events=int(n_events),
+        events=sum(int(v) for v in by_type.values()),
         revenue=float(revenue),
         first_ms=None if first is None else int(first),
         last_ms=None if last is None else int(last),
@@ -68,14 +70,12 @@ def overview(project: Project) -> Overview:
 
 def events_per_day(project: Project) -> list[tuple[int, int]]:
     """(day number since 1970-01-01 UTC, events) for every day with events."""
+    d = schema.summary_days
     with project.connect() as conn:
         rows = conn.execute(
-            text(
-                "SELECT time_ms / :d AS day, COUNT(*) FROM events GROUP BY day ORDER BY day"
-            ),
-            {"d": MS_PER_DAY},
+            select(d.c.day, func.sum(d.c.events)).group_by(d.c.day).order_by(d.c.day)
         ).all()
-    return [(int(d), int(n)) for d, n in rows]
+    return [(int(day), int(n)) for day, n in rows]
 
 
 @dataclass(frozen=True)
@@ -91,35 +91,28 @@ class TopRow:
 
 def top_categories(project: Project, limit: int = 20) -> list[TopRow]:
     """The categories with the most events (events without a category are left out)."""
-    e = schema.events
-    cat = e.c.category
-    purchases = func.sum(func.iif(e.c.event == "purchase", 1, 0))
+    t = schema.summary_categories
     with project.connect() as conn:
         rows = conn.execute(
-            select(cat, func.count(), purchases, func.coalesce(func.sum(e.c.amount), 0.0))
-            .where(cat.is_not(None))
-            .group_by(cat)
-            .order_by(func.count().desc())
+            select(t.c.category, t.c.events, t.c.purchases, t.c.revenue)
+            .order_by(t.c.events.desc(), t.c.category)
             .limit(limit)
         ).all()
-    return [TopRow(str(r[0]), str(r[0]), int(r[1]), int(r[2] or 0), float(r[3])) for r in rows]
+    return [TopRow(str(r[0]), str(r[0]), int(r[1]), int(r[2]), float(r[3])) for r in rows]
 
 
 def top_items(project: Project, limit: int = 20) -> list[TopRow]:
     """The items with the most events."""
-    e, i = schema.events, schema.items
-    purchases = func.sum(func.iif(e.c.event == "purchase", 1, 0))
+    t, i = schema.summary_items, schema.items
     with project.connect() as conn:
         rows = conn.execute(
-            select(i.c.key, i.c.name, func.count(), purchases,
-                   func.coalesce(func.sum(e.c.amount), 0.0))
-            .join(i, i.c.id == e.c.item_id)
-            .group_by(e.c.item_id)
-            .order_by(func.count().desc())
+            select(i.c.key, i.c.name, t.c.events, t.c.purchases, t.c.revenue)
+            .join(i, i.c.id == t.c.item_id)
+            .order_by(t.c.events.desc(), t.c.item_id)
             .limit(limit)
         ).all()
     return [
-        TopRow(str(r[0]), str(r[1] or r[0]), int(r[2]), int(r[3] or 0), float(r[4])) for r in rows
+        TopRow(str(r[0]), str(r[1] or r[0]), int(r[2]), int(r[3]), float(r[4])) for r in rows
     ]
 
 
@@ -154,27 +147,16 @@ def health(project: Project, *, busy_per_day: int = 500) -> Health:
         first_day, last_day = main[0], main[-1]
         outside = sum(n for d, n in days if d < first_day or d > last_day)
     with project.connect() as conn:
-        dup = conn.execute(
-            text(
-                "SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM events "
-                "GROUP BY customer_id, time_ms, event, item_id, quantity HAVING n > 1)"
-            )
-        ).scalar_one()
+        sc, d = schema.summary_customers, schema.summary_days
+        dup = conn.execute(select(func.coalesce(func.sum(sc.c.duplicates), 0))).scalar_one()
+        # Bot-like is an inhuman rate of browsing; buying a lot (a wholesaler's invoice
+        # lines) is a customer, not a bot.
+        b = schema.summary_browse
         busy = conn.execute(
-            text(
-                # Bot-like is an inhuman rate of browsing; buying a lot (a wholesaler's
-                # invoice lines) is a customer, not a bot.
-                "SELECT COUNT(DISTINCT customer_id) FROM (SELECT customer_id, COUNT(*) AS n "
-                "FROM events WHERE event IN ('view', 'click', 'search') "
-                "GROUP BY customer_id, time_ms / :d HAVING n > :lim)"
-            ),
-            {"d": MS_PER_DAY, "lim": busy_per_day},
+            select(func.count(func.distinct(b.c.customer_id))).where(b.c.events > busy_per_day)
         ).scalar_one()
         unpriced = conn.execute(
-            text(
-                "SELECT COUNT(*) FROM events WHERE event = 'purchase' AND amount IS NULL "
-                "AND price IS NULL"
-            )
+            select(func.coalesce(func.sum(d.c.unpriced), 0)).where(d.c.event == "purchase")
         ).scalar_one()
         rejected = conn.execute(select(func.count()).select_from(schema.rejected_rows)).scalar_one()
     return Health(

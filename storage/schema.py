@@ -130,3 +130,63 @@ run_outputs = Table(
 Index("ix_run_outputs_run_customer", run_outputs.c.run_id, run_outputs.c.customer_id,
       run_outputs.c.name)
 Index("ix_run_outputs_customer", run_outputs.c.customer_id)
+
+# Running totals of the events for the Data page (migration 0005), kept up to date in the same
+# transaction as the events they count: by an import (``storage.summary.ChunkTotals``) and by
+# forgetting a customer. ``storage.summary.rebuild`` computes them afresh from the events.
+
+#: Events per UTC day (``time_ms / 86,400,000``, truncated as SQLite divides) and event type;
+#: ``unpriced`` counts those with neither an amount nor a price.
+summary_days = Table(
+    "summary_days",
+    metadata,
+    Column("day", BigInteger, primary_key=True),
+    Column("event", Text, primary_key=True),
+    Column("events", BigInteger, nullable=False),
+    Column("unpriced", BigInteger, nullable=False),
+)
+
+#: Per customer with events: count, first and last event time, revenue, and exact duplicates
+#: (events with an earlier event of the same customer, time, event, item and quantity).
+summary_customers = Table(
+    "summary_customers",
+    metadata,
+    Column("customer_id", Integer, ForeignKey("customers.id"), primary_key=True),
+    Column("events", BigInteger, nullable=False),
+    Column("first_ms", BigInteger, nullable=False),
+    Column("last_ms", BigInteger, nullable=False),
+    Column("revenue", Float, nullable=False),
+    Column("duplicates", BigInteger, nullable=False),
+)
+
+#: Views, clicks and searches per customer and UTC day (the data-health bot check).
+summary_browse = Table(
+    "summary_browse",
+    metadata,
+    Column("customer_id", Integer, ForeignKey("customers.id"), primary_key=True),
+    Column("day", BigInteger, primary_key=True),
+    Column("events", BigInteger, nullable=False),
+)
+
+#: Events, purchases and revenue per event category (events without one are left out).
+summary_categories = Table(
+    "summary_categories",
+    metadata,
+    Column("category", Text, primary_key=True),
+    Column("events", BigInteger, nullable=False),
+    Column("purchases", BigInteger, nullable=False),
+    Column("revenue", Float, nullable=False),
+)
+
+#: Events, purchases and revenue per item (events without one are left out).
+summary_items = Table(
+    "summary_items",
+    metadata,
+    Column("item_id", Integer, ForeignKey("items.id"), primary_key=True),
+    Column("events", BigInteger, nullable=False),
+    Column("purchases", BigInteger, nullable=False),
+    Column("revenue", Float, nullable=False),
+)
+
+SUMMARY_TABLES = (summary_days, summary_customers, summary_browse, summary_categories,
+                  summary_items)
