@@ -9,7 +9,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -22,6 +22,7 @@ from engine.ingest import (
     import_file,
     inspect_file,
 )
+from engine.words import locale_language, set_translator, tr
 from storage.imports import holds_imports
 from storage.project import Project, ProjectError, open_project
 
@@ -47,37 +48,67 @@ def _date(ms: int | None) -> str:
 
 
 def describe_report(report: ImportReport, project_hint: str) -> str:
-    """An import report in words."""
+    """An import report in words (in the user's language, see ``use_locale_language``)."""
     lines = [
-        f"Imported {report.imported:,} events from {report.file_name} "
-        f"({report.format}, {report.encoding}).",
-        f"{report.lines_read:,} lines read: {report.imported:,} imported, "
-        f"{report.rejected:,} rejected.",
+        tr("Imported {0:,} events from {1} ({2}, {3}).").format(
+            report.imported, report.file_name, report.format, report.encoding
+        ),
+        tr("{0:,} lines read: {1:,} imported, {2:,} rejected.").format(
+            report.lines_read, report.imported, report.rejected
+        ),
     ]
     if report.rejected_by_reason:
         parts = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in report.rejected_by_reason.items())
-        lines.append(f"Rejected: {parts}.")
+        lines.append(tr("Rejected: {0}.").format(parts))
         for line, reason, raw in report.examples[:3]:
-            lines.append(f"  line {line}: {reason}  [{raw[:80]}]")
+            lines.append(tr("  line {0}: {1}  [{2}]").format(line, reason, raw[:80]))
         lines.append(
-            f"All rejected lines: python main.py export {project_hint} rejected --out rejected.csv"
+            tr("All rejected lines: python main.py export {0} rejected --out rejected.csv").format(
+                project_hint
+            )
         )
     by_type = ", ".join(f"{n:,} {e}" for e, n in report.events_by_type.items())
     lines.append(
-        f"{report.customers:,} customers, {report.items:,} items, "
-        f"{_date(report.first_ms)} to {_date(report.last_ms)}, revenue {report.revenue:,.2f}."
+        tr("{0:,} customers, {1:,} items, {2} to {3}, revenue {4:,.2f}.").format(
+            report.customers, report.items, _date(report.first_ms), _date(report.last_ms),
+            report.revenue,
+        )
     )
     if by_type:
-        lines.append(f"Events: {by_type}.")
+        lines.append(tr("Events: {0}.").format(by_type))
     if report.pseudonymized:
-        lines.append("Customer ids were replaced by pseudonyms.")
+        lines.append(tr("Customer ids were replaced by pseudonyms."))
     if report.events != report.imported:
         lines.append(
-            f"{report.events:,} events stored: each refunded order also gives a refund event."
+            tr("{0:,} events stored: each refunded order also gives a refund event.").format(
+                report.events
+            )
         )
     for w in report.warnings:
-        lines.append(f"Warning: {w.message}")
+        lines.append(tr("Warning: {0}").format(w.message))
     return "\n".join(lines)
+
+
+def use_locale_language(environ: Mapping[str, str] | None = None) -> str:
+    """Speak the locale's language when IntentLens ships it (Simplified Chinese): the engine's
+    sentences and the command line's own go through the same translations as the window's
+    (``engine.words.tr``, the "engine" context of the ``.qm``). Returns the language used, or
+    "" for English. Qt is imported only for a language other than English."""
+    language = locale_language(os.environ if environ is None else environ)
+    if not language.startswith("zh"):
+        return ""
+    from importlib.resources import as_file, files
+
+    from PySide6.QtCore import QTranslator
+
+    translator = QTranslator()
+    with as_file(files("resources") / "translations") as folder:
+        if not translator.load(f"intentlens_{language}", str(folder)) and not translator.load(
+            "intentlens_zh_CN", str(folder)
+        ):
+            return ""
+    set_translator(lambda text: translator.translate("engine", text) or text)
+    return "zh_CN"
 
 
 def _progress_printer(enabled: bool) -> Callable[[Any], None]:
@@ -869,9 +900,12 @@ def report_unexpected(exc: BaseException, argv: Sequence[str] = ()) -> int:
     if len(what) > 160:
         what = what[:157] + "..."
     path = _write_log(exc, argv)
-    where = f"details were written to {path}" if path else "no log file could be written"
+    where = (
+        tr("details were written to {0}").format(path) if path
+        else tr("no log file could be written")
+    )
     print(
-        f"Error: IntentLens hit an unexpected problem ({what}); {where}.",
+        tr("Error: IntentLens hit an unexpected problem ({0}); {1}.").format(what, where),
         file=sys.stderr,
     )
     return 1
@@ -886,6 +920,7 @@ def run(argv: Sequence[str]) -> int:
     from sqlalchemy.exc import OperationalError
 
     try:
+        use_locale_language()
         parser = build_parser()
         try:
             args = parser.parse_args(argv)
@@ -896,15 +931,15 @@ def run(argv: Sequence[str]) -> int:
             return 2
         return int(args.func(args))
     except (UserError, FileProblem, ProjectError) as exc:
-        print(f"Error: {exc}", file=sys.stderr)
+        print(tr("Error: {0}").format(exc), file=sys.stderr)
         return 2
     except ValueError as exc:
         if not _sentence(exc):
             return report_unexpected(exc, argv)
-        print(f"Error: {exc}", file=sys.stderr)
+        print(tr("Error: {0}").format(exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("Stopped: nothing was changed.", file=sys.stderr)
+        print(tr("Stopped: nothing was changed."), file=sys.stderr)
         return 130
     except OSError as exc:
         print(f"Error: {exc.strerror or exc} ({exc.filename or ''}).", file=sys.stderr)

@@ -240,9 +240,11 @@ def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
     app.setWindowIcon(app_icon())
     load_translator(app)
     from gui.main_window import MainWindow
+    from gui.readonly import install_read_only_notice
 
     settings = load_settings()
     window = MainWindow(settings, remember=screenshots is None)
+    install_read_only_notice(window)  # a read-only project says so above the pages
     install_excepthook(lambda: window)
 
     target: str | None = project or (None if screenshots else settings.last_project)

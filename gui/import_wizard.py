@@ -36,6 +36,7 @@ from engine.ingest import (
     inspect_file,
 )
 from engine.ingest.mapping_memory import PreviousMapping, format_signature, previous_mapping
+from gui.readonly import is_read_only, read_only_sentence
 from gui.wizard_choose import ChoosePage
 from gui.wizard_common import FILE_FILTER
 from gui.wizard_steps import ResultPage, RunningPage
@@ -99,6 +100,7 @@ class ImportWizard(QDialog):
         self.result_warnings, self.rejected_view = res.result_warnings, res.rejected_view
         self.rejected_model = res.rejected_model
         self.save_rejected_button = res.save_rejected_button
+        self._say_read_only()
 
     def _connect(self) -> None:
         c = self.choose_page
@@ -187,6 +189,7 @@ class ImportWizard(QDialog):
             self.choose_page.show_preview(self.preview, self.options)
         finally:
             self._updating = False
+        self._say_read_only()
 
     def _offer_previous(self) -> None:
         """Offer the mapping of the last import of a file of this kind, when there is one."""
@@ -212,6 +215,19 @@ class ImportWizard(QDialog):
     def _set_problem(self, text: str) -> None:
         """Show (or clear) the red line above the buttons; it takes no room while empty."""
         self.choose_page.set_problem(text)
+        self._say_read_only()
+
+    def _say_read_only(self) -> bool:
+        """On a read-only project the file can be looked at but not imported: the sentence
+        stays above the buttons and Import is off. True when the project is read-only."""
+        if not is_read_only(self.project):
+            return False
+        sentence = read_only_sentence(self.project)
+        shown = self.choose_page.problem_label.text()
+        if sentence not in shown:
+            self.choose_page.set_problem("\n".join(t for t in (sentence, shown) if t))
+        self.choose_page.import_button.setEnabled(False)
+        return True
 
     def _detection_changed(self) -> None:
         """The file's reading changed (format, encoding, separator, header, skipped lines)."""
@@ -257,7 +273,7 @@ class ImportWizard(QDialog):
     # -- step 2 --------------------------------------------------------------------------
     def start_import(self, allow_duplicate: bool = False) -> None:
         """Run the import on the worker."""
-        if self.preview is None or self.path is None:
+        if self.preview is None or self.path is None or self._say_read_only():
             return
         self.options = replace(
             self.options, allow_duplicate=allow_duplicate or self.options.allow_duplicate

@@ -103,6 +103,9 @@ class MainWindow(QMainWindow):
         self.project_label = QLabel()
         self.statusBar().addPermanentWidget(self.project_label)
         self._build_menus()
+        from gui.readonly import install_read_only_notice
+
+        install_read_only_notice(self)
         geometry = QSettings("IntentLens", "IntentLens").value("geometry")
         if geometry is not None and remember:
             self.restoreGeometry(geometry)
@@ -254,6 +257,10 @@ class MainWindow(QMainWindow):
             QMessageBox.information(
                 self, self.tr("Import"), self.tr("Open or create a project first.")
             )
+            return None
+        from gui.readonly import refuse_if_read_only
+
+        if refuse_if_read_only(self, self.project, self.tr("Import")):
             return None
         if not self._import_target_ok():
             return None

@@ -12,6 +12,8 @@ import shutil
 import tempfile
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
+# The CLI follows the locale's language: tests read its English sentences, whatever the machine.
+os.environ["LANGUAGE"] = "en"
 _HOME = tempfile.mkdtemp(prefix="intentlens-test-home-")
 os.environ["INTENTLENS_HOME"] = _HOME
 atexit.register(shutil.rmtree, _HOME, ignore_errors=True)

@@ -8,6 +8,8 @@ rows store are made in ``chunkcolumns``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,7 +20,7 @@ import pyarrow as pa
 from engine.ingest import reader as rd
 from engine.ingest.chunkcolumns import check_ids, fill_keys_and_columns
 from engine.ingest.formats import Mapping, canonical_event, status_meaning
-from engine.ingest.numbers import PLAIN_NUMBERS, parse_numbers
+from engine.ingest.numbers import MAX_NUMBER, PLAIN_NUMBERS, read_numbers
 from engine.ingest.prepared import ChunkContext, PreparedChunk, reason_text
 from engine.ingest.timeparse import describe_format, is_missing, parse_times
 
@@ -187,7 +189,9 @@ def prepare_rows(
             reject(int(idx[r_at]), "bad_time", value=cell(time_ci, r_at), fmt=time_words)
     for j in np.flatnonzero(bad_event):
         reject(int(idx[j]), "missing_event")
-    keep = ~(bad_customer | bad_time | bad_event | repeated)
+    taken = bad_customer | bad_time | bad_event | repeated
+    numbers = _read_number_columns(mapping, text_at, taken, idx, colname, reject)
+    keep = ~(taken | numbers.too_large)
     if key:
         p.seen_customers = set(customers.dropna().unique().tolist())
     n = int(keep.sum())
@@ -203,16 +207,15 @@ def prepare_rows(
 
     def num(fld: str) -> npt.NDArray[np.float64]:
         ci = mapping.columns.get(fld)
-        if ci is None:
+        if ci is None or fld not in numbers.values:
             return np.full(n, np.nan)
-        form = mapping.number_forms.get(ci) or PLAIN_NUMBERS
-        values, unreadable = parse_numbers(text_at(ci)[keep].reset_index(drop=True), form)
+        values, unreadable = numbers.values[fld][keep], numbers.unreadable[fld][keep]
         if unreadable.any():
-            k = ("unreadable_number", header[ci] if ci < len(header) else fld)
+            k = ("unreadable_number", colname(fld))
             p.warn[k] += int(unreadable.sum())
             first_bad = int(np.flatnonzero(unreadable)[0])
             p.warn_example.setdefault(k, str(text_at(ci)[keep].iloc[first_bad]))
-        return np.asarray(values, dtype=np.float64)
+        return np.array(values, dtype=np.float64)
 
     customers = sel(customers)
     times = times[keep]
@@ -245,14 +248,12 @@ def prepare_rows(
     if "amount" in mapping.columns and mapping.columns["amount"] in mapping.order_level:
         # An order total with nothing per line: counted once, on the order's first line.
         amount_given = np.where(first_line, amount_given, np.nan)
-    # Revenue: the amount, else price x quantity (a missing quantity counts as one piece). A
-    # product that overflows is infinite here and becomes missing in bound_numbers, with its
-    # warning: numpy's own overflow warning would only reach a log.
-    with np.errstate(over="ignore", invalid="ignore"):
-        amount = np.where(
-            np.isnan(amount_given), price * np.where(np.isnan(quantity), 1.0, quantity),
-            amount_given,
-        )
+    # Revenue: the amount, else price x quantity (a missing quantity counts as one piece). The
+    # lines whose product is too large were rejected above, so no sum here can overflow.
+    amount = np.where(
+        np.isnan(amount_given), price * np.where(np.isnan(quantity), 1.0, quantity),
+        amount_given,
+    )
     if mapping.refund_prefix and session is not None:
         marked = session.fillna("").str.startswith(mapping.refund_prefix).to_numpy(dtype=bool)
         ev = np.where(marked & (ev == "purchase"), "refund", ev)
@@ -330,6 +331,67 @@ def prepare_rows(
         quantity=quantity, amount=amount, raw_event_vals=raw_event_vals, session=session,
         category=category, name=name, query=query,
     )
+
+
+#: The number columns of a line, each read once per chunk.
+NUMBER_FIELDS = ("price", "quantity", "amount", "refund_amount")
+
+
+@dataclass
+class _Numbers:
+    """The number columns of a chunk's records, read: values (NaN where empty, unreadable or
+    too large), which cells are unreadable, and which records are rejected for a number too
+    large to be real."""
+
+    values: dict[str, npt.NDArray[np.float64]]
+    unreadable: dict[str, npt.NDArray[np.bool_]]
+    too_large: npt.NDArray[np.bool_]
+
+
+def _shown(value: object) -> str:
+    text = "" if value is None or value is pd.NA else str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _read_number_columns(
+    mapping: Mapping,
+    text_at: Callable[[int], pd.Series],
+    taken: npt.NDArray[np.bool_],
+    idx: npt.NDArray[np.intp],
+    colname: Callable[[str], str],
+    reject: Callable[..., None],
+) -> _Numbers:
+    """Read the price, quantity, amount and refund columns, and reject each record (not
+    ``taken`` by another reason) holding a number no shop's line can hold: beyond
+    ``MAX_NUMBER`` or infinite however written, or a price times quantity beyond it. Such a
+    value cannot be summed or reported, so its line is left out with the reason, never
+    stored."""
+    out = _Numbers({}, {}, np.zeros(len(taken), dtype=bool))
+    for fld in NUMBER_FIELDS:
+        ci = mapping.columns.get(fld)
+        if ci is None:
+            continue
+        text = text_at(ci)
+        form = mapping.number_forms.get(ci) or PLAIN_NUMBERS
+        values, unreadable, too_large = read_numbers(text.reset_index(drop=True), form)
+        out.values[fld], out.unreadable[fld] = values, unreadable
+        for j in np.flatnonzero(too_large & ~taken & ~out.too_large).tolist():
+            value = _shown(text.iloc[j])
+            reject(int(idx[j]), "number_too_large", value=value, column=colname(fld))
+        out.too_large |= too_large & ~taken
+    if "price" in out.values and "quantity" in out.values:
+        price_ci, quantity_ci = mapping.columns["price"], mapping.columns["quantity"]
+        with np.errstate(over="ignore", invalid="ignore"):
+            product = np.abs(out.values["price"] * out.values["quantity"])
+        over = (product > MAX_NUMBER) & ~taken & ~out.too_large  # NaN: not over
+        for j in np.flatnonzero(over).tolist():
+            reject(
+                int(idx[j]), "number_too_large",
+                price=_shown(text_at(price_ci).iloc[j]),
+                quantity=_shown(text_at(quantity_ci).iloc[j]),
+            )
+        out.too_large |= over
+    return out
 
 
 def _status_event(word: str, mapping: Mapping, p: PreparedChunk, column: str, lines: int) -> str:

@@ -1,39 +1,33 @@
 """The importer's smaller steps: refusing a file imported before, storing the lines the reader
-rejected itself, keeping impossible numbers out, and the warnings of the whole file."""
+rejected itself, and the warnings of the whole file."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from engine import privacy
 from engine.ingest import reader as rd
 from engine.ingest.import_report import DuplicateImport
 from engine.ingest.notices import ImportWarning
-from engine.ingest.prepared import ImportTotals, PreparedChunk
+from engine.ingest.prepared import ImportTotals
 from engine.ingest.preview import FilePreview
+from engine.words import tr
 from storage.imports import BatchInfo, holds_imports
 from storage.project import Project
 
-#: The largest price, quantity or amount a shop's line can hold. Anything larger (or a
-#: product that overflows, such as 1e308 x 1e308) is unreadable, like "1e400" is: stored
-#: as missing with a warning, so no revenue or model sum can become infinite or NaN.
-MAX_NUMBER = 1e15
 #: Warnings the whole file recounts: the preview's own (from its first rows) are replaced.
 RECOUNTED = {"unknown_status", "unknown_event", "rounded_ids", "lost_leading_zeros"}
-#: The reason stored for a note above the header (a title, "exported by ...").
-ABOVE = "A note above the header line, not data."
 
 
 def refuse_duplicate(path: Path, earlier: list[BatchInfo]) -> None:
     """Raise DuplicateImport when the file's content was imported before."""
     if earlier:
         raise DuplicateImport(
-            f"“{path.name}” was already imported on {earlier[-1].started_at[:10]} "
-            f"({earlier[-1].imported:,} events); importing it again would count every "
-            "event twice (use --allow-duplicate to do it anyway)."
+            tr(
+                "“{0}” was already imported on {1} ({2:,} events); importing it again would "
+                "count every event twice (use --allow-duplicate to do it anyway)."
+            ).format(path.name, earlier[-1].started_at[:10], earlier[-1].imported)
         )
 
 
@@ -67,31 +61,6 @@ def write_problems(
     writer.add_rejected(rows)
     totals.lines += len(rows)
     totals.rejected += len(rows)
-
-
-def bound_numbers(p: PreparedChunk, names: dict[str, str]) -> None:
-    """Prices, quantities and amounts beyond ``MAX_NUMBER`` (or infinite) become missing, with
-    the "unreadable number" warning; the chunk's revenue is summed again without them."""
-    for fld in ("price", "quantity", "amount"):
-        values = p.columns.get(fld)
-        if values is None:
-            continue
-        arr = np.asarray(values, dtype=np.float64)  # None reads as NaN
-        bad = np.abs(arr) > MAX_NUMBER
-        bad |= np.isinf(arr)
-        if not bad.any():
-            continue
-        column = names.get(fld, fld)
-        p.warn[("unreadable_number", column)] += int(bad.sum())
-        p.warn_example.setdefault(("unreadable_number", column), repr(float(arr[bad][0])))
-        for i in np.flatnonzero(bad).tolist():
-            values[i] = None
-        if fld == "amount":
-            p.revenue = float(np.nansum(np.where(bad, np.nan, arr)))
-    prices = p.item_first[2]
-    for i, v in enumerate(prices):
-        if v is not None and not abs(v) <= MAX_NUMBER:
-            prices[i] = None
 
 
 def other_imports(project: Project) -> bool:

@@ -28,8 +28,6 @@ from engine.ingest.import_report import (
     ImportReport,
 )
 from engine.ingest.import_steps import (
-    ABOVE,
-    bound_numbers,
     import_warnings,
     other_imports,
     refuse_duplicate,
@@ -37,7 +35,7 @@ from engine.ingest.import_steps import (
 )
 from engine.ingest.mapping_memory import batch_mapping
 from engine.ingest.orders import OrderFiller
-from engine.ingest.prepared import ChunkContext, ImportTotals, PreparedChunk
+from engine.ingest.prepared import ChunkContext, ImportTotals, PreparedChunk, reason_text
 from engine.ingest.preview import (
     FilePreview,
     ImportOptions,
@@ -49,6 +47,7 @@ from engine.ingest.source import (
     iter_text_lines,
     open_bytes,
 )
+from engine.words import tr
 from storage.imports import batches_with_sha, event_count, start_batch
 from storage.project import Project
 
@@ -105,6 +104,7 @@ def import_file(
         lines = iter_text_lines(stream, preview.encoding)
         first_line = 1
         above: list[tuple[int, str, str]] = []
+        above_reason = reason_text("above_header")
         if preview.kind == "csv":
             # Notes above the table (a title, "exported by ..."): kept as rejected lines.
             for _ in range(preview.skipped_rows):
@@ -113,7 +113,7 @@ def import_file(
                     break
                 if ln.strip():
                     note = ln.rstrip("\r\n")
-                    above.append((first_line, privacy.mask_line(note, []) if key else note, ABOVE))
+                    above.append((first_line, privacy.mask_line(note, []) if key else note, above_reason))
                 first_line += 1
         if preview.kind == "csv" and preview.has_header:
             # Skip blank lines before the header, then the header itself.
@@ -163,10 +163,6 @@ def import_file(
                     ),
                     itertools.repeat(None),
                 )
-            names = {
-                fld: header[ci] if ci < len(header) else fld
-                for fld, ci in mapping.columns.items()
-            }
             customer_ci = mapping.columns.get("customer")
 
             def produce() -> tuple[rd.Chunk, PreparedChunk] | None:
@@ -174,7 +170,6 @@ def import_file(
                 if nxt is None:
                     return None
                 prepared = prepare_chunk(nxt[0], ncols, mapping, key, ctx)
-                bound_numbers(prepared, names)
                 return nxt[0], prepared
 
             # Two-stage pipeline: the next chunk is parsed and prepared on a second thread
@@ -250,7 +245,9 @@ def import_file(
         committed = True
     except (OSError, EOFError, zipfile.BadZipFile) as exc:
         # Damage past the sample (a truncated .gz): the transaction is already rolled back.
-        raise FileProblem(f"“{path.name}” could not be read to the end ({exc}).") from exc
+        raise FileProblem(
+            tr("“{0}” could not be read to the end ({1}).").format(path.name, exc)
+        ) from exc
     finally:
         stream.close()
         if created_key and not committed and not other_imports(project):

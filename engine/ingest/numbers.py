@@ -205,23 +205,25 @@ def _cast_all(arr: pa.Array) -> npt.NDArray[np.float64] | None:
     return np.asarray(nums.to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
-def parse_numbers(
+#: The largest price, quantity or amount a shop's line can hold (a quadrillion). A larger one,
+#: or an infinite one ("1e400", "9e999", "inf", "-Infinity", "∞"), is no real number of a shop:
+#: its line is rejected (``read_numbers``' ``too_large``), so no sum can become infinite.
+MAX_NUMBER = 1e15
+# Infinity written as a word or sign, whatever the decimal mark.
+_INFINITE = r"(?i)^[-+\x{2212}]?(?:inf|infinity|∞)$"
+
+
+def _read(
     values: pd.Series, form: NumberForm
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """Read a column with a decided form.
-
-    Returns ``(numbers, unreadable)``: ``numbers`` is NaN for empty and for unreadable cells;
-    ``unreadable`` is True exactly for the non-empty cells that could not be read as a finite
-    number.
-    """
+    """``(numbers, empty)``: the column read with ``form``, NaN where unreadable or empty,
+    infinite where the text was infinite or overflows a float."""
     n = len(values)
     dtype = values.dtype
     if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
-        # Already numbers (the reader typed the column): only infinities are unreadable.
+        # Already numbers (the reader typed the column).
         given = np.array(values.to_numpy(dtype="float64", na_value=np.nan), dtype=np.float64)
-        infinite = np.isinf(given)
-        given[infinite] = np.nan
-        return given, infinite
+        return given, np.isnan(given)
     if n == 0:
         return np.empty(0, dtype=np.float64), np.zeros(0, dtype=np.bool_)
     arr = _arrow_text(values)
@@ -244,6 +246,39 @@ def parse_numbers(
             idx = np.flatnonzero(rest)
             nums[idx] = _read_full(arr.take(pa.array(idx)), form.decimal)
     nums = np.array(nums, dtype=np.float64)  # own, writable copy
+    odd = np.flatnonzero(np.isnan(nums) & ~empty)
+    if len(odd):  # "inf" in a decimal-comma column, "∞": infinite all the same
+        infinite = _mask(arr.take(pa.array(odd)), _INFINITE)
+        nums[odd[infinite]] = np.inf
+    return nums, empty
+
+
+def read_numbers(
+    values: pd.Series, form: NumberForm
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Read a column with a decided form: ``(numbers, unreadable, too_large)``.
+
+    ``numbers`` is NaN for empty, unreadable and too large cells. ``unreadable`` is True for
+    the non-empty cells that are no number ("N/A", "12%", "nan"); ``too_large`` for the cells
+    that are numbers beyond ``MAX_NUMBER`` either way, or infinite.
+    """
+    nums, empty = _read(values, form)
+    too_large = np.isinf(nums) | (np.abs(np.nan_to_num(nums)) > MAX_NUMBER)
+    unreadable = ~empty & np.isnan(nums)
+    nums[too_large] = np.nan
+    return nums, unreadable, too_large
+
+
+def parse_numbers(
+    values: pd.Series, form: NumberForm
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Read a column with a decided form.
+
+    Returns ``(numbers, unreadable)``: ``numbers`` is NaN for empty and for unreadable cells;
+    ``unreadable`` is True exactly for the non-empty cells that could not be read as a finite
+    number (infinite ones included).
+    """
+    nums, empty = _read(values, form)
     unreadable = ~empty & ~np.isfinite(nums)
     nums[unreadable] = np.nan
     return nums, unreadable

@@ -12,7 +12,9 @@ import numpy as np
 import numpy.typing as npt
 
 from engine.ingest.notices import ImportWarning, chunk_warning
+from engine.ingest.numbers import MAX_NUMBER
 from engine.ingest.orders import OrderFiller
+from engine.words import tr
 
 REASON_KINDS = (
     "cut_off_line",
@@ -25,33 +27,45 @@ REASON_KINDS = (
     "repeated_header",
     "totals_row",
     "above_header",
+    "number_too_large",
 )
 
 
 def reason_text(kind: str, **kw: Any) -> str:
     """The reason of a rejected line in words; ``kind`` is one of ``REASON_KINDS``."""
     if kind == "cut_off_line":
-        return (
-            f"The line is cut off: the file ends in the middle of it "
-            f"({kw['found']} of {kw['expected']} values)."
-        )
+        return tr(
+            "The line is cut off: the file ends in the middle of it ({0} of {1} values)."
+        ).format(kw["found"], kw["expected"])
     if kind == "wrong_column_count":
-        return f"Expected {kw['expected']} values but found {kw['found']}."
+        return tr("Expected {0} values but found {1}.").format(kw["expected"], kw["found"])
     if kind == "empty_line":
-        return "The line is empty."
+        return tr("The line is empty.")
     if kind == "missing_customer":
-        return "No customer id."
+        return tr("No customer id.")
     if kind == "bad_time":
-        return f"The time “{kw['value']}” could not be read (expected {kw['fmt']})."
+        return tr("The time “{0}” could not be read (expected {1}).").format(
+            kw["value"], kw["fmt"]
+        )
     if kind == "missing_event":
-        return "No event type."
+        return tr("No event type.")
     if kind == "repeated_header":
-        return "A repeated header line (the column names again), not data."
+        return tr("A repeated header line (the column names again), not data.")
     if kind == "totals_row":
-        return "A totals row, not an event."
+        return tr("A totals row, not an event.")
     if kind == "above_header":
-        return "A note above the header line, not data."
-    return "The line is not valid JSON."
+        return tr("A note above the header line, not data.")
+    if kind == "number_too_large" and "price" in kw:
+        return tr(
+            "The price “{0}” times the quantity “{1}” is more than any real sale (over {2}): "
+            "the line was left out. Check this line in the file."
+        ).format(kw["price"], kw["quantity"], f"{MAX_NUMBER:,.0f}")
+    if kind == "number_too_large":
+        return tr(
+            "The number “{0}” in column “{1}” is too large to be a real price, quantity or "
+            "amount (over {2}): the line was left out. Check this line in the file."
+        ).format(kw["value"], kw["column"], f"{MAX_NUMBER:,.0f}")
+    return tr("The line is not valid JSON.")
 
 
 @dataclass

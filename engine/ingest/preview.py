@@ -39,6 +39,7 @@ from engine.ingest.source import (
 )
 from engine.ingest.timeparse import parse_times
 from engine.ingest.values import settle_values
+from engine.words import tr
 
 
 @dataclass(frozen=True)
@@ -102,24 +103,29 @@ class FilePreview:
         """What must be settled before importing, in plain sentences. For the command line they
         name the ``--map`` flag to use; for the wizard, the column choice on screen."""
 
-        def how(fld: str, what: str = "one") -> str:
+        def how(fld: str) -> str:
             if for_cli:
-                return f"choose {what} with --map {fld}=COLUMN."
-            return f"choose {what} in the {fld.capitalize()} list below."
+                return tr("choose one with --map {0}=COLUMN.").format(fld)
+            return tr("choose one in the {0} list below.").format(fld.capitalize())
 
         out: list[str] = []
         for fld in self.missing:
-            out.append(f"No column looks like the {fld}: {how(fld)}")
+            out.append(tr("No column looks like the {0}: {1}").format(fld, how(fld)))
         for fld, cands in self.ambiguous.items():
             if fld in self.mapping.columns:
                 continue
-            names = " or ".join(f"“{self.header[i]}”" for i in cands)
-            out.append(f"The {fld} could be {names}: {how(fld)}")
+            names = tr(" or ").join(f"“{self.header[i]}”" for i in cands)
+            out.append(tr("The {0} could be {1}: {2}").format(fld, names, how(fld)))
         if "time" in self.mapping.columns and self.time_format is None:
             col = self.header[self.mapping.columns["time"]]
             out.append(
-                f"The times in column “{col}” are in a form IntentLens does not know: "
-                f"{how('time', 'another column')}"
+                (
+                    tr("The times in column “{0}” are in a form IntentLens does not know: "
+                       "choose another column with --map time=COLUMN.")
+                    if for_cli
+                    else tr("The times in column “{0}” are in a form IntentLens does not know: "
+                            "choose another column in the Time list below.")
+                ).format(col)
             )
         out.extend(cli if for_cli else gui for cli, gui in self.value_problems)
         return out
@@ -170,21 +176,31 @@ def inspect_file(path: str | Path, options: ImportOptions | None = None) -> File
     packaging = sniff_packaging(path)
     size = path.stat().st_size
     if size == 0:
-        raise FileProblem(f"“{path.name}” is empty: there is nothing to import.")
+        raise FileProblem(tr("“{0}” is empty: there is nothing to import.").format(path.name))
     if packaging.member and packaging.member.startswith(("xl/", "[Content_Types]")):
         raise FileProblem(
-            f"“{path.name}” is an Excel workbook: save it as CSV in Excel, then import the CSV."
+            tr("“{0}” is an Excel workbook: save it as CSV in Excel, then import the CSV.").format(
+                path.name
+            )
         )
     sample = read_sample(path, packaging)
     if not sample.strip():
-        raise FileProblem(f"“{path.name}” is empty: there is nothing to import.")
+        raise FileProblem(tr("“{0}” is empty: there is nothing to import.").format(path.name))
     encoding = options.encoding or detect_encoding(sample)
     try:
         text = decode_sample(sample, encoding)
     except LookupError as exc:
-        raise FileProblem(f"IntentLens does not know the text encoding “{encoding}”.") from exc
+        raise FileProblem(
+            tr("IntentLens does not know the text encoding “{0}”.").format(
+                encoding
+            )
+        ) from exc
     if _binary_text(text):
-        raise FileProblem(f"“{path.name}” is not a text (CSV) file: it holds binary data.")
+        raise FileProblem(
+            tr("“{0}” is not a text (CSV) file: it holds binary data.").format(
+                path.name
+            )
+        )
     lines = sample_lines(text)
     skipped = 0
     quote, escape = '"', None
@@ -208,11 +224,13 @@ def inspect_file(path: str | Path, options: ImportOptions | None = None) -> File
         lines = lines[skipped:]
         parsed = [r for r in rd._parse_block(lines, delimiter, escapechar=escape)[0] if r][:201]
         if not parsed:
-            raise FileProblem(f"“{path.name}” is empty: there is nothing to import.")
+            raise FileProblem(tr("“{0}” is empty: there is nothing to import.").format(path.name))
         ncols = max(set(map(len, parsed)), key=[len(r) for r in parsed].count)
         if ncols < 2:
             raise FileProblem(
-                f"“{path.name}” does not look like a CSV file: no line splits into columns."
+                tr("“{0}” does not look like a CSV file: no line splits into columns.").format(
+                    path.name
+                )
             )
         named = {normalize_name(c) for c in options.columns.values() if c and not c.isdigit()}
         if options.has_header is not None:
@@ -235,7 +253,11 @@ def inspect_file(path: str | Path, options: ImportOptions | None = None) -> File
         known = FORMAT_KEYS.get(str(options.format))
         if known is None:
             names = ", ".join(sorted(FORMAT_KEYS))
-            raise FileProblem(f"Unknown format “{options.format}”: use one of {names} or csv.")
+            raise FileProblem(
+                tr("Unknown format “{0}”: use one of {1} or csv.").format(
+                    options.format, names
+                )
+            )
     elif options.format is None:
         known = detect_known_format(header if has_header else None, rows)
 
@@ -262,7 +284,9 @@ def inspect_file(path: str | Path, options: ImportOptions | None = None) -> File
     for fld, col in options.columns.items():
         if fld not in FIELDS:
             raise FileProblem(
-                f"“{fld}” is not a field IntentLens knows; use one of: {', '.join(FIELDS)}."
+                tr("“{0}” is not a field IntentLens knows; use one of: {1}.").format(
+                    fld, ', '.join(FIELDS
+                ))
             )
         if col == "":  # the user unmapped this field
             columns.pop(fld, None)
@@ -273,7 +297,11 @@ def inspect_file(path: str | Path, options: ImportOptions | None = None) -> File
         idx = column_index(header, col)
         if idx is None:
             cols = ", ".join(f"“{h}”" for h in header)
-            raise FileProblem(f"The file has no column “{col}” (its columns: {cols}).")
+            raise FileProblem(
+                tr("The file has no column “{0}” (its columns: {1}).").format(
+                    col, cols
+                )
+            )
         columns = {f: i for f, i in columns.items() if i != idx or f == fld}
         columns[fld] = idx
         ambiguous.pop(fld, None)

@@ -23,6 +23,7 @@ from engine.ingest.records import (
     split_records,
     split_whitespace,
 )
+from engine.words import tr
 
 #: Characters of text held in one chunk at most (besides ``chunk_rows``), so long lines cannot
 #: pile up: memory stays bounded whatever the file.
@@ -30,13 +31,19 @@ CHUNK_CHARS = 32 << 20
 
 #: Short names of the reasons the reader itself rejects a line (keys of ``rejected_by_reason``).
 READER_REASON_KINDS = ("unclosed_quote", "line_too_long", "nested_too_deep")
-_UNCLOSED_QUOTE = (
-    "A quote (\") opens a value on this line but is not closed where it should be: the line "
-    "was left out and reading went on with the next line."
-)
-_TOO_DEEP = (
-    f"The line nests values more than {MAX_JSON_DEPTH} levels deep: not an event, left out."
-)
+
+
+def _unclosed_quote() -> str:
+    return tr(
+        "A quote (\") opens a value on this line but is not closed where it should be: the line "
+        "was left out and reading went on with the next line."
+    )
+
+
+def _too_deep() -> str:
+    return tr("The line nests values more than {0} levels deep: not an event, left out.").format(
+        MAX_JSON_DEPTH
+    )
 
 
 @dataclass(frozen=True)
@@ -221,7 +228,7 @@ def _parse_bounded(
         else:
             problems.append(
                 LineProblem(
-                    first_line_no + start, line.rstrip("\r\n"), _UNCLOSED_QUOTE, "unclosed_quote"
+                    first_line_no + start, line.rstrip("\r\n"), _unclosed_quote(), "unclosed_quote"
                 )
             )
     return rows, starts, ends, problems
@@ -348,13 +355,13 @@ def jsonl_chunks(
             raw = text.rstrip("\r\n")
             if raw.strip():
                 if too_deep(raw):
-                    problems.append(LineProblem(line_no, raw[:2000], _TOO_DEEP, "nested_too_deep"))
+                    problems.append(LineProblem(line_no, raw[:2000], _too_deep(), "nested_too_deep"))
                     line_no += 1
                     continue
                 try:
                     got, header, nested = json_rows(raw, header)
                 except RecursionError:  # deeper than Python reads: never a real event
-                    problems.append(LineProblem(line_no, raw[:2000], _TOO_DEEP, "nested_too_deep"))
+                    problems.append(LineProblem(line_no, raw[:2000], _too_deep(), "nested_too_deep"))
                     line_no += 1
                     continue
                 rows += got

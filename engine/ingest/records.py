@@ -16,6 +16,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.words import tr
+
 #: Sentinel delimiter: fields separated by any run of spaces and/or tabs, as SAS, R
 #: (``write.table``) and CDNOW-style logs write them. Leading and trailing blanks of a line are
 #: ignored, so a leading space does not make an empty first field.
@@ -140,10 +142,10 @@ class LongLine(str):
 
 def describe_long_line(line: LongLine) -> str:
     """Why an over-long line was left out, in words."""
-    return (
-        f"The line is {line.length:,} characters long, more than the {MAX_LINE_CHARS:,} a line "
-        "may have: it was left out (only its start is kept here)."
-    )
+    return tr(
+        "The line is {0:,} characters long, more than the {1:,} a line may have: it was left "
+        "out (only its start is kept here)."
+    ).format(line.length, MAX_LINE_CHARS)
 
 
 def bounded_lines(text: IO[str], limit: int = MAX_LINE_CHARS) -> Iterator[str]:

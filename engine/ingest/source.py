@@ -21,6 +21,7 @@ from typing import IO, cast
 import charset_normalizer
 
 from engine.ingest.records import bounded_lines
+from engine.words import tr
 
 SAMPLE_BYTES = 1 << 20
 
@@ -43,11 +44,11 @@ def sniff_packaging(path: Path) -> Packaging:
         with path.open("rb") as fh:
             magic = fh.read(4)
     except FileNotFoundError as exc:
-        raise FileProblem(f"The file “{path}” does not exist.") from exc
+        raise FileProblem(tr("The file “{0}” does not exist.").format(path)) from exc
     except IsADirectoryError as exc:
-        raise FileProblem(f"“{path}” is a folder, not a file.") from exc
+        raise FileProblem(tr("“{0}” is a folder, not a file.").format(path)) from exc
     except PermissionError as exc:
-        raise FileProblem(f"IntentLens is not allowed to read “{path}”.") from exc
+        raise FileProblem(tr("IntentLens is not allowed to read “{0}”.").format(path)) from exc
     if magic[:2] == b"\x1f\x8b":
         return Packaging("gzip", None)
     if magic == b"PK\x03\x04":
@@ -56,13 +57,19 @@ def sniff_packaging(path: Path) -> Packaging:
                 names = [n for n in zf.namelist() if not n.endswith("/") and "__MACOSX" not in n]
                 sizes = {n: zf.getinfo(n).file_size for n in names}
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise FileProblem(f"“{path.name}” is a damaged zip archive ({exc}).") from exc
+            raise FileProblem(
+                tr("“{0}” is a damaged zip archive ({1}).").format(
+                    path.name, exc
+                )
+            ) from exc
         if not names:
-            raise FileProblem(f"The archive “{path.name}” is empty.")
+            raise FileProblem(tr("The archive “{0}” is empty.").format(path.name))
         # An .xlsx is a zip too; its largest part is not always under xl/ (docProps, media).
         if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
             raise FileProblem(
-                f"“{path.name}” is an Excel workbook: save it as CSV in Excel, then import the CSV."
+                tr("“{0}” is an Excel workbook: save it as CSV in Excel, then import the CSV.").format(
+                    path.name
+                )
             )
         return Packaging("zip", max(names, key=lambda n: sizes[n]))
     return Packaging(None, None)
@@ -118,11 +125,19 @@ def read_sample(path: Path, packaging: Packaging, size: int = SAMPLE_BYTES) -> b
     try:
         stream, _ = open_bytes(path, packaging)
     except (OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise FileProblem(f"“{path.name}” is damaged: it cannot be decompressed ({exc}).") from exc
+        raise FileProblem(
+            tr("“{0}” is damaged: it cannot be decompressed ({1}).").format(
+                path.name, exc
+            )
+        ) from exc
     try:
         return stream.read(size)
     except (OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise FileProblem(f"“{path.name}” is damaged: it cannot be decompressed ({exc}).") from exc
+        raise FileProblem(
+            tr("“{0}” is damaged: it cannot be decompressed ({1}).").format(
+                path.name, exc
+            )
+        ) from exc
     finally:
         stream.close()
 

@@ -29,6 +29,7 @@ from engine.ingest.timeparse import (
     implausible,
     parse_times,
 )
+from engine.words import tr
 
 NUMBER_FIELDS = ("price", "quantity", "amount", "refund_amount")
 _SCIENTIFIC = re.compile(r"\d(?:[.,]\d+)?[eE]\+?\d+")
@@ -38,7 +39,6 @@ _EVENTISH = re.compile(
     r"|行为|事件|动作"
 )
 _ORDER_EVIDENCE = ("session", "amount", "price", "quantity", "status")
-_DATE_ORDER_WORDS = {"dmy": "day/month/year", "mdy": "month/day/year", "ymd": "year/month/day"}
 
 
 @dataclass
@@ -121,10 +121,11 @@ def _times(
             if d2.fmt is not None and bad2 is None and d2.share_read >= 0.9:
                 out.warnings.append(ImportWarning(
                     "time_column_switched",
-                    f"The values of column “{header[ti]}” cannot be times "
-                    f"({describe_implausible(bad, header[ti]).split(':')[0].lower()}), so the "
-                    f"times are taken from column “{header[i]}”. To choose another, use "
-                    "--map time=COLUMN.",
+                    tr("The values of column “{0}” cannot be times ({1}), so the times are "
+                       "taken from column “{2}”. To choose another, use --map time=COLUMN.").format(
+                        header[ti], describe_implausible(bad, header[ti]).split(":")[0].lower(),
+                        header[i],
+                    ),
                     header[i],
                 ))
                 columns["time"] = i
@@ -138,13 +139,17 @@ def _times(
     out.time_format = det.fmt
     out.date_order = det.date_order
     if det.fmt is not None and det.ambiguous and options.date_order is None:
-        words = _DATE_ORDER_WORDS.get(det.date_order or "", "month/day/year")
+        words = {
+            "dmy": tr("day/month/year"), "mdy": tr("month/day/year"), "ymd": tr("year/month/day")
+        }.get(det.date_order or "", tr("month/day/year"))
         other = "dmy" if det.date_order == "mdy" else "mdy"
         out.warnings.append(ImportWarning(
             "date_order_ambiguous",
-            f"Every date in column “{header[ti]}” could be read day-first or month-first "
-            f"(no day is above 12); IntentLens reads them as {words}. If that is wrong, "
-            f"import again with --date-order {other} (or choose the date order in the wizard).",
+            tr("Every date in column “{0}” could be read day-first or month-first (no day is "
+               "above 12); IntentLens reads them as {1}. If that is wrong, import again with "
+               "--date-order {2} (or choose the date order in the wizard).").format(
+                header[ti], words, other
+            ),
             header[ti],
         ))
 
@@ -162,10 +167,15 @@ def _numbers(
         if form.ambiguous:
             out.warnings.append(ImportWarning(
                 "number_form_ambiguous",
-                f"The numbers in column “{header[i]}” (like “{_values(rows, i)[0]}”) could use "
-                f"the comma or the point for decimals; IntentLens reads them with a "
-                f"{'decimal comma' if form.decimal == ',' else 'decimal point'}. If that is "
-                f"wrong, import again with --decimal {'.' if form.decimal == ',' else ','}.",
+                (
+                    tr("The numbers in column “{0}” (like “{1}”) could use the comma or the "
+                       "point for decimals; IntentLens reads them with a decimal comma. If that "
+                       "is wrong, import again with --decimal {2}.")
+                    if form.decimal == ","
+                    else tr("The numbers in column “{0}” (like “{1}”) could use the comma or the "
+                            "point for decimals; IntentLens reads them with a decimal point. If "
+                            "that is wrong, import again with --decimal {2}.")
+                ).format(header[i], _values(rows, i)[0], "." if form.decimal == "," else ","),
                 header[i],
             ))
 
@@ -196,10 +206,10 @@ def _events(
                 out.unknown_words.add(raw)
                 out.warnings.append(ImportWarning(
                     "unknown_status",
-                    f"IntentLens does not know the order status “{raw}” in column "
-                    f"“{header[si]}”; its lines are counted as purchases. If that is wrong, say "
-                    f"what it means with --event \"{raw}=other\" (or refund), or in the event "
-                    "list of the wizard.",
+                    tr("IntentLens does not know the order status “{0}” in column “{1}”; its "
+                       "lines are counted as purchases. If that is wrong, say what it means with "
+                       "--event \"{0}=other\" (or refund), or in the event list of the "
+                       "wizard.").format(raw, header[si]),
                     header[si], status_counts[raw],
                 ))
             events.setdefault(raw, meaning or "purchase")
@@ -207,7 +217,9 @@ def _events(
     for raw, canon in options.events.items():
         if canon not in EVENT_TYPES:
             raise FileProblem(
-                f"“{canon}” is not an event IntentLens knows; use one of: {', '.join(EVENT_TYPES)}."
+                tr("“{0}” is not an event IntentLens knows; use one of: {1}.").format(
+                    canon, ", ".join(EVENT_TYPES)
+                )
             )
         events[raw] = canon
     out.events = events
@@ -221,17 +233,19 @@ def _events(
         example = unknown.most_common(1)[0][0]
         if sum(unknown.values()) * 2 >= total:
             out.problems.append((
-                f"IntentLens does not know most event words in column “{col}” ({words}): say "
-                f"what each means with --event WORD=EVENT, for example --event \"{example}=view\".",
-                f"IntentLens does not know most event words in column “{col}” ({words}): choose "
-                "what each means in the event list below.",
+                tr("IntentLens does not know most event words in column “{0}” ({1}): say what "
+                   "each means with --event WORD=EVENT, for example --event \"{2}=view\".").format(
+                    col, words, example
+                ),
+                tr("IntentLens does not know most event words in column “{0}” ({1}): choose "
+                   "what each means in the event list below.").format(col, words),
             ))
         else:
             out.warnings.append(ImportWarning(
                 "unknown_event",
-                f"IntentLens does not know the event words {words} in column “{col}”; their "
-                f"lines are imported as “other”. Say what they mean with --event WORD=EVENT "
-                "or in the wizard's event list.",
+                tr("IntentLens does not know the event words {0} in column “{1}”; their lines "
+                   "are imported as “other”. Say what they mean with --event WORD=EVENT or in "
+                   "the wizard's event list.").format(words, col),
                 col, sum(unknown.values()),
             ))
     # The event of a line when the file has no event column.
@@ -254,21 +268,21 @@ def _events(
                 col = header[eventish[0]]
                 words = ", ".join(f"“{w}”" for w in sorted(set(_values(rows, eventish[0])))[:4])
                 out.problems.append((
-                    f"Column “{col}” looks like it says what each line is ({words}), but "
-                    f"IntentLens does not know these words: use --map event=\"{col}\" and say "
-                    "what each word means with --event WORD=EVENT, or give every line one event "
-                    "with --default-event EVENT.",
-                    f"Column “{col}” looks like it says what each line is ({words}): choose it "
-                    "in the Event list below and say what each word means.",
+                    tr("Column “{0}” looks like it says what each line is ({1}), but IntentLens "
+                       "does not know these words: use --map event=\"{0}\" and say what each "
+                       "word means with --event WORD=EVENT, or give every line one event with "
+                       "--default-event EVENT.").format(col, words),
+                    tr("Column “{0}” looks like it says what each line is ({1}): choose it in "
+                       "the Event list below and say what each word means.").format(col, words),
                 ))
             else:
                 out.warnings.append(ImportWarning(
                     "no_event_column",
-                    "The file has no column that says what each line is (view, cart, purchase…) "
-                    "and no order numbers, amounts or quantities, so every line is imported as "
-                    "“other”. If every line is the same kind of event, import again with "
-                    "--default-event EVENT (for example --default-event view), or choose it "
-                    "in the wizard.",
+                    tr("The file has no column that says what each line is (view, cart, "
+                       "purchase…) and no order numbers, amounts or quantities, so every line is "
+                       "imported as “other”. If every line is the same kind of event, import "
+                       "again with --default-event EVENT (for example --default-event view), or "
+                       "choose it in the wizard."),
                 ))
 
 
@@ -315,10 +329,9 @@ def settle_values(
             # line's revenue is its price x quantity.
             total = columns.pop("amount")
             out.number_forms.pop(total, None)
-            total_note = (
-                f" “{header[total]}” is the order's total, so each line's revenue is its "
-                "price × quantity."
-            )
+            total_note = tr(
+                " “{0}” is the order's total, so each line's revenue is its price × quantity."
+            ).format(header[total])
         if shape.filldown:
             carried = ", ".join(
                 f"“{header[c]}”" for c in shape.filldown if c in columns.values()
@@ -326,8 +339,9 @@ def settle_values(
             if carried:
                 out.warnings.append(ImportWarning(
                     "order_lines_filled",
-                    f"This is an order export that writes the order's own values ({carried}) on "
-                    "its first line only; IntentLens gives them to the order's other lines too."
+                    tr("This is an order export that writes the order's own values ({0}) on its "
+                       "first line only; IntentLens gives them to the order's other lines "
+                       "too.").format(carried)
                     + total_note,
                 ))
     if refund_prefix is None and "session" in columns:

@@ -30,6 +30,7 @@ from engine.customers import CustomerTable, customer_table
 from engine.tasks.base import Column
 from gui.pages.customer_card import Card, CustomerCard, load_card
 from gui.pages.customers_model import CustomersModel
+from gui.readonly import is_read_only, refuse_if_read_only
 from gui.widgets import StatusLine, ask_export_path, remember_export_folder
 from gui.worker import Caller, Worker
 from storage.project import Project
@@ -315,10 +316,14 @@ class CustomersPage(QWidget):
         self.card = card
         self.card_stack.setCurrentIndex(1)
         self.card_view.show_card(card)
+        if is_read_only(self.project):  # nothing can be deleted from a read-only project
+            self.card_view.forget_button.setEnabled(False)
 
     def forget_customer(self, *, confirm: bool = True) -> None:
         """Delete the card's customer from the project (asks first), on the worker."""
         if self.project is None or self.card is None:
+            return
+        if refuse_if_read_only(self, self.project, self.tr("Forget this customer")):
             return
         key = str(self.card.customer)
         if confirm:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from engine import runs
 from engine import tasks as registry
 from engine.tasks.base import Progress, RunSaved, RunView
+from gui.readonly import is_read_only, read_only_sentence
 from gui.tasks import make_panel
 from gui.tasks.curves import TrainingCurves, progress_text
 from gui.tasks.history import RunHistory
@@ -182,6 +183,16 @@ class TrainPage(QWidget):
         self.status.setText(self.tr("Reading the project…"))
         self.refresh_runs()
         self.show_active_run()
+        self._say_read_only()
+
+    def _say_read_only(self) -> bool:
+        """On a read-only project nothing can be trained or made active: Start is off and the
+        status says why. True when the project is read-only."""
+        if self.project is None or not is_read_only(self.project):
+            return False
+        self.start_button.setEnabled(False)
+        self.status.setText(read_only_sentence(self.project))
+        return True
 
     def show_overview(self, ov: Overview) -> None:
         """Defaults from the data for every task: dates within it, a horizon from its span."""
@@ -190,7 +201,7 @@ class TrainPage(QWidget):
             self._overview_to(panel, ov)
         running = self.worker is not None and self.worker.running
         self.start_button.setEnabled(ov.events > 0 and not running)
-        if running:
+        if running or self._say_read_only():
             return
         if ov.events == 0:
             self.status.setText(self.tr("Import data first: there is nothing to learn from yet."))
@@ -248,7 +259,7 @@ class TrainPage(QWidget):
         """Start training the chosen task on the worker (``engine.runs.train``)."""
         if self.project is None or (self.worker is not None and self.worker.running):
             return
-        if not self.start_button.isEnabled():
+        if self._say_read_only() or not self.start_button.isEnabled():
             return  # the project's totals (and so the as-of range) have not arrived yet
         project, panel = self.project, self.panel
         key, config = panel.task.key, panel.config()
@@ -366,7 +377,7 @@ class TrainPage(QWidget):
     def activate_selected_run(self) -> Worker | None:
         """Make the selected run the active model of its task (written on the worker)."""
         run = self.history.selected()
-        if run is None or self.project is None:
+        if run is None or self.project is None or self._say_read_only():
             return None
         return self.history.activate(self.project, run)
 
