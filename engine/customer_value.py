@@ -95,6 +95,24 @@ def columns() -> list[Column]:
     return [Column("expected_spend", tr("Expected spend"), "money", detail="spend_range")]
 
 
+def value_run_table(project: Project) -> pd.DataFrame | None:
+    """The expected spend and its range from the active customer-value run (its own model,
+    checked on the shop's past), by customer id; None without one."""
+    from storage.runs import run_outputs
+
+    run = active_run(project, "value")
+    if run is None:
+        return None
+    out = run_outputs(project, run.id, names=("expected_spend", "expected_spend_p10",
+                                              "expected_spend_p90"))
+    ids = out["customer_id"].to_numpy(dtype=np.int64)
+    spans = [tr("likely {0:,.2f}–{1:,.2f}").format(lo, hi) if lo == lo and hi == hi else ""
+             for lo, hi in zip(out["expected_spend_p10"].tolist(),
+                               out["expected_spend_p90"].tolist(), strict=True)]
+    return pd.DataFrame({"expected_spend": out["expected_spend"].to_numpy(dtype=np.float64),
+                         "spend_range": spans}, index=ids)
+
+
 def table(values: CustomerValues) -> pd.DataFrame:
     """The columns of :func:`columns` and their ranges ("likely 8.10–17.40") by customer id."""
     f = values.frame
@@ -106,8 +124,9 @@ def table(values: CustomerValues) -> pd.DataFrame:
 
 
 def card(project: Project, customer_id: int, run: RunInfo | None) -> CardSection | None:
-    """What the customer will probably spend, in words (None without an intent score)."""
-    if run is None:
+    """What the customer will probably spend, in words (None without an intent score, and
+    when a customer-value run says it with its own model on its own card section)."""
+    if run is None or active_run(project, "value") is not None:
         return None
     values = customer_values(project)
     if values is None or customer_id not in values.frame.index:
@@ -126,4 +145,4 @@ def card(project: Project, customer_id: int, run: RunInfo | None) -> CardSection
              tr("the shop's average, as they have not ordered yet"))
     facts = [tr("{0:.0%} chance to buy × {1:,.2f} expected order value ({2}).").format(
         float(r["intent"]), float(r["order_value"]), basis)]
-    return CardSection(task="value", title=tr("Expected spend"), headline=headline, facts=facts)
+    return CardSection(task="spend", title=tr("Expected spend"), headline=headline, facts=facts)

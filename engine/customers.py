@@ -51,19 +51,21 @@ def customer_table(project: Project) -> CustomerTable:
         run = active_run(project, task.key)
         values = task.table(project, run) if run is not None else None
         for col in cols:
-            if values is not None and col.key in values.columns:
-                mapped = frame["customer_id"].map(values[col.key])
-                frame[col.key] = (
-                    mapped.fillna("").astype(object) if col.kind == "text"
-                    else mapped.astype("float64")
-                )
-            else:
-                frame[col.key] = _empty(col.kind, len(frame))
+            parts = [(col.key, col.kind)] + ([(col.detail, "text")] if col.detail else [])
+            for key, kind in parts:
+                if values is not None and key in values.columns:
+                    mapped = frame["customer_id"].map(values[key])
+                    frame[key] = (mapped.fillna("").astype(object) if kind == "text"
+                                  else mapped.astype("float64"))
+                else:
+                    frame[key] = _empty(kind, len(frame))
         columns.extend(cols)
     # What each customer will probably spend: the intent run's probability x their expected
     # order value (engine.customer_value), after the intent columns it rests on.
-    values = customer_value.customer_values(project)
-    spend = customer_value.table(values) if values is not None else None
+    spend = customer_value.value_run_table(project)  # a customer-value run's own model first
+    if spend is None:
+        values = customer_value.customer_values(project)
+        spend = customer_value.table(values) if values is not None else None
     for col in customer_value.columns():
         for key, kind in ((col.key, col.kind), (col.detail, "text")):
             if spend is not None:

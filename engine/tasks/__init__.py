@@ -26,8 +26,9 @@ def _built_in() -> tuple[Task, ...]:
     from engine.tasks.intent import INTENT
     from engine.tasks.profiles import PROFILES
     from engine.tasks.recommend import RECOMMEND
+    from engine.tasks.value import VALUE
 
-    return (INTENT, PROFILES, RECOMMEND, FORECAST)
+    return (INTENT, PROFILES, RECOMMEND, VALUE, FORECAST)
 
 
 def _load() -> dict[str, Task]:

@@ -133,7 +133,7 @@ def test_train_profiles_then_open_a_customer_from_the_map(qtbot, small_project):
     assert any(s.task == "profiles" for s in customers.card.sections)  # type: ignore[union-attr]
     assert "Segment:" in customers.facts.text()
     # What the customer will probably spend, next to the intent it rests on.
-    assert any(s.task == "value" for s in customers.card.sections)  # type: ignore[union-attr]
+    assert any(s.task == "spend" for s in customers.card.sections)  # type: ignore[union-attr]
     assert "Expected spend in the next" in customers.facts.text()
     assert "chance to buy ×" in customers.card_view.more.text()
 

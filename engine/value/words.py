@@ -1,0 +1,81 @@
+"""The customer-value verdict in plain words: each prediction's check on the latest period,
+with "beats" only where the paired bootstrap interval excludes zero."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+from engine.words import tr
+
+
+def _day(ms: Any) -> str:
+    return datetime.fromtimestamp(int(ms) / 1000, UTC).date().isoformat()
+
+
+def _percent(gap: Any) -> Any:
+    """An interval of shares as percentage points."""
+    return [100 * float(g) for g in gap] if isinstance(gap, list) else gap
+
+
+def _against(gap: Any, better_when_positive: bool, unit: str) -> str:
+    """"and beats it (…)" / "about as well (…)" / "and loses to it (…)" for [est, lo, hi]."""
+    if not isinstance(gap, list) or len(gap) != 3 or any(g != g for g in gap):
+        return ""
+    est, lo, hi = (float(g) for g in gap)
+    if not better_when_positive:
+        est, lo, hi = -est, -hi, -lo
+    span = tr("95% interval {0}{2} to {1}{2}").format(f"{lo:+.2f}", f"{hi:+.2f}", unit)
+    if lo > 0:
+        return tr("it beats that ({0}).").format(span)
+    if hi < 0:
+        return tr("that does better ({0}).").format(span)
+    return tr("about as well as that ({0}).").format(span)
+
+
+def value_verdict(metrics: dict[str, Any], horizon_days: int) -> str:
+    """Three sentences: expected spend, next-order dates, churn risk."""
+    out = []
+    spend = metrics.get("spend", {})
+    model, shrunk, shop = (spend.get(k, {}) for k in ("spend_model", "shrunk_mean",
+                                                      "shop_average"))
+    period = spend.get("period", [0, 0])
+    if model:
+        out.append(tr(
+            "Expected spend over {0} days, checked on {1} to {2}: off by {3:,.2f} per customer "
+            "on average ({8:,.2f} if nobody were expected to buy), against {4:,.2f} for their "
+            "own past spend rate and {5:,.2f} for the shop average; the top 10% by expected "
+            "spend made {6:.0%} of what was spent (their own spend rate's top 10%: {9:.0%}). "
+            "In the top 10%, {10} By squared error, {7}").format(
+                horizon_days, _day(period[0]), _day(period[1]), model["mae"],
+                shrunk.get("mae", math.nan), shop.get("mae", math.nan),
+                model.get("top10_capture", math.nan),
+                _against(spend.get("versus_shrunk_mean"), True, ""),
+                spend.get("nobody_buys_mae", math.nan), shrunk.get("top10_capture", math.nan),
+                _against(_percent(spend.get("top10_versus_shrunk_mean")), True, tr(" points"))))
+    dates = metrics.get("next_purchase", {})
+    if "gap_model" in dates:
+        out.append(tr(
+            "Next-order dates, checked on {0:,} customers who bought again: the median error "
+            "is {1:.0f} days, against {2:.0f} for “last purchase + their mean gap”; {3}").format(
+            dates["customers"], dates["gap_model"]["median_abs_days"],
+            dates["last_plus_gap"]["median_abs_days"],
+            _against(dates.get("versus_last_plus_gap"), True, tr(" days"))))
+    else:
+        out.append(tr("Next-order dates could not be checked: too few customers bought again "
+                      "in the latest {0} days.").format(horizon_days))
+    churn = metrics.get("churn", {})
+    if "churn_model" in churn:
+        out.append(tr(
+            "Churn risk (no order within {0:.0f} days), checked from {5} on {1:,} buyers, each "
+            "scored by a model that never saw them: AUC {2:.2f} against {3:.2f} for the days "
+            "since their last purchase; {4} High means 70% or more, Medium 40–70%.").format(
+            churn["window_days"], churn["customers"], churn["churn_model"]["auc"],
+            churn["recency"]["auc"], _against(churn.get("versus_recency"), True, ""),
+            _day(churn.get("period", [0])[0])))
+    else:
+        out.append(tr("Churn risk could not be checked: the log is shorter than the churn "
+                      "window of {0:.0f} days plus a month.").format(
+            churn.get("window_days", math.nan)))
+    return " ".join(out)
