@@ -13,7 +13,7 @@ Prints both times, the ratio, and PASS/FAIL against the issue's figure: 4,000 it
 couple of minutes (120 s) on 2 cores.
 
     python benchmarks/forecast_speed.py [--items 4000]
-    python benchmarks/forecast_speed.py --small      # 300 items, for CI
+    python benchmarks/forecast_speed.py --small      # 100 items, one origin, for CI
 """
 
 from __future__ import annotations
@@ -59,10 +59,11 @@ def item_events(items: int, seed: int = 1) -> pd.DataFrame:
     }).sort_values(["customer_id", "time_ms"], kind="stable").reset_index(drop=True)
 
 
-def run(events: pd.DataFrame, items: int, methods: tuple[str, ...] = METHODS) -> float:
+def run(events: pd.DataFrame, items: int, methods: tuple[str, ...] = METHODS, *,
+        origins: int = 3) -> float:
     """Seconds of one whole forecast run with ``methods``."""
     started = time.perf_counter()
-    config = ForecastConfig(weeks=8, period="week", max_items=items)
+    config = ForecastConfig(weeks=8, period="week", max_items=items, origins=origins)
     for _ in train_forecast(events, config, should_stop=lambda: False, methods=methods):
         pass
     return time.perf_counter() - started
@@ -71,13 +72,16 @@ def run(events: pd.DataFrame, items: int, methods: tuple[str, ...] = METHODS) ->
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=4000)
-    parser.add_argument("--small", action="store_true", help="300 items, for CI")
+    parser.add_argument("--small", action="store_true",
+                        help="100 items and one backtest origin, for CI")
     args = parser.parse_args(argv)
-    items = 300 if args.small else args.items
+    items = 100 if args.small else args.items
+    origins = 1 if args.small else 3
     events = item_events(items)
-    print(f"{items:,} item series, {WEEKS} weeks, {len(events):,} purchases")
-    full = run(events, items)
-    baseline = run(events, items, ("seasonal_naive", "moving_average"))
+    print(f"{items:,} item series, {WEEKS} weeks, {len(events):,} purchases, "
+          f"{origins} backtest origins")
+    full = run(events, items, origins=origins)
+    baseline = run(events, items, ("seasonal_naive", "moving_average"), origins=origins)
     print(f"full forecast (every method): {full:7.1f} s")
     print(f"baseline (naive + average):   {baseline:7.1f} s")
     print(f"ratio full / baseline: {full / baseline:.1f}x")
