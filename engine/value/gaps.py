@@ -72,11 +72,27 @@ def next_gap(model: GapModel, customers: npt.NDArray[np.int64], waited: F64, q: 
     return np.asarray(np.maximum(gap, waited + 1e-6), dtype=np.float64)
 
 
-def no_purchase_within(model: GapModel, customers: npt.NDArray[np.int64], waited: F64,
-                       window: F64) -> F64:
-    """The chance of no purchase in the next ``window`` days, given ``waited`` days without."""
-    mu = model.mu.reindex(customers).to_numpy(dtype=np.float64)
-    sigma = model.sigma.reindex(customers).to_numpy(dtype=np.float64)
-    s_now = np.maximum(_survival(waited, mu, sigma), 1e-12)
-    return np.asarray(np.clip(_survival(waited + window, mu, sigma) / s_now, 0.0, 1.0),
-                      dtype=np.float64)
+def churn_by_gaps(gaps: pd.DataFrame, waited: F64, window: F64, usual_gap: F64) -> F64:
+    """The chance of no purchase in the next ``window`` days, given ``waited`` days without,
+    from the shop's own gaps (the fallback when the log is too short to learn churn from
+    churners). A customer with a usual gap is compared with everyone's gaps in units of their
+    own usual gap; a one-time buyer with the raw gaps. The survival curves are empirical with
+    one extra never-returning customer, so a wait beyond every gap seen reads as gone, and a
+    long wait raises the risk (a log-normal would instead say "overdue, so buying soon")."""
+    g = gaps.assign(mean=gaps.groupby("customer_id")["gap"].transform("mean"),
+                    n=gaps.groupby("customer_id")["gap"].transform("size"))
+    raw = np.sort(g["gap"].to_numpy(dtype=np.float64))
+    many = g[g["n"] >= 2]
+    ratios = np.sort((many["gap"] / many["mean"]).to_numpy(dtype=np.float64))
+
+    def survival(pool: F64, t: F64) -> F64:
+        n = len(pool)
+        return np.asarray((n - np.searchsorted(pool, t, side="right") + 1) / (n + 1),
+                          dtype=np.float64)
+
+    own = np.isfinite(usual_gap) & (usual_gap > 0) & (len(ratios) > 0)
+    scale = np.where(own, usual_gap, 1.0)
+    now = np.where(own, survival(ratios, waited / scale), survival(raw, waited))
+    later = np.where(own, survival(ratios, (waited + window) / scale),
+                     survival(raw, waited + window))
+    return np.asarray(np.clip(later / now, 0.0, 1.0), dtype=np.float64)

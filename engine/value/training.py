@@ -36,7 +36,7 @@ from engine.value.features import (
     purchase_gaps,
     window_spend,
 )
-from engine.value.gaps import fit_gaps, next_gap, no_purchase_within
+from engine.value.gaps import churn_by_gaps, fit_gaps, next_gap
 from engine.value.spend import fit_churn, fit_spend, predict_churn, predict_spend
 from engine.value.words import value_verdict
 from engine.words import tr
@@ -290,7 +290,8 @@ def train_value(events: pd.DataFrame, config: ValueConfig, *,
     else:  # too short a log to learn from: the gap model, 3 x each customer's usual gap
         own_window = np.maximum(float(config.churn_min_days),
                                 3.0 * x_d["usual_gap"].fillna(shop_gap).to_numpy())
-        risk = no_purchase_within(gaps_d, pop_d, np.nan_to_num(waited_d), own_window)
+        risk = churn_by_gaps(purchase_gaps(od, d), np.nan_to_num(waited_d), own_window,
+                             x_d["usual_gap"].to_numpy())
     churn = np.where(bought, risk, np.nan)
     outputs = pd.DataFrame({
         "customer_id": pop_d,

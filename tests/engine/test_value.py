@@ -1,0 +1,106 @@
+"""Customer value: expected spend, next order date and churn risk, each checked on the demo's
+latest period against its simple method, with honest intervals; nothing after the as-of date."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from engine.value.config import ValueConfig, churn_band
+from engine.value.features import customer_features, orders
+from engine.value.gaps import churn_by_gaps, fit_gaps, next_gap
+from engine.value.training import ValueResult, check, paired_bootstrap, train_value
+
+
+@pytest.fixture(scope="module")
+def demo_events() -> pd.DataFrame:
+    from engine.demo import generate_demo
+
+    return generate_demo(2000).events_frame()
+
+
+@pytest.fixture(scope="module")
+def result(demo_events: pd.DataFrame) -> ValueResult:
+    found = [r for r in train_value(demo_events, ValueConfig(), should_stop=lambda: False)
+             if isinstance(r, ValueResult)]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_the_gate_counts_what_each_prediction_needs(demo_events: pd.DataFrame) -> None:
+    verdict = check(demo_events, ValueConfig())
+    assert verdict.ok
+    assert "bought in the last 30 days: enough for expected spend" in verdict.message
+    assert verdict.numbers["repeat_customers"] >= 20
+    tiny = demo_events[demo_events["customer_id"] <= 5]
+    small = check(tiny, ValueConfig())
+    assert not small.ok and "expected spend needs 30" in small.message
+
+
+def test_next_order_dates_and_churn_beat_their_simple_methods(result: ValueResult) -> None:
+    dates = result.metrics["next_purchase"]
+    assert dates["gap_model"]["median_abs_days"] < dates["last_plus_gap"]["median_abs_days"]
+    assert dates["versus_last_plus_gap"][1] > 0  # the interval excludes zero
+    assert 0.7 <= dates["gap_model"]["coverage_80"] <= 0.95
+    churn = result.metrics["churn"]
+    assert churn["churn_model"]["auc"] > churn["recency"]["auc"]
+    assert churn["versus_recency"][1] > 0
+    assert "it beats that" in result.verdict
+
+
+def test_expected_spend_ranks_the_big_spenders_and_is_no_worse_than_their_own_rate(
+        result: ValueResult) -> None:
+    spend = result.metrics["spend"]
+    model, shrunk, shop = spend["spend_model"], spend["shrunk_mean"], spend["shop_average"]
+    assert model["top10_capture"] > shrunk["top10_capture"] > shop["top10_capture"]
+    assert model["mae"] < shop["mae"]
+    assert spend["versus_shrunk_mean"][2] > 0  # never clearly worse by squared error
+    assert 0.7 <= model["coverage_80"] <= 0.95
+    out = result.outputs
+    assert (out["expected_spend_p10"] <= out["expected_spend_p90"] + 1e-9).all()
+    assert out["expected_spend"].ge(0).all()
+
+
+def test_outputs_cover_every_customer_and_bands_follow_the_cutoffs(result: ValueResult) -> None:
+    out = result.outputs
+    assert len(out) == 2000
+    repeat = out["next_purchase_ms"].notna()
+    assert (out.loc[repeat, "next_purchase_p10_ms"] <= out.loc[repeat, "next_purchase_ms"]).all()
+    assert (out.loc[repeat, "next_purchase_ms"] <= out.loc[repeat, "next_purchase_p90_ms"]).all()
+    assert out["churn_risk"].dropna().between(0, 1).all()
+    assert [churn_band(p) for p in (0.9, 0.7, 0.5, 0.1, float("nan"))] == [
+        "High", "High", "Medium", "Low", ""]
+
+
+def test_nothing_after_the_cut_is_read(demo_events: pd.DataFrame) -> None:
+    cut = int(demo_events["time_ms"].quantile(0.5))
+    ids = np.unique(demo_events.loc[demo_events["time_ms"] <= cut, "customer_id"].to_numpy())
+    before = customer_features(demo_events, orders(demo_events), cut, 30, ids)
+    future = demo_events.copy()
+    later = future["time_ms"] > cut
+    future.loc[later, "event"] = "purchase"
+    future.loc[later, "amount"] = 1e6
+    after = customer_features(future, orders(future), cut, 30, ids)
+    pd.testing.assert_frame_equal(before, after)
+
+
+def test_a_long_wait_pushes_the_next_date_and_raises_the_fallback_churn() -> None:
+    gaps = pd.DataFrame({"customer_id": [1, 1, 1, 2, 2], "gap": [10, 12, 9, 60, 70]})
+    model = fit_gaps(gaps, np.array([1, 2, 3]))
+    ids = np.array([1, 1, 3])
+    waited = np.array([2.0, 40.0, 5.0])
+    nxt = next_gap(model, ids, waited, 0.5)
+    assert nxt[0] < 20 and nxt[1] > 40  # waited past the usual gap: later than usual
+    usual = np.array([10.3, 10.3, np.nan])
+    risk = churn_by_gaps(gaps, waited, np.full(3, 30.0), usual)
+    assert risk[1] > risk[0]
+    # A one-time buyer (3) gets the shop's gaps, not certainty either way.
+    assert 0.01 < risk[2] < 0.99
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_identical_methods_are_never_said_to_beat(seed: int) -> None:
+    errors = np.random.default_rng(seed).exponential(5.0, 300)
+    est, lo, hi = paired_bootstrap(errors, errors.copy(), seed)
+    assert est == 0 and lo <= 0 <= hi
