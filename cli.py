@@ -503,16 +503,19 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     """python main.py lookup PROJECT CUSTOMER [--json]"""
     from engine.intent.lookup import lookup
     from engine.tasks.base import NoData
+    from engine.value.read import value_json
+    from storage.runs import customer_id_for_key
 
     project = _open(args.project, create=False)
     try:
         found = lookup(project, args.customer)
+        value = value_json(project, customer_id_for_key(project, found.customer))
     except NoData as exc:
         raise UserError(str(exc)) from exc
     finally:
         project.close()
     if args.json:
-        print(json.dumps(found.as_json(), ensure_ascii=False))
+        print(json.dumps({**found.as_json(), **value}, ensure_ascii=False))
         return 0
     print(f"Customer {found.customer}")
     print(found.meaning())
@@ -520,6 +523,11 @@ def cmd_lookup(args: argparse.Namespace) -> int:
         print(f"Rank {found.rank:,} of {found.customers_scored:,} (as of {found.as_of}).")
     print(f"History: {found.events:,} events, {found.purchases:,} purchases, revenue "
           f"{found.revenue:,.2f}; first seen {found.first_seen}, last seen {found.last_seen}.")
+    if value["expected_spend"] is not None:
+        print(f"Expected spend {value['expected_spend']:,.2f} (likely "
+              f"{value['expected_spend_p10']:,.2f}–{value['expected_spend_p90']:,.2f}); next "
+              f"order {value['next_purchase'] or 'unknown'}; churn risk "
+              f"{value['churn_band'] or 'unknown'}.")
     if found.reasons:
         print("What moved the score most:")
         for r in found.reasons:

@@ -1,0 +1,66 @@
+"""What ``lookup --json`` and ``export scores`` add from the active customer-value run: the
+expected spend and its range, the next purchase date, the churn risk and its band (a contract:
+keep the keys stable). Every key is there, ``None`` without a value run or a prediction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from engine.value.config import churn_band
+from storage.project import Project
+from storage.runs import active_run, run_outputs
+
+TASK = "value"
+#: The keys and columns, in order.
+VALUE_KEYS = ("expected_spend", "expected_spend_p10", "expected_spend_p90", "next_purchase",
+              "churn_risk", "churn_band")
+_NAMES = ("expected_spend", "expected_spend_p10", "expected_spend_p90", "next_purchase_ms",
+          "churn_risk")
+
+
+def _date(ms: float) -> str | None:
+    if ms != ms:
+        return None
+    return datetime.fromtimestamp(float(ms) / 1000, UTC).date().isoformat()
+
+
+def _round(v: float) -> float | None:
+    return None if v != v else round(float(v), 4)
+
+
+def value_frame(project: Project) -> pd.DataFrame:
+    """``VALUE_KEYS`` per customer id (index) from the active value run (empty without one)."""
+    run = active_run(project, TASK)
+    if run is None:
+        return pd.DataFrame(columns=list(VALUE_KEYS))
+    out = run_outputs(project, run.id, names=_NAMES)
+    churn = out["churn_risk"].to_numpy(dtype=np.float64)
+    return pd.DataFrame({
+        "expected_spend": out["expected_spend"].to_numpy(dtype=np.float64),
+        "expected_spend_p10": out["expected_spend_p10"].to_numpy(dtype=np.float64),
+        "expected_spend_p90": out["expected_spend_p90"].to_numpy(dtype=np.float64),
+        "next_purchase": [_date(v) for v in out["next_purchase_ms"].tolist()],
+        "churn_risk": churn,
+        "churn_band": [churn_band(v) or None for v in churn.tolist()],
+    }, index=out["customer_id"].to_numpy(dtype=np.int64))
+
+
+def value_json(project: Project, customer_id: int | None) -> dict[str, Any]:
+    """One customer's ``VALUE_KEYS`` (all None without a value run or prediction)."""
+    found: dict[str, Any] = dict.fromkeys(VALUE_KEYS)
+    run = active_run(project, TASK)
+    if run is None or customer_id is None:
+        return found
+    row = run_outputs(project, run.id, customer_id=customer_id, names=_NAMES)
+    if row.empty:
+        return found
+    r = row.iloc[0]
+    for key in ("expected_spend", "expected_spend_p10", "expected_spend_p90", "churn_risk"):
+        found[key] = _round(float(r[key]))
+    found["next_purchase"] = _date(float(r["next_purchase_ms"]))
+    found["churn_band"] = churn_band(float(r["churn_risk"])) or None
+    return found
