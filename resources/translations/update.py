@@ -86,9 +86,21 @@ def engine_words() -> list[str]:
     from engine.tasks.intent import METHOD_LABELS, METRIC_COLUMNS
     from engine.tasks.recommend import METRIC_COLUMNS as RECOMMEND_COLUMNS
 
+    from engine.forecast.config import LABELS as FORECAST_LABELS
+    from engine.forecast.config import LEVEL_LABELS
+    from engine.forecast.config import NAMES as FORECAST_NAMES
+    from engine.tasks.forecast import METRIC_COLUMNS as FORECAST_COLUMNS
+    from engine.tasks.value import _PREDICTIONS as VALUE_PREDICTIONS
+    from engine.tasks.value import METRIC_COLUMNS as VALUE_COLUMNS
+    from engine.value.config import LABELS as VALUE_LABELS
+
     words: list[str] = []
-    for path in sorted((ROOT / "engine").rglob("*.py")):
+    for path in [*sorted((ROOT / "engine").rglob("*.py")), ROOT / "cli.py"]:
         words += _literal_tr_args(path)
+    words += [*FORECAST_LABELS.values(), *FORECAST_NAMES.values(), *LEVEL_LABELS.values()]
+    words += [heading for _, heading in FORECAST_COLUMNS]
+    words += [*VALUE_LABELS.values(), *VALUE_PREDICTIONS.values(), "High", "Medium", "Low"]
+    words += [heading for _, heading in VALUE_COLUMNS]
     words += list(EVENT_NAMES.values())
     words += list(METHOD_LABELS.values())
     words += list(METHOD_NAMES.values())
