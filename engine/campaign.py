@@ -131,6 +131,15 @@ def campaign_data(project: Project) -> CampaignData:
     ids = people["customer_id"].to_numpy(dtype=np.int64)
     intent = scores.reindex(ids).to_numpy(dtype=np.float64)
     cols = priced(model, stats, ids, intent)
+    # A customer-value run over the same horizon that measured better than the customers' own
+    # spend rate gives the expected spend instead of intent x order value.
+    from engine.value.read import campaign_spend
+
+    better = campaign_spend(project, horizon)
+    if better is not None:
+        for key in ("expected_spend", "expected_spend_low", "expected_spend_high"):
+            known = better[key].reindex(ids).to_numpy(dtype=np.float64)
+            cols[key] = np.where(np.isfinite(known), known, cols[key])
     segment_of, segments = _segments(project)
     frame = pd.DataFrame({
         "customer_id": ids,

@@ -64,3 +64,24 @@ def value_json(project: Project, customer_id: int | None) -> dict[str, Any]:
     found["next_purchase"] = _date(float(r["next_purchase_ms"]))
     found["churn_band"] = churn_band(float(r["churn_risk"])) or None
     return found
+
+
+def campaign_spend(project: Project, horizon_days: int | None) -> pd.DataFrame | None:
+    """The value run's expected spend and range (``expected_spend``, ``_low``, ``_high`` by
+    customer id) for the Campaign page, when it can stand in for intent × order value: an
+    active value run over the same horizon whose spend check beat the customers' own past spend
+    rate (the paired interval excludes zero). None otherwise."""
+    run = active_run(project, TASK)
+    if run is None or horizon_days is None:
+        return None
+    if run.settings.get("horizon_days") != horizon_days:
+        return None
+    gap = run.metrics.get("spend", {}).get("versus_shrunk_mean")
+    if not (isinstance(gap, list) and len(gap) == 3 and gap[1] == gap[1] and gap[1] > 0):
+        return None
+    out = run_outputs(project, run.id, names=_NAMES[:3])
+    return pd.DataFrame({
+        "expected_spend": out["expected_spend"].to_numpy(dtype=np.float64),
+        "expected_spend_low": out["expected_spend_p10"].to_numpy(dtype=np.float64),
+        "expected_spend_high": out["expected_spend_p90"].to_numpy(dtype=np.float64),
+    }, index=out["customer_id"].to_numpy(dtype=np.int64))

@@ -392,3 +392,38 @@ def test_the_customer_table_and_card_show_the_same_expected_spend(shop: Project)
                                        f"{r['order_value']:,.2f} expected order value")
     assert customer_value.card(shop, int(data.index[~scored][0]), run) is None
     assert customer_value.card(shop, cid, None) is None
+
+
+def test_a_value_run_that_beat_the_own_rate_gives_the_expected_spend(shop: Project) -> None:
+    ids = customer_summary(shop)["customer_id"].to_numpy()
+    spend = np.arange(len(ids), dtype=np.float64)
+
+    def value_run(horizon: int, gap: list[float]) -> int:
+        return save_run(
+            shop, "value", status="done", settings={"as_of_ms": overview(shop).last_ms,
+                                                    "horizon_days": horizon},
+            history={}, metrics={"spend": {"versus_shrunk_mean": gap}}, summary="", seconds=0,
+            warm_started=False, weights=None,
+            outputs=pd.DataFrame({"customer_id": ids, "expected_spend": spend,
+                                  "expected_spend_p10": spend / 2,
+                                  "expected_spend_p90": spend * 2}))
+
+    before = campaign_data(shop).frame.set_index("customer_id")
+    try:
+        value_run(21, [5.0, -1.0, 9.0])  # within chance: intent x order value stays
+        same = campaign_data(shop).frame.set_index("customer_id")
+        assert np.allclose(same["expected_spend"], before["expected_spend"], equal_nan=True)
+        value_run(30, [5.0, 2.0, 9.0])  # another horizon: not comparable
+        same = campaign_data(shop).frame.set_index("customer_id")
+        assert np.allclose(same["expected_spend"], before["expected_spend"], equal_nan=True)
+        value_run(21, [5.0, 2.0, 9.0])  # beat it, same horizon: its spend ranks the list
+        data = campaign_data(shop).frame
+        by_id = data.set_index("customer_id")
+        want = pd.Series(spend, index=ids).reindex(by_id.index)
+        assert np.allclose(by_id["expected_spend"], want)
+        assert np.allclose(by_id["expected_spend_high"], want * 2)
+        assert data["expected_spend"].is_monotonic_decreasing
+    finally:
+        with shop.connect() as conn:
+            conn.exec_driver_sql("UPDATE model_runs SET active = 0 WHERE task = 'value'")
+            conn.commit()
