@@ -24,11 +24,19 @@ class RowsModel(QAbstractTableModel):
         self._headers = list(headers)
         self._rows: list[Sequence[Any]] = list(rows)
         self._fmt = formatters or {}
+        self._tips: list[Sequence[str]] = []
 
-    def set_rows(self, rows: Sequence[Sequence[Any]], headers: Sequence[str] | None = None) -> None:
-        """Replace all rows (and optionally the headers)."""
+    def set_rows(
+        self,
+        rows: Sequence[Sequence[Any]],
+        headers: Sequence[str] | None = None,
+        tips: Sequence[Sequence[str]] = (),
+    ) -> None:
+        """Replace all rows (and optionally the headers, and hover texts per row and column:
+        "" or a missing entry is no tip)."""
         self.beginResetModel()
         self._rows = list(rows)
+        self._tips = list(tips)
         if headers is not None:
             self._headers = list(headers)
         self.endResetModel()
@@ -61,8 +69,13 @@ class RowsModel(QAbstractTableModel):
             return str(value)
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int | float):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and isinstance(value, str) and len(value) > 12:
-            return value  # a narrow column elides it: the whole text on hover
+        if role == Qt.ItemDataRole.ToolTipRole:
+            r, c = index.row(), index.column()
+            tip = self._tips[r][c] if r < len(self._tips) and c < len(self._tips[r]) else ""
+            if tip:
+                return tip
+            if isinstance(value, str) and len(value) > 12:
+                return value  # a narrow column elides it: the whole text on hover
         if role == Qt.ItemDataRole.UserRole:
             return value
         return None

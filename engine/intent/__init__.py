@@ -12,6 +12,11 @@ is the validation set, the earlier ones train. Population: every customer with a
 event at or before the cutoff (buyer or not) is trained and scored, because on view-heavy logs
 the future buyers are often people who never bought before; on purchase-only logs (UCI) this is
 the same as "customers with a prior purchase or refund".
+
+Who serves the scores: the deep model is compared on D-H with simple baselines (RFM logistic
+regression with purchase-day features, gradient boosting on all aggregates) by a paired bootstrap
+interval of the AUC gap (``engine.stats``). Unless it beats the best of them beyond noise (or
+``always_deep`` is set), that baseline, refitted on every labelled period, scores the customers.
 """
 
 from __future__ import annotations
@@ -111,10 +116,11 @@ def check_settings(settings: Mapping[str, object]) -> None:
         raise ModelDamaged()
     if not 0.0 <= float(dropout) < 1.0:
         raise ModelDamaged()
-    from engine.intent.dataset import AGG_NAMES
+    from engine.intent.dataset import AGG_NAMES, LEGACY_AGG_NAMES
 
+    # The aggregates of this version, or of the first release (a prefix of them).
     names = settings.get("agg_names", list(AGG_NAMES))
-    if not isinstance(names, list) or names != list(AGG_NAMES):
+    if not isinstance(names, list) or names not in (list(AGG_NAMES), list(LEGACY_AGG_NAMES)):
         raise ModelDamaged()
 
 

@@ -71,6 +71,9 @@ MIN_VALID_BUYERS: Final[int] = 20
 class IntentConfig:
     """What the user chose for one training run; ``None`` means "from the data or the preset".
 
+    ``always_deep`` defaults to False: unless the deep model ranks buyers better than the best
+    simple method beyond noise (a paired bootstrap interval), the simple method's scores serve.
+
     ``refit_all`` defaults to False: the delivered model is then exactly the one whose validation
     metrics are reported. With True the epoch count chosen on validation is reused to retrain on
     every cutoff (validation included), which uses the freshest labels but cannot be validated.
@@ -127,6 +130,11 @@ class IntentConfig:
         None, label="Contact the top", unit="%", low=0.0, high=100.0, special="best F1",
         advanced=True, decimals=0,
         help="who counts as 'will buy': the best-F1 threshold, or the top X% of scores",
+    )
+    always_deep: bool = setting(
+        False, label="Always use the deep model", advanced=True, flag="--always-deep",
+        help="score customers with the deep model even when a simple method ranks buyers as "
+             "well (by default the best simple method then serves the scores)",
     )
     seed: int = setting(
         0, label="Seed", low=0, high=2**32 - 1, advanced=True,

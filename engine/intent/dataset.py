@@ -23,6 +23,7 @@ from engine.intent.steps import (
     F64,
     HOUR_MS,
     I64,
+    ITEM_SLOTS,
     PURCHASE,
     STEP_NUMERIC,
     Steps,
@@ -36,7 +37,9 @@ WINDOWS_DAYS: Final[tuple[int, ...]] = (7, 30, 90)
 #: Step inputs of a gathered batch: ``steps.STEP_NUMERIC`` and the time to the cutoff.
 N_NUMERIC: Final[int] = len(STEP_NUMERIC) + 1
 
-AGG_NAMES: Final[tuple[str, ...]] = (
+#: The aggregates of the first release; a model saved then reads only these (a prefix of
+#: AGG_NAMES: new aggregates are only ever appended, see ``check_settings``).
+LEGACY_AGG_NAMES: Final[tuple[str, ...]] = (
     "log_steps",
     "log_recency_days",
     "log_tenure_days",
@@ -48,7 +51,20 @@ AGG_NAMES: Final[tuple[str, ...]] = (
 ) + tuple(
     f"log_{e}_{w}" for e in EVENT_TYPES for w in ("total",) + tuple(f"{d}d" for d in WINDOWS_DAYS)
 )
-#: The textbook RFM set of the logistic-regression baseline (a subset of AGG_NAMES).
+#: Purchase occasions and timing: distinct purchase days (not lines), days since the last
+#: purchase over the customer's usual gap between purchase days, and the activity of the last
+#: horizon against the horizon before it (windows scaled to the horizon, "_h").
+TIMING_NAMES: Final[tuple[str, ...]] = (
+    "log_purchase_days",
+    "log_purchase_days_h",
+    "log_usual_gap_days",
+    "log_overdue",
+    "log_steps_h",
+    "trend_steps_h",
+)
+AGG_NAMES: Final[tuple[str, ...]] = LEGACY_AGG_NAMES + TIMING_NAMES
+#: The logistic-regression baseline's features (a subset of AGG_NAMES): the textbook RFM set
+#: plus the purchase-occasion and timing features, so the comparison with the network stays fair.
 RFM_NAMES: Final[tuple[str, ...]] = (
     "log_recency_days",
     "log_tenure_days",
@@ -57,9 +73,7 @@ RFM_NAMES: Final[tuple[str, ...]] = (
     "log_purchase_7d",
     "log_purchase_30d",
     "log_purchase_90d",
-)
-
-
+) + TIMING_NAMES
 @dataclass
 class Examples:
     """Examples of one or more cutoffs: the last ``length`` steps from ``start``, seen at ``cutoff``."""
@@ -95,8 +109,19 @@ def history_counts(steps: Steps, cutoff_ms: int) -> int:
     return int(np.count_nonzero(ends > steps.cust_start[:-1]))
 
 
-def examples_at(steps: Steps, cutoff_ms: int, seq_len: int, horizon_ms: int | None) -> Examples:
-    """Every customer with history at the cutoff; labelled when a horizon is given."""
+def examples_at(
+    steps: Steps,
+    cutoff_ms: int,
+    seq_len: int,
+    horizon_ms: int | None,
+    *,
+    window_ms: int | None = None,
+) -> Examples:
+    """Every customer with history at the cutoff; labelled when a horizon is given.
+
+    ``window_ms`` is the recent window of the trend aggregates (the horizon: scoring passes it
+    without labels); it defaults to ``horizon_ms``, else 30 days.
+    """
     all_c = np.arange(steps.n_customers, dtype=np.int64)
     kc = steps.key(all_c, cutoff_ms)
     ends = np.searchsorted(steps.keys, kc, side="right").astype(np.int64)
@@ -110,12 +135,14 @@ def examples_at(steps: Steps, cutoff_ms: int, seq_len: int, horizon_ms: int | No
         pk = steps.type_keys.get(PURCHASE, np.zeros(0, dtype=np.int64))
         after = np.searchsorted(pk, steps.key(c, cutoff_ms + horizon_ms), side="right")
         label = (after > np.searchsorted(pk, kc[has], side="right")).astype(np.float32)
-    agg = _aggregates(steps, c, first, end, cutoff_ms)
+    window = window_ms if window_ms is not None else horizon_ms
+    agg = _aggregates(steps, c, first, end, cutoff_ms, window or 30 * MS_PER_DAY)
     return Examples(c, start, end - start, np.full(len(c), cutoff_ms, np.int64), label, agg)
 
 
-def _aggregates(steps: Steps, c: I64, first: I64, end: I64, t: int) -> F32:
-    """The per-customer aggregates of AGG_NAMES at cutoff t (recency, frequency, monetary, ...)."""
+def _aggregates(steps: Steps, c: I64, first: I64, end: I64, t: int, window_ms: int) -> F32:
+    """The per-customer aggregates of AGG_NAMES at cutoff t (recency, frequency, monetary, ...);
+    nothing after t is read."""
     day = float(MS_PER_DAY)
     k_now = steps.key(c, t)
     recency = (t - steps.time_ms[end - 1]) / day
@@ -153,7 +180,51 @@ def _aggregates(steps: Steps, c: I64, first: I64, end: I64, t: int) -> F32:
         hi = np.searchsorted(tk, k_now, side="right")
         for lo_key in [lo_total] + [steps.key(c, t - w * MS_PER_DAY) for w in WINDOWS_DAYS]:
             cols.append(np.log1p((hi - np.searchsorted(tk, lo_key, side="right")).astype(float)))
+    cols.extend(_timing(steps, c, end, t, window_ms, since_p))
     return np.stack(cols, axis=1).astype(np.float32)
+
+
+def _timing(steps: Steps, c: I64, end: I64, t: int, window_ms: int, since_p: F64) -> list[F64]:
+    """The TIMING_NAMES columns at cutoff t (see there); ``since_p`` is days since the last
+    purchase (tenure + 1 for customers who never bought)."""
+    day = float(MS_PER_DAY)
+    dk = steps.day_keys
+    k_now = steps.key(c, t)
+    lo = np.searchsorted(dk, steps.key(c, -(1 << 62)), side="right")
+    hi = np.searchsorted(dk, k_now, side="right")
+    n_days = (hi - lo).astype(np.float64)
+    recent_days = (hi - np.searchsorted(dk, steps.key(c, t - window_ms), side="right")).astype(
+        np.float64
+    )
+    mask = (1 << steps.bits) - 1
+    if len(dk):
+        first_t = (dk[np.minimum(lo, len(dk) - 1)] & mask).astype(np.float64)
+        last_t = (dk[np.maximum(hi - 1, 0)] & mask).astype(np.float64)
+        span = np.where(n_days >= 2, (last_t - first_t) / day, 0.0)
+    else:
+        span = np.zeros(len(c))
+    # The usual gap, shrunk by one pseudo-gap of one horizon: two purchase days a day apart do
+    # not yet make someone who buys daily, and a customer with one purchase day (or none) is
+    # taken to buy about once a horizon. A constant, not the shop's median: each customer's
+    # aggregates then depend on their own history only (a lookup reads one customer).
+    prior = max(window_ms / day, 1.0)
+    usual = np.where(n_days >= 1, (span + prior) / np.maximum(n_days, 1.0), prior)
+    usual = np.maximum(usual, 1.0)  # several purchase days inside one day's span
+    k_win = steps.key(c, t - window_ms)
+    k_prev = steps.key(c, t - 2 * window_ms)
+    last_n = (end - np.searchsorted(steps.keys, k_win, side="right")).astype(np.float64)
+    prev_n = (
+        np.searchsorted(steps.keys, k_win, side="right")
+        - np.searchsorted(steps.keys, k_prev, side="right")
+    ).astype(np.float64)
+    return [
+        np.log1p(n_days),
+        np.log1p(recent_days),
+        np.log1p(usual),
+        np.log1p(since_p / usual),
+        np.log1p(last_n),
+        np.log1p(last_n) - np.log1p(prev_n),
+    ]
 
 
 @dataclass
@@ -186,7 +257,7 @@ def build_data(
     empty = examples_at(steps, steps.t0 - 1, seq_len, h)  # no one has history: an empty set
     valid = parts[0] if parts else empty
     train = Examples.concat(parts[1:]) if len(parts) > 1 else empty
-    score = examples_at(steps, as_of_ms, seq_len, None)
+    score = examples_at(steps, as_of_ms, seq_len, None, window_ms=h)
     return IntentData(steps, cutoffs, train, valid, score)
 
 
@@ -197,12 +268,17 @@ def gather(
     rng: np.random.Generator | None = None,
     crop: bool = False,
     drop_p: float = 0.0,
+    sequence: bool = True,
 ) -> dict[str, npt.NDArray[np.generic]]:
     """Right-padded arrays of the examples ``idx``, padded only to this batch's longest sequence.
 
     With ``crop`` a random older part of each history is cut off; with ``drop_p`` steps other than
-    the latest are dropped at random (the sequence augmentation of the thorough preset).
+    the latest are dropped at random (the sequence augmentation of the thorough preset). Without
+    ``sequence`` every history is one blank step: the network then sees the aggregates only
+    (the ablation that says what the sequence adds).
     """
+    if not sequence:
+        return _blank(ex, idx, steps.words.shape[1])
     start, length = ex.start[idx], ex.length[idx]
     if rng is not None and (crop or drop_p > 0.0):
         pos, valid, length = _augment(start, length, rng, crop, drop_p)
@@ -234,6 +310,21 @@ def gather(
         "words": words,
         "numeric": numeric,
         "lengths": length.astype(np.int64),
+        "agg": ex.agg[idx],
+        "label": ex.label[idx],
+    }
+
+
+def _blank(ex: Examples, idx: I64, wslots: int) -> dict[str, npt.NDArray[np.generic]]:
+    """The arrays of ``gather`` with one all-zero step per example (aggregates kept)."""
+    n = len(idx)
+    return {
+        "etype": np.zeros((n, 1), dtype=np.int64),
+        "items": np.zeros((n, 1, ITEM_SLOTS), dtype=np.int64),
+        "cats": np.zeros((n, 1), dtype=np.int64),
+        "words": np.zeros((n, 1, max(wslots, 1)), dtype=np.int64),
+        "numeric": np.zeros((n, 1, N_NUMERIC), dtype=np.float32),
+        "lengths": np.ones(n, dtype=np.int64),
         "agg": ex.agg[idx],
         "label": ex.label[idx],
     }

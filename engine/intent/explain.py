@@ -9,7 +9,7 @@ import torch
 from engine.events import MS_PER_DAY
 from engine.intent.dataset import examples_at, gather
 from engine.intent.model import ensure_threads, pick_device, to_tensors
-from engine.intent.network import _int, load_model
+from engine.intent.network import _int, horizon_ms, load_model
 from engine.intent.reports import Reason
 from engine.intent.steps import build_steps
 from engine.words import tr
@@ -65,7 +65,7 @@ def explain_customer(
     c = int(np.searchsorted(steps.customer_ids, customer_id))
     if c >= steps.n_customers or steps.customer_ids[c] != customer_id:
         return []
-    ex = examples_at(steps, as_of, _int(config, "seq_len"), None)
+    ex = examples_at(steps, as_of, _int(config, "seq_len"), None, window_ms=horizon_ms(config))
     row = int(np.searchsorted(ex.cust, c))
     base = gather(steps, ex, np.array([row]))
     n = int(base["lengths"][0])

@@ -61,6 +61,9 @@ class Lookup:
     first_seen: str | None
     last_seen: str | None
     reasons: list[Reason]
+    #: Whose scores the run serves: "model", or a simple method that ranked buyers as well
+    #: (then no event-level reasons: the deep model did not make the score).
+    served: str = "model"
 
     def meaning(self) -> str:
         """The score in words: "Buys within 30 days: 72% likely, top 5% of customers"."""
@@ -131,6 +134,7 @@ def lookup(project: Project, customer: str | int, *, with_reasons: bool = True,
     top_pct = None
     reasons: list[Reason] = []
     as_of = horizon = None
+    served = "model"
     if run is not None:
         try:
             # A crafted or damaged run is refused before any of it is used: its settings size
@@ -142,6 +146,7 @@ def lookup(project: Project, customer: str | int, *, with_reasons: bool = True,
         mine = run_outputs(project, run.id, customer_id=cid, names=("score", "rank"))
         as_of = minute(int(run.settings["as_of_ms"]))
         horizon = int(run.settings["horizon_days"])
+        served = str(run.history.get("served") or "model")
         if not mine.empty:
             score = _number(mine["score"].iloc[0])
             stored_rank = _number(mine["rank"].iloc[0])
@@ -149,7 +154,11 @@ def lookup(project: Project, customer: str | int, *, with_reasons: bool = True,
                 raise NoData(str(ModelDamaged()))
             rank = int(stored_rank)
             top_pct = max(1.0, float(np.ceil(100.0 * rank / max(1, scored))))
-            if with_reasons:
+            if with_reasons and served != "model":
+                # The deep model did not make this score, so it gives no reasons; its stored
+                # weights are still checked: a damaged run is refused the same way.
+                _check_weights(project, run.id, run.settings)
+            elif with_reasons:
                 reasons = _reasons(project, run.id, run.settings, cid, top)
     return Lookup(
         customer=str(r["key"]),
@@ -166,19 +175,27 @@ def lookup(project: Project, customer: str | int, *, with_reasons: bool = True,
         first_seen=minute(int(r["first_ms"])),
         last_seen=minute(int(r["last_ms"])),
         reasons=reasons,
+        served=served,
     )
+
+
+def _check_weights(project: Project, run_id: int, settings: dict[str, Any]) -> Any:
+    """The run's checked weights (None when it has none); NoData when they are damaged."""
+    blob = run_weights(project, run_id)
+    if blob is None:
+        return None
+    try:
+        return load_checked_state(blob, settings)
+    except ModelDamaged as exc:
+        raise NoData(str(exc)) from exc
 
 
 def _reasons(
     project: Project, run_id: int, settings: dict[str, Any], cid: int, top: int
 ) -> list[Reason]:
-    blob = run_weights(project, run_id)
-    if blob is None:
+    state = _check_weights(project, run_id, settings)
+    if state is None:
         return []
-    try:
-        state = load_checked_state(blob, settings)
-    except ModelDamaged as exc:
-        raise NoData(str(exc)) from exc
     events = events_frame(project, until_ms=int(settings["as_of_ms"]), customer_ids=[cid])
     names = item_names(project, sorted(events["item"].dropna().unique().tolist()))
     # Explain wherever this machine can: a model trained on a GPU still explains on a laptop

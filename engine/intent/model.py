@@ -85,6 +85,8 @@ class IntentNet(nn.Module):
         """Standardized aggregates through their small layer."""
         agg_mean: torch.Tensor = self.agg_mean  # type: ignore[assignment]
         agg_std: torch.Tensor = self.agg_std  # type: ignore[assignment]
+        # A model saved before an aggregate was appended reads the ones it knew (a prefix).
+        agg = agg[:, : agg_mean.shape[0]]
         out: torch.Tensor = self.agg_net((agg - agg_mean) / agg_std)
         return out
 
@@ -141,7 +143,8 @@ def expected_shapes(settings: Mapping[str, object]) -> dict[str, tuple[int, ...]
     h = int(settings["hidden_size"])  # type: ignore[call-overload]
     gates = 4 if settings.get("cell", "lstm") == "lstm" else 3
     in_dim = TYPE_DIM + ITEM_DIM + CAT_DIM + WORD_DIM + N_NUMERIC
-    n_agg = len(AGG_NAMES)
+    names = settings.get("agg_names")
+    n_agg = len(names) if isinstance(names, list) else len(AGG_NAMES)
     return {
         "type_emb.weight": (N_TYPES, TYPE_DIM),
         "item_emb.weight": (int(settings["item_buckets"]), ITEM_DIM),  # type: ignore[call-overload]

@@ -6,6 +6,7 @@ scoring and explaining never import the training loop.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 
 import numpy as np
@@ -57,7 +58,7 @@ def build_model(conf: dict[str, object]) -> IntentNet:
     """An untrained network with the architecture the config describes."""
     dropout = conf.get("dropout")
     return IntentNet(
-        n_agg=len(AGG_NAMES),
+        n_agg=n_aggregates(conf),
         hidden=_int(conf, "hidden_size"),
         cell=str(conf.get("cell", "lstm")),
         dropout=float(dropout) if isinstance(dropout, (int, float)) else 0.0,
@@ -67,6 +68,13 @@ def build_model(conf: dict[str, object]) -> IntentNet:
     )
 
 
+def n_aggregates(conf: Mapping[str, object]) -> int:
+    """How many of AGG_NAMES the model reads: a model saved before an aggregate was appended
+    reads the ones it knew (its ``agg_names`` is a prefix of AGG_NAMES)."""
+    names = conf.get("agg_names")
+    return len(names) if isinstance(names, list) else len(AGG_NAMES)
+
+
 def _sorted_batches(lengths: I64, size: int) -> list[I64]:
     """Batches of similar length (so padding stays small), in length order."""
     order = np.argsort(lengths, kind="stable")
@@ -74,14 +82,19 @@ def _sorted_batches(lengths: I64, size: int) -> list[I64]:
 
 
 def predict_logits(
-    model: IntentNet, steps: Steps, ex: Examples, device: torch.device, batch: int = 1024
+    model: IntentNet,
+    steps: Steps,
+    ex: Examples,
+    device: torch.device,
+    batch: int = 1024,
+    sequence: bool = True,
 ) -> F64:
-    """Logits of every example, in the examples' order."""
+    """Logits of every example, in the examples' order (``sequence``: see ``gather``)."""
     out = np.zeros(len(ex), dtype=np.float64)
     model.eval()
     with torch.no_grad():
         for idx in _sorted_batches(ex.length, batch):
-            b = to_tensors(gather(steps, ex, idx), device)
+            b = to_tensors(gather(steps, ex, idx, sequence=sequence), device)
             out[idx] = model(b).double().cpu().numpy()
     return out
 
@@ -135,7 +148,10 @@ def score_customers(
     ensure_threads()
     device = pick_device(str(config.get("device", "auto")))
     steps = build_steps(events, _int(config, "as_of_ms"))
-    ex = examples_at(steps, _int(config, "as_of_ms"), _int(config, "seq_len"), None)
+    ex = examples_at(
+        steps, _int(config, "as_of_ms"), _int(config, "seq_len"), None,
+        window_ms=horizon_ms(config),
+    )
     model = load_model(state_dict, config, device)
     probs = _sigmoid(predict_logits(model, steps, ex, device))
     return scores_frame(steps.customer_ids[ex.cust], probs)

@@ -68,6 +68,17 @@ class IntentResult:
     augmentation_note: str | None
     threshold: float
     train_seconds: float
+    #: Whose scores ``scores`` holds: "model", or the simple method (a key of ``metrics``) that
+    #: ranked buyers as well when the deep model did not beat it beyond noise.
+    served: str = "model"
+    #: The validation period the metrics were measured on, in words with its dates.
+    period: str = ""
+    #: What the sequence adds (the ablation): the validation AUC of the same network on the
+    #: aggregates alone ("auc_without") and the deep model's gap to it with its interval
+    #: ("auc_gap", "auc_gap_lo", "auc_gap_hi"); None when it was not measured.
+    sequence_gap: dict[str, float] | None = None
+    #: The ablation in one sentence.
+    sequence_note: str | None = None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from engine.events import EVENT_TYPES
+from engine.events import EVENT_TYPES, MS_PER_DAY
 from engine.intent.config import CATEGORY_BUCKETS, ITEM_BUCKETS, WORD_BUCKETS
 
 I64 = npt.NDArray[np.int64]
@@ -80,6 +80,7 @@ class Steps:
     bits: int
     type_keys: dict[int, I64]  # keys of the steps of each event type
     value_keys: I64  # keys of purchase/refund steps
+    day_keys: I64  # keys of each customer's first purchase step of every calendar day (UTC)
     value_cum: F64  # cumulative revenue over value_keys, with a leading 0
     rows: pd.DataFrame  # the filtered, sorted event frame (original rows)
 
@@ -186,6 +187,7 @@ def build_steps(events: pd.DataFrame, as_of_ms: int) -> Steps:
         bits=bits,
         type_keys={},
         value_keys=np.zeros(0, dtype=np.int64),
+        day_keys=np.zeros(0, dtype=np.int64),
         value_cum=np.zeros(1),
         rows=df,
     )
@@ -194,6 +196,13 @@ def build_steps(events: pd.DataFrame, as_of_ms: int) -> Steps:
     is_value = (s_type == PURCHASE) | (s_type == REFUND)
     steps.value_keys = steps.keys[is_value]
     steps.value_cum = np.concatenate([[0.0], np.cumsum(step_amount[is_value])])
+    # Purchase occasions: the lines of one invoice, or several invoices of one day, are one
+    # purchase day (counting lines made a 40-line invoice look like 40 purchases).
+    bought = s_type == PURCHASE
+    p_cust, p_day = s_cust[bought], np.floor_divide(s_time[bought], MS_PER_DAY)
+    first_of_day = np.ones(len(p_cust), dtype=bool)
+    first_of_day[1:] = (p_cust[1:] != p_cust[:-1]) | (p_day[1:] != p_day[:-1])
+    steps.day_keys = steps.keys[bought][first_of_day]
     return steps
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 import torch
 from torch import nn
 
+from engine.events import MS_PER_DAY
 from engine.intent.config import (
     MIN_VALID_BUYERS,
     MIN_VALID_EXAMPLES,
@@ -26,9 +27,15 @@ from engine.intent.dataset import (
     gather,
 )
 from engine.intent.evaluate import (
+    add_gaps,
+    auc_gaps,
     baseline_scores,
     curves_for,
+    fit_baselines,
     metrics_for,
+    period_words,
+    sequence_words,
+    served_method,
     threshold_for,
     verdict,
 )
@@ -44,6 +51,7 @@ from engine.intent.network import (
 )
 from engine.intent.reports import BatchReport, DataCheck, EpochReport, IntentResult
 from engine.nn import ensure_threads, pick_device, standard_stats
+from engine.stats import auc_metric, paired_bootstrap
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -104,8 +112,10 @@ def _fit(
     phase: str,
     should_stop: Callable[[], bool],
     device: torch.device,
+    sequence: bool = True,
 ) -> Generator[Report, None, _Fit]:
-    """Train with Adam, gradient clipping and early stopping on validation loss (best weights kept)."""
+    """Train with Adam, gradient clipping and early stopping on validation loss (best weights
+    kept); without ``sequence`` the network sees the aggregates only (the ablation)."""
     assert cfg.learning_rate is not None and cfg.batch_size is not None
     opt = torch.optim.Adam(
         model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay or 0.0
@@ -135,6 +145,7 @@ def _fit(
                 rng if augment else None,
                 augment,
                 AUG_DROP_P if augment else 0.0,
+                sequence,
             )
             b = to_tensors(arrays, device)
             opt.zero_grad()
@@ -151,7 +162,7 @@ def _fit(
                 yield BatchReport(epoch, bi, len(batches), smooth)
         train_loss = total / max(len(train), 1)
         if valid is not None:
-            logits = predict_logits(model, data.steps, valid, device)
+            logits = predict_logits(model, data.steps, valid, device, sequence=sequence)
             v_loss, v_auc = _bce(logits, valid.label), _auc(valid.label, _sigmoid(logits))
         else:
             v_loss, v_auc = float("nan"), float("nan")
@@ -170,6 +181,37 @@ def _fit(
         if last:
             break
     return _Fit(best_state, history, best_epoch, best_auc, False)
+
+
+def _ablation(
+    conf: dict[str, object],
+    cfg: IntentConfig,
+    data: IntentData,
+    device: torch.device,
+    patience: int,
+    should_stop: Callable[[], bool],
+    y: F64,
+    s_model: F64,
+) -> dict[str, float] | None:
+    """What the sequence adds: the same network trained the same way on the aggregates alone
+    (every history one blank step, so it takes seconds), and the deep model's validation AUC
+    minus its own with the paired bootstrap interval. None when stopped. Its progress is not
+    reported: its epochs are not epochs of the model being trained."""
+    model = _new_model(conf, cfg.seed, None, data.train.agg, device)
+    fit = _fit(model, data, data.train, data.valid, cfg, cfg.epochs or 1, patience, False,
+               "ablation", should_stop, device, sequence=False)
+    try:
+        while True:
+            next(fit)
+    except StopIteration as done:
+        flat: _Fit = done.value
+    if flat.stopped or flat.state is None:
+        return None
+    model.load_state_dict(flat.state)
+    s_flat = _sigmoid(predict_logits(model, data.steps, data.valid, device, sequence=False))
+    gap = paired_bootstrap(s_model, s_flat, auc_metric(y), cfg.seed)
+    return {"auc_without": _auc(data.valid.label, s_flat), "auc_gap": gap.diff,
+            "auc_gap_lo": gap.lo, "auc_gap_hi": gap.hi}
 
 
 def check_data_built(data: IntentData, cfg: IntentConfig) -> DataCheck:
@@ -311,11 +353,13 @@ def train_intent(
     metrics: dict[str, dict[str, float]] = {}
     for name, s in scorers.items():
         metrics[name] = metrics_for(y, s, threshold_for(y, s, cfg.top_percent))
-    curves = curves_for(y, s_model)
+    add_gaps(metrics, auc_gaps(y, scorers, cfg.seed))
+    served = served_method(metrics, cfg.always_deep)
+    ablation = _ablation(conf, cfg, data, device, patience, should_stop, y, s_model)
+    curves = curves_for(y, scorers[served])
     for name in scorers:
-        if name != "model":
-            roc = curves_for(y, scorers[name])["roc"]
-            curves[f"roc:{name}"] = roc
+        if name != served:
+            curves[f"roc:{name}"] = curves_for(y, scorers[name])["roc"]
 
     history = list(outcome.history)
     state = outcome.state
@@ -339,13 +383,22 @@ def train_intent(
         if refit.state is not None and not refit.stopped:
             state = refit.state
             model.load_state_dict(state)
-    probs = _sigmoid(predict_logits(model, data.steps, data.score, device))
+    if served == "model":
+        probs = _sigmoid(predict_logits(model, data.steps, data.score, device))
+    else:
+        # The simple method serves: refitted on every labelled period up to the as-of date
+        # (the validation period too), then applied to everyone as of that date.
+        everything = Examples.concat([data.valid, data.train])
+        probs = fit_baselines(everything.agg, everything.label, cfg.seed)[served](data.score.agg)
+    assert cfg.as_of_ms is not None and cfg.horizon_days is not None
+    t1 = data.cutoffs_ms[0]
+    period = period_words(t1, t1 + cfg.horizon_days * MS_PER_DAY)
     yield IntentResult(
         config=conf,
         state_dict=state,
         metrics=metrics,
         model_name=f"{cfg.cell.upper()} sequence model ({cfg.preset})",
-        verdict=verdict(metrics),
+        verdict=verdict(metrics, period, served, cfg.always_deep),
         curves=curves,
         scores=scores_frame(data.steps.customer_ids[data.score.cust], probs),
         n_train=len(data.train),
@@ -354,7 +407,11 @@ def train_intent(
         stopped=outcome.stopped,
         warm_started=init_state is not None,
         augmentation_note=aug_note,
-        threshold=metrics["model"]["threshold"],
+        threshold=metrics[served]["threshold"],
         train_seconds=time.perf_counter() - started,
+        served=served,
+        period=period,
+        sequence_gap=ablation,
+        sequence_note=None if ablation is None else sequence_words(ablation, period),
     )
 

@@ -4,12 +4,13 @@ The split: as of D with a horizon of H days, methods see the interactions up to 
 measured on what the customers turned to in (D-H, D]. Measured are the customers with history
 before the cut and at least one interaction after it (a seeded sample of at most
 ``eval_customers``). The method with the highest NDCG@20 serves; another method is "about as
-well" when its gap to it is within two standard errors of the paired per-customer difference.
+well" when the 95% paired bootstrap interval of its gap to it (customers resampled, 1,000 draws,
+``engine.stats.paired_bootstrap``) includes zero.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 import numpy as np
@@ -20,6 +21,7 @@ from engine.recommend.data import KIND_GRADE, PURCHASE, Interactions
 from engine.recommend.methods import SUBJECTS, Cut, rank
 from engine.recommend.metrics import CHOOSE_BY, CUTOFF, Scores, Truth, evaluate, paired_gap
 from engine.recommend.ranking import Masks
+from engine.stats import Interval, mean_metric, paired_bootstrap
 from engine.words import tr
 
 I64 = npt.NDArray[np.int64]
@@ -28,8 +30,11 @@ I64 = npt.NDArray[np.int64]
 MIN_CUSTOMERS: Final[int] = 10
 #: Customers per ranking batch while measuring.
 BATCH: Final[int] = 1000
-#: A gap within this many standard errors is "about as well".
+#: A gap within this many standard errors is "about as well" (only where no bootstrap
+#: interval was computed).
 NOISE_SE: Final[float] = 2.0
+#: The fixed seed of the bootstrap resamples, so the same measurements give the same verdict.
+BOOTSTRAP_SEED: Final[int] = 0
 
 
 @dataclass(frozen=True)
@@ -76,21 +81,35 @@ class Choice:
 
     served: str
     gaps: dict[str, tuple[float, float]]  # method -> (served - method, standard error)
+    #: method -> served minus method with its paired bootstrap interval (see ``engine.stats``);
+    #: where a method has none, the two-standard-error rule decides.
+    intervals: dict[str, Interval] = field(default_factory=dict)
 
     def about_as_well(self) -> list[str]:
-        """The methods whose gap to the served one is within the noise."""
-        return [m for m, (gap, se) in self.gaps.items() if abs(gap) <= NOISE_SE * se]
+        """The methods whose gap to the served one is within the noise: its 95% bootstrap
+        interval includes zero."""
+        near = []
+        for m, (gap, se) in self.gaps.items():
+            iv = self.intervals.get(m)
+            if iv is not None and iv.lo == iv.lo:
+                if not iv.a_wins:
+                    near.append(m)
+            elif abs(gap) <= NOISE_SE * se:
+                near.append(m)
+        return near
 
 
-def choose(scores: dict[str, Scores]) -> Choice:
+def choose(scores: dict[str, Scores], seed: int = BOOTSTRAP_SEED) -> Choice:
     """The method with the highest NDCG@20 (the simpler one on an exact tie)."""
     order = [m for m in METHODS if m in scores]
     served = max(order, key=lambda m: (scores[m].means[CHOOSE_BY], -order.index(m)))
-    gaps = {
-        m: paired_gap(scores[served].per_row[CHOOSE_BY], scores[m].per_row[CHOOSE_BY])
+    best = scores[served].per_row[CHOOSE_BY]
+    gaps = {m: paired_gap(best, scores[m].per_row[CHOOSE_BY]) for m in order if m != served}
+    intervals = {
+        m: paired_bootstrap(best, scores[m].per_row[CHOOSE_BY], mean_metric, seed)
         for m in order if m != served
     }
-    return Choice(served, gaps)
+    return Choice(served, gaps, intervals)
 
 
 def _times(ratio: float) -> str:

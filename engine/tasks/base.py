@@ -115,11 +115,15 @@ class Chart:
 
 @dataclass(frozen=True)
 class MetricTable:
-    """Rows of methods against metric columns; ``None`` cells read "–"."""
+    """Rows of methods against metric columns; ``None`` cells read "–".
+
+    ``tips`` are hover texts, one list per row with one text per column (the method's column
+    first; "" or a short list: no tip), e.g. the bootstrap interval behind an AUC."""
 
     title: str
     columns: list[str]
     rows: list[tuple[str, list[float | None]]]
+    tips: list[list[str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

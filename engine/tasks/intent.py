@@ -52,6 +52,8 @@ METRIC_COLUMNS = (
 )
 #: The metrics of ``train intent --json`` (a contract), in order.
 JSON_METRICS = ("auc", "pr_auc", "precision", "recall", "f1", "accuracy", "lift_top10", "brier")
+#: What a baseline's entry adds when the run has it: the deep model's AUC gap and interval.
+GAP_METRICS = ("auc_gap", "auc_gap_lo", "auc_gap_hi")
 
 
 def _nan_none(value: Any) -> float | None:
@@ -78,6 +80,11 @@ def history_dict(result: IntentResult) -> dict[str, Any]:
         "model_name": result.model_name,
         "n_train": result.n_train,
         "n_valid": result.n_valid,
+        "served": result.served,
+        "period": result.period,
+        "sequence_gap": None if result.sequence_gap is None else {
+            k: _nan_none(v) for k, v in result.sequence_gap.items()},
+        "sequence_note": result.sequence_note,
     }
 
 
@@ -111,6 +118,10 @@ class IntentTask:
         wanted = config.resolved(events)
         if any(run.settings.get(k) != getattr(wanted, k) for k in ("hidden_size", "cell")):
             return None
+        from engine.intent.dataset import AGG_NAMES
+
+        if run.settings.get("agg_names", list(AGG_NAMES)) != list(AGG_NAMES):
+            return None  # a model of an earlier version reads fewer aggregates: start afresh
         try:
             return load_checked_state(weights, run.settings)
         except ModelDamaged as exc:
@@ -171,7 +182,8 @@ class IntentTask:
         }
         history = run.history
         model_name = str(history.get("model_name", "Deep sequence model"))
-        auc = metrics.get("model", {}).get("auc")
+        served = str(history.get("served") or "model")
+        auc = metrics.get(served, metrics.get("model", {})).get("auc")
         headline = f"AUC {auc:.3f}" if isinstance(auc, float) and auc == auc else ""
         epochs = [e for e in history.get("epochs", []) if isinstance(e, dict)]
         xs = [float(e["epoch"]) for e in epochs]
@@ -182,9 +194,14 @@ class IntentTask:
             return Series(label, [p[0] for p in pts], [float(p[1]) for p in pts])
 
         rows = []
+        tips = []
+        period = str(history.get("period") or "")
         for name, m in metrics.items():
             label = model_name if name == "model" else tr(METHOD_LABELS.get(name, name))
+            if name == served and name != "model":
+                label += tr(" (serves the scores)")
             rows.append((label, [_nan_none(m.get(k)) for k, _ in METRIC_COLUMNS]))
+            tips.append(_tips(m, period))
         curves = history.get("curves") or {}
         charts = _charts(curves) if curves else []
         prefix = (
@@ -203,17 +220,21 @@ class IntentTask:
             extra_title=tr("Validation AUC (higher is better)"),
             table=MetricTable(
                 tr("How well it predicts (latest period, never seen in training)"),
-                [tr("Method"), *[tr(h) for _, h in METRIC_COLUMNS]], rows,
+                [tr("Method"), *[tr(h) for _, h in METRIC_COLUMNS]], rows, tips,
             ) if metrics else None,
             charts=charts,
-            notes=str(history.get("augmentation_note") or ""),
+            notes=" ".join(str(history.get(k) or "") for k in (
+                "sequence_note", "augmentation_note")).strip(),
             text=self._text(run, metrics, model_name),
             data=data,
         )
 
     def _json(self, run: RunInfo, metrics: dict[str, dict[str, float]]) -> dict[str, Any]:
         def pick(m: dict[str, float]) -> dict[str, float | None]:
-            return {k: _nan_none(m.get(k)) for k in JSON_METRICS}
+            out = {k: _nan_none(m.get(k)) for k in JSON_METRICS}
+            # The deep model's AUC minus this method's, with its 95% bootstrap interval.
+            out.update({k: _nan_none(m[k]) for k in GAP_METRICS if k in m})
+            return out
 
         as_of = run.settings.get("as_of_ms")
         return {
@@ -226,6 +247,9 @@ class IntentTask:
             "n_valid": run.history.get("n_valid"),
             "run_id": run.id,
             "verdict": run.summary,
+            "served": str(run.history.get("served") or "model"),
+            "period": run.history.get("period"),
+            "sequence_gap": run.history.get("sequence_gap"),
         }
 
     def _text(self, run: RunInfo, metrics: dict[str, dict[str, float]],
@@ -237,8 +261,11 @@ class IntentTask:
             tr("Validation on the latest cutoff ({0:,} customers; trained on {1:,} examples):")
             .format(n_valid, n_train),
             f"{'method':36} {'AUC':>6} {'PR AUC':>7} {'prec':>6} {'recall':>6} {'F1':>6} "
-            f"{'acc':>6} {'lift10':>6}",
+            f"{'acc':>6} {'lift10':>6}  {'deep minus this (95% interval)'}",
         ]
+        period = run.history.get("period")
+        if period:
+            lines.insert(2, tr("Measured on the latest period ({0}).").format(period))
         named = [("model: " + model_name, metrics.get("model", {})),
                  *[(n, m) for n, m in metrics.items() if n != "model"]]
         for name, m in named:
@@ -246,8 +273,11 @@ class IntentTask:
             lines.append(
                 f"{name[:36]:36} {v['auc']:6.3f} {v['pr_auc']:7.3f} {v['precision']:6.3f} "
                 f"{v['recall']:6.3f} {v['f1']:6.3f} {v['accuracy']:6.3f} {v['lift_top10']:6.2f}"
+                + _gap_text(m)
             )
         lines.append(run.summary)
+        if run.history.get("sequence_note"):
+            lines.append(str(run.history["sequence_note"]))
         return lines
 
     def columns(self) -> list[Column]:
@@ -273,6 +303,12 @@ class IntentTask:
             empty = ""
         elif found.score is None:
             points, empty = [], tr("Train a purchase-intent model to see reasons.")
+        elif found.served != "model":
+            points, empty = [], tr(
+                "This score comes from the simpler method “{0}”, which ranked buyers at least as "
+                "well as the deep model on the latest period: it reads the customer's totals "
+                "(purchase days, recency, spend), not single events."
+            ).format(tr(METHOD_LABELS.get(found.served, found.served)))
         elif not explain:
             points, empty = [], tr("Working out what moved the score…")
         else:
@@ -283,6 +319,28 @@ class IntentTask:
             points_title=tr("What moved the score most"), points=points, empty_points=empty,
             as_of_ms=as_of if found.score is not None else None,
         )
+
+
+def _gap_text(m: dict[str, float]) -> str:
+    """The CLI's gap column: "  +0.003 [-0.004, +0.010]", or nothing without an interval."""
+    gap, lo, hi = (m.get(k) for k in GAP_METRICS)
+    if not all(isinstance(v, float) and v == v for v in (gap, lo, hi)):
+        return ""
+    return f"  {gap:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+
+
+def _tips(m: dict[str, float], period: str) -> list[str]:
+    """Hover texts of one method's row: where its figures were measured, and on the AUC cell
+    the deep model's gap to it with the paired bootstrap interval."""
+    where = tr("Measured on the latest period ({0}).").format(period) if period else ""
+    cells = [where] * (1 + len(METRIC_COLUMNS))
+    gap, lo, hi = (m.get(k) for k in GAP_METRICS)
+    if all(isinstance(v, float) and v == v for v in (gap, lo, hi)):
+        cells[1] = (tr(
+            "The deep model's AUC minus this method's: {0:+.3f} (95% interval {1:+.3f} to "
+            "{2:+.3f}; paired bootstrap over the customers, 1,000 draws)."
+        ).format(gap, lo, hi) + (" " + where if where else "")).strip()
+    return cells
 
 
 def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:

@@ -113,7 +113,7 @@ class ResultView(QWidget):
             self.metrics_model.set_rows([
                 (label, *[float("nan") if x is None else x for x in values])
                 for label, values in table.rows
-            ], headers=table.columns)
+            ], headers=table.columns, tips=table.tips)
             header = self.metrics_view.horizontalHeader()
             header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
             header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)

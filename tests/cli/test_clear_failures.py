@@ -55,7 +55,10 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
     create_demo_project(path, customers=300, seed=5)
     project = open_project(path, create=False)
     try:
-        config = IntentConfig(preset="fast", epochs=1, hidden_size=16, seq_len=40)
+        # always_deep: this one-epoch model serves (else a simple method would, and lookups
+        # would show no reasons and not read the weights the damaged-model tests craft).
+        config = IntentConfig(preset="fast", epochs=1, hidden_size=16, seq_len=40,
+                              always_deep=True)
         assert isinstance(list(runs.train(project, "intent", config))[-1],
                           RunSaved)
     finally:

@@ -27,8 +27,11 @@ from storage.project import Project, open_project
 from storage.runs import active_run, list_runs
 
 DAMAGED = "This model is damaged or was made by another version: train it again."
-# Small and quick (as in test_intent.py): the model's quality is not under test here.
-TINY = IntentConfig(preset="fast", epochs=1, hidden_size=16, seq_len=40, batch_size=128)
+# Small and quick (as in test_intent.py): the model's quality is not under test here, so the
+# deep model serves (by default a simple method would serve this one-epoch model's customers,
+# and their lookups would not read the weights these tests damage).
+TINY = IntentConfig(preset="fast", epochs=1, hidden_size=16, seq_len=40, batch_size=128,
+                    always_deep=True)
 
 
 @pytest.fixture(scope="module")

@@ -133,7 +133,8 @@ def test_export_what_you_see_writes_exactly_the_shown_rows(
 ) -> None:
     page = _customers_page(qtbot, shop)
     assert page.model.keys == ["customer", "score", "rank", "expected_spend", "purchases",
-                               "revenue", "last_ms", "segment", "next_item"]
+                               "revenue", "last_ms", "segment", "next_item", "next_order",
+                               "churn_band"]
     _filter_and_sort(page)
     shown = _table_text(page)
     assert page.export_shown_button.isEnabled()
