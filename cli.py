@@ -528,6 +528,13 @@ def cmd_lookup(args: argparse.Namespace) -> int:
               f"{value['expected_spend_p10']:,.2f}–{value['expected_spend_p90']:,.2f}); next "
               f"order {value['next_purchase'] or 'unknown'}; churn risk "
               f"{value['churn_band'] or 'unknown'}.")
+    if found.score is not None and found.served != "model":
+        from engine.tasks.intent import METHOD_LABELS
+        from engine.words import tr
+
+        print(tr("This score comes from {0}: the deep model did not beat it on the latest "
+                 "period, and it gives no event-by-event reasons.").format(
+            tr(METHOD_LABELS.get(found.served, found.served))))
     if found.reasons:
         print("What moved the score most:")
         for r in found.reasons:
