@@ -8,8 +8,15 @@ from html import escape
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths, Qt, QUrl
-from PySide6.QtWidgets import QFileDialog, QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gui.settings import home
 
@@ -196,3 +203,29 @@ class StatusLine(QLabel):
         )
         self.setText(html)
         self.setVisible(True)
+
+
+class EmptyState(QWidget):
+    """What a page shows when there is nothing to show yet: a sentence, centred, and a button
+    to the Train page when training would fill it (``train_requested``)."""
+
+    train_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        v = QVBoxLayout(self)
+        v.addStretch(1)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setStyleSheet("font-size: 15px; color: #5b6776; padding: 20px 40px;")
+        v.addWidget(self.label)
+        self.train_button = QPushButton(self.tr("Go to the Train page"))
+        self.train_button.clicked.connect(lambda _checked=False: self.train_requested.emit())
+        v.addWidget(self.train_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        v.addStretch(2)
+
+    def say(self, text: str, *, train: bool) -> None:
+        """Show ``text``, with the Train page button when ``train``."""
+        self.label.setText(text)
+        self.train_button.setVisible(train)

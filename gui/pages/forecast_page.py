@@ -41,7 +41,14 @@ from gui.pages.forecast_load import (
 )
 from gui.pages.forecast_picker import SeriesPicker
 from gui.pages.forecast_views import ForecastChart, MoversModel
-from gui.widgets import StatusLine, ask_export_path, export_folder, hint, remember_export_folder
+from gui.widgets import (
+    EmptyState,
+    StatusLine,
+    ask_export_path,
+    export_folder,
+    hint,
+    remember_export_folder,
+)
 from gui.worker import Caller, Worker
 from storage.project import Project
 
@@ -108,18 +115,9 @@ class ForecastPage(QWidget):
 
     # -- layout --------------------------------------------------------------------------
     def _build_empty(self) -> QWidget:
-        box = QWidget()
-        v = QVBoxLayout(box)
-        v.addStretch(1)
-        self.empty = QLabel()
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setStyleSheet("font-size: 15px; color: #5b6776; padding: 20px 40px;")
-        v.addWidget(self.empty)
-        self.train_button = QPushButton(self.tr("Go to the Train page"))
-        self.train_button.clicked.connect(lambda _checked=False: self.train_requested.emit())
-        v.addWidget(self.train_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        v.addStretch(2)
+        box = EmptyState()
+        box.train_requested.connect(self.train_requested)
+        self.empty, self.train_button = box.label, box.train_button
         return box
 
     def _build_content(self) -> QWidget:
