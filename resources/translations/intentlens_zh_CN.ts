@@ -162,17 +162,12 @@
         </message>
         <message>
             <location line="+18" />
-            <location line="+152" />
+            <location line="+143" />
             <source>Open a project to plan a campaign.</source>
             <translation>打开一个项目来策划营销活动。</translation>
         </message>
         <message>
-            <location line="-140" />
-            <source>Go to the Train page</source>
-            <translation>前往“训练”页面</translation>
-        </message>
-        <message>
-            <location line="+21" />
+            <location line="-119" />
             <source>Who may be on the list</source>
             <translation>哪些客户可以进入名单</translation>
         </message>
@@ -276,7 +271,7 @@
     <context>
         <name>CustomersPage</name>
         <message>
-            <location filename="../../work/main/gui/pages/customers_page.py" line="+62" />
+            <location filename="../../work/main/gui/pages/customers_page.py" line="+63" />
             <source>Customers</source>
             <translation>客户</translation>
         </message>
@@ -327,7 +322,8 @@
             <translation>{0:,} 条评分</translation>
         </message>
         <message>
-            <location line="+56" />
+            <location line="+54" />
+            <location line="+6" />
             <source>Forget this customer</source>
             <translation>删除此客户</translation>
         </message>
@@ -371,7 +367,7 @@
             <translation>影响评分最多的行为</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/pages/customers_page.py" line="-166" />
+            <location filename="../../work/main/gui/pages/customers_page.py" line="-170" />
             <source>No customers yet: import your shop's behavior log on the Data page.</source>
             <translation>还没有客户：请在“数据”页导入您店铺的行为日志。</translation>
         </message>
@@ -588,9 +584,225 @@
         </message>
     </context>
     <context>
+        <name>EmptyState</name>
+        <message>
+            <location filename="../../work/main/gui/widgets.py" line="+223" />
+            <source>Go to the Train page</source>
+            <translation>前往“训练”页面</translation>
+        </message>
+    </context>
+    <context>
+        <name>ForecastChart</name>
+        <message>
+            <location filename="../../work/main/gui/pages/forecast_views.py" line="+88" />
+            <source>Sold</source>
+            <extracomment>The chart's colours: what sold, the forecast's middle, its range, the forecast's start. The change column's colours: demand rising, falling. Tick steps in days, finest first. Room each label needs, in pixels.</extracomment>
+            <translation>已售</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Forecast (P50)</source>
+            <translation>预测（P50）</translation>
+        </message>
+        <message>
+            <location line="+7" />
+            <source>Likely range (P10–P90)</source>
+            <translation>可能范围（P10–P90）</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>forecast starts</source>
+            <translation>预测起点</translation>
+        </message>
+    </context>
+    <context>
+        <name>ForecastPage</name>
+        <message>
+            <location filename="../../work/main/gui/pages/forecast_page.py" line="+84" />
+            <source>Sales forecast</source>
+            <translation>销量预测</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Export forecast…</source>
+            <translation>导出预测…</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Every forecast of the run (shop, categories, items; units and revenue; P10, P50, P90 per period) as a CSV or Excel file</source>
+            <translation>本次运行的全部预测（全店、各品类、各商品；件数和销售额；每个周期的 P10、P50、P90），导出为 CSV 或 Excel 文件</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Save chart…</source>
+            <translation>保存图表…</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>The chart as shown, as a PNG picture</source>
+            <translation>将当前显示的图表保存为 PNG 图片</translation>
+        </message>
+        <message>
+            <location line="+19" />
+            <location line="+118" />
+            <source>Open a project to see its sales forecast.</source>
+            <translation>打开一个项目即可查看其销量预测。</translation>
+        </message>
+        <message>
+            <location line="-69" />
+            <source>Items whose demand is rising or falling most</source>
+            <translation>需求增长或下降最多的商品</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Stock to cover the next</source>
+            <translation>备货覆盖未来</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source> weeks</source>
+            <translation> 周</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>The stock column covers demand of this many weeks in 9 cases out of 10 (P90)</source>
+            <translation>库存一栏可在 10 次中有 9 次满足这么多周的需求（P90）</translation>
+        </message>
+        <message>
+            <location line="+16" />
+            <source>Double-click an item to see its forecast in the chart</source>
+            <translation>双击商品可在图表中查看其预测</translation>
+        </message>
+        <message>
+            <location line="+47" />
+            <source>Reading the forecast…</source>
+            <translation>正在读取预测…</translation>
+        </message>
+        <message>
+            <location line="+7" />
+            <source>The forecast could not be read: {0}</source>
+            <translation>无法读取预测：{0}</translation>
+        </message>
+        <message>
+            <location line="+17" />
+            <source>No sales forecast yet.
+
+Train the sales forecast on the Train page (choose “Sales forecast” and press Start). The forecast of the shop, its categories and items appears here when training ends.</source>
+            <translation>尚无销量预测。
+
+请在“训练”页训练销量预测（选择“销量预测”并点击“开始”）。训练结束后，全店、各品类和商品的预测将显示在这里。</translation>
+        </message>
+        <message>
+            <location line="+16" />
+            <source>Forecast {1} weeks ahead from the data up to {0} · trained {2}</source>
+            <translation>基于截至 {0} 的数据预测未来 {1} 周 · 训练于 {2}</translation>
+        </message>
+        <message>
+            <location line="+27" />
+            <source>revenue per week</source>
+            <translation>每周销售额</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>revenue per day</source>
+            <translation>每天销售额</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>units sold per week</source>
+            <translation>每周销量</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>units sold per day</source>
+            <translation>每天销量</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>week starting</source>
+            <translation>周起始日</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <location line="+17" />
+            <source>day</source>
+            <translation>天</translation>
+        </message>
+        <message>
+            <location line="-15" />
+            <source>Whole shop</source>
+            <translation>全店</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>{0} — method: {1}.</source>
+            <translation>{0} — 方法：{1}。</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>Each point is one week (7 days); the forecast covers {0} weeks.</source>
+            <translation>每个点代表一周（7 天）；预测覆盖 {0} 周。</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Each point is one day (the log is short and busy enough for daily periods); the forecast covers {0} days.</source>
+            <translation>每个点代表一天（记录时间短且交易频繁，适合按天统计）；预测覆盖 {0} 天。</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>The dashed line is as likely to be beaten as missed (P50); 8 periods in 10 fall inside the band (P10–P90).</source>
+            <translation>虚线（P50）被超出和未达到的可能性相同；每 10 个周期中有 8 个落在区间内（P10–P90）。</translation>
+        </message>
+        <message>
+            <location line="+7" />
+            <source>week</source>
+            <translation>周</translation>
+        </message>
+        <message>
+            <location line="+15" />
+            <source>No item forecasts in this run: train it down to items to see them here.</source>
+            <translation>本次运行没有商品级预测：将预测细化到商品后再训练，即可在此查看。</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>{0:,} items, the biggest change first. Double-click one to see it in the chart; click a column to sort.</source>
+            <translation>共 {0:,} 件商品，变化最大的排在前面。双击可在图表中查看；点击列标题可排序。</translation>
+        </message>
+        <message>
+            <location line="+16" />
+            <source>Export forecast</source>
+            <translation>导出预测</translation>
+        </message>
+        <message>
+            <location line="+6" />
+            <source>{0:,} forecasts</source>
+            <translation>{0:,} 条预测</translation>
+        </message>
+        <message>
+            <location line="+20" />
+            <source>Save chart</source>
+            <translation>保存图表</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>PNG pictures (*.png)</source>
+            <translation>PNG 图片 (*.png)</translation>
+        </message>
+        <message>
+            <location line="+15" />
+            <source>“{0}” could not be written (no permission, or the disk is full), so nothing changed.</source>
+            <translation>无法写入“{0}”（没有权限或磁盘已满），未做任何更改。</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>the chart</source>
+            <translation>图表</translation>
+        </message>
+    </context>
+    <context>
         <name>ImportWizard</name>
         <message>
-            <location filename="../../work/main/gui/import_wizard.py" line="+55" />
+            <location filename="../../work/main/gui/import_wizard.py" line="+56" />
             <source>Import a behavior log</source>
             <translation>导入行为日志</translation>
         </message>
@@ -889,7 +1101,7 @@
             <translation>导入</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/import_wizard.py" line="+77" />
+            <location filename="../../work/main/gui/import_wizard.py" line="+78" />
             <source>Choose your shop's behavior log</source>
             <translation>选择您店铺的行为日志</translation>
         </message>
@@ -924,7 +1136,7 @@
             <translation>“{0}”的列对应方式不适用于此文件：{1}</translation>
         </message>
         <message>
-            <location line="+136" />
+            <location line="+150" />
             <source>The import was cancelled. The project is exactly as it was before.</source>
             <translation>导入已取消。项目与之前完全相同。</translation>
         </message>
@@ -1113,11 +1325,16 @@
         </message>
         <message>
             <location line="+5" />
+            <source>Forecast</source>
+            <translation>预测</translation>
+        </message>
+        <message>
+            <location line="+5" />
             <source>Segments</source>
             <translation>客户分群</translation>
         </message>
         <message>
-            <location line="+36" />
+            <location line="+40" />
             <source>&amp;File</source>
             <translation>文件(&amp;F)</translation>
         </message>
@@ -1205,7 +1422,7 @@
             <translation>无法创建项目</translation>
         </message>
         <message>
-            <location line="+51" />
+            <location line="+55" />
             <source>This is the demo project, full of generated customers. Import your shop's file into a new project of its own?</source>
             <translation>这是演示项目，里面都是生成的客户。要把您店铺的文件导入到一个单独的新项目中吗？</translation>
         </message>
@@ -1235,24 +1452,25 @@
             <translation>停止训练并退出吗？目前最好的模型会被保留。</translation>
         </message>
         <message>
-            <location line="-148" />
+            <location line="-152" />
             <location line="+57" />
             <source>Open project</source>
             <translation>打开项目</translation>
         </message>
         <message>
             <location line="+10" />
-            <location line="+32" />
+            <location line="+5" />
+            <location line="+31" />
             <source>Import</source>
             <translation>导入</translation>
         </message>
         <message>
-            <location line="-32" />
+            <location line="-36" />
             <source>Open or create a project first.</source>
             <translation>请先打开或新建一个项目。</translation>
         </message>
         <message>
-            <location line="+53" />
+            <location line="+57" />
             <location line="+6" />
             <source>Export rejected lines</source>
             <translation>导出未导入的行</translation>
@@ -1276,6 +1494,75 @@
         <message>
             <source>IntentLens projects (*.intentlens);;All files (*)</source>
             <translation>IntentLens 项目 (*.intentlens);;所有文件 (*)</translation>
+        </message>
+    </context>
+    <context>
+        <name>MoversModel</name>
+        <message>
+            <location filename="../../work/main/gui/pages/forecast_views.py" line="+83" />
+            <source>week</source>
+            <extracomment>The movers table's columns, in order.</extracomment>
+            <translation>周</translation>
+        </message>
+        <message>
+            <location line="+81" />
+            <source>new</source>
+            <translation>新</translation>
+        </message>
+        <message>
+            <location line="+8" />
+            <source>Units sold per {0} over the latest periods (refunds subtracted).</source>
+            <translation>最近几个周期每{0}的销量（已扣除退款）。</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>Units expected per {0} over the forecast (the P50).</source>
+            <translation>预测期内每{0}的预计销量（P50）。</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>Expected compared with recent; “new” when nothing sold recently.</source>
+            <translation>预计与近期相比的变化；近期无销售时显示“新”。</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Units that cover demand of the next {0} weeks in 9 cases out of 10 (the P90), rounded up.</source>
+            <translation>10 次中有 9 次能满足未来 {0} 周需求的件数（P90），向上取整。</translation>
+        </message>
+        <message>
+            <location line="+18" />
+            <source>Item</source>
+            <translation>商品</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>Name</source>
+            <translation>名称</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>Category</source>
+            <translation>类目</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Recent per {0}</source>
+            <translation>近期每{0}</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Expected per {0}</source>
+            <translation>预计每{0}</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Change</source>
+            <translation>变化</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Stock to cover {0} weeks (P90)</source>
+            <translation>备货 {0} 周（P90）</translation>
         </message>
     </context>
     <context>
@@ -1586,9 +1873,62 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         </message>
     </context>
     <context>
+        <name>SeriesPicker</name>
+        <message>
+            <location filename="../../work/main/gui/pages/forecast_picker.py" line="+30" />
+            <source>Show</source>
+            <translation>显示</translation>
+        </message>
+        <message>
+            <location line="+9" />
+            <source>The whole shop, a category or an item: type part of a name or an item number to find it</source>
+            <translation>全店、某个品类或某件商品：输入名称的一部分或商品编号即可查找</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Type to find a category or item</source>
+            <translation>输入以查找品类或商品</translation>
+        </message>
+        <message>
+            <location line="+11" />
+            <source>Units</source>
+            <translation>件数</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Revenue</source>
+            <translation>收入</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Units sold: purchased minus refunded</source>
+            <translation>销量：购买数减去退款数</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Revenue: what was paid, refunds subtracted</source>
+            <translation>销售额：实付金额，已扣除退款</translation>
+        </message>
+        <message>
+            <location line="+24" />
+            <source>Category: {0}</source>
+            <translation>品类：{0}</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>Item: {0}</source>
+            <translation>商品：{0}</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Whole shop</source>
+            <translation>全店</translation>
+        </message>
+    </context>
+    <context>
         <name>TrainPage</name>
         <message>
-            <location filename="../../work/main/gui/pages/train_page.py" line="+92" />
+            <location filename="../../work/main/gui/pages/train_page.py" line="+93" />
             <source>Train a model</source>
             <translation>训练模型</translation>
         </message>
@@ -1614,23 +1954,23 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         </message>
         <message>
             <location line="+8" />
-            <location line="+81" />
+            <location line="+91" />
             <source>Choose what to learn and press Start.</source>
             <translation>选择学习目标，然后点击“开始训练”。</translation>
         </message>
         <message>
-            <location line="-124" />
-            <location line="+314" />
+            <location line="-134" />
+            <location line="+324" />
             <source>No training yet.</source>
             <translation>尚未训练。</translation>
         </message>
         <message>
-            <location line="-206" />
+            <location line="-216" />
             <source>Reading the project…</source>
             <translation>正在读取项目…</translation>
         </message>
         <message>
-            <location line="+14" />
+            <location line="+24" />
             <source>Import data first: there is nothing to learn from yet.</source>
             <translation>请先导入数据：目前还没有可学习的内容。</translation>
         </message>
@@ -1956,6 +2296,14 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>最佳 F1</translation>
         </message>
         <message>
+            <source>Always use the deep model</source>
+            <translation>始终使用深度模型</translation>
+        </message>
+        <message>
+            <source>score customers with the deep model even when a simple method ranks buyers as well (by default the best simple method then serves the scores)</source>
+            <translation>即使简单方法对买家的排序同样准确，也用深度模型为客户打分（默认情况下此时由最佳简单方法提供分数）</translation>
+        </message>
+        <message>
             <source>Seed</source>
             <translation>随机种子</translation>
         </message>
@@ -2068,6 +2416,98 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>最多用这么多位（随机抽取的）客户来评估各方法</translation>
         </message>
         <message>
+            <source>predict as of this date (YYYY-MM-DD; default: end of data)</source>
+            <translation>截至此日期进行预测（YYYY-MM-DD；默认：数据结束日）</translation>
+        </message>
+        <message>
+            <source>Spend over the next</source>
+            <translation>预计消费覆盖未来</translation>
+        </message>
+        <message>
+            <source>the days the expected spend covers, 1 to 365 (default: from the data, at most 30)</source>
+            <translation>预计消费覆盖的天数，1 到 365（默认：根据数据确定，最多 30）</translation>
+        </message>
+        <message>
+            <source>Churn window at least</source>
+            <translation>流失判定至少</translation>
+        </message>
+        <message>
+            <source>a customer has churned after no order for 3 times their usual gap, and at least this many days</source>
+            <translation>客户超过其平常下单间隔 3 倍且至少这么多天未下单，即视为已流失</translation>
+        </message>
+        <message>
+            <source>forecast from this date (YYYY-MM-DD; default: end of data)</source>
+            <translation>从此日期开始预测（YYYY-MM-DD；默认：数据结束日）</translation>
+        </message>
+        <message>
+            <source>Weeks ahead</source>
+            <translation>预测周数</translation>
+        </message>
+        <message>
+            <source>how many weeks to forecast, 1 to 26</source>
+            <translation>预测未来多少周，1 到 26</translation>
+        </message>
+        <message>
+            <source>weeks</source>
+            <translation>周</translation>
+        </message>
+        <message>
+            <source>Down to</source>
+            <translation>细化到</translation>
+        </message>
+        <message>
+            <source>the finest level to forecast: item (also categories and the shop), category (also the shop) or shop</source>
+            <translation>预测的最细层级：商品（同时包括品类和全店）、品类（同时包括全店）或全店</translation>
+        </message>
+        <message>
+            <source>Items</source>
+            <translation>商品</translation>
+        </message>
+        <message>
+            <source>Categories</source>
+            <translation>品类</translation>
+        </message>
+        <message>
+            <source>Whole shop</source>
+            <translation>全店</translation>
+        </message>
+        <message>
+            <source>Periods</source>
+            <translation>周期</translation>
+        </message>
+        <message>
+            <source>weeks or days; auto chooses days for a short, busy log and weeks otherwise</source>
+            <translation>按周或按天；自动模式下，记录短且交易频繁时按天，否则按周</translation>
+        </message>
+        <message>
+            <source>From the data</source>
+            <translation>根据数据</translation>
+        </message>
+        <message>
+            <source>Weeks</source>
+            <translation>周</translation>
+        </message>
+        <message>
+            <source>Days</source>
+            <translation>天</translation>
+        </message>
+        <message>
+            <source>Backtest origins</source>
+            <translation>回测起点数</translation>
+        </message>
+        <message>
+            <source>how many past dates each method forecasts from to measure its error, 1 to 8</source>
+            <translation>每种方法从多少个过去的日期开始预测以衡量其误差，1 到 8</translation>
+        </message>
+        <message>
+            <source>Items forecast</source>
+            <translation>预测商品数</translation>
+        </message>
+        <message>
+            <source>at most this many items, the best sellers first</source>
+            <translation>最多预测这么多件商品，畅销品优先</translation>
+        </message>
+        <message>
             <source>Find automatically</source>
             <translation>自动确定</translation>
         </message>
@@ -2084,8 +2524,20 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>商品推荐</translation>
         </message>
         <message>
+            <source>Customer value</source>
+            <translation>客户价值</translation>
+        </message>
+        <message>
+            <source>Sales forecast</source>
+            <translation>销量预测</translation>
+        </message>
+        <message>
             <source>valid AUC</source>
             <translation>验证 AUC</translation>
+        </message>
+        <message>
+            <source>backtest WAPE (best method)</source>
+            <translation>回测 WAPE（最佳方法）</translation>
         </message>
     </context>
     <context>
@@ -2195,24 +2647,464 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>客户 {0} 没有任何行为。</translation>
         </message>
         <message>
-            <source>The deep model finds {0:.1f}x more buyers in its top 10% than chance</source>
-            <translation>深度模型在得分最高的 10% 客户中找到的买家是随机的 {0:.1f} 倍</translation>
+            <source>Whole shop</source>
+            <translation>全店</translation>
         </message>
         <message>
-            <source>, but the simpler {0} ranks buyers better: AUC {1:.3f} against {2:.3f} ({3:.3f} higher). Prefer it for this data.</source>
-            <translation>，但更简单的{0}对买家的排序更好：AUC {1:.3f} 对 {2:.3f}（高 {3:.3f}）。这份数据更适合用它。</translation>
+            <source>There is no sales forecast yet: train the sales forecast first.</source>
+            <translation>尚无销量预测：请先训练销量预测。</translation>
         </message>
         <message>
-            <source> (validation AUC {0:.3f}).</source>
-            <translation>（验证 AUC {0:.3f}）。</translation>
+            <source>week of {0}</source>
+            <translation>{0} 当周</translation>
         </message>
         <message>
-            <source>, and beats the best simple method ({0}) by {1:.3f} AUC.</source>
-            <translation>，并以 {1:.3f} 的 AUC 优势胜过最好的简单方法（{0}）。</translation>
+            <source>The sales forecast needs purchases in the log, and it has none up to the as-of date.</source>
+            <translation>销量预测需要记录中有购买数据，但截至日期之前没有任何购买。</translation>
         </message>
         <message>
-            <source>, about as well as the best simple method ({0}): AUC {1:.3f} against {2:.3f}.</source>
-            <translation>，与最好的简单方法（{0}）相当：AUC {1:.3f} 对 {2:.3f}。</translation>
+            <source>weeks</source>
+            <translation>周</translation>
+        </message>
+        <message>
+            <source>days</source>
+            <translation>天</translation>
+        </message>
+        <message>
+            <source>The sales forecast needs at least {0} {1} of sales before the as-of date; this log has {2}.</source>
+            <translation>销量预测需要截至日期前至少 {0} {1}的销售数据；此记录只有 {2}。</translation>
+        </message>
+        <message>
+            <source>The forecast was stopped before the final forecast; nothing was saved.</source>
+            <translation>预测在得出最终结果前被停止，未保存任何内容。</translation>
+        </message>
+        <message>
+            <source>The forecast was stopped before it could check itself; nothing was saved.</source>
+            <translation>预测在完成自检前被停止，未保存任何内容。</translation>
+        </message>
+        <message>
+            <source>{0} {1} of sales ({2:,} purchases of {3:,} items): enough to forecast {4} weeks ahead and check it from {5} past dates.</source>
+            <translation>{0} {1}的销售数据（{3:,} 件商品共 {2:,} 次购买）：足以预测未来 {4} 周，并从 {5} 个过去日期进行检验。</translation>
+        </message>
+        <message>
+            <source>The log is too short to check a forecast of {0} weeks on its own past: choose fewer weeks ahead.</source>
+            <translation>记录太短，无法用自身历史数据检验 {0} 周的预测：请减少预测周数。</translation>
+        </message>
+        <message>
+            <source>{0} {1} of sales: too few to forecast {2} weeks ahead and check it on the past (it needs {3}); choose fewer weeks ahead.</source>
+            <translation>{0} {1}的销售数据：太少，无法预测未来 {2} 周并用历史数据检验（需要 {3}）；请减少预测周数。</translation>
+        </message>
+        <message>
+            <source>Forecasting {0} items, {1} categories and the whole shop by {2}, {3} {2} ahead; checking every method from {4} past dates.</source>
+            <translation>正在按{2}预测 {0} 件商品、{1} 个品类和全店，预测未来 {3} {2}；从 {4} 个过去日期检验每种方法。</translation>
+        </message>
+        <message>
+            <source>Forecasting from {0} with the best method of each level.</source>
+            <translation>正在从 {0} 开始预测，每个层级使用最佳方法。</translation>
+        </message>
+        <message>
+            <source>Checked the forecast from {0}.</source>
+            <translation>已检验从 {0} 起的预测。</translation>
+        </message>
+        <message>
+            <source>a week</source>
+            <translation>每周</translation>
+        </message>
+        <message>
+            <source>a day</source>
+            <translation>每天</translation>
+        </message>
+        <message>
+            <source>Nothing sold in the checked weeks at this level, so the error is unknown.</source>
+            <translation>在这一层级，所检验的几周内没有任何销售，因此无法得知误差。</translation>
+        </message>
+        <message>
+            <source>{0} does about as well as {1} (the difference, {2:+.0%}, is within chance)</source>
+            <translation>{0}与{1}表现相当（差异为 {2:+.0%}，在随机误差范围内）</translation>
+        </message>
+        <message>
+            <source>within ±{0:.0%} {1}</source>
+            <translation>{1}偏差在 ±{0:.0%} 以内</translation>
+        </message>
+        <message>
+            <source>Views and carts made no clear difference to the global model ({0:+.0%}, within chance).</source>
+            <translation>浏览和加购数据对全局模型没有明显影响（{0:+.0%}，在随机误差范围内）。</translation>
+        </message>
+        <message>
+            <source>The P10–P90 range held {0:.0%} of the actual periods in the backtest (80% is the aim).</source>
+            <translation>在回测中，{0:.0%} 的实际周期落在 P10–P90 区间内（目标为 80%）。</translation>
+        </message>
+        <message>
+            <source>{0} beats {1}: its errors are {2:.0%} lower (95% interval {3:.0%} to {4:.0%})</source>
+            <translation>{0}优于{1}：误差低 {2:.0%}（95% 区间 {3:.0%} 至 {4:.0%}）</translation>
+        </message>
+        <message>
+            <source>{1} beats {0}: the errors of {0} are {2:.0%} higher</source>
+            <translation>{1}优于{0}：{0}的误差高 {2:.0%}</translation>
+        </message>
+        <message>
+            <source>For the whole shop, {0} is usually {1}</source>
+            <translation>就全店而言，{0}通常{1}</translation>
+        </message>
+        <message>
+            <source>Views and carts helped the global model: its errors are {0:.0%} lower with them (95% interval {1:.0%} to {2:.0%}).</source>
+            <translation>浏览和加购数据对全局模型有帮助：加入后误差降低 {0:.0%}（95% 区间 {1:.0%} 至 {2:.0%}）。</translation>
+        </message>
+        <message>
+            <source>Views and carts did not help the global model: its errors are {0:.0%} higher with them.</source>
+            <translation>浏览和加购数据对全局模型没有帮助：加入后误差反而高 {0:.0%}。</translation>
+        </message>
+        <message>
+            <source>The P10–P90 range held only {0:.0%} of the actual periods in the backtest (80% is the aim): treat it as too narrow.</source>
+            <translation>在回测中，只有 {0:.0%} 的实际周期落在 P10–P90 区间内（目标为 80%）：应视为区间过窄。</translation>
+        </message>
+        <message>
+            <source>The P10–P90 range held {0:.0%} of the actual periods in the backtest (80% is the aim): it is on the cautious side.</source>
+            <translation>在回测中，{0:.0%} 的实际周期落在 P10–P90 区间内（目标为 80%）：区间偏保守。</translation>
+        </message>
+        <message>
+            <source>For a category, {0} is usually {1}</source>
+            <translation>就单个品类而言，{0}通常{1}</translation>
+        </message>
+        <message>
+            <source>For single items a range is more honest than a number: {0} is typically off by {1:.0%} {2}</source>
+            <translation>单个商品看区间比看单个数字更可靠：{0}通常{2}偏差约 {1:.0%}</translation>
+        </message>
+        <message>
+            <source>For single items, {0} is usually {1}</source>
+            <translation>就单个商品而言，{0}通常{1}</translation>
+        </message>
+        <message>
+            <source>“{0}” was already imported on {1} ({2:,} events); importing it again would count every event twice (use --allow-duplicate to do it anyway).</source>
+            <translation>“{0}”已于 {1} 导入过（{2:,} 条行为）；再次导入会把每条行为都重复计算一次（如仍要导入，请使用 --allow-duplicate）。</translation>
+        </message>
+        <message>
+            <source>“{0}” could not be read to the end ({1}).</source>
+            <translation>“{0}”无法完整读取（{1}）。</translation>
+        </message>
+        <message>
+            <source>1 line has an id in column “{1}” written in spreadsheet scientific notation{2}: the spreadsheet rounded it, so different customers or items may have been merged into one. Export the file again with that column formatted as text.</source>
+            <translation>“{1}”列中有 1 行的编号被电子表格写成了科学计数法{2}：电子表格已将其四舍五入，因此不同的客户或商品可能被合并成了一个。请将该列设为文本格式后重新导出文件。</translation>
+        </message>
+        <message>
+            <source>{0:,} lines have ids in column “{1}” written in spreadsheet scientific notation{2}: the spreadsheet rounded them, so different customers or items may have been merged into one. Export the file again with that column formatted as text.</source>
+            <translation>“{1}”列中有 {0:,} 行的编号被电子表格写成了科学计数法{2}：电子表格已将其四舍五入，因此不同的客户或商品可能被合并成了一个。请将该列设为文本格式后重新导出文件。</translation>
+        </message>
+        <message>
+            <source> (like “{0}”)</source>
+            <translation> （例如“{0}”）</translation>
+        </message>
+        <message>
+            <source>In column “{1}” some ids have leading zeros and 1 line has the same kind of id without them{2}: a spreadsheet probably dropped the zeros, so one customer may appear under two ids. Export the file again with that column formatted as text.</source>
+            <translation>“{1}”列中有些编号带前导零，而有 1 行的同类编号没有前导零{2}：很可能是电子表格去掉了这些零，因此同一位客户可能以两个编号出现。请将该列设为文本格式后重新导出文件。</translation>
+        </message>
+        <message>
+            <source>In column “{1}” some ids have leading zeros and {0:,} lines have the same kind of id without them{2}: a spreadsheet probably dropped the zeros, so one customer may appear under two ids. Export the file again with that column formatted as text.</source>
+            <translation>“{1}”列中有些编号带前导零，而有 {0:,} 行的同类编号没有前导零{2}：很可能是电子表格去掉了这些零，因此同一位客户可能以两个编号出现。请将该列设为文本格式后重新导出文件。</translation>
+        </message>
+        <message>
+            <source>1 line has a value in column “{1}” that is not a number{2}: that value was left empty (the line was still imported).</source>
+            <translation>“{1}”列中有 1 行的值不是数字{2}：该值已留空（这一行仍已导入）。</translation>
+        </message>
+        <message>
+            <source>{0:,} lines have a value in column “{1}” that is not a number{2}: those values were left empty (the lines were still imported).</source>
+            <translation>“{1}”列中有 {0:,} 行的值不是数字{2}：这些值已留空（这些行仍已导入）。</translation>
+        </message>
+        <message>
+            <source>1 line has an order status IntentLens does not know in column “{1}”{2}: it was counted as a purchase. If that is wrong, say what the word means with --event WORD=other (or purchase, refund), or in the wizard's event list.</source>
+            <translation>“{1}”列中有 1 行的订单状态 IntentLens 无法识别{2}：已将其算作购买。如果不对，请用 --event WORD=other（或 purchase、refund）说明该词的含义，或在导入向导的行为列表中设置。</translation>
+        </message>
+        <message>
+            <source>{0:,} lines have an order status IntentLens does not know in column “{1}”{2}: they were counted as purchases. If that is wrong, say what the word means with --event WORD=other (or purchase, refund), or in the wizard's event list.</source>
+            <translation>“{1}”列中有 {0:,} 行的订单状态 IntentLens 无法识别{2}：已将它们算作购买。如果不对，请用 --event WORD=other（或 purchase、refund）说明该词的含义，或在导入向导的行为列表中设置。</translation>
+        </message>
+        <message>
+            <source>1 line has an event word IntentLens does not know in column “{1}”{2}: it is imported as “other”. Say what the word means with --event WORD=EVENT, or in the wizard's event list.</source>
+            <translation>“{1}”列中有 1 行的行为词 IntentLens 无法识别{2}：该行将按“other”（其他）导入。请用 --event WORD=EVENT 说明该词的含义，或在导入向导的行为列表中设置。</translation>
+        </message>
+        <message>
+            <source>{0:,} lines have an event word IntentLens does not know in column “{1}”{2}: they are imported as “other”. Say what the word means with --event WORD=EVENT, or in the wizard's event list.</source>
+            <translation>“{1}”列中有 {0:,} 行的行为词 IntentLens 无法识别{2}：这些行将按“other”（其他）导入。请用 --event WORD=EVENT 说明该词的含义，或在导入向导的行为列表中设置。</translation>
+        </message>
+        <message>
+            <source>1 line has a time in column “{1}” after today{2}: check the date order (--date-order dmy|mdy|ymd) or the time column (--map time=COLUMN).</source>
+            <translation>“{1}”列中有 1 行的时间晚于今天{2}：请检查日期顺序（--date-order dmy|mdy|ymd）或时间列（--map time=COLUMN）。</translation>
+        </message>
+        <message>
+            <source>{0:,} lines have a time in column “{1}” after today{2}: check the date order (--date-order dmy|mdy|ymd) or the time column (--map time=COLUMN).</source>
+            <translation>“{1}”列中有 {0:,} 行的时间晚于今天{2}：请检查日期顺序（--date-order dmy|mdy|ymd）或时间列（--map time=COLUMN）。</translation>
+        </message>
+        <message>
+            <source>1 line in column “{1}”: {3}{2}.</source>
+            <translation>“{1}”列中有 1 行：{3}{2}。</translation>
+        </message>
+        <message>
+            <source>{0:,} lines in column “{1}”: {3}{2}.</source>
+            <translation>“{1}”列中有 {0:,} 行：{3}{2}。</translation>
+        </message>
+        <message>
+            <source>The line is not valid JSON.</source>
+            <translation>此行不是有效的 JSON。</translation>
+        </message>
+        <message>
+            <source>The line is empty.</source>
+            <translation>此行为空。</translation>
+        </message>
+        <message>
+            <source>No customer id.</source>
+            <translation>没有客户编号。</translation>
+        </message>
+        <message>
+            <source>No event type.</source>
+            <translation>没有行为类型。</translation>
+        </message>
+        <message>
+            <source>A repeated header line (the column names again), not data.</source>
+            <translation>重复的表头行（再次列出列名），不是数据。</translation>
+        </message>
+        <message>
+            <source>A totals row, not an event.</source>
+            <translation>合计行，不是行为记录。</translation>
+        </message>
+        <message>
+            <source>A note above the header line, not data.</source>
+            <translation>表头行上方的备注，不是数据。</translation>
+        </message>
+        <message>
+            <source>The line is cut off: the file ends in the middle of it ({0} of {1} values).</source>
+            <translation>此行不完整：文件在这一行中间就结束了（{1} 个值中只有 {0} 个）。</translation>
+        </message>
+        <message>
+            <source>Expected {0} values but found {1}.</source>
+            <translation>应有 {0} 个值，实际有 {1} 个。</translation>
+        </message>
+        <message>
+            <source>The time “{0}” could not be read (expected {1}).</source>
+            <translation>无法读取时间“{0}”（预期格式：{1}）。</translation>
+        </message>
+        <message>
+            <source>The price “{0}” times the quantity “{1}” is more than any real sale (over {2}): the line was left out. Check this line in the file.</source>
+            <translation>价格“{0}”乘以数量“{1}”超出了任何真实交易的范围（超过 {2}）：此行已略过。请检查文件中的这一行。</translation>
+        </message>
+        <message>
+            <source>The number “{0}” in column “{1}” is too large to be a real price, quantity or amount (over {2}): the line was left out. Check this line in the file.</source>
+            <translation>“{1}”列中的数字“{0}”太大，不可能是真实的价格、数量或金额（超过 {2}）：此行已略过。请检查文件中的这一行。</translation>
+        </message>
+        <message>
+            <source>choose one in the {0} list below.</source>
+            <translation>请在下方的“{0}”列表中选择一列。</translation>
+        </message>
+        <message>
+            <source> or </source>
+            <translation> 或 </translation>
+        </message>
+        <message>
+            <source>“{0}” is empty: there is nothing to import.</source>
+            <translation>“{0}”是空文件：没有可导入的内容。</translation>
+        </message>
+        <message>
+            <source>“{0}” is an Excel workbook: save it as CSV in Excel, then import the CSV.</source>
+            <translation>“{0}”是 Excel 工作簿：请先在 Excel 中将其另存为 CSV，再导入该 CSV 文件。</translation>
+        </message>
+        <message>
+            <source>“{0}” is not a text (CSV) file: it holds binary data.</source>
+            <translation>“{0}”不是文本（CSV）文件：它包含二进制数据。</translation>
+        </message>
+        <message>
+            <source>choose one with --map {0}=COLUMN.</source>
+            <translation>请用 --map {0}=COLUMN 选择一列。</translation>
+        </message>
+        <message>
+            <source>No column looks like the {0}: {1}</source>
+            <translation>找不到像是 {0} 的列：{1}</translation>
+        </message>
+        <message>
+            <source>The {0} could be {1}: {2}</source>
+            <translation>{0} 可能是{1}列：{2}</translation>
+        </message>
+        <message>
+            <source>IntentLens does not know the text encoding “{0}”.</source>
+            <translation>IntentLens 不认识文本编码“{0}”。</translation>
+        </message>
+        <message>
+            <source>“{0}” does not look like a CSV file: no line splits into columns.</source>
+            <translation>“{0}”看起来不像 CSV 文件：没有任何一行能拆分成多列。</translation>
+        </message>
+        <message>
+            <source>Unknown format “{0}”: use one of {1} or csv.</source>
+            <translation>未知格式“{0}”：请使用 {1} 或 csv。</translation>
+        </message>
+        <message>
+            <source>“{0}” is not a field IntentLens knows; use one of: {1}.</source>
+            <translation>“{0}”不是 IntentLens 认识的字段；请使用以下之一：{1}。</translation>
+        </message>
+        <message>
+            <source>The file has no column “{0}” (its columns: {1}).</source>
+            <translation>文件中没有“{0}”列（文件的列为：{1}）。</translation>
+        </message>
+        <message>
+            <source>The times in column “{0}” are in a form IntentLens does not know: choose another column with --map time=COLUMN.</source>
+            <translation>“{0}”列中的时间格式 IntentLens 无法识别：请用 --map time=COLUMN 选择其他列。</translation>
+        </message>
+        <message>
+            <source>The times in column “{0}” are in a form IntentLens does not know: choose another column in the Time list below.</source>
+            <translation>“{0}”列中的时间格式 IntentLens 无法识别：请在下方的“时间”列表中选择其他列。</translation>
+        </message>
+        <message>
+            <source>A quote (") opens a value on this line but is not closed where it should be: the line was left out and reading went on with the next line.</source>
+            <translation>此行有一个值以引号（"）开头，但没有在应有的位置闭合：此行已略过，并从下一行继续读取。</translation>
+        </message>
+        <message>
+            <source>The line nests values more than {0} levels deep: not an event, left out.</source>
+            <translation>此行的值嵌套超过 {0} 层：不是行为记录，已略过。</translation>
+        </message>
+        <message>
+            <source>The line is {0:,} characters long, more than the {1:,} a line may have: it was left out (only its start is kept here).</source>
+            <translation>此行长 {0:,} 个字符，超过了每行最多 {1:,} 个字符的限制：此行已略过（这里只保留其开头部分）。</translation>
+        </message>
+        <message>
+            <source>The file “{0}” does not exist.</source>
+            <translation>文件“{0}”不存在。</translation>
+        </message>
+        <message>
+            <source>“{0}” is a folder, not a file.</source>
+            <translation>“{0}”是文件夹，不是文件。</translation>
+        </message>
+        <message>
+            <source>IntentLens is not allowed to read “{0}”.</source>
+            <translation>IntentLens 无权读取“{0}”。</translation>
+        </message>
+        <message>
+            <source>The archive “{0}” is empty.</source>
+            <translation>压缩包“{0}”是空的。</translation>
+        </message>
+        <message>
+            <source>“{0}” is damaged: it cannot be decompressed ({1}).</source>
+            <translation>“{0}”已损坏：无法解压（{1}）。</translation>
+        </message>
+        <message>
+            <source>“{0}” is a damaged zip archive ({1}).</source>
+            <translation>“{0}”是损坏的 zip 压缩包（{1}）。</translation>
+        </message>
+        <message>
+            <source>month/day/year</source>
+            <translation>月/日/年</translation>
+        </message>
+        <message>
+            <source>day/month/year</source>
+            <translation>日/月/年</translation>
+        </message>
+        <message>
+            <source>year/month/day</source>
+            <translation>年/月/日</translation>
+        </message>
+        <message>
+            <source> “{0}” is the order's total, so each line's revenue is its price × quantity.</source>
+            <translation> “{0}”是订单总额，因此每行的销售额按单价 × 数量计算。</translation>
+        </message>
+        <message>
+            <source>Every date in column “{0}” could be read day-first or month-first (no day is above 12); IntentLens reads them as {1}. If that is wrong, import again with --date-order {2} (or choose the date order in the wizard).</source>
+            <translation>“{0}”列中的每个日期都既可按日在前、也可按月在前读取（没有大于 12 的日）；IntentLens 按{1}读取。如果不对，请用 --date-order {2} 重新导入（或在导入向导中选择日期顺序）。</translation>
+        </message>
+        <message>
+            <source>“{0}” is not an event IntentLens knows; use one of: {1}.</source>
+            <translation>“{0}”不是 IntentLens 认识的行为；请使用以下之一：{1}。</translation>
+        </message>
+        <message>
+            <source>IntentLens does not know most event words in column “{0}” ({1}): say what each means with --event WORD=EVENT, for example --event "{2}=view".</source>
+            <translation>“{0}”列中的大多数行为词 IntentLens 都不认识（{1}）：请用 --event WORD=EVENT 说明每个词的含义，例如 --event "{2}=view"。</translation>
+        </message>
+        <message>
+            <source>IntentLens does not know most event words in column “{0}” ({1}): choose what each means in the event list below.</source>
+            <translation>“{0}”列中的大多数行为词 IntentLens 都不认识（{1}）：请在下方的行为列表中选择每个词的含义。</translation>
+        </message>
+        <message>
+            <source>IntentLens does not know the event words {0} in column “{1}”; their lines are imported as “other”. Say what they mean with --event WORD=EVENT or in the wizard's event list.</source>
+            <translation>IntentLens 不认识“{1}”列中的行为词 {0}；这些行将按“other”（其他）导入。请用 --event WORD=EVENT 或在导入向导的行为列表中说明它们的含义。</translation>
+        </message>
+        <message>
+            <source>The values of column “{0}” cannot be times ({1}), so the times are taken from column “{2}”. To choose another, use --map time=COLUMN.</source>
+            <translation>“{0}”列的值不可能是时间（{1}），因此改用“{2}”列的时间。如需选择其他列，请使用 --map time=COLUMN。</translation>
+        </message>
+        <message>
+            <source>The numbers in column “{0}” (like “{1}”) could use the comma or the point for decimals; IntentLens reads them with a decimal comma. If that is wrong, import again with --decimal {2}.</source>
+            <translation>“{0}”列中的数字（如“{1}”）可能用逗号、也可能用句点表示小数点；IntentLens 将逗号视为小数点。如果不对，请用 --decimal {2} 重新导入。</translation>
+        </message>
+        <message>
+            <source>The numbers in column “{0}” (like “{1}”) could use the comma or the point for decimals; IntentLens reads them with a decimal point. If that is wrong, import again with --decimal {2}.</source>
+            <translation>“{0}”列中的数字（如“{1}”）可能用逗号、也可能用句点表示小数点；IntentLens 将句点视为小数点。如果不对，请用 --decimal {2} 重新导入。</translation>
+        </message>
+        <message>
+            <source>IntentLens does not know the order status “{0}” in column “{1}”; its lines are counted as purchases. If that is wrong, say what it means with --event "{0}=other" (or refund), or in the event list of the wizard.</source>
+            <translation>IntentLens 不认识“{1}”列中的订单状态“{0}”；这些行已算作购买。如果不对，请用 --event "{0}=other"（或 refund）说明其含义，或在导入向导的行为列表中设置。</translation>
+        </message>
+        <message>
+            <source>The file has no column that says what each line is (view, cart, purchase…) and no order numbers, amounts or quantities, so every line is imported as “other”. If every line is the same kind of event, import again with --default-event EVENT (for example --default-event view), or choose it in the wizard.</source>
+            <translation>文件中没有说明每行是什么（浏览、加购、购买…）的列，也没有订单号、金额或数量，因此每一行都按“other”（其他）导入。如果每一行都是同一种行为，请用 --default-event EVENT 重新导入（例如 --default-event view），或在导入向导中选择。</translation>
+        </message>
+        <message>
+            <source>This is an order export that writes the order's own values ({0}) on its first line only; IntentLens gives them to the order's other lines too.</source>
+            <translation>这是一份订单导出文件，订单本身的值（{0}）只写在该订单的第一行；IntentLens 会把这些值也填到该订单的其他行。</translation>
+        </message>
+        <message>
+            <source>Column “{0}” looks like it says what each line is ({1}), but IntentLens does not know these words: use --map event="{0}" and say what each word means with --event WORD=EVENT, or give every line one event with --default-event EVENT.</source>
+            <translation>“{0}”列看起来说明了每行是什么（{1}），但 IntentLens 不认识这些词：请使用 --map event="{0}"，并用 --event WORD=EVENT 说明每个词的含义；或用 --default-event EVENT 为所有行指定同一种行为。</translation>
+        </message>
+        <message>
+            <source>Column “{0}” looks like it says what each line is ({1}): choose it in the Event list below and say what each word means.</source>
+            <translation>“{0}”列看起来说明了每行是什么（{1}）：请在下方的“行为”列表中选择它，并说明每个词的含义。</translation>
+        </message>
+        <message>
+            <source>{0:+.3f}, 95% interval {1:+.3f} to {2:+.3f}</source>
+            <translation>{0:+.3f}，95% 区间 {1:+.3f} 至 {2:+.3f}</translation>
+        </message>
+        <message>
+            <source>On the latest period ({0}) the deep model finds {1:.1f}x more buyers in its top 10% than chance</source>
+            <translation>在最近一个周期（{0}）中，深度模型在得分最高的 10% 客户中找到的买家是随机的 {1:.1f} 倍</translation>
+        </message>
+        <message>
+            <source> The deep model's scores serve anyway, as “Always use the deep model” asks.</source>
+            <translation> 但按照“始终使用深度模型”的设置，仍采用深度模型的评分。</translation>
+        </message>
+        <message>
+            <source>AUC {0:.3f} with it against {1:.3f} without ({2}), {3}</source>
+            <translation>使用时 AUC 为 {0:.3f}，不使用时为 {1:.3f}（{2}），{3}</translation>
+        </message>
+        <message>
+            <source>Reading each customer's sequence of events added nothing beyond noise to the customer totals: {0}.</source>
+            <translation>逐条读取每位客户的行为序列，相比仅用客户汇总数据，没有带来超出随机误差的提升：{0}。</translation>
+        </message>
+        <message>
+            <source>purchases {0} to {1}</source>
+            <translation>{0} 至 {1} 的购买</translation>
+        </message>
+        <message>
+            <source> So the scores of {0} serve the customers: it finds {1:.1f}x more buyers in its top 10% than chance ({2}). The deep model serves only when it ranks buyers better beyond noise.</source>
+            <translation> 因此客户评分采用{0}的结果：它在得分最高的 10% 客户中找到的买家是随机的 {1:.1f} 倍（{2}）。只有当深度模型对买家的排序明显优于随机误差范围时，才会采用深度模型。</translation>
+        </message>
+        <message>
+            <source>Reading each customer's sequence of events helped: {0}.</source>
+            <translation>读取每位客户的行为序列带来了提升：{0}。</translation>
+        </message>
+        <message>
+            <source>Reading each customer's sequence of events hurt: {0}; the customer totals alone ranked buyers better.</source>
+            <translation>读取每位客户的行为序列反而拖了后腿：{0}；只看客户汇总数据更能找准买家。</translation>
+        </message>
+        <message>
+            <source> (AUC {0:.3f}).</source>
+            <translation>（AUC {0:.3f}）。</translation>
+        </message>
+        <message>
+            <source>, and beats the best simple method ({0}): AUC {1:.3f} against {2:.3f} (deep model minus simple method: {3}).</source>
+            <translation>，且优于最佳简单方法（{0}）：AUC {1:.3f} 对 {2:.3f}（深度模型减简单方法：{3}）。</translation>
+        </message>
+        <message>
+            <source>, but the simpler {0} ranks buyers better: AUC {1:.3f} against {2:.3f} (deep model minus simple method: {3}).</source>
+            <translation>，但更简单的{0}更能找准买家：AUC {1:.3f} 对 {2:.3f}（深度模型减简单方法：{3}）。</translation>
+        </message>
+        <message>
+            <source>, about as well as the best simple method ({0}): AUC {1:.3f} against {2:.3f} (deep model minus simple method: {3}).</source>
+            <translation>，与最佳简单方法（{0}）相当：AUC {1:.3f} 对 {2:.3f}（深度模型减简单方法：{3}）。</translation>
         </message>
         <message>
             <source>1 day ago</source>
@@ -2715,6 +3607,34 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>无法检验订单金额：最近 {0} 天内或之前没有人下单。</translation>
         </message>
         <message>
+            <source>Error of the best method at each backtest date</source>
+            <translation>各回测日期上最佳方法的误差</translation>
+        </message>
+        <message>
+            <source> (serves)</source>
+            <translation>（采用）</translation>
+        </message>
+        <message>
+            <source>Backtest from {0} ({1}):</source>
+            <translation>回测起点 {0}（按{1}）：</translation>
+        </message>
+        <message>
+            <source>{0}, {1} WAPE {2:.0%}</source>
+            <translation>{0}，{1} WAPE {2:.0%}</translation>
+        </message>
+        <message>
+            <source>backtest WAPE (best method)</source>
+            <translation>回测 WAPE（最佳方法）</translation>
+        </message>
+        <message>
+            <source>Method</source>
+            <translation>方法</translation>
+        </message>
+        <message>
+            <source>How far off each method was on the shop's own past (backtest from {0} dates; lower is better, P10–P90 should hold about 80%)</source>
+            <translation>各方法在店铺自身历史数据上的偏差（基于 {0} 个回测日期；越低越好，P10–P90 应覆盖约 80%）</translation>
+        </message>
+        <message>
             <source>Stopped early; this is the best model so far. </source>
             <translation>已提前停止；这是目前最好的模型。</translation>
         </message>
@@ -2751,6 +3671,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>联系的客户比例</translation>
         </message>
         <message>
+            <source> (serves the scores)</source>
+            <translation>（采用其评分）</translation>
+        </message>
+        <message>
             <source>Validation AUC (higher is better)</source>
             <translation>验证 AUC（越高越好）</translation>
         </message>
@@ -2769,6 +3693,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>What moved the score most</source>
             <translation>影响评分最多的行为</translation>
+        </message>
+        <message>
+            <source>Measured on the latest period ({0}).</source>
+            <translation>在最近一个周期（{0}）上评估。</translation>
         </message>
         <message>
             <source>The active model is damaged or was made by another version, so it cannot be a starting point: train without warm start.</source>
@@ -2811,8 +3739,12 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>没有哪一条行为明显影响评分。</translation>
         </message>
         <message>
-            <source>Method</source>
-            <translation>方法</translation>
+            <source>The deep model's AUC minus this method's: {0:+.3f} (95% interval {1:+.3f} to {2:+.3f}; paired bootstrap over the customers, 1,000 draws).</source>
+            <translation>深度模型的 AUC 减去此方法的 AUC：{0:+.3f}（95% 区间 {1:+.3f} 至 {2:+.3f}；按客户配对自助法，抽样 1,000 次）。</translation>
+        </message>
+        <message>
+            <source>This score comes from the simpler method “{0}”, which ranked buyers at least as well as the deep model on the latest period: it reads the customer's totals (purchase days, recency, spend), not single events.</source>
+            <translation>此评分来自更简单的方法“{0}”，它在最近一个周期上找出买家的效果不逊于深度模型：它看的是客户的汇总数据（购买天数、距上次购买时间、消费），而不是单个行为。</translation>
         </message>
         <message>
             <source>Segments need at least 3 customers with events before the as-of date: choose a later date or import more data.</source>
@@ -2859,10 +3791,6 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>首选：{0}。</translation>
         </message>
         <message>
-            <source> (serves)</source>
-            <translation>（采用）</translation>
-        </message>
-        <message>
             <source>How well each method finds what customers turned to next (latest period, never seen in training)</source>
             <translation>各方法找到客户接下来所关注商品的能力（最近时段，训练中从未见过）</translation>
         </message>
@@ -2873,6 +3801,354 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>Moving towards {0}: {1:.0%} → {2:.0%} of their activity</source>
             <translation>正在转向{0}：占其活动的 {1:.0%} → {2:.0%}</translation>
+        </message>
+        <message>
+            <source>No value prediction for this customer.</source>
+            <translation>暂无该客户的价值预测。</translation>
+        </message>
+        <message>
+            <source>Next order</source>
+            <translation>下次下单</translation>
+        </message>
+        <message>
+            <source>Churn risk</source>
+            <translation>流失风险</translation>
+        </message>
+        <message>
+            <source>No next-order date: it needs purchases on two days or more.</source>
+            <translation>无法给出下次下单日期：客户需在至少两个不同日期有过购买。</translation>
+        </message>
+        <message>
+            <source>Customer value</source>
+            <translation>客户价值</translation>
+        </message>
+        <message>
+            <source>Each prediction checked on the latest period against simple methods</source>
+            <translation>每项预测都在最近一个周期上与简单方法对比检验</translation>
+        </message>
+        <message>
+            <source>Next order expected around {0} (likely {1} to {2}): from the gaps between their purchase days and the time already waited.</source>
+            <translation>预计下次下单在 {0} 前后（可能在 {1} 至 {2} 之间）：依据其各次购买日期之间的间隔和已等待的时间。</translation>
+        </message>
+        <message>
+            <source>Churn risk {0}: {1:.0%} chance of no order in the next {2:.0f} days, from how recently and how often they bought and browsed.</source>
+            <translation>流失风险{0}：未来 {2:.0f} 天内不下单的可能性为 {1:.0%}，依据其最近购买和浏览的时间与频率。</translation>
+        </message>
+        <message>
+            <source>expected spend off by {0:,.2f} per customer</source>
+            <translation>每位客户的预计消费偏差 {0:,.2f}</translation>
+        </message>
+        <message>
+            <source>likely {0} to {1}</source>
+            <translation>可能在 {0} 至 {1} 之间</translation>
+        </message>
+        <message>
+            <source>{0:.0%} chance of no order in {1:.0f} days</source>
+            <translation>{1:.0f} 天内不下单的可能性 {0:.0%}</translation>
+        </message>
+        <message>
+            <source>enough for expected spend</source>
+            <translation>足以计算预计消费</translation>
+        </message>
+        <message>
+            <source>enough for next-order dates</source>
+            <translation>足以预测下次下单日期</translation>
+        </message>
+        <message>
+            <source>{0:,} customers bought in the last {1} days: {2}; {3:,} customers bought on two days or more: {4}; {5:,} have 3+ orders.</source>
+            <translation>最近 {1} 天内有 {0:,} 位客户购买：{2}；{3:,} 位客户在两天或以上有购买：{4}；{5:,} 位客户下过 3 单及以上。</translation>
+        </message>
+        <message>
+            <source>Customer value was stopped; nothing was saved.</source>
+            <translation>客户价值计算已停止；未保存任何内容。</translation>
+        </message>
+        <message>
+            <source>expected spend needs {0}</source>
+            <translation>预计消费至少需要 {0} 位</translation>
+        </message>
+        <message>
+            <source>next-order dates need {0}</source>
+            <translation>下次下单日期至少需要 {0} 位</translation>
+        </message>
+        <message>
+            <source>Too few buyers for customer value: {0}</source>
+            <translation>购买的客户太少，无法计算客户价值：{0}</translation>
+        </message>
+        <message>
+            <source>The log is too short to check customer value: it needs two periods of {0} days before the as-of date.</source>
+            <translation>日志太短，无法检验客户价值：截至日期之前需要有两个 {0} 天的周期。</translation>
+        </message>
+        <message>
+            <source>Checked expected spend on the latest {0} days.</source>
+            <translation>已在最近 {0} 天上检验预计消费。</translation>
+        </message>
+        <message>
+            <source>Checked next-order dates on {0:,} customers.</source>
+            <translation>已用 {0:,} 位客户检验下次下单日期。</translation>
+        </message>
+        <message>
+            <source>Checked churn risk with a window of {0:.0f} days.</source>
+            <translation>已用 {0:.0f} 天的窗口检验流失风险。</translation>
+        </message>
+        <message>
+            <source>Predicted value, next order and churn for {0:,} customers.</source>
+            <translation>已为 {0:,} 位客户预测价值、下次下单和流失风险。</translation>
+        </message>
+        <message>
+            <source>95% interval {0}{2} to {1}{2}</source>
+            <translation>95% 区间 {0}{2} 至 {1}{2}</translation>
+        </message>
+        <message>
+            <source>about as well as that ({0}).</source>
+            <translation>与后者相当（{0}）。</translation>
+        </message>
+        <message>
+            <source>it beats that ({0}).</source>
+            <translation>模型优于后者（{0}）。</translation>
+        </message>
+        <message>
+            <source>that does better ({0}).</source>
+            <translation>后者表现更好（{0}）。</translation>
+        </message>
+        <message>
+            <source>Expected spend over {0} days, checked on {1} to {2}: off by {3:,.2f} per customer on average ({8:,.2f} if nobody were expected to buy), against {4:,.2f} for their own past spend rate and {5:,.2f} for the shop average; the top 10% by expected spend made {6:.0%} of what was spent (their own spend rate's top 10%: {9:.0%}). In the top 10%, {10} By squared error, {7}</source>
+            <translation>{0} 天内的预计消费，以 {1} 至 {2} 的数据检验：每位客户平均偏差 {3:,.2f}（若预计无人购买则为 {8:,.2f}），而按其过往消费水平为 {4:,.2f}，按店铺平均值为 {5:,.2f}；预计消费最高的前 10% 客户贡献了实际消费的 {6:.0%}（按其过往消费水平选出的前 10%：{9:.0%}）。在前 10% 上，{10}按平方误差计，{7}</translation>
+        </message>
+        <message>
+            <source> points</source>
+            <translation> 个百分点</translation>
+        </message>
+        <message>
+            <source>Next-order dates, checked on {0:,} customers who bought again: the median error is {1:.0f} days, against {2:.0f} for “last purchase + their mean gap”; {3}</source>
+            <translation>下次下单日期，以 {0:,} 位再次购买的客户检验：误差中位数为 {1:.0f} 天，而“上次购买 + 其平均间隔”为 {2:.0f} 天；{3}</translation>
+        </message>
+        <message>
+            <source> days</source>
+            <translation> 天</translation>
+        </message>
+        <message>
+            <source>Next-order dates could not be checked: too few customers bought again in the latest {0} days.</source>
+            <translation>无法检验下次下单日期：最近 {0} 天内再次购买的客户太少。</translation>
+        </message>
+        <message>
+            <source>Churn risk (no order within {0:.0f} days), checked from {5} on {1:,} buyers, each scored by a model that never saw them: AUC {2:.2f} against {3:.2f} for the days since their last purchase; {4} High means 70% or more, Medium 40–70%.</source>
+            <translation>流失风险（{0:.0f} 天内不下单），从 {5} 起以 {1:,} 位买家检验，每位都由未见过其数据的模型评分：AUC {2:.2f}，而“距上次购买的天数”为 {3:.2f}；{4}“高”表示 70% 及以上，“中”表示 40–70%。</translation>
+        </message>
+        <message>
+            <source>Churn risk could not be checked: the log is shorter than the churn window of {0:.0f} days plus a month.</source>
+            <translation>无法检验流失风险：日志时长不足流失窗口 {0:.0f} 天再加一个月。</translation>
+        </message>
+        <message>
+            <source>no log file could be written</source>
+            <translation>无法写入日志文件</translation>
+        </message>
+        <message>
+            <source>Customer ids were replaced by pseudonyms.</source>
+            <translation>客户编号已替换为假名。</translation>
+        </message>
+        <message>
+            <source>Imported {0:,} events from {1} ({2}, {3}).</source>
+            <translation>已从 {1} 导入 {0:,} 条行为（{2}，{3}）。</translation>
+        </message>
+        <message>
+            <source>{0:,} lines read: {1:,} imported, {2:,} rejected.</source>
+            <translation>共读取 {0:,} 行：导入 {1:,} 行，未导入 {2:,} 行。</translation>
+        </message>
+        <message>
+            <source>{0:,} customers, {1:,} items, {2} to {3}, revenue {4:,.2f}.</source>
+            <translation>{0:,} 位客户，{1:,} 种商品，{2} 至 {3}，销售额 {4:,.2f}。</translation>
+        </message>
+        <message>
+            <source>details were written to {0}</source>
+            <translation>详细信息已写入 {0}</translation>
+        </message>
+        <message>
+            <source>Error: IntentLens hit an unexpected problem ({0}); {1}.</source>
+            <translation>错误：IntentLens 遇到意外问题（{0}）；{1}。</translation>
+        </message>
+        <message>
+            <source>Stopped: nothing was changed.</source>
+            <translation>已停止：未做任何更改。</translation>
+        </message>
+        <message>
+            <source>Rejected: {0}.</source>
+            <translation>未导入：{0}。</translation>
+        </message>
+        <message>
+            <source>All rejected lines: python main.py export {0} rejected --out rejected.csv</source>
+            <translation>查看所有未导入的行：python main.py export {0} rejected --out rejected.csv</translation>
+        </message>
+        <message>
+            <source>Events: {0}.</source>
+            <translation>行为：{0}。</translation>
+        </message>
+        <message>
+            <source>{0:,} events stored: each refunded order also gives a refund event.</source>
+            <translation>共存储 {0:,} 条行为：每笔退款订单还会额外生成一条退款行为。</translation>
+        </message>
+        <message>
+            <source>Warning: {0}</source>
+            <translation>警告：{0}</translation>
+        </message>
+        <message>
+            <source>This score comes from {0}: the deep model did not beat it on the latest period, and it gives no event-by-event reasons.</source>
+            <translation>这个分数来自{0}：深度模型在最近一个周期里没有胜过它，因此没有逐个事件的原因说明。</translation>
+        </message>
+        <message>
+            <source>  line {0}: {1}  [{2}]</source>
+            <translation>  第 {0} 行：{1}  [{2}]</translation>
+        </message>
+        <message>
+            <source>Error: {0}</source>
+            <translation>错误：{0}</translation>
+        </message>
+        <message>
+            <source>Seasonal naive (same period last cycle)</source>
+            <translation>季节性朴素法（取上一轮同期）</translation>
+        </message>
+        <message>
+            <source>Moving average</source>
+            <translation>移动平均</translation>
+        </message>
+        <message>
+            <source>Croston (intermittent demand)</source>
+            <translation>Croston（间歇性需求）</translation>
+        </message>
+        <message>
+            <source>TSB (intermittent demand)</source>
+            <translation>TSB（间歇性需求）</translation>
+        </message>
+        <message>
+            <source>ADIDA (intermittent demand)</source>
+            <translation>ADIDA（间歇性需求）</translation>
+        </message>
+        <message>
+            <source>Exponential smoothing (AutoETS)</source>
+            <translation>指数平滑（AutoETS）</translation>
+        </message>
+        <message>
+            <source>AutoARIMA</source>
+            <translation>AutoARIMA</translation>
+        </message>
+        <message>
+            <source>Global gradient boosting</source>
+            <translation>全局梯度提升</translation>
+        </message>
+        <message>
+            <source>Gradient boosting, no views or carts</source>
+            <translation>梯度提升（不含浏览和加购）</translation>
+        </message>
+        <message>
+            <source>seasonal naive</source>
+            <translation>季节性朴素法</translation>
+        </message>
+        <message>
+            <source>the moving average</source>
+            <translation>移动平均</translation>
+        </message>
+        <message>
+            <source>Croston</source>
+            <translation>Croston</translation>
+        </message>
+        <message>
+            <source>TSB</source>
+            <translation>TSB</translation>
+        </message>
+        <message>
+            <source>ADIDA</source>
+            <translation>ADIDA</translation>
+        </message>
+        <message>
+            <source>exponential smoothing</source>
+            <translation>指数平滑</translation>
+        </message>
+        <message>
+            <source>the global gradient-boosting model</source>
+            <translation>全局梯度提升模型</translation>
+        </message>
+        <message>
+            <source>gradient boosting without views and carts</source>
+            <translation>不含浏览和加购的梯度提升</translation>
+        </message>
+        <message>
+            <source>Categories</source>
+            <translation>品类</translation>
+        </message>
+        <message>
+            <source>Items</source>
+            <translation>商品</translation>
+        </message>
+        <message>
+            <source>WAPE</source>
+            <translation>WAPE</translation>
+        </message>
+        <message>
+            <source>MASE</source>
+            <translation>MASE</translation>
+        </message>
+        <message>
+            <source>Pinball</source>
+            <translation>Pinball 损失</translation>
+        </message>
+        <message>
+            <source>P10–P90 held</source>
+            <translation>P10–P90 覆盖率</translation>
+        </message>
+        <message>
+            <source>Zero-inflated model (chance to buy × spend if buying)</source>
+            <translation>零膨胀模型（购买概率 × 购买时的消费）</translation>
+        </message>
+        <message>
+            <source>Own past spend rate, shrunk to the shop's</source>
+            <translation>自身过往消费水平（向全店水平校正）</translation>
+        </message>
+        <message>
+            <source>Everyone spends the shop average</source>
+            <translation>人人按店铺平均值消费</translation>
+        </message>
+        <message>
+            <source>Usual gap, given the time already waited</source>
+            <translation>常规间隔（结合已等待时间）</translation>
+        </message>
+        <message>
+            <source>Last purchase + the customer's mean gap</source>
+            <translation>上次购买 + 该客户的平均间隔</translation>
+        </message>
+        <message>
+            <source>Gap model: chance of no order in the window</source>
+            <translation>间隔模型：窗口期内不下单的概率</translation>
+        </message>
+        <message>
+            <source>Days since the last purchase</source>
+            <translation>距上次购买的天数</translation>
+        </message>
+        <message>
+            <source>High</source>
+            <translation>高</translation>
+        </message>
+        <message>
+            <source>Medium</source>
+            <translation>中</translation>
+        </message>
+        <message>
+            <source>Low</source>
+            <translation>低</translation>
+        </message>
+        <message>
+            <source>Mean abs. error</source>
+            <translation>平均绝对误差</translation>
+        </message>
+        <message>
+            <source>Top 10% share</source>
+            <translation>前 10% 占比</translation>
+        </message>
+        <message>
+            <source>Median error (days)</source>
+            <translation>误差中位数（天）</translation>
+        </message>
+        <message>
+            <source>AUC</source>
+            <translation>AUC</translation>
         </message>
         <message>
             <source>viewed</source>
@@ -3111,10 +4387,6 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>典型订单金额</translation>
         </message>
         <message>
-            <source>AUC</source>
-            <translation>AUC</translation>
-        </message>
-        <message>
             <source>PR AUC</source>
             <translation>PR AUC</translation>
         </message>
@@ -3211,6 +4483,14 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>推荐</translation>
         </message>
         <message>
+            <source>Value</source>
+            <translation>价值</translation>
+        </message>
+        <message>
+            <source>Forecast</source>
+            <translation>预测</translation>
+        </message>
+        <message>
             <source>Find automatically</source>
             <translation>自动确定</translation>
         </message>
@@ -3229,10 +4509,6 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>days ahead, 1 to 365 (default: from the data, at most 30)</source>
             <translation>向后预测的天数，1 到 365（默认：根据数据决定，最多 30）</translation>
-        </message>
-        <message>
-            <source>days</source>
-            <translation>天</translation>
         </message>
         <message>
             <source>Preset</source>
@@ -3341,6 +4617,14 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>best F1</source>
             <translation>最佳 F1</translation>
+        </message>
+        <message>
+            <source>Always use the deep model</source>
+            <translation>始终使用深度模型</translation>
+        </message>
+        <message>
+            <source>score customers with the deep model even when a simple method ranks buyers as well (by default the best simple method then serves the scores)</source>
+            <translation>即使简单方法对买家的排序同样准确，也用深度模型为客户打分（默认情况下此时由最佳简单方法提供分数）</translation>
         </message>
         <message>
             <source>Seed</source>
@@ -3454,11 +4738,87 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <source>at most this many customers (drawn at random) are used to measure the methods</source>
             <translation>最多用这么多位（随机抽取的）客户来评估各方法</translation>
         </message>
+        <message>
+            <source>predict as of this date (YYYY-MM-DD; default: end of data)</source>
+            <translation>截至此日期进行预测（YYYY-MM-DD；默认：数据结束日）</translation>
+        </message>
+        <message>
+            <source>Spend over the next</source>
+            <translation>预计消费覆盖未来</translation>
+        </message>
+        <message>
+            <source>the days the expected spend covers, 1 to 365 (default: from the data, at most 30)</source>
+            <translation>预计消费覆盖的天数，1 到 365（默认：根据数据确定，最多 30）</translation>
+        </message>
+        <message>
+            <source>Churn window at least</source>
+            <translation>流失判定至少</translation>
+        </message>
+        <message>
+            <source>a customer has churned after no order for 3 times their usual gap, and at least this many days</source>
+            <translation>客户超过其平常下单间隔 3 倍且至少这么多天未下单，即视为已流失</translation>
+        </message>
+        <message>
+            <source>forecast from this date (YYYY-MM-DD; default: end of data)</source>
+            <translation>从此日期开始预测（YYYY-MM-DD；默认：数据结束日）</translation>
+        </message>
+        <message>
+            <source>Weeks ahead</source>
+            <translation>预测周数</translation>
+        </message>
+        <message>
+            <source>how many weeks to forecast, 1 to 26</source>
+            <translation>预测未来多少周，1 到 26</translation>
+        </message>
+        <message>
+            <source>Down to</source>
+            <translation>细化到</translation>
+        </message>
+        <message>
+            <source>the finest level to forecast: item (also categories and the shop), category (also the shop) or shop</source>
+            <translation>预测的最细层级：商品（同时包括品类和全店）、品类（同时包括全店）或全店</translation>
+        </message>
+        <message>
+            <source>Periods</source>
+            <translation>周期</translation>
+        </message>
+        <message>
+            <source>weeks or days; auto chooses days for a short, busy log and weeks otherwise</source>
+            <translation>按周或按天；自动模式下，记录短且交易频繁时按天，否则按周</translation>
+        </message>
+        <message>
+            <source>From the data</source>
+            <translation>根据数据</translation>
+        </message>
+        <message>
+            <source>Weeks</source>
+            <translation>周</translation>
+        </message>
+        <message>
+            <source>Days</source>
+            <translation>天</translation>
+        </message>
+        <message>
+            <source>Backtest origins</source>
+            <translation>回测起点数</translation>
+        </message>
+        <message>
+            <source>how many past dates each method forecasts from to measure its error, 1 to 8</source>
+            <translation>每种方法从多少个过去的日期开始预测以衡量其误差，1 到 8</translation>
+        </message>
+        <message>
+            <source>Items forecast</source>
+            <translation>预测商品数</translation>
+        </message>
+        <message>
+            <source>at most this many items, the best sellers first</source>
+            <translation>最多预测这么多件商品，畅销品优先</translation>
+        </message>
     </context>
     <context>
         <name>widgets</name>
         <message>
-            <location filename="../../work/main/gui/widgets.py" line="+135" />
+            <location filename="../../work/main/gui/widgets.py" line="-81" />
             <source>CSV files (*.csv)</source>
             <extracomment>The QSettings key of the folder the last export went to.</extracomment>
             <translation>CSV 文件 (*.csv)</translation>
