@@ -164,8 +164,7 @@ def movers(project: Project, run: RunInfo, *, cover_periods: int | None = None) 
     period over the latest periods), ``expected`` (P50 units per period over the horizon),
     ``change`` (expected / recent − 1; NaN when nothing sold recently), ``stock_p90`` (units
     that cover the next ``cover_periods`` periods with 90% confidence; default the whole
-    horizon). Sorted by the size of the change, biggest first; items that sold nothing recently
-    come after, the most expected first.
+    horizon). Sorted by the size of the change in units per period, biggest first.
     """
     rows = _item_rows(project, run)
     columns = ["item", "name", "category", "recent", "expected", "change", "stock_p90"]
@@ -192,11 +191,11 @@ def movers(project: Project, run: RunInfo, *, cover_periods: int | None = None) 
         "expected": expected, "change": change,
         "stock_p90": stock_p90(p50[:, :n], p90[:, :n]),
     })
-    # Real changes first, the biggest first; then items that sold nothing recently, the most
-    # expected first (a new item's tiny forecast is no infinite rise).
-    known = np.isfinite(out["change"].to_numpy())
-    order = np.lexsort((-out["expected"].to_numpy(),
-                        -np.where(known, np.abs(out["change"].to_numpy()), 0.0), ~known))
+    # The biggest change in units first: a slow item going from 0.02 to 0.05 a day is a big
+    # percentage but no purchasing decision; an item that sold nothing recently counts its
+    # whole expected demand.
+    size = np.abs(out["expected"].to_numpy() - out["recent"].to_numpy())
+    order = np.lexsort((out["item"].to_numpy(), -size))
     return out.iloc[order].reset_index(drop=True)
 
 

@@ -78,18 +78,17 @@ def setting_words() -> list[str]:
 def engine_words() -> list[str]:
     sys.path.insert(0, str(ROOT))
     from engine.events import EVENT_NAMES
+    from engine.forecast.config import LABELS as FORECAST_LABELS
+    from engine.forecast.config import LEVEL_LABELS
+    from engine.forecast.config import NAMES as FORECAST_NAMES
     from engine.intent.evaluate import METHOD_NAMES
     from engine.intent.explain import VERBS
     from engine.profiles.segments import NAME_WORDS, TRAIT_LABELS
     from engine.recommend.config import LABELS as RECOMMEND_LABELS
     from engine.recommend.config import NAMES as RECOMMEND_NAMES
+    from engine.tasks.forecast import METRIC_COLUMNS as FORECAST_COLUMNS
     from engine.tasks.intent import METHOD_LABELS, METRIC_COLUMNS
     from engine.tasks.recommend import METRIC_COLUMNS as RECOMMEND_COLUMNS
-
-    from engine.forecast.config import LABELS as FORECAST_LABELS
-    from engine.forecast.config import LEVEL_LABELS
-    from engine.forecast.config import NAMES as FORECAST_NAMES
-    from engine.tasks.forecast import METRIC_COLUMNS as FORECAST_COLUMNS
     from engine.tasks.value import _PREDICTIONS as VALUE_PREDICTIONS
     from engine.tasks.value import METRIC_COLUMNS as VALUE_COLUMNS
     from engine.value.config import LABELS as VALUE_LABELS
