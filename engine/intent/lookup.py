@@ -207,7 +207,9 @@ def _reasons(
 def export_scores(
     project: Project, out: str | Path, *, should_stop: Callable[[], bool] = lambda: False
 ) -> int:
-    """Write the active model's scores: customer, score, rank, as_of, horizon (best first).
+    """Write the active model's scores: customer, score, rank, as_of, horizon (best first),
+    then the active customer-value run's expected_spend (with _p10, _p90), next_purchase,
+    churn_risk and churn_band (empty without one).
 
     Goes through ``engine.exports.write_csv``: never over a database, atomically, and with
     customer ids that could be spreadsheet formulas neutralised. Raises NoData without a model
@@ -222,6 +224,8 @@ def export_scores(
         check_dates(run.settings)
     except ModelDamaged as exc:
         raise NoData(str(exc)) from exc
+    from engine.value.read import VALUE_KEYS, value_frame
+
     outputs = run_outputs(project, run.id, names=("score", "rank")).sort_values("rank")
     frame = pd.DataFrame(
         {
@@ -233,6 +237,10 @@ def export_scores(
         },
         columns=list(SCORE_COLUMNS),
     )
+    # The customer-value run's predictions beside the score (empty cells without one).
+    value = value_frame(project).reindex(outputs["customer_id"].to_numpy(dtype=np.int64))
+    for key in VALUE_KEYS:
+        frame[key] = value[key].to_numpy()
     return write_csv(
         frame, out, project=project, float_format="%.6f", should_stop=should_stop
     )

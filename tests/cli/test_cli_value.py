@@ -62,3 +62,37 @@ def test_lookup_has_the_value_keys_as_none_before_and_numbers_after(demo: Path) 
     assert after["churn_band"] in ("High", "Medium", "Low")
     assert 0 <= after["churn_risk"] <= 1
     assert after["next_purchase"] is None or after["next_purchase"] >= "2025-"
+
+
+def test_export_scores_carries_the_value_columns(demo: Path, tmp_path: Path) -> None:
+    import csv
+
+    import numpy as np
+    import pandas as pd
+
+    from storage.queries import overview
+    from storage.run_writes import save_run
+    from storage.runs import active_run, customer_summary
+
+    project = open_project(demo)
+    try:
+        if active_run(project, "value") is None:
+            pytest.skip("needs the value run of the test above")
+        ids = customer_summary(project)["customer_id"].to_numpy()
+        save_run(project, "intent", status="done",
+                 settings={"as_of_ms": overview(project).last_ms, "horizon_days": 30},
+                 history={}, metrics={}, summary="", seconds=0, warm_started=False,
+                 weights=None, outputs=pd.DataFrame({
+                     "customer_id": ids, "score": np.linspace(0.9, 0.1, len(ids)),
+                     "rank": np.arange(1, len(ids) + 1)}))
+    finally:
+        project.close()
+    out = tmp_path / "scores.csv"
+    code, _, err = _run("export", demo, "scores", "--out", out)
+    assert code == 0, err
+    with out.open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0])[5:] == list(VALUE_KEYS)
+    assert all(r["expected_spend"] != "" for r in rows)
+    assert {r["churn_band"] for r in rows} <= {"High", "Medium", "Low", ""}
+    assert any(r["churn_band"] for r in rows) and any(r["next_purchase"] for r in rows)

@@ -28,6 +28,11 @@ from tests.engine.test_safe_exports import (  # noqa: F401 - formula_project is 
     formula_project,
 )
 
+#: The header of ``export scores`` (a contract): the score, then the customer-value columns.
+SCORE_HEADER = ["customer", "score", "rank", "as_of", "horizon", "expected_spend",
+                "expected_spend_p10", "expected_spend_p90", "next_purchase", "churn_risk",
+                "churn_band"]
+
 #: Every id the handed case holds, each of which a spreadsheet would run.
 HOSTILE = ('=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1)")
 
@@ -83,7 +88,7 @@ def test_every_export_writes_a_workbook_without_formulas(
     for cell in ws["A"][1:]:
         assert cell.quotePrefix == exports.is_formula(str(cell.value)), cell.value
     if what == "scores":
-        assert header == ["customer", "score", "rank", "as_of", "horizon"]
+        assert header == SCORE_HEADER
         body = rows[1:]
         assert all(isinstance(r[1], float) for r in body)
         assert [r[1] for r in body].count(NEGATIVE_SCORE) == 1

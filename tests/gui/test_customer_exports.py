@@ -28,6 +28,11 @@ from storage.project import Project, open_project
 from storage.run_writes import save_run
 from storage.runs import customer_summary
 
+#: The header of ``export scores`` (a contract): the score, then the customer-value columns.
+SCORE_HEADER = ["customer", "score", "rank", "as_of", "horizon", "expected_spend",
+                "expected_spend_p10", "expected_spend_p90", "next_purchase", "churn_risk",
+                "churn_band"]
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CUSTOMERS = 200
 
@@ -174,7 +179,7 @@ def test_export_scores_is_still_every_scored_customer(
     out = tmp_path / "scores.xlsx"
     n = page.export_scores(str(out))
     rows = _read(out)
-    assert rows[0] == ["customer", "score", "rank", "as_of", "horizon"]
+    assert rows[0] == SCORE_HEADER
     assert n == len(rows) - 1 == CUSTOMERS - len(range(0, CUSTOMERS, 7))
     assert [r[2] for r in rows[1:4]] == [1, 2, 3]
     assert page.status.plain == f"Saved {n:,} scores to {out.resolve()}."

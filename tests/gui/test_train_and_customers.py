@@ -14,6 +14,11 @@ from gui.pages.customers_page import CustomersModel
 from gui.settings import Settings
 from storage.runs import list_runs
 
+#: The header of ``export scores`` (a contract): the score, then the customer-value columns.
+SCORE_HEADER = ["customer", "score", "rank", "as_of", "horizon", "expected_spend",
+                "expected_spend_p10", "expected_spend_p90", "next_purchase", "churn_risk",
+                "churn_band"]
+
 
 @pytest.fixture(scope="module")
 def small_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -192,7 +197,7 @@ def test_customers_page_exports_the_scores(qtbot, small_project, tmp_path):  # t
     n = page.export_scores(str(out))
     with out.open(encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == ["customer", "score", "rank", "as_of", "horizon"]
+    assert rows[0] == SCORE_HEADER
     assert n == len(rows) - 1 == 400
     assert [int(r[2]) for r in rows[1:6]] == [1, 2, 3, 4, 5]
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import cli
+from engine.value.read import VALUE_KEYS
 from storage.project import open_project
 from storage.runs import list_runs, run_outputs
 from tests.project_checks import schema_revision, table_names
@@ -57,12 +58,20 @@ def test_the_release_project_answers_as_before(
     release_keys = list(json.loads(expected))
     assert list(answer)[: len(release_keys)] == release_keys
     assert json.dumps({k: answer[k] for k in release_keys}, ensure_ascii=False) == expected
-    from engine.value.read import VALUE_KEYS
-
     assert list(answer)[len(release_keys):] == list(VALUE_KEYS)
     assert all(answer[k] is None for k in VALUE_KEYS)
     assert answer["rank"] == 11
-    for what in ("scores", "segments"):
-        out = tmp_path / f"{what}.csv"
-        assert cli.run(["export", str(old_project), what, "--out", str(out)]) == 0
-        assert out.read_bytes() == (RELEASE / f"{what}.csv").read_bytes()
+    out = tmp_path / "segments.csv"
+    assert cli.run(["export", str(old_project), "segments", "--out", str(out)]) == 0
+    assert out.read_bytes() == (RELEASE / "segments.csv").read_bytes()
+    # The scores as released, then the customer-value columns added since, empty without a
+    # value run.
+    out = tmp_path / "scores.csv"
+    assert cli.run(["export", str(old_project), "scores", "--out", str(out)]) == 0
+    got = out.read_text(encoding="utf-8-sig").splitlines()
+    released = (RELEASE / "scores.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(got) == len(released)
+    added = "," + ",".join(VALUE_KEYS)
+    assert got[0] == released[0] + added
+    assert all(g == r + "," * len(VALUE_KEYS) for g, r in zip(got[1:], released[1:],
+                                                             strict=True))
