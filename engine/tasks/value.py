@@ -117,11 +117,23 @@ class ValueTask:
             table=MetricTable(
                 tr("Each prediction checked on the latest period against simple methods"),
                 [tr("Method"), *[tr(h) for _, h in METRIC_COLUMNS]], rows) if rows else None,
-            text=["", run.summary],
-            data={"value": run.metrics, "as_of": _date(_num(run.settings.get("as_of_ms"))),
+            notes=self._drivers(run),
+            text=["", run.summary, self._drivers(run)],
+            data={"value": {k: v for k, v in run.metrics.items() if k != "drivers"},
+                  "drivers": run.metrics.get("drivers", []),
+                  "as_of": _date(_num(run.settings.get("as_of_ms"))),
                   "horizon_days": run.settings.get("horizon_days"), "run_id": run.id,
                   "verdict": run.summary},
         )
+
+    def _drivers(self, run: RunInfo) -> str:
+        """What makes customers buy here, as a ranked list in words."""
+        found = [d for d in run.metrics.get("drivers", []) if isinstance(d, dict)]
+        if not found:
+            return ""
+        lines = [tr("What makes customers buy here (latest period, strongest first):")]
+        lines += [f"{i}. {d.get('sentence', '')}" for i, d in enumerate(found, 1)]
+        return "\n".join(lines)
 
     def columns(self) -> list[Column]:
         """Next order date and churn band (the probability on hover)."""

@@ -29,6 +29,7 @@ import pandas as pd
 from engine.events import MS_PER_DAY
 from engine.tasks.base import NoData, Progress, Verdict
 from engine.value.config import ValueConfig, churn_band, settings_dict
+from engine.value.drivers import drivers
 from engine.value.features import (
     customer_features,
     first_purchase_after,
@@ -219,6 +220,7 @@ def train_value(events: pd.DataFrame, config: ValueConfig, *,
     spend_gap = paired_bootstrap((shrunk - actual) ** 2, (pred["expected"] - actual) ** 2,
                                  config.seed)
     capture_gap = _capture_interval(pred["expected"], shrunk, actual, config.seed)
+    found_drivers = drivers(fit_t.buy, x_v, actual > 0, h, config.seed)
     if should_stop():
         raise NoData(tr("Customer value was stopped; nothing was saved."))
     yield step(1, tr("Checked expected spend on the latest {0} days.").format(h))
@@ -305,6 +307,7 @@ def train_value(events: pd.DataFrame, config: ValueConfig, *,
         len(pop_d)))
     metrics = {
         "gate": dict(gate.numbers),
+        "drivers": found_drivers,
         "spend": {**spend_metrics, "versus_shrunk_mean": spend_gap,
                   "top10_versus_shrunk_mean": capture_gap, "customers": len(pop_v),
                   "period": [int(cut_v), int(d)]},

@@ -3803,6 +3803,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>正在转向{0}：占其活动的 {1:.0%} → {2:.0%}</translation>
         </message>
         <message>
+            <source>What makes customers buy here (latest period, strongest first):</source>
+            <translation>是什么让客户在这里购买（最近一个周期，影响最强的在前）：</translation>
+        </message>
+        <message>
             <source>No value prediction for this customer.</source>
             <translation>暂无该客户的价值预测。</translation>
         </message>
@@ -3845,6 +3849,22 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>{0:.0%} chance of no order in {1:.0f} days</source>
             <translation>{1:.0f} 天内不下单的可能性 {0:.0%}</translation>
+        </message>
+        <message>
+            <source>far more</source>
+            <translation>远远更</translation>
+        </message>
+        <message>
+            <source>{0} under {1}: bought {2} as often as the rest ({3:.0%} against {4:.0%})</source>
+            <translation>{0}低于 {1}：购买频率是其余客户的 {2}（{3:.0%} 对 {4:.0%}）</translation>
+        </message>
+        <message>
+            <source>{0} {1} or more: bought {2} as often as the rest ({3:.0%} against {4:.0%})</source>
+            <translation>{0}达到 {1} 或以上：购买频率是其余客户的 {2}（{3:.0%} 对 {4:.0%}）</translation>
+        </message>
+        <message>
+            <source>{0:.1f}×</source>
+            <translation>{0:.1f} 倍</translation>
         </message>
         <message>
             <source>enough for expected spend</source>
@@ -4149,6 +4169,62 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>AUC</source>
             <translation>AUC</translation>
+        </message>
+        <message>
+            <source>orders so far</source>
+            <translation>至今订单数</translation>
+        </message>
+        <message>
+            <source>days they bought on</source>
+            <translation>有购买的天数</translation>
+        </message>
+        <message>
+            <source>spend so far</source>
+            <translation>至今消费</translation>
+        </message>
+        <message>
+            <source>average order</source>
+            <translation>平均订单金额</translation>
+        </message>
+        <message>
+            <source>days since their last purchase</source>
+            <translation>距上次购买的天数</translation>
+        </message>
+        <message>
+            <source>usual days between purchases</source>
+            <translation>通常的购买间隔天数</translation>
+        </message>
+        <message>
+            <source>wait since the last purchase ÷ their usual gap</source>
+            <translation>距上次购买的等待 ÷ 通常间隔</translation>
+        </message>
+        <message>
+            <source>days since first seen</source>
+            <translation>首次出现至今的天数</translation>
+        </message>
+        <message>
+            <source>days since their last visit</source>
+            <translation>距上次访问的天数</translation>
+        </message>
+        <message>
+            <source>actions in the last {0} days</source>
+            <translation>最近 {0} 天的行为次数</translation>
+        </message>
+        <message>
+            <source>actions in the {0} days before those</source>
+            <translation>再往前 {0} 天的行为次数</translation>
+        </message>
+        <message>
+            <source>activity trend (recent ÷ before)</source>
+            <translation>活跃趋势（最近 ÷ 之前）</translation>
+        </message>
+        <message>
+            <source>cart adds in the last {0} days</source>
+            <translation>最近 {0} 天的加购次数</translation>
+        </message>
+        <message>
+            <source>views in the last {0} days</source>
+            <translation>最近 {0} 天的浏览次数</translation>
         </message>
         <message>
             <source>viewed</source>

@@ -92,6 +92,7 @@ def engine_words() -> list[str]:
     from engine.tasks.value import _PREDICTIONS as VALUE_PREDICTIONS
     from engine.tasks.value import METRIC_COLUMNS as VALUE_COLUMNS
     from engine.value.config import LABELS as VALUE_LABELS
+    from engine.value.drivers import WORDS as DRIVER_WORDS
 
     words: list[str] = []
     for path in [*sorted((ROOT / "engine").rglob("*.py")), ROOT / "cli.py"]:
@@ -100,6 +101,7 @@ def engine_words() -> list[str]:
     words += [heading for _, heading in FORECAST_COLUMNS]
     words += [*VALUE_LABELS.values(), *VALUE_PREDICTIONS.values(), "High", "Medium", "Low"]
     words += [heading for _, heading in VALUE_COLUMNS]
+    words += list(DRIVER_WORDS.values())
     words += list(EVENT_NAMES.values())
     words += list(METHOD_LABELS.values())
     words += list(METHOD_NAMES.values())

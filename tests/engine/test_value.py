@@ -104,3 +104,23 @@ def test_identical_methods_are_never_said_to_beat(seed: int) -> None:
     errors = np.random.default_rng(seed).exponential(5.0, 300)
     est, lo, hi = paired_bootstrap(errors, errors.copy(), seed)
     assert est == 0 and lo <= 0 <= hi
+
+
+def test_drivers_name_what_makes_customers_buy_with_directions(result: ValueResult) -> None:
+    from engine.value.drivers import direction
+
+    found = result.metrics["drivers"]
+    assert 1 <= len(found) <= 5
+    assert [d["importance"] for d in found] == sorted((d["importance"] for d in found),
+                                                       reverse=True)
+    # The demo plants browsing before purchases: recent activity must be among the drivers.
+    assert {d["feature"] for d in found} & {"days_since_event", "views_recent", "carts_recent",
+                                            "events_recent", "trend"}
+    assert all("as often as the rest" in d["sentence"] for d in found)
+    rng = np.random.default_rng(1)
+    carts = rng.integers(0, 6, 2000).astype(float)
+    bought = rng.random(2000) < 0.1 + 0.12 * carts
+    up = direction(carts, bought, "cart adds")
+    assert up is not None and up.startswith("Cart adds 4 or more: bought")
+    down = direction(carts, ~bought, "cart adds")
+    assert down is not None and down.startswith("Cart adds under 4: bought")
