@@ -84,6 +84,7 @@ class TrainingCurves(QWidget):
         for curve in (self.batch_curve, *self.loss_curves, *self.extra_curves):
             curve.setData([], [])
         self.loss_plot.setVisible(True)
+        self.extra_plot.setLabel("bottom", tr("epoch"))
 
     def add(self, report: Progress) -> None:
         """Add a "batch" or "epoch" report's points."""
@@ -98,6 +99,7 @@ class TrainingCurves(QWidget):
             x = float(report.epoch)
             if not report.losses and not any(xs for xs, _ in self._losses.values()):
                 self.loss_plot.setVisible(False)  # a task without a loss (the forecast)
+                self.extra_plot.setLabel("bottom", tr("step"))
             for store, values, curves in ((self._losses, report.losses, self.loss_curves),
                                           (self._metrics, report.metrics, self.extra_curves)):
                 for name, y in values.items():
@@ -116,6 +118,7 @@ class TrainingCurves(QWidget):
         self.set_extra_title((view.extra_title or extra_title) if view.extra_curves else "")
         # A task without a loss (the forecast's backtest) shows its own curve alone.
         self.loss_plot.setVisible(bool(view.losses) or not view.extra_curves)
+        self.extra_plot.setLabel("bottom", tr("epoch") if view.losses else tr("step"))
 
     def _fill(self, curves: list[pg.PlotDataItem], series: list[Series]) -> None:
         for i, s in enumerate(series):

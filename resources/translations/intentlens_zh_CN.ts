@@ -2062,11 +2062,14 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <location line="+1" />
             <location line="+12" />
+            <location line="+25" />
+            <location line="+34" />
             <source>epoch</source>
+            <extracomment>Per-epoch points by loss name ("train", "valid") and by metric name.</extracomment>
             <translation>轮次</translation>
         </message>
         <message>
-            <location line="-9" />
+            <location line="-68" />
             <source>training (smoothed)</source>
             <translation>训练（平滑）</translation>
         </message>
@@ -2079,6 +2082,12 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <location line="+1" />
             <source>validation</source>
             <translation>验证</translation>
+        </message>
+        <message>
+            <location line="+43" />
+            <location line="+19" />
+            <source>step</source>
+            <translation>步骤</translation>
         </message>
         <message>
             <location filename="../../work/main/gui/tasks/form.py" line="+100" />

@@ -224,3 +224,19 @@ def test_the_epoch_axis_ticks_whole_epochs_only(qtbot) -> None:  # type: ignore[
         values = [v for _, vs in levels for v in vs]
         assert values and all(float(v).is_integer() for v in values), (low, high, levels)
         assert all(low <= v <= high for v in values)
+
+
+def test_a_task_without_a_loss_shows_its_own_curve_alone(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from engine.tasks.base import RunView, Series
+    from gui.tasks.curves import TrainingCurves
+
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    curves.show_view(RunView(task="forecast", run_id=1, headline="", verdict="",
+                             extra_curves=[Series("backtest WAPE", [1.0, 2.0], [0.3, 0.2])],
+                             extra_title="Error at each backtest date"), "")
+    assert curves.loss_plot.isHidden() and not curves.extra_plot.isHidden()
+    assert curves.extra_plot.getAxis("bottom").labelText == "step"
+    curves.show_view(RunView(task="intent", run_id=2, headline="", verdict="",
+                             losses=[Series("training", [1.0], [0.5])]), "")
+    assert not curves.loss_plot.isHidden()
