@@ -27,6 +27,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from engine.events import MS_PER_DAY
+from engine.stats import Metric, auc_metric, mean_metric, paired_bootstrap
 from engine.tasks.base import NoData, Progress, Verdict
 from engine.value.config import ValueConfig, churn_band, settings_dict
 from engine.value.drivers import drivers
@@ -47,8 +48,6 @@ F64 = npt.NDArray[np.float64]
 #: What each prediction needs before it is made.
 MIN_BUYERS = 30
 MIN_REPEAT = 20
-#: Bootstrap draws of the paired intervals.
-DRAWS = 400
 
 
 @dataclass
@@ -61,59 +60,38 @@ class ValueResult:
     outputs: pd.DataFrame
 
 
-def paired_bootstrap(a: F64, b: F64, seed: int, stat: Callable[[F64, F64], float] | None = None,
-                     draws: int = DRAWS) -> list[float]:
-    """[estimate, low, high] of stat(A) − stat(B) over customers resampled in pairs (95%);
-    ``stat(values, index)`` defaults to the mean. Positive: A's figure is higher."""
-    n = len(a)
-    if n == 0:
-        return [math.nan, math.nan, math.nan]
-    rng = np.random.default_rng(seed)
-    diffs = np.empty(draws)
-    for i in range(draws):
-        idx = rng.integers(0, n, n)
-        diffs[i] = float(np.mean(a[idx]) - np.mean(b[idx]))
-    lo, hi = np.quantile(diffs, [0.025, 0.975])
-    return [float(np.mean(a) - np.mean(b)), float(lo), float(hi)]
+def interval(a: F64, b: F64, metric: Metric, seed: int) -> list[float]:
+    """[difference, low, high] of ``metric`` between A and B over the same customers, from
+    the shared paired bootstrap (``engine.stats``): positive means A's figure is higher."""
+    found = paired_bootstrap(a, b, metric, seed)
+    return [found.diff, found.lo, found.hi]
 
 
-def _capture_interval(a: F64, b: F64, actual: F64, seed: int) -> list[float]:
-    """[estimate, low, high] of A's top-10% spend capture minus B's, customers resampled."""
-    rng = np.random.default_rng(seed)
-    n = len(actual)
-    diffs = []
-    for _ in range(200):
-        idx = rng.integers(0, n, n)
-        ca, cb = _top_capture(a[idx], actual[idx]), _top_capture(b[idx], actual[idx])
-        if ca == ca and cb == cb:
-            diffs.append(ca - cb)
-    if not diffs:
-        return [math.nan, math.nan, math.nan]
-    lo, hi = np.quantile(diffs, [0.025, 0.975])
-    return [_top_capture(a, actual) - _top_capture(b, actual), float(lo), float(hi)]
+def top_share_metric(actual: F64, share: float = 0.1) -> Metric:
+    """The share of what was spent that the top ``share`` of customers by a prediction made,
+    per resample (weights [draws, n]); the row on the boundary counts in part."""
+    spent = np.clip(actual, 0.0, None)
+
+    def metric(pred: F64, weights: F64) -> F64:
+        order = np.argsort(-pred, kind="stable")
+        w = weights[:, order]
+        act = spent[order]
+        limit = share * w.sum(axis=1, keepdims=True)
+        before = np.cumsum(w, axis=1) - w
+        taken = np.clip(limit - before, 0.0, w)
+        num, den = (taken * act).sum(axis=1), (w * act).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan))
+
+    return metric
 
 
 def _auc(score: F64, label: npt.NDArray[np.bool_]) -> float:
-    from sklearn.metrics import roc_auc_score
-
-    if label.all() or not label.any():
-        return math.nan
-    return float(roc_auc_score(label, score))
+    return float(auc_metric(label)(score, np.ones((1, len(score))))[0])
 
 
-def _auc_interval(a: F64, b: F64, label: npt.NDArray[np.bool_], seed: int) -> list[float]:
-    rng = np.random.default_rng(seed)
-    n = len(label)
-    diffs = []
-    for _ in range(200):
-        idx = rng.integers(0, n, n)
-        da, db = _auc(a[idx], label[idx]), _auc(b[idx], label[idx])
-        if da == da and db == db:
-            diffs.append(da - db)
-    if not diffs:
-        return [math.nan, math.nan, math.nan]
-    lo, hi = np.quantile(diffs, [0.025, 0.975])
-    return [_auc(a, label) - _auc(b, label), float(lo), float(hi)]
+def _top_capture(pred: F64, actual: F64) -> float:
+    return float(top_share_metric(actual)(pred, np.ones((1, len(pred))))[0])
 
 
 def _stacked(events: pd.DataFrame, od: pd.DataFrame, last_cut: int, h: int, seed: int,
@@ -134,14 +112,6 @@ def _stacked(events: pd.DataFrame, od: pd.DataFrame, last_cut: int, h: int, seed
 
 def _population(events: pd.DataFrame, cut: int) -> npt.NDArray[np.int64]:
     return np.unique(events.loc[events["time_ms"] <= cut, "customer_id"].to_numpy(np.int64))
-
-
-def _top_capture(pred: F64, actual: F64) -> float:
-    total = actual.clip(min=0).sum()
-    if total <= 0:
-        return math.nan
-    top = np.argsort(-pred, kind="stable")[: max(1, len(pred) // 10)]
-    return float(actual[top].clip(min=0).sum() / total)
 
 
 def _shrunk_rate(x: pd.DataFrame, horizon: int) -> F64:
@@ -217,9 +187,9 @@ def train_value(events: pd.DataFrame, config: ValueConfig, *,
         (actual >= pred["p10"] - 1e-9) & (actual <= pred["p90"] + 1e-9)))
     # An expected spend is a mean: squared error is the error it makes smallest (absolute
     # error favours predicting nothing for everyone, as most customers buy nothing).
-    spend_gap = paired_bootstrap((shrunk - actual) ** 2, (pred["expected"] - actual) ** 2,
-                                 config.seed)
-    capture_gap = _capture_interval(pred["expected"], shrunk, actual, config.seed)
+    spend_gap = interval((shrunk - actual) ** 2, (pred["expected"] - actual) ** 2,
+                         mean_metric, config.seed)
+    capture_gap = interval(pred["expected"], shrunk, top_share_metric(actual), config.seed)
     found_drivers = drivers(fit_t.buy, x_v, actual > 0, h, config.seed)
     if should_stop():
         raise NoData(tr("Customer value was stopped; nothing was saved."))
@@ -246,7 +216,7 @@ def train_value(events: pd.DataFrame, config: ValueConfig, *,
                                      "coverage_80": float(np.mean((true_days >= lo)
                                                                   & (true_days <= hi)))}
         date_metrics["last_plus_gap"] = {"median_abs_days": float(np.median(e_base))}
-        date_gap = paired_bootstrap(e_base, e_model, config.seed)
+        date_gap = interval(e_base, e_model, mean_metric, config.seed)
     yield step(2, tr("Checked next-order dates on {0:,} customers.").format(int(seen.sum())))
 
     # ---- churn ---------------------------------------------------------------------------------
@@ -272,7 +242,7 @@ def train_value(events: pd.DataFrame, config: ValueConfig, *,
                 "period": [int(cut_c), int(d)],
                 "churn_model": {"auc": _auc(p, label)}, "recency": {"auc": _auc(recency, label)},
             })
-            churn_gap = _auc_interval(p, recency, label, config.seed)
+            churn_gap = interval(p, recency, auc_metric(label), config.seed)
     yield step(3, tr("Checked churn risk with a window of {0:.0f} days.").format(window))
 
     # ---- every customer as of D -------------------------------------------------------------

@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from engine.stats import mean_metric
 from engine.value.config import ValueConfig, churn_band
 from engine.value.features import customer_features, orders
 from engine.value.gaps import churn_by_gaps, fit_gaps, next_gap
-from engine.value.training import ValueResult, check, paired_bootstrap, train_value
+from engine.value.training import ValueResult, check, interval, top_share_metric, train_value
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +103,17 @@ def test_a_long_wait_pushes_the_next_date_and_raises_the_fallback_churn() -> Non
 @pytest.mark.parametrize("seed", range(4))
 def test_identical_methods_are_never_said_to_beat(seed: int) -> None:
     errors = np.random.default_rng(seed).exponential(5.0, 300)
-    est, lo, hi = paired_bootstrap(errors, errors.copy(), seed)
+    est, lo, hi = interval(errors, errors.copy(), mean_metric, seed)
     assert est == 0 and lo <= 0 <= hi
+
+
+def test_the_top_share_counts_what_the_top_tenth_spent() -> None:
+    actual = np.array([100.0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 50, 0, 0, 0, 0, 0, 0, 0, 0, 50])
+    ones = np.ones((1, 20))
+    metric = top_share_metric(actual)
+    assert metric(actual, ones)[0] == pytest.approx(0.75)  # 100 + 50 of 200 in the top two
+    assert metric(-actual, ones)[0] == pytest.approx(0.0)
+    assert metric(np.arange(20.0), ones)[0] == pytest.approx(0.25)  # rows 18, 19: 50 of 200
 
 
 def test_drivers_name_what_makes_customers_buy_with_directions(result: ValueResult) -> None:
