@@ -387,8 +387,9 @@ def _progress_line(task: Any, report: Any) -> str | None:
         f", {task.metric_names.get(k, k)} {v:.3f}"
         for k, v in report.metrics.items() if v == v
     )
-    if not report.losses:  # a task without a loss (the forecast's backtest): steps, not epochs
-        return f"step {report.epoch}/{report.epochs}{phase}{':' if extra else ''}{extra[1:]}"
+    if not report.losses:  # a task without a loss (the forecast, customer value): steps
+        said = f" {report.message}" if report.message else ""
+        return f"step {report.epoch}/{report.epochs}{phase}:{extra[1:]}{said}".rstrip(":")
     valid = report.losses.get("valid", float("nan"))
     return (
         f"epoch {report.epoch}/{report.epochs}{phase}: train loss "
@@ -504,12 +505,15 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     from engine.intent.lookup import lookup
     from engine.tasks.base import NoData
     from engine.value.read import value_json
-    from storage.runs import customer_id_for_key
+    from storage.runs import active_run, customer_id_for_key
 
     project = _open(args.project, create=False)
     try:
         found = lookup(project, args.customer)
         value = value_json(project, customer_id_for_key(project, found.customer))
+        value_run = active_run(project, "value")
+        basis = (None if value_run is None else
+                 (value_run.settings.get("horizon_days"), value_run.settings.get("as_of_ms")))
     except NoData as exc:
         raise UserError(str(exc)) from exc
     finally:
@@ -523,11 +527,14 @@ def cmd_lookup(args: argparse.Namespace) -> int:
         print(f"Rank {found.rank:,} of {found.customers_scored:,} (as of {found.as_of}).")
     print(f"History: {found.events:,} events, {found.purchases:,} purchases, revenue "
           f"{found.revenue:,.2f}; first seen {found.first_seen}, last seen {found.last_seen}.")
-    if value["expected_spend"] is not None:
-        print(f"Expected spend {value['expected_spend']:,.2f} (likely "
-              f"{value['expected_spend_p10']:,.2f}–{value['expected_spend_p90']:,.2f}); next "
-              f"order {value['next_purchase'] or 'unknown'}; churn risk "
-              f"{value['churn_band'] or 'unknown'}.")
+    if value["expected_spend"] is not None and basis is not None:
+        days, as_of = basis
+        churn = ("unknown" if value["churn_risk"] is None else
+                 f"{value['churn_band']} ({value['churn_risk']:.0%})")
+        print(f"Expected spend in the {days} days after {_date(as_of)}: "
+              f"{value['expected_spend']:,.2f} (likely {value['expected_spend_p10']:,.2f}–"
+              f"{value['expected_spend_p90']:,.2f}); next order "
+              f"{value['next_purchase'] or 'unknown'}; churn risk {churn}.")
     if found.score is not None and found.served != "model":
         from engine.tasks.intent import METHOD_LABELS
         from engine.words import tr

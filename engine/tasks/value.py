@@ -131,7 +131,7 @@ class ValueTask:
         found = [d for d in run.metrics.get("drivers", []) if isinstance(d, dict)]
         if not found:
             return ""
-        lines = [tr("What makes customers buy here (latest period, strongest first):")]
+        lines = [tr("What makes customers buy here (latest period, the most telling first):")]
         lines += [f"{i}. {d.get('sentence', '')}" for i, d in enumerate(found, 1)]
         return "\n".join(lines)
 

@@ -70,6 +70,21 @@ def _times(ratio: float) -> str:
     return tr("{0:.1f}×").format(ratio) if ratio != float("inf") else tr("far more")
 
 
+def _strong(values: npt.NDArray[np.float64], bought: npt.NDArray[np.bool_]) -> bool:
+    """Whether the split behind the sentence differs enough to tell an owner (1.2× or more)."""
+    known = np.isfinite(values)
+    v, b = values[known], bought[known]
+    cut = float(np.quantile(v, 0.75)) if len(v) else 0.0
+    if len(v) and np.all(v == np.round(v)):
+        cut = float(np.ceil(cut))
+    high = v >= cut if len(v) and cut > np.min(v) else v > cut
+    if high.all() or not high.any():
+        return False
+    a, c = float(b[high].mean()), float(b[~high].mean())
+    lo, hi = min(a, c), max(a, c)
+    return hi >= 1.2 * lo if lo > 0 else hi > 0
+
+
 def drivers(model: Any, x: pd.DataFrame, bought: npt.NDArray[np.bool_], horizon_days: int,
             seed: int) -> list[dict[str, Any]]:
     """The top features of the chance-to-buy ``model`` on the check period's customers ``x``
@@ -91,7 +106,7 @@ def drivers(model: Any, x: pd.DataFrame, bought: npt.NDArray[np.bool_], horizon_
         name = str(x.columns[i])
         label = tr(WORDS.get(name, name)).replace("{0}", str(horizon_days))
         sentence = direction(x[name].to_numpy(dtype=np.float64), bought, label)
-        if sentence:
+        if sentence and _strong(x[name].to_numpy(dtype=np.float64), bought):
             out.append({"feature": name, "importance": round(importance, 4),
                         "sentence": sentence})
     return out

@@ -86,6 +86,15 @@ def top_share_metric(actual: F64, share: float = 0.1) -> Metric:
     return metric
 
 
+def median_metric(values: F64, weights: F64) -> F64:
+    """The weighted median of per-row values, per resample (the verdict states medians)."""
+    order = np.argsort(values, kind="stable")
+    v, w = values[order], weights[:, order]
+    cum = np.cumsum(w, axis=1)
+    at = np.argmax(cum >= cum[:, -1:] / 2.0, axis=1)
+    return np.asarray(v[at], dtype=np.float64)
+
+
 def _auc(score: F64, label: npt.NDArray[np.bool_]) -> float:
     return float(auc_metric(label)(score, np.ones((1, len(score))))[0])
 
@@ -156,7 +165,9 @@ def train_value(events: pd.DataFrame, config: ValueConfig, *,
     gate = check(events, config)
     yield Progress(TASK, "note", message=gate.message)
     if not gate.ok:
-        raise NoData(tr("Too few buyers for customer value: {0}").format(gate.message))
+        raise NoData(tr("Customer value needs at least {0} customers who bought in the last {1} "
+                        "days: choose a longer horizon, or import more orders.").format(
+            MIN_BUYERS, h))
     od = orders(events)
     steps = 4
 
@@ -216,7 +227,7 @@ def train_value(events: pd.DataFrame, config: ValueConfig, *,
                                      "coverage_80": float(np.mean((true_days >= lo)
                                                                   & (true_days <= hi)))}
         date_metrics["last_plus_gap"] = {"median_abs_days": float(np.median(e_base))}
-        date_gap = interval(e_base, e_model, mean_metric, config.seed)
+        date_gap = interval(e_base, e_model, median_metric, config.seed)
     yield step(2, tr("Checked next-order dates on {0:,} customers.").format(int(seen.sum())))
 
     # ---- churn ---------------------------------------------------------------------------------

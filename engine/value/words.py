@@ -34,6 +34,30 @@ def _against(gap: Any, better_when_positive: bool, unit: str) -> str:
     return tr("about as well as that ({0}).").format(span)
 
 
+def _spend_against(spend: dict[str, Any]) -> str:
+    """Whether the model finds the big spenders and errs less than the own spend rate, each
+    only when its paired interval says so."""
+    def word(gap: Any) -> str:
+        if not isinstance(gap, list) or len(gap) != 3 or any(g != g for g in gap):
+            return "unknown"
+        return "better" if gap[1] > 0 else "worse" if gap[2] < 0 else "same"
+
+    top = word(spend.get("top10_versus_shrunk_mean"))
+    overall = word(spend.get("versus_shrunk_mean"))
+    tops = {"better": tr("finds the big spenders better than their own spend rate does"),
+            "worse": tr("finds the big spenders less well than their own spend rate does"),
+            "same": tr("finds the big spenders about as well as their own spend rate does"),
+            "unknown": ""}
+    overalls = {"better": tr("its overall error is smaller beyond chance"),
+                "worse": tr("its overall error is larger beyond chance"),
+                "same": tr("its overall error is no different beyond chance"),
+                "unknown": ""}
+    parts = [p for p in (tops[top], overalls[overall]) if p]
+    if not parts:
+        return ""
+    return tr("The model {0}.").format(tr(" and ").join(parts))
+
+
 def value_verdict(metrics: dict[str, Any], horizon_days: int) -> str:
     """Three sentences: expected spend, next-order dates, churn risk."""
     out = []
@@ -44,16 +68,15 @@ def value_verdict(metrics: dict[str, Any], horizon_days: int) -> str:
     if model:
         out.append(tr(
             "Expected spend over {0} days, checked on {1} to {2}: off by {3:,.2f} per customer "
-            "on average ({8:,.2f} if nobody were expected to buy), against {4:,.2f} for their "
-            "own past spend rate and {5:,.2f} for the shop average; the top 10% by expected "
-            "spend made {6:.0%} of what was spent (their own spend rate's top 10%: {9:.0%}). "
-            "In the top 10%, {10} By squared error, {7}").format(
+            "on average ({4:,.2f} if nobody were expected to buy), against {5:,.2f} for their "
+            "own past spend rate and {6:,.2f} for the shop average; the top 10% by expected "
+            "spend made {7:.0%} of what was spent, against {8:.0%} for the top 10% by their own "
+            "spend rate.").format(
                 horizon_days, _day(period[0]), _day(period[1]), model["mae"],
-                shrunk.get("mae", math.nan), shop.get("mae", math.nan),
-                model.get("top10_capture", math.nan),
-                _against(spend.get("versus_shrunk_mean"), True, ""),
-                spend.get("nobody_buys_mae", math.nan), shrunk.get("top10_capture", math.nan),
-                _against(_percent(spend.get("top10_versus_shrunk_mean")), True, tr(" points"))))
+                spend.get("nobody_buys_mae", math.nan), shrunk.get("mae", math.nan),
+                shop.get("mae", math.nan), model.get("top10_capture", math.nan),
+                shrunk.get("top10_capture", math.nan)))
+        out.append(_spend_against(spend))
     dates = metrics.get("next_purchase", {})
     if "gap_model" in dates:
         out.append(tr(

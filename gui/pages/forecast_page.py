@@ -336,7 +336,7 @@ class ForecastPage(QWidget):
         self.movers_note.setText(
             self.tr("No item forecasts in this run: train it down to items to see them here.")
             if rows.empty else
-            self.tr("{0:,} items, the biggest change first. Double-click one to see it in the "
+            self.tr("{0:,} items, the biggest change in units first. Double-click one to see it in the "
                     "chart; click a column to sort.").format(len(rows)))
         self.movers_shown.emit(rows)
 

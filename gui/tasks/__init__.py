@@ -23,11 +23,9 @@ _loaded = False
 def _built_in() -> None:
     from gui.tasks.intent import IntentPanel
     from gui.tasks.profiles import ProfilesPanel
-    from gui.tasks.recommend import RecommendPanel
 
     register_panel("intent", IntentPanel)
     register_panel("profiles", ProfilesPanel)
-    register_panel("recommend", RecommendPanel)
 
 
 def panels() -> dict[str, PanelFactory]:

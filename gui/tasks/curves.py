@@ -116,8 +116,8 @@ class TrainingCurves(QWidget):
         self._fill(self.loss_curves, view.losses)
         self._fill(self.extra_curves, view.extra_curves)
         self.set_extra_title((view.extra_title or extra_title) if view.extra_curves else "")
-        # A task without a loss (the forecast's backtest) shows its own curve alone.
-        self.loss_plot.setVisible(bool(view.losses) or not view.extra_curves)
+        # A task without a loss (the forecast's backtest, customer value) shows no loss chart.
+        self.loss_plot.setVisible(bool(view.losses))
         self.extra_plot.setLabel("bottom", tr("epoch") if view.losses else tr("step"))
 
     def _fill(self, curves: list[pg.PlotDataItem], series: list[Series]) -> None:

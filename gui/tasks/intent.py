@@ -2,14 +2,13 @@
 
 Choosing a preset fills the advanced settings with the preset's values; they reach the config
 only while "Advanced settings" is checked (folded, the preset decides). The horizon defaults to
-about a quarter of the data's span (``engine.dates.default_horizon_days``).
+about a quarter of the data's span (the generic panel's rule).
 """
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from engine.dates import default_horizon_days
 from engine.intent import PRESETS
 from engine.tasks.base import Task
 from gui.tasks.form import tr
@@ -35,7 +34,3 @@ class IntentPanel(TaskPanel):
             if name in preset:
                 self.form.set_value(name, preset[name])
 
-    def show_overview(self, first_ms: int, last_ms: int) -> None:
-        """The as-of range, and a horizon of about a quarter of the data's span."""
-        super().show_overview(first_ms, last_ms)
-        self.form.set_value("horizon_days", default_horizon_days(first_ms, last_ms))

@@ -57,8 +57,15 @@ class TaskPanel(QWidget):
         return self.task.config_type(**self.form.values())
 
     def show_overview(self, first_ms: int, last_ms: int) -> None:
-        """Defaults from the data: date settings range over its days and show the last."""
+        """Defaults from the data: date settings range over its days and show the last, and a
+        ``horizon_days`` setting starts at about a quarter of the data's span
+        (``engine.dates.default_horizon_days``, at most 30): the form cannot show "from the
+        data" for a number without a special word, and one day would measure almost nothing."""
+        from engine.dates import default_horizon_days
+
         self.form.set_date_range(first_ms, last_ms)
+        if "horizon_days" in self.form.widgets:
+            self.form.set_value("horizon_days", default_horizon_days(first_ms, last_ms))
 
     def show_view(self, view: RunView) -> None:
         """Show a run as its task describes it."""

@@ -765,8 +765,8 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
         </message>
         <message>
             <location line="+2" />
-            <source>{0:,} items, the biggest change first. Double-click one to see it in the chart; click a column to sort.</source>
-            <translation>共 {0:,} 件商品，变化最大的排在前面。双击可在图表中查看；点击列标题可排序。</translation>
+            <source>{0:,} items, the biggest change in units first. Double-click one to see it in the chart; click a column to sort.</source>
+            <translation>共 {0:,} 个商品，按件数变化从大到小排列。双击某个商品可在图中查看；点击列标题可排序。</translation>
         </message>
         <message>
             <location line="+16" />
@@ -2172,7 +2172,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>使用此模型</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/tasks/intent.py" line="+30" />
+            <location filename="../../work/main/gui/tasks/intent.py" line="+29" />
             <source>Validation AUC (higher is better)</source>
             <translation>验证 AUC（越高越好）</translation>
         </message>
@@ -3812,8 +3812,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>正在转向{0}：占其活动的 {1:.0%} → {2:.0%}</translation>
         </message>
         <message>
-            <source>What makes customers buy here (latest period, strongest first):</source>
-            <translation>是什么让客户在这里购买（最近一个周期，影响最强的在前）：</translation>
+            <source>What makes customers buy here (latest period, the most telling first):</source>
+            <translation>是什么让客户在这里购买（最近一个周期，最能说明问题的在前）：</translation>
         </message>
         <message>
             <source>No value prediction for this customer.</source>
@@ -3900,8 +3900,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>下次下单日期至少需要 {0} 位</translation>
         </message>
         <message>
-            <source>Too few buyers for customer value: {0}</source>
-            <translation>购买的客户太少，无法计算客户价值：{0}</translation>
+            <source>Customer value needs at least {0} customers who bought in the last {1} days: choose a longer horizon, or import more orders.</source>
+            <translation>客户价值需要至少 {0} 位在最近 {1} 天内购买过的客户：请选择更长的时间范围，或导入更多订单。</translation>
         </message>
         <message>
             <source>The log is too short to check customer value: it needs two periods of {0} days before the as-of date.</source>
@@ -3924,12 +3924,40 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>已为 {0:,} 位客户预测价值、下次下单和流失风险。</translation>
         </message>
         <message>
+            <source>finds the big spenders better than their own spend rate does</source>
+            <translation>比按客户自身消费速度更能找出大额消费者</translation>
+        </message>
+        <message>
+            <source>finds the big spenders less well than their own spend rate does</source>
+            <translation>找出大额消费者的效果不如按客户自身消费速度</translation>
+        </message>
+        <message>
+            <source>finds the big spenders about as well as their own spend rate does</source>
+            <translation>找出大额消费者的效果与按客户自身消费速度相当</translation>
+        </message>
+        <message>
+            <source>its overall error is smaller beyond chance</source>
+            <translation>整体误差明显更小（超出偶然范围）</translation>
+        </message>
+        <message>
+            <source>its overall error is larger beyond chance</source>
+            <translation>整体误差明显更大（超出偶然范围）</translation>
+        </message>
+        <message>
+            <source>its overall error is no different beyond chance</source>
+            <translation>整体误差没有超出偶然范围的差别</translation>
+        </message>
+        <message>
             <source>95% interval {0}{2} to {1}{2}</source>
             <translation>95% 区间 {0}{2} 至 {1}{2}</translation>
         </message>
         <message>
             <source>about as well as that ({0}).</source>
             <translation>与后者相当（{0}）。</translation>
+        </message>
+        <message>
+            <source>The model {0}.</source>
+            <translation>该模型{0}。</translation>
         </message>
         <message>
             <source>it beats that ({0}).</source>
@@ -3940,12 +3968,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>后者表现更好（{0}）。</translation>
         </message>
         <message>
-            <source>Expected spend over {0} days, checked on {1} to {2}: off by {3:,.2f} per customer on average ({8:,.2f} if nobody were expected to buy), against {4:,.2f} for their own past spend rate and {5:,.2f} for the shop average; the top 10% by expected spend made {6:.0%} of what was spent (their own spend rate's top 10%: {9:.0%}). In the top 10%, {10} By squared error, {7}</source>
-            <translation>{0} 天内的预计消费，以 {1} 至 {2} 的数据检验：每位客户平均偏差 {3:,.2f}（若预计无人购买则为 {8:,.2f}），而按其过往消费水平为 {4:,.2f}，按店铺平均值为 {5:,.2f}；预计消费最高的前 10% 客户贡献了实际消费的 {6:.0%}（按其过往消费水平选出的前 10%：{9:.0%}）。在前 10% 上，{10}按平方误差计，{7}</translation>
-        </message>
-        <message>
-            <source> points</source>
-            <translation> 个百分点</translation>
+            <source>Expected spend over {0} days, checked on {1} to {2}: off by {3:,.2f} per customer on average ({4:,.2f} if nobody were expected to buy), against {5:,.2f} for their own past spend rate and {6:,.2f} for the shop average; the top 10% by expected spend made {7:.0%} of what was spent, against {8:.0%} for the top 10% by their own spend rate.</source>
+            <translation>未来 {0} 天的预计消费，在 {1} 至 {2} 期间检验：平均每位客户偏差 {3:,.2f}（若预计无人购买则为 {4:,.2f}），按客户自身过往消费速度为 {5:,.2f}，按全店平均为 {6:,.2f}；按预计消费排前 10% 的客户贡献了 {7:.0%} 的实际消费，按自身消费速度排前 10% 的客户贡献了 {8:.0%}。</translation>
         </message>
         <message>
             <source>Next-order dates, checked on {0:,} customers who bought again: the median error is {1:.0f} days, against {2:.0f} for “last purchase + their mean gap”; {3}</source>
