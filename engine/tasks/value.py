@@ -33,9 +33,8 @@ OUTPUTS = ("expected_spend", "expected_spend_p10", "expected_spend_p90", "buy_pr
            "next_purchase_ms", "next_purchase_p10_ms", "next_purchase_p90_ms", "churn_risk",
            "churn_window_days")
 #: The metrics table's columns: (prediction, metric key, heading).
-METRIC_COLUMNS = (("mae", "Mean abs. error"), ("top10_capture", "Top 10% share"),
-                  ("median_abs_days", "Median error (days)"), ("auc", "AUC"),
-                  ("coverage_80", "P10–P90 held"))
+METRIC_COLUMNS = (("mae", "MAE"), ("top10_capture", "Top 10%"),
+                  ("median_abs_days", "Days off"), ("auc", "AUC"), ("coverage_80", "P10–P90"))
 _ROWS = (("spend", ("spend_model", "shrunk_mean", "shop_average")),
          ("next_purchase", ("gap_model", "last_plus_gap")),
          ("churn", ("churn_model", "recency")))

@@ -17,7 +17,7 @@ LABELS: Final[dict[str, str]] = {
     "shop_average": "Everyone spends the shop average",
     "gap_model": "Usual gap, given the time already waited",
     "last_plus_gap": "Last purchase + the customer's mean gap",
-    "churn_model": "Gap model: chance of no order in the window",
+    "churn_model": "Learned from the shop's churners (logistic)",
     "recency": "Days since the last purchase",
 }
 #: Churn bands: a probability at or above the first is High, at or above the second Medium.

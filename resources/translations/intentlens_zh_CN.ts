@@ -4168,8 +4168,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>上次购买 + 该客户的平均间隔</translation>
         </message>
         <message>
-            <source>Gap model: chance of no order in the window</source>
-            <translation>间隔模型：窗口期内不下单的概率</translation>
+            <source>Learned from the shop's churners (logistic)</source>
+            <translation>从本店流失客户中学习（逻辑回归）</translation>
         </message>
         <message>
             <source>Days since the last purchase</source>
@@ -4188,20 +4188,24 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>低</translation>
         </message>
         <message>
-            <source>Mean abs. error</source>
+            <source>MAE</source>
             <translation>平均绝对误差</translation>
         </message>
         <message>
-            <source>Top 10% share</source>
+            <source>Top 10%</source>
             <translation>前 10% 占比</translation>
         </message>
         <message>
-            <source>Median error (days)</source>
-            <translation>误差中位数（天）</translation>
+            <source>Days off</source>
+            <translation>偏差天数</translation>
         </message>
         <message>
             <source>AUC</source>
             <translation>AUC</translation>
+        </message>
+        <message>
+            <source>P10–P90</source>
+            <translation>P10–P90 覆盖</translation>
         </message>
         <message>
             <source>orders so far</source>
