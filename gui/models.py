@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 Index = QModelIndex | QPersistentModelIndex
@@ -100,3 +103,18 @@ class RowsModel(QAbstractTableModel):
 
         self._rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
         self.layoutChanged.emit()
+
+
+def column_order(values: npt.NDArray[Any], *, text: bool, order: Qt.SortOrder
+                 ) -> npt.NDArray[np.intp]:
+    """The rows of one table column in ``order``: text case-insensitively (missing as empty),
+    numbers with unknown values (NaN) at the bottom in both directions; stable, so equal
+    values keep their order."""
+    if text:
+        keys = pd.Series(values).fillna("").astype(str).str.lower().to_numpy()
+        ordering = np.argsort(keys, kind="stable")
+    else:
+        numbers = np.asarray(values, dtype=np.float64)
+        fill = np.inf if order == Qt.SortOrder.AscendingOrder else -np.inf
+        ordering = np.argsort(np.where(np.isnan(numbers), fill, numbers), kind="stable")
+    return ordering[::-1] if order == Qt.SortOrder.DescendingOrder else ordering

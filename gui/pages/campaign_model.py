@@ -14,7 +14,7 @@ import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from engine.dates import day
-from gui.models import Index
+from gui.models import Index, column_order
 
 #: Column keys, in order; "rank" is the place in the list (the page's own order).
 KEYS = ("rank", "customer", "intent", "expected_spend", "segment", "last_ms")
@@ -92,17 +92,9 @@ class CampaignModel(QAbstractTableModel):
         col, order = self._sort
         key = KEYS[col]
         if key != "rank" and len(idx):
-            values = self._cols[key][idx]
-            if key in ("customer", "segment"):
-                sortable = pd.Series(values).fillna("").astype(str).str.lower().to_numpy()
-                ordering = np.argsort(sortable, kind="stable")
-            else:
-                numbers = values.astype(float)
-                # Unknown values always sink to the bottom.
-                fill = np.inf if order == Qt.SortOrder.AscendingOrder else -np.inf
-                ordering = np.argsort(np.where(np.isnan(numbers), fill, numbers), kind="stable")
-            idx = idx[ordering]
-        if order == Qt.SortOrder.DescendingOrder:
+            idx = idx[column_order(self._cols[key][idx], text=key in ("customer", "segment"),
+                                   order=order)]
+        elif order == Qt.SortOrder.DescendingOrder:  # the rank is the list's own order
             idx = idx[::-1]
         self.view = idx
 

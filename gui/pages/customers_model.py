@@ -14,7 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Q
 from engine.customers import CustomerTable
 from engine.dates import day
 from engine.tasks.base import Column
-from gui.models import Index
+from gui.models import Index, column_order
 
 #: The table's own columns; every task adds its columns (engine.customers): numbers after the
 #: customer, words at the end.
@@ -86,17 +86,8 @@ class CustomersModel(QAbstractTableModel):
         idx = np.flatnonzero(keep)
         col, order = self._sort
         values = self._cols[self.keys[col]][idx] if len(idx) else np.zeros(0)
-        if self.kinds[col] == "text":
-            key = pd.Series(values).astype(str).str.lower().to_numpy()
-            ordering = np.argsort(key, kind="stable")
-        else:
-            numbers = values.astype(float)
-            # Unknown values (no score yet) always sink to the bottom.
-            fill = np.inf if order == Qt.SortOrder.AscendingOrder else -np.inf
-            ordering = np.argsort(np.where(np.isnan(numbers), fill, numbers), kind="stable")
-        if order == Qt.SortOrder.DescendingOrder:
-            ordering = ordering[::-1]
-        self.view = idx[ordering]
+        # Unknown values (no score yet) always sink to the bottom.
+        self.view = idx[column_order(values, text=self.kinds[col] == "text", order=order)]
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.layoutAboutToBeChanged.emit()

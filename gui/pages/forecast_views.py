@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from engine.dates import day
 from engine.forecast.read import SeriesView
-from gui.models import Index
+from gui.models import Index, column_order
 from gui.widgets import plot
 
 #: The chart's colours: what sold, the forecast's middle, its range, the forecast's start.
@@ -215,16 +215,7 @@ class MoversModel(QAbstractTableModel):
         idx = np.arange(len(self.rows))
         col, order = self._sort
         if 0 <= col < len(KEYS) and len(idx):
-            values = self._cols[KEYS[col]]
-            if KEYS[col] in _TEXT:
-                text = pd.Series(values).fillna("").astype(str).str.lower().to_numpy()
-                idx = np.argsort(text, kind="stable")
-            else:
-                # Unknown values always sink to the bottom.
-                fill = np.inf if order == Qt.SortOrder.AscendingOrder else -np.inf
-                idx = np.argsort(np.where(np.isnan(values), fill, values), kind="stable")
-            if order == Qt.SortOrder.DescendingOrder:
-                idx = idx[::-1]
+            idx = column_order(self._cols[KEYS[col]], text=KEYS[col] in _TEXT, order=order)
         self.view = idx
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
