@@ -5,12 +5,13 @@ dates. No statsforecast or scikit-learn here: the GUI builds a :class:`ForecastC
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Final
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Final
 
 from engine.fields import setting
 from engine.intent.config import default_as_of_ms
+
+if TYPE_CHECKING:
+    import pandas as pd  # annotations only: making a config imports no pandas
 
 #: Levels, coarsest first: the whole shop, each category, each item.
 LEVELS: Final[tuple[str, ...]] = ("shop", "category", "item")
@@ -21,7 +22,7 @@ LEVEL_LABELS: Final[dict[str, str]] = {
 #: Method keys, simplest first (the order of tables and of the JSON ``methods``).
 METHODS: Final[tuple[str, ...]] = (
     "seasonal_naive", "moving_average", "croston", "tsb", "adida", "auto_ets", "auto_arima",
-    "global_gbm", "global_gbm_no_signals",
+    "global_gbm", "global_gbm_no_buyers", "global_gbm_no_signals",
 )
 #: What the tables call each method.
 LABELS: Final[dict[str, str]] = {
@@ -33,7 +34,8 @@ LABELS: Final[dict[str, str]] = {
     "auto_ets": "Exponential smoothing (AutoETS)",
     "auto_arima": "AutoARIMA",
     "global_gbm": "Global gradient boosting",
-    "global_gbm_no_signals": "Gradient boosting, no views or carts",
+    "global_gbm_no_buyers": "Gradient boosting, no expected buyers",
+    "global_gbm_no_signals": "Gradient boosting, no views, carts or buyers",
 }
 #: The same in the middle of a sentence.
 NAMES: Final[dict[str, str]] = {
@@ -45,7 +47,8 @@ NAMES: Final[dict[str, str]] = {
     "auto_ets": "exponential smoothing",
     "auto_arima": "AutoARIMA",
     "global_gbm": "the global gradient-boosting model",
-    "global_gbm_no_signals": "gradient boosting without views and carts",
+    "global_gbm_no_buyers": "gradient boosting without the expected buyers",
+    "global_gbm_no_signals": "gradient boosting without views, carts or expected buyers",
 }
 #: Period lengths the settings offer ("auto": from the data).
 PERIODS: Final[tuple[tuple[str, str], ...]] = (

@@ -1,5 +1,6 @@
 """One global model across every series: gradient boosting on lags, calendar, price change,
-category and the views and carts before a period (scikit-learn's HistGradientBoosting).
+category, the views and carts before a period and the expected buyers from the customers'
+intent (scikit-learn's HistGradientBoosting).
 
 Direct multi-step: one row per (series, forecast origin, steps ahead), the target scaled by the
 series' recent level, so a best seller and a slow item share one model (the M5 recipe).
@@ -7,12 +8,17 @@ series' recent level, so a best seller and a slow item share one model (the M5 r
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import numpy.typing as npt
 
 from engine.events import MS_PER_DAY
 from engine.forecast.backtest import recent_scale
 from engine.forecast.series import Panel
+
+if TYPE_CHECKING:
+    from engine.forecast.buyers import BuyerSignal
 
 Matrix = npt.NDArray[np.float64]
 
@@ -39,9 +45,11 @@ def _category_codes(panel: Panel, o: int) -> npt.NDArray[np.float64]:
 
 
 def features(panel: Panel, o: int, h: int, *, signals: bool, season: int,
-             categories: npt.NDArray[np.float64]) -> tuple[Matrix, npt.NDArray[np.float64]]:
+             categories: npt.NDArray[np.float64], buyers: Matrix | None = None
+             ) -> tuple[Matrix, npt.NDArray[np.float64]]:
     """Rows for every series and step 1..h forecast from origin ``o`` (history ``[:, :o]``),
-    series-major; and each series' scale."""
+    series-major; and each series' scale. ``buyers`` (series, periods + 1), when given, holds
+    the expected buyers of each period as known at its start (``engine.forecast.buyers``)."""
     y = panel.units
     s = y.shape[0]
     sc = recent_scale(y, o)
@@ -73,6 +81,9 @@ def features(panel: Panel, o: int, h: int, *, signals: bool, season: int,
             np.log1p(carts[:, o - 1]), np.log1p(carts[:, max(0, o - 4):o].mean(axis=1)),
             np.log1p(views[:, max(0, o - 4):o].sum(axis=1)) - np.log1p(units4),
         ]
+    if buyers is not None:
+        now = buyers[:, o]
+        base += [np.log1p(now), now / sc]
     per_series = np.column_stack(base)
     steps = np.arange(1, h + 1)
     rows = np.repeat(per_series, h, axis=0)
@@ -99,18 +110,24 @@ def _train_origins(first: int, last: int) -> list[int]:
     return sorted({int(round(v)) for v in spread})
 
 
-def fit_predict(panel: Panel, o: int, h: int, *, signals: bool, season: int, seed: int
-                ) -> Matrix | None:
+def fit_predict(panel: Panel, o: int, h: int, *, signals: bool, season: int, seed: int,
+                buyers: BuyerSignal | None = None) -> Matrix | None:
     """Train on the history before origin ``o`` and forecast ``h`` periods from it; None when
-    the history is too short to teach anything."""
+    the history is too short to teach anything. With ``buyers``, the expected buyers from the
+    customers' intent are features too."""
     from sklearn.ensemble import HistGradientBoostingRegressor
     from threadpoolctl import threadpool_limits
 
     categories = _category_codes(panel, o)
+    origins = _train_origins(MIN_HISTORY, o - 1)
+    expected = buyers.matrix(origins + [o]) if buyers is not None else None
+    if expected is not None and not np.isfinite(expected[:, origins]).any():
+        expected = None  # no past period could learn them: the model goes without
     xs, ys, ws = [], [], []
-    for t in _train_origins(MIN_HISTORY, o - 1):
+    for t in origins:
         steps = min(h, o - t)  # targets must lie before the origin being forecast
-        x, sc = features(panel, t, steps, signals=signals, season=season, categories=categories)
+        x, sc = features(panel, t, steps, signals=signals, season=season, categories=categories,
+                         buyers=expected)
         target = panel.units[:, t:t + steps] / sc[:, None]
         xs.append(x)
         ys.append(np.clip(target, 0.0, None).ravel())
@@ -129,7 +146,8 @@ def fit_predict(panel: Panel, o: int, h: int, *, signals: bool, season: int, see
     )
     with threadpool_limits(limits=1, user_api="openmp"):  # its default threads fight the GUI
         model.fit(x_train, y_train, sample_weight=w_train)
-        x, sc = features(panel, o, h, signals=signals, season=season, categories=categories)
+        x, sc = features(panel, o, h, signals=signals, season=season, categories=categories,
+                         buyers=expected)
         pred = model.predict(x).reshape(-1, h)
     # Boosting with a log link can run away on a series unlike any it learned from (one
     # wholesale order of 80,000 units): never more than twice the series' best period so far.

@@ -15,6 +15,7 @@ import pandas as pd
 
 from engine.events import MS_PER_DAY
 from engine.forecast import backtest as bt
+from engine.forecast.buyers import BuyerSignal
 from engine.forecast.config import (
     LEVELS,
     METHODS,
@@ -24,7 +25,7 @@ from engine.forecast.config import (
 )
 from engine.forecast.local import CHEAP, REGULAR_ONLY, forecast_local, season_length
 from engine.forecast.series import Panel, build_panel, choose_period
-from engine.forecast.words import coverage_note, level_verdict, signals_verdict
+from engine.forecast.words import coverage_note, level_verdict, signal_verdict
 from engine.tasks.base import NoData, Progress, Verdict
 from engine.words import tr
 
@@ -53,21 +54,52 @@ def _iso(ms: int) -> str:
     return datetime.fromtimestamp(int(ms) / 1000, UTC).date().isoformat()
 
 
-def _forecasts(panel: Panel, o: int, h: int, methods: tuple[str, ...], seed: int
-               ) -> dict[str, Matrix]:
+#: The global model's variants: (method, views and carts, expected buyers).
+GLOBAL_VARIANTS = (
+    ("global_gbm", True, True),
+    ("global_gbm_no_buyers", True, False),
+    ("global_gbm_no_signals", False, False),
+)
+
+
+def _forecasts(panel: Panel, o: int, h: int, methods: tuple[str, ...], seed: int,
+               buyers: BuyerSignal | None = None) -> dict[str, Matrix]:
     """Each of ``methods`` forecasting every series ``h`` periods from origin ``o`` (the
-    global model falls back on the moving average when the history is too short for it)."""
+    global model falls back on the moving average when the history is too short for it).
+    Without expected buyers (``buyers`` None or unavailable), or without views and carts in the
+    log, the variants that differ only by them are the same model, fitted once."""
     from engine.forecast.gbm import fit_predict
 
     y = panel.units[:, :o]
     local = tuple(m for m in CHEAP + REGULAR_ONLY if m in methods or m == "moving_average")
     out = forecast_local(local, y, h, panel.period_days)
     season = season_length(panel.period_days, o)
-    for key, signals in (("global_gbm", True), ("global_gbm_no_signals", False)):
-        if key in methods:
-            pred = fit_predict(panel, o, h, signals=signals, season=season, seed=seed)
-            out[key] = out["moving_average"].copy() if pred is None else pred
+    has_buyers = buyers is not None and buyers.available
+    views = has_signals(panel)
+
+    def same(m: str) -> str:
+        """The variant fitted for ``m``: variants with the same features are one model."""
+        if m == "global_gbm" and not has_buyers:
+            m = "global_gbm_no_buyers"
+        if m == "global_gbm_no_buyers" and not views:
+            m = "global_gbm_no_signals"
+        return m
+
+    variants = {m: same(m) for m in methods if m.startswith("global_gbm")}
+    for key, signals, with_buyers in GLOBAL_VARIANTS:
+        if key not in variants.values():
+            continue
+        pred = fit_predict(panel, o, h, signals=signals, season=season, seed=seed,
+                           buyers=buyers if with_buyers else None)
+        out[key] = out["moving_average"].copy() if pred is None else pred
+    for m, fitted in variants.items():
+        out[m] = out[fitted]
     return {m: out[m] for m in methods}
+
+
+def has_signals(panel: Panel) -> bool:
+    """Whether the log has any views or carts of the forecast series."""
+    return bool(panel.views.any() or panel.carts.any())
 
 
 def _unit_revenue(panel: Panel) -> npt.NDArray[np.float64]:
@@ -108,6 +140,12 @@ def train_forecast(events: pd.DataFrame, config: ForecastConfig, *,
         "checking every method from {4} past dates.").format(
             counts.get("item", 0), counts.get("category", 0), unit, h, len(starts)))
 
+    buyers = None
+    if "global_gbm" in methods:
+        yield Progress(TASK, "note", message=tr(
+            "Learning each customer's chance to buy from the periods before every date, for "
+            "the expected buyers of each item and category."))
+        buyers = BuyerSignal(events, panel, as_of, config.seed)
     scores = {lvl: {m: bt.Scores() for m in methods} for lvl in levels}
     residuals = {lvl: {m: bt.Residuals() for m in methods} for lvl in levels}
     per_origin: list[tuple[int, dict[str, Matrix]]] = []
@@ -117,7 +155,7 @@ def train_forecast(events: pd.DataFrame, config: ForecastConfig, *,
         if should_stop():
             raise NoData(tr("The forecast was stopped before it could check itself; nothing "
                             "was saved."))
-        preds = _forecasts(panel, o, h, methods, config.seed + i)
+        preds = _forecasts(panel, o, h, methods, config.seed + i, buyers)
         per_origin.append((o, preds))
         actual = panel.units[:, o:o + h]
         scale = bt.recent_scale(panel.units, o)
@@ -160,10 +198,15 @@ def train_forecast(events: pd.DataFrame, config: ForecastConfig, *,
         if served != "seasonal_naive":
             info["versus_naive"] = list(bt.paired_interval(
                 scores[lvl]["seasonal_naive"], scores[lvl][served], seed=config.seed))
-        if {"global_gbm", "global_gbm_no_signals"} <= set(methods):
+        if {"global_gbm_no_buyers", "global_gbm_no_signals"} <= set(methods) and \
+                has_signals(panel):
             info["signals"] = list(bt.paired_interval(
-                scores[lvl]["global_gbm_no_signals"], scores[lvl]["global_gbm"],
+                scores[lvl]["global_gbm_no_signals"], scores[lvl]["global_gbm_no_buyers"],
                 seed=config.seed))
+        if {"global_gbm", "global_gbm_no_buyers"} <= set(methods) and buyers is not None:
+            info["buyers"] = (list(bt.paired_interval(
+                scores[lvl]["global_gbm_no_buyers"], scores[lvl]["global_gbm"],
+                seed=config.seed)) if buyers.available else None)
         info["verdict"] = level_verdict(lvl, info, period_days)
         level_info[lvl] = info
 
@@ -171,14 +214,16 @@ def train_forecast(events: pd.DataFrame, config: ForecastConfig, *,
         raise NoData(tr("The forecast was stopped before the final forecast; nothing was saved."))
     yield Progress(TASK, "note", message=tr("Forecasting from {0} with the best method of each "
                                             "level.").format(_iso(as_of)))
-    final = _final(panel, h, levels, level_info, residuals, config.seed)
+    final = _final(panel, h, levels, level_info, residuals, config.seed, buyers)
     epochs.append({"epoch": len(starts) + 1, "phase": "final"})
     yield Progress(TASK, "epoch", phase="final", epoch=len(starts) + 1, epochs=len(starts) + 1,
                    elapsed_s=time.perf_counter() - started, eta_s=0.0)
 
     finest_info = level_info[finest]
     sentences = [level_info[lvl]["verdict"] for lvl in levels]
-    sentences.append(signals_verdict(finest_info.get("signals")))
+    for signal in ("signals", "buyers"):
+        sentences.append(signal_verdict(signal, {lvl: level_info[lvl][signal] for lvl in levels
+                                                 if signal in level_info[lvl]}))
     sentences.append(coverage_note(
         float(finest_info["methods"][finest_info["served"]]["coverage_80"])))
     verdict = " ".join(s for s in sentences if s)
@@ -202,11 +247,12 @@ def train_forecast(events: pd.DataFrame, config: ForecastConfig, *,
 
 
 def _final(panel: Panel, h: int, levels: tuple[str, ...], info: dict[str, dict[str, Any]],
-           residuals: dict[str, dict[str, bt.Residuals]], seed: int) -> dict[str, Any]:
+           residuals: dict[str, dict[str, bt.Residuals]], seed: int,
+           buyers: BuyerSignal | None) -> dict[str, Any]:
     """The served method of each level forecast from the whole history, with its range."""
     t = panel.periods
     wanted = tuple(m for m in METHODS if m in {info[lvl]["served"] for lvl in levels})
-    local = _forecasts(panel, t, h, wanted, seed)
+    local = _forecasts(panel, t, h, wanted, seed, buyers)
     scale = bt.recent_scale(panel.units, t)
     price = _unit_revenue(panel)
     p10 = np.zeros((len(panel.key), h))

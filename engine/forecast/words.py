@@ -1,6 +1,6 @@
 """The forecast's verdicts in plain words, per level: how far off it usually is, whether the
 served method beats seasonal naive (only when the paired interval says so), and whether the
-views and carts helped."""
+views and carts, and the expected buyers from the customers' intent, helped."""
 
 from __future__ import annotations
 
@@ -56,19 +56,46 @@ def level_verdict(level: str, info: dict[str, Any], period_days: int) -> str:
     return text + "."
 
 
-def signals_verdict(gap: list[float] | None) -> str:
-    """Whether views and carts helped the global model, from its paired interval."""
-    if not gap or len(gap) != 3:
+#: The levels as a signal's sentence names them.
+_WHERE = {"shop": "the whole shop", "category": "categories", "item": "single items"}
+
+
+def signal_verdict(signal: str, gaps: dict[str, Any]) -> str:
+    """Whether a demand signal helped the global model, level by level, from the paired
+    intervals of the model with and without it: ``signal`` is "signals" (views and carts) or
+    "buyers" (the expected buyers from the customers' intent); ``gaps`` maps each level to
+    its (estimate, low, high), or None when the signal could not be learned."""
+    measured = {lvl: g for lvl, g in gaps.items() if isinstance(g, list | tuple) and len(g) == 3}
+    if signal == "buyers" and any(g is None for g in gaps.values()) and not measured:
+        return tr("The expected buyers were left out: the log has too few customers, or too "
+                  "few who bought, to learn each customer's chance to buy.")
+    if not measured:
         return ""
-    est, lo, hi = (float(g) for g in gap)
-    if lo > 0:
-        return tr("Views and carts helped the global model: its errors are {0:.0%} lower with "
-                  "them (95% interval {1:.0%} to {2:.0%}).").format(est, lo, hi)
-    if hi < 0:
-        return tr("Views and carts did not help the global model: its errors are {0:.0%} "
-                  "higher with them.").format(-est)
-    return tr("Views and carts made no clear difference to the global model ({0:+.0%}, within "
-              "chance).").format(est)
+    helped, hurt, same = [], [], []
+    for lvl, (est, lo, hi) in measured.items():
+        where = tr(_WHERE.get(lvl, lvl))
+        if lo > 0:
+            helped.append(tr("{0} ({1:.0%} lower errors, 95% interval {2:.0%} to {3:.0%})")
+                          .format(where, est, lo, hi))
+        elif hi < 0:
+            hurt.append(tr("{0} ({1:.0%} higher errors)").format(where, -est))
+        else:
+            same.append(tr("{0} ({1:+.0%}, within chance)").format(where, est))
+    name = (tr("Views and carts") if signal == "signals"
+            else tr("The expected buyers from the customers' intent"))
+    def listed(found: list[str]) -> str:
+        return found[0] if len(found) == 1 else tr("{0} and {1}").format(
+            ", ".join(found[:-1]), found[-1])
+
+    parts = []
+    if helped:
+        parts.append(tr("helped the global model for {0}").format(listed(helped)))
+    if hurt:
+        parts.append(tr("made the global model worse for {0}").format(listed(hurt)))
+    if same:
+        parts.append(tr("made no clear difference to the global model for {0}").format(
+            listed(same)))
+    return tr("{0} {1}.").format(name, tr("; ").join(parts))
 
 
 def coverage_note(coverage: float) -> str:

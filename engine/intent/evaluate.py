@@ -44,6 +44,15 @@ SIMPLE: Final[tuple[str, ...]] = ("rfm_logistic", "hist_gradient_boosting")
 Scorer = Callable[[npt.NDArray[np.float32]], F64]
 
 
+def rfm_logistic(train_x: npt.NDArray[np.float32], y: npt.NDArray[np.int_]) -> Scorer:
+    """The RFM logistic regression (RFM_NAMES of the aggregates, standardized), fitted on these
+    examples (both labels present), as a function of the aggregates (AGG_NAMES)."""
+    rfm = [AGG_NAMES.index(n) for n in RFM_NAMES]
+    logit = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    logit.fit(train_x[:, rfm], y)
+    return lambda x: logit.predict_proba(x[:, rfm])[:, 1].astype(np.float64)
+
+
 def fit_baselines(
     train_x: npt.NDArray[np.float32], train_y: npt.NDArray[np.float32], seed: int
 ) -> dict[str, Scorer]:
@@ -58,10 +67,7 @@ def fit_baselines(
     if len(np.unique(y)) < 2:
         out.update({name: constant for name in SIMPLE})
         return out
-    rfm = [AGG_NAMES.index(n) for n in RFM_NAMES]
-    logit = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
-    logit.fit(train_x[:, rfm], y)
-    out["rfm_logistic"] = lambda x: logit.predict_proba(x[:, rfm])[:, 1].astype(np.float64)
+    out["rfm_logistic"] = rfm_logistic(train_x, y)
     # Early stopping on a held-out tenth always (sklearn's default turns it on only above
     # 10,000 examples): without it the small demo's scores ran up to 0.99, far above the buy rate.
     hgb = HistGradientBoostingClassifier(random_state=seed, max_iter=200, early_stopping=True)
