@@ -16,7 +16,7 @@ import pandas as pd
 from engine import tasks as registry
 from engine.dates import day
 from engine.events import MS_PER_DAY
-from engine.tasks.base import NoData, Progress, RunSaved, RunView, SignalReader
+from engine.tasks.base import NoData, Progress, RunSaved, RunView, SignalReader, Verdict
 from engine.words import tr
 from storage.project import Project
 from storage.queries import events_frame, overview
@@ -60,6 +60,38 @@ def load_events(project: Project, as_of_ms: int | None) -> pd.DataFrame:
     if overview(project).events == 0:
         raise NoData(tr("The project has no events yet: import your shop's behavior log first."))
     return events_frame(project, until_ms=as_of_ms)
+
+
+#: The event frame the last data check read: (project, events, last event, as-of) -> frame.
+_checked: dict[tuple[str, int, int | None, int | None], pd.DataFrame] = {}
+
+
+def data_check(project: Project, key: str, config: Any) -> Verdict:
+    """Whether the project's data is enough for task ``key`` with these settings: the task's
+    own check (``Task.check``) with its live counts, before any training starts.
+
+    The events read are kept for the next check of the same data and as-of date (the Train
+    page checks again as settings change); an import or another as-of date reads afresh.
+    """
+    task = registry.get_task(key)
+    as_of_ms = getattr(config, "as_of_ms", None)
+    problem = as_of_problem(project, as_of_ms)
+    if problem is not None:
+        return Verdict(False, tr("The as-of date cannot be used: {0}.").format(problem))
+    totals = overview(project)
+    if totals.events == 0:
+        return Verdict(False, tr("The project has no events yet: import your shop's behavior "
+                                 "log first."))
+    ident = (str(project.location), int(totals.events), totals.last_ms, as_of_ms)
+    events = _checked.get(ident)
+    if events is None:
+        events = load_events(project, as_of_ms)
+        _checked.clear()  # one frame at most: a big shop's log is not kept twice
+        _checked[ident] = events
+    try:
+        return task.check(events, config)
+    except (NoData, ValueError) as exc:
+        return Verdict(False, str(exc))
 
 
 def signal_reader(project: Project) -> SignalReader:
@@ -107,6 +139,7 @@ def train(
     problem = as_of_problem(project, as_of_ms)
     if problem is not None:
         raise NoData(tr("The as-of date cannot be used: {0}.").format(problem))
+    _checked.clear()  # the data check's frame: training reads its own
     events = load_events(project, as_of_ms)
     warm_state = None
     if warm_start and task.supports_warm_start:

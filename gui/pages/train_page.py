@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,14 +27,14 @@ from PySide6.QtWidgets import (
 
 from engine import runs
 from engine import tasks as registry
-from engine.tasks.base import Progress, RunSaved, RunView
+from engine.tasks.base import Progress, RunSaved, RunView, Verdict
 from gui.readonly import is_read_only, read_only_sentence
 from gui.tasks import make_panel
 from gui.tasks.curves import TrainingCurves, progress_text
 from gui.tasks.history import RunHistory
 from gui.tasks.panel import TaskPanel
 from gui.widgets import hint
-from gui.worker import Worker
+from gui.worker import Caller, Worker
 from storage.project import Project
 from storage.queries import Overview
 from storage.runs import RunInfo
@@ -101,6 +101,15 @@ class TrainPage(QWidget):
         v.addLayout(form)
         self.panels_box = QVBoxLayout()
         v.addLayout(self.panels_box)
+        # The data-sufficiency gate: the chosen task's check with live counts, before Start.
+        self.gate = hint("")
+        self.gate.setVisible(False)
+        v.addWidget(self.gate)
+        self._gate_caller = Caller(self)
+        self._gate_timer = QTimer(self)
+        self._gate_timer.setSingleShot(True)
+        self._gate_timer.setInterval(400)  # typing a number checks once, at the end
+        self._gate_timer.timeout.connect(self._check_gate)
         self.warm = QCheckBox(self.tr("Start from the current model (faster after new data)"))
         v.addWidget(self.warm)
         row = QHBoxLayout()
@@ -131,6 +140,7 @@ class TrainPage(QWidget):
                 continue
             panel = self.panels[key] = make_panel(task)
             panel.form.set_label_width(self.task_label.sizeHint().width())
+            panel.form.changed.connect(self._gate_later)
             panel.setVisible(False)
             panel.results.setVisible(False)
             self.panels_box.addWidget(panel)
@@ -180,6 +190,8 @@ class TrainPage(QWidget):
         # Totals come from the Data page's worker (show_overview): counting millions of events
         # here would freeze the window.
         self.start_button.setEnabled(False)
+        self._gate_caller.cancel()
+        self.gate.setVisible(False)
         self.status.setText(self.tr("Reading the project…"))
         self.refresh_runs()
         self.show_active_run()
@@ -201,6 +213,7 @@ class TrainPage(QWidget):
             self._overview_to(panel, ov)
         running = self.worker is not None and self.worker.running
         self.start_button.setEnabled(ov.events > 0 and not running)
+        self._gate_later()
         if running or self._say_read_only():
             return
         if ov.events == 0:
@@ -220,6 +233,7 @@ class TrainPage(QWidget):
         for panel in self.panels.values():
             panel.setVisible(panel is current)
         self.warm.setVisible(self.panel.supports_warm_start)
+        self._gate_later()
         if self.worker and self.worker.running:
             return
         # The results column follows the chosen task: its active model, else nothing yet (never
@@ -253,6 +267,45 @@ class TrainPage(QWidget):
             self.curves.set_extra_title(view.extra_title)
         elif view is None:
             self.curves.set_extra_title(panel.extra_title)
+
+    # -- the data-sufficiency gate -------------------------------------------------------
+    def _gate_later(self) -> None:
+        """Check the data for the chosen task and settings soon (once, after the last change)."""
+        self._gate_timer.start()
+
+    def _check_gate(self) -> None:
+        """Run the chosen task's data check on a worker; the gate line shows its sentence."""
+        ov = self._overview
+        if self.project is None or ov is None or ov.events == 0 or not self.panels:
+            self.gate.setVisible(False)
+            return
+        try:
+            config = self.panel.config()
+        except (TypeError, ValueError) as exc:
+            self._show_gate(Verdict(False, str(exc)))
+            return
+        self.gate.setText(self.tr("Checking whether the data is enough…"))
+        self.gate.setStyleSheet("color: #5b6776;")
+        self.gate.setVisible(True)
+        self._gate_caller.call(runs.data_check, self.project, self.panel.task.key, config,
+                               on_done=self._show_gate, on_error=self._gate_failed)
+
+    def _show_gate(self, verdict: Verdict) -> None:
+        """✓ and the counts when the data is enough; ⚠ and what is missing when it is not."""
+        mark, colour = ("✓", "#2e7d32") if verdict.ok else ("⚠", "#b26a00")
+        self.gate.setText(f"{mark} {verdict.message}")
+        self.gate.setStyleSheet(f"color: {colour};")
+        self.gate.setToolTip(self.tr("What the data holds for this task with these settings, "
+                                     "checked before training."))
+        self.gate.setVisible(True)
+
+    def _gate_failed(self, exc: BaseException) -> None:
+        self._show_gate(Verdict(False, self.tr("The data could not be checked: {0}").format(exc)))
+
+    @property
+    def gate_verdict_shown(self) -> str:
+        """The gate's sentence as shown (for tests and screenshots)."""
+        return self.gate.text() if self.gate.isVisibleTo(self) else ""
 
     # -- training ------------------------------------------------------------------------
     def start(self) -> None:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QDate, QStringListModel, Qt
+from PySide6.QtCore import QCoreApplication, QDate, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -157,6 +157,9 @@ class _ListCompleter(QCompleter):
 class SettingsForm(QWidget):
     """Editable settings of one config class; :meth:`values` gives them back as its kwargs."""
 
+    changed = Signal()
+    """A setting's value changed (typed, picked or set from the data)."""
+
     def __init__(self, config_type: type, parent: QWidget | None = None, *,
                  special_text: dict[str, str] | None = None) -> None:
         super().__init__(parent)
@@ -177,6 +180,7 @@ class SettingsForm(QWidget):
         self.advanced.toggled.connect(self.advanced_body.setVisible)
         for spec in self.specs.values():
             widget = self._widget(spec)
+            self._notify(widget)
             label = QLabel(tr(spec.setting.label))
             self.widgets[spec.name] = widget
             self.labels[spec.name] = label
@@ -205,6 +209,22 @@ class SettingsForm(QWidget):
                 label.setMinimumWidth(width)
 
     # -- building ------------------------------------------------------------------------
+    def _notify(self, widget: QWidget) -> None:
+        """Emit :attr:`changed` whenever ``widget``'s value changes."""
+        emit = lambda *_args: self.changed.emit()  # noqa: E731 - one slot for every signal
+        if isinstance(widget, ItemsEdit):
+            widget.text.textChanged.connect(emit)
+        elif isinstance(widget, QLineEdit):
+            widget.textChanged.connect(emit)
+        elif isinstance(widget, QDateEdit):
+            widget.dateChanged.connect(emit)
+        elif isinstance(widget, QComboBox):
+            widget.currentIndexChanged.connect(emit)
+        elif isinstance(widget, QCheckBox):
+            widget.toggled.connect(emit)
+        elif isinstance(widget, QSpinBox | QDoubleSpinBox):
+            widget.valueChanged.connect(emit)
+
     def _widget(self, spec: FieldSpec) -> QWidget:
         s = spec.setting
         tip = tr(s.help)

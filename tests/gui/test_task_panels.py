@@ -240,3 +240,36 @@ def test_a_task_without_a_loss_shows_its_own_curve_alone(qtbot) -> None:  # type
     curves.show_view(RunView(task="intent", run_id=2, headline="", verdict="",
                              losses=[Series("training", [1.0], [0.5])]), "")
     assert not curves.loss_plot.isHidden()
+
+
+def test_the_data_gate_shows_each_tasks_check_before_start(qtbot, shop):  # type: ignore[no-untyped-def]
+    window = _window(qtbot, shop)
+    page = window.train_page
+    project = window.project
+    assert project is not None
+    keys = [page.task_combo.itemData(i) for i in range(page.task_combo.count())]
+
+    def shown_for(key: str) -> str:
+        page.task_combo.setCurrentIndex(keys.index(key))
+        expected = runs.data_check(project, key, page.panel.config())
+        mark = "✓" if expected.ok else "⚠"
+        qtbot.waitUntil(lambda: page.gate_verdict_shown == f"{mark} {expected.message}",
+                        timeout=30_000)
+        return expected.message
+
+    text = shown_for("value")
+    assert "customers bought in the last" in text  # live counts, in words
+    # A setting changes the check: a longer horizon counts the buyers of a longer window.
+    days = page.panel.form.widgets["horizon_days"]
+    assert isinstance(days, QSpinBox)
+    days.setValue(days.value() + 10)
+    assert f"in the last {days.value()} days" in shown_for("value")
+    # Every task has its own sentence; a task the data cannot serve says what is missing.
+    for key in ("intent", "profiles", "forecast"):
+        assert shown_for(key)
+    page.task_combo.setCurrentIndex(keys.index("forecast"))
+    weeks = page.panel.form.widgets["weeks"]
+    assert isinstance(weeks, QSpinBox)
+    weeks.setValue(weeks.maximum())
+    qtbot.waitUntil(lambda: page.gate_verdict_shown.startswith("⚠"), timeout=30_000)
+    assert "choose fewer weeks ahead" in page.gate_verdict_shown
