@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
     QEventLoop,
+    QLibraryInfo,
     QLocale,
     QObject,
     Qt,
@@ -37,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.words import set_translator
-from gui.settings import demo_project_path, load_settings
+from gui.settings import LANGUAGES, demo_project_path, load_settings
 from gui.worker import Worker
 
 if TYPE_CHECKING:
@@ -81,6 +82,59 @@ def load_translator(parent: QCoreApplication, locale: QLocale | None = None) -> 
     # The engine's sentences (verdicts, card words, refusals) through the same translations.
     set_translator(lambda text: QCoreApplication.translate("engine", text))
     return translator
+
+
+def load_qt_translator(parent: QCoreApplication, locale: QLocale | None = None
+                       ) -> QTranslator | None:
+    """Install Qt's own translation for ``locale`` (``qtbase_zh_CN.qm`` from the Qt that
+    PySide6 ships), so standard dialogs (file pickers, message box buttons) speak it too;
+    returns it (owned by ``parent``), or None when Qt has none for it."""
+    translator = QTranslator()
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(locale or QLocale(), "qtbase", "_", folder):
+        return None
+    translator.setParent(parent)
+    parent.installTranslator(translator)
+    return translator
+
+
+def interface_locale(language: str, system: QLocale | None = None) -> QLocale:
+    """The locale IntentLens speaks and writes figures in for a Settings ``language``
+    (gui.settings.LANGUAGES): the system's for "system"; else that language in the system's
+    country where the pair exists (English in Germany writes 1.234,50), else the language's
+    own (Simplified Chinese is always China's)."""
+    system = system or QLocale.system()
+    if language == "en":
+        return QLocale(QLocale.Language.English, system.territory())
+    if language == "zh_CN":
+        return QLocale(QLocale.Language.Chinese, QLocale.Script.SimplifiedChineseScript,
+                       system.territory())
+    return system
+
+
+_running_language = "system"
+
+
+def running_language() -> str:
+    """The Settings language this run started with (a change applies at the next start)."""
+    return _running_language
+
+
+def apply_language(app: QCoreApplication, language: str, system: QLocale | None = None
+                   ) -> list[QTranslator]:
+    """What the application does at start for the Settings ``language``: make its locale the
+    default (figures and dates follow it, gui.formats) and install Qt's and IntentLens's
+    translations for it. Returns the translators installed (none for English)."""
+    global _running_language
+    if language not in LANGUAGES:
+        language = "system"
+    _running_language = language
+    locale = interface_locale(language, system)
+    QLocale.setDefault(locale)
+    found = [load_qt_translator(app, locale), load_translator(app, locale)]
+    if found[1] is None:  # English: the engine speaks it already
+        set_translator(lambda text: text)
+    return [t for t in found if t is not None]
 
 
 def install_excepthook(parent: Callable[[], QWidget | None]) -> None:
@@ -238,11 +292,11 @@ def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
     app.setApplicationName("IntentLens")
     app.setOrganizationName("IntentLens")
     app.setWindowIcon(app_icon())
-    load_translator(app)
+    settings = load_settings()
+    apply_language(app, settings.language)
     from gui.main_window import MainWindow
     from gui.readonly import install_read_only_notice
 
-    settings = load_settings()
     window = MainWindow(settings, remember=screenshots is None)
     install_read_only_notice(window)  # a read-only project says so above the pages
     install_excepthook(lambda: window)

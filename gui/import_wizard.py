@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.currency import note_import_currency
 from engine.exports import ExportError, export_rejected
 from engine.ingest import (
     DuplicateImport,
@@ -281,7 +282,11 @@ class ImportWizard(QDialog):
         project, path, options, preview = self.project, self.path, self.options, self.preview
 
         def work(should_stop: Callable[[], bool]) -> Iterator[ImportProgress]:
-            return import_file(project, path, options, preview=preview, should_stop=should_stop)
+            for progress in import_file(project, path, options, preview=preview,
+                                        should_stop=should_stop):
+                if progress.report is not None:  # done: keep the currency its prices showed
+                    note_import_currency(project, preview.mapping)
+                yield progress
 
         self.worker = Worker(
             work,

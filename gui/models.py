@@ -10,6 +10,8 @@ import numpy.typing as npt
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from gui import formats
+
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -66,9 +68,9 @@ class RowsModel(QAbstractTableModel):
             if fmt is not None:
                 return fmt(value)
             if isinstance(value, float):
-                return f"{value:,.2f}"
+                return formats.number(value)
             if isinstance(value, int):
-                return f"{value:,}"
+                return formats.integer(value)
             return str(value)
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int | float):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -1,4 +1,5 @@
-"""Typed, versioned application settings (last project, recent projects), kept as JSON.
+"""Typed, versioned application settings (last project, recent projects, language), kept as
+JSON.
 
 ``QSettings`` holds window geometry only. Tests point ``INTENTLENS_HOME`` at a temporary folder,
 so they never touch the user's settings.
@@ -15,6 +16,8 @@ from PySide6.QtCore import QStandardPaths
 
 SETTINGS_VERSION = 1
 MAX_RECENT = 8
+#: The languages IntentLens speaks: "system" follows the computer's locale.
+LANGUAGES = ("system", "en", "zh_CN")
 
 
 def home() -> Path:
@@ -38,6 +41,8 @@ class Settings:
     version: int = SETTINGS_VERSION
     last_project: str | None = None
     recent_projects: list[str] = field(default_factory=list)
+    #: One of LANGUAGES; applied when IntentLens starts (gui.app.apply_language).
+    language: str = "system"
 
     def remember(self, project: str) -> None:
         """Put a project first in the recent list and make it the last one opened."""
@@ -67,7 +72,13 @@ def load_settings() -> Settings:
         return Settings()
     recent = [str(p) for p in data.get("recent_projects", []) if isinstance(p, str)]
     last = data.get("last_project")
-    return Settings(last_project=last if isinstance(last, str) else None, recent_projects=recent)
+    # A file written before the language setting has none: it follows the system.
+    language = data.get("language", "system")
+    return Settings(
+        last_project=last if isinstance(last, str) else None,
+        recent_projects=recent,
+        language=language if language in LANGUAGES else "system",
+    )
 
 
 def save_settings(settings: Settings) -> None:

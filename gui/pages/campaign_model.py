@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from engine.dates import day
+from gui import formats
 from gui.models import Index, column_order
 
 #: Column keys, in order; "rank" is the place in the list (the page's own order).
@@ -24,7 +24,7 @@ KEYS = ("rank", "customer", "intent", "expected_spend", "segment", "last_ms")
 def money(value: float) -> str:
     """An amount as the page shows it: whole units with thousands separated, cents below
     100 (where they still matter)."""
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+    return formats.money(value, 0 if abs(value) >= 100 else 2)
 
 
 class CampaignModel(QAbstractTableModel):
@@ -131,13 +131,13 @@ class CampaignModel(QAbstractTableModel):
         if key in ("customer", "segment"):
             return "" if value is None or value != value else str(value)
         if key == "rank":
-            return f"{int(value):,}"
+            return formats.integer(value)
         if value != value:
             return "–"
         if key == "intent":
-            return f"{float(value):.0%}"
+            return formats.percent(value)
         if key == "last_ms":
-            return day(float(value))
+            return formats.day(value)
         low = float(self._cols["expected_spend_low"][i])
         high = float(self._cols["expected_spend_high"][i])
         text = money(float(value))

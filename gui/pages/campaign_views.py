@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from engine.campaign import Plan
+from gui import formats
 from gui.pages.campaign_model import money
 from gui.widgets import StatCard, plot
 
@@ -39,13 +40,13 @@ class PlanFigures(QWidget):
 
     def show_plan(self, result: Plan) -> None:
         """Show a plan's numbers; profit is green when positive, red when a loss."""
-        self.contacts.set_value(f"{result.contacts:,}")
-        self.buyers.set_value(f"{result.expected_buyers:,.0f}", self.tr(
-            "The sum of the contacted customers' chances to buy: {0:,.1f}"
-        ).format(result.expected_buyers))
-        self.non_buyers.set_value(f"{result.expected_non_buyers:,.0f}", self.tr(
-            "Contacts that will probably not buy, and still cost: {0:,.1f}"
-        ).format(result.expected_non_buyers))
+        self.contacts.set_value(formats.integer(result.contacts))
+        self.buyers.set_value(formats.integer(result.expected_buyers), self.tr(
+            "The sum of the contacted customers' chances to buy: {0}"
+        ).format(formats.number(result.expected_buyers, 1)))
+        self.non_buyers.set_value(formats.integer(result.expected_non_buyers), self.tr(
+            "Contacts that will probably not buy, and still cost: {0}"
+        ).format(formats.number(result.expected_non_buyers, 1)))
         self.revenue.set_value(money(result.expected_revenue))
         self.profit.set_value(money(result.expected_profit))
         profit = result.expected_profit

@@ -12,8 +12,8 @@ import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Qt
 
 from engine.customers import CustomerTable
-from engine.dates import day
 from engine.tasks.base import Column
+from gui import formats
 from gui.models import Index, column_order
 
 #: The table's own columns; every task adds its columns (engine.customers): numbers after the
@@ -123,14 +123,14 @@ class CustomersModel(QAbstractTableModel):
             if value != value:
                 return ""
             if kind == "percent":
-                return f"{value:.0%}"
+                return formats.percent(value)
             if kind in ("rank", "number"):
-                return f"{value:,.0f}"
+                return formats.integer(value)
             if kind == "money":
-                return f"{value:,.2f}"
+                return formats.money(value)
             if kind == "date":
-                return day(float(value))
-            return f"{value:,.3g}"
+                return formats.day(value)
+            return formats.figure(value)
         if role == Qt.ItemDataRole.TextAlignmentRole and kind not in ("text", "date"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         detail = self.details[col]

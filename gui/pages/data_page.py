@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.dates import day
 from engine.events import EVENT_TYPES, event_name
 from engine.overview import DataSummary, summarize
+from gui import formats
 from gui.models import RowsModel
 from gui.widgets import PALETTE, StatCard, hint, plot, title
 from gui.worker import Caller
@@ -130,10 +130,12 @@ class DataPage(QWidget):
 
         tables = QGridLayout()
         self.categories_model = RowsModel(
-            [self.tr("Category"), self.tr("Events"), self.tr("Purchases"), self.tr("Revenue")]
+            [self.tr("Category"), self.tr("Events"), self.tr("Purchases"), self.tr("Revenue")],
+            formatters={3: formats.money},
         )
         self.items_model = RowsModel(
-            [self.tr("Item"), self.tr("Events"), self.tr("Purchases"), self.tr("Revenue")]
+            [self.tr("Item"), self.tr("Events"), self.tr("Purchases"), self.tr("Revenue")],
+            formatters={3: formats.money},
         )
         for col, (label, model) in enumerate(
             ((self.tr("Top categories"), self.categories_model),
@@ -195,17 +197,18 @@ class DataPage(QWidget):
                 (self.tr("1 import.") if ov.imports == 1 else self.tr("{0} imports.").format(ov.imports))
                 + " " + self.tr("Figures cover every imported event.")
             )
-        self.cards["customers"].set_value(f"{ov.customers:,}")
-        self.cards["items"].set_value(f"{ov.items:,}")
-        self.cards["events"].set_value(f"{ov.events:,}")
-        self.cards["revenue"].set_value(f"{ov.revenue:,.2f}")
+        self.cards["customers"].set_value(formats.integer(ov.customers))
+        self.cards["items"].set_value(formats.integer(ov.items))
+        self.cards["events"].set_value(formats.integer(ov.events))
+        self.cards["revenue"].set_value(formats.money(ov.revenue))
+        span = f"{formats.day(ov.first_ms)} – {formats.day(ov.last_ms)}"
         days = 0 if ov.first_ms is None or ov.last_ms is None else (
             (ov.last_ms - ov.first_ms) // MS_PER_DAY + 1
         )
         self.cards["span"].set_value(
-            f"{days:,} " + self.tr("days"), f"{day(ov.first_ms)} – {day(ov.last_ms)}"
+            f"{formats.integer(days)} " + self.tr("days"), span
         )
-        self.cards["span"].caption.setText(f"{day(ov.first_ms)} – {day(ov.last_ms)}")
+        self.cards["span"].caption.setText(span)
 
         self.warnings.setText(self._health_html(summary))
         # An import whose every line was rejected still has warnings worth a title.

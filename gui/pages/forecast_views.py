@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from engine.dates import day
 from engine.forecast.read import SeriesView
+from gui import formats
 from gui.models import Index, column_order
 from gui.widgets import plot
 
@@ -162,16 +163,14 @@ def amount(value: float) -> str:
     above (a slow item's 0.04 a day is not nothing)."""
     if value != value:
         return "–"
-    if abs(value) < 1:
-        return f"{value:,.2f}"
-    return f"{value:,.1f}" if abs(value) < 10 else f"{value:,.0f}"
+    return formats.number(value, 2 if abs(value) < 1 else 1 if abs(value) < 10 else 0)
 
 
 def percent(change: float, recent: float, expected: float) -> str:
     """A change as a signed percentage; "new" when nothing sold recently but some will."""
     if change != change or math.isinf(change):
         return "new" if expected > 0 and not recent > 0 else "–"
-    return f"{change:+.0%}".replace("-", "−")
+    return formats.percent(change, signed=True)
 
 
 class MoversModel(QAbstractTableModel):
@@ -259,7 +258,7 @@ class MoversModel(QAbstractTableModel):
             return self.tr("new") if text == "new" else text
         if key == "stock_p90":
             # Stock is bought in whole units: round up, never down.
-            return "–" if value != value else f"{math.ceil(float(value) - 1e-9):,}"
+            return "–" if value != value else formats.integer(math.ceil(float(value) - 1e-9))
         return amount(float(value))
 
     def _tip(self, key: str) -> str | None:

@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from engine.profiles.segments import trait_label
+from gui import formats
 from gui.models import Index, RowsModel
 from gui.widgets import PALETTE, plot
 
@@ -40,10 +41,10 @@ def colour(segment_id: int, alpha: int = 255) -> QColor:
 def format_trait(value: float, kind: str) -> str:
     """A trait value as a shop owner reads it."""
     if kind == "percent":
-        return f"{100 * value:.0f}%"
+        return formats.percent(value)
     if kind == "money":
-        return f"{value:,.2f}"
-    return f"{value:,.1f}"
+        return formats.money(value)
+    return formats.number(value, 1)
 
 
 class SegmentsModel(RowsModel):
@@ -84,7 +85,7 @@ class SegmentList(QTableView):
                 QCoreApplication.translate("SegmentsPage", "Revenue"),
                 QCoreApplication.translate("SegmentsPage", "Intent"),
             ],
-            formatters={2: lambda v: f"{v:.0%}", 3: lambda v: f"{v:.0%}", 4: lambda v: f"{v:.0%}"},
+            formatters={2: formats.percent, 3: formats.percent, 4: formats.percent},
         )
         self.setModel(self.rows)
         self.setSortingEnabled(True)

@@ -16,6 +16,21 @@ from PySide6.QtCore import QThreadPool  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
+def english_figures() -> Iterator[None]:
+    """Figures as en_US writes them ("1,234.50", "1/31/2024"), whatever the machine's locale;
+    a test that changes the locale or the shop's currency leaves neither behind."""
+    from PySide6.QtCore import QLocale
+
+    from gui import formats
+
+    QLocale.setDefault(QLocale("en_US"))
+    formats.set_currency("")
+    yield
+    QLocale.setDefault(QLocale("en_US"))
+    formats.set_currency("")
+
+
+@pytest.fixture(autouse=True)
 def no_dangling_workers(qapp: object) -> Iterator[None]:
     """A test that leaves a worker running fails (GUIDE.md section 3)."""
     yield
