@@ -17,11 +17,13 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -83,6 +85,18 @@ class CustomersPage(QWidget):
         filters.addWidget(self.high)
         self.count = QLabel()
         filters.addWidget(self.count, 1)
+        # Which columns the table shows (and "Export what you see…" writes): a wide table
+        # needs no sideways scroll once the owner keeps what they use.
+        self.columns_button = QToolButton()
+        self.columns_button.setText(self.tr("Columns"))
+        self.columns_button.setToolTip(self.tr(
+            "Choose the columns the list shows and exports; drag a heading to move a column"))
+        self.columns_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self._hidden: set[str] = set()  # keys of the columns the owner hid
+        self.columns_menu = QMenu(self.columns_button)
+        self.columns_menu.aboutToShow.connect(self._fill_columns_menu)
+        self.columns_button.setMenu(self.columns_menu)
+        filters.addWidget(self.columns_button)
         self.export_shown_button = QPushButton(self.tr("Export what you see…"))
         self.export_shown_button.setToolTip(
             self.tr(
@@ -121,6 +135,10 @@ class CustomersPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionsMovable(True)
+        self.table.horizontalHeader().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.horizontalHeader().customContextMenuRequested.connect(
+            lambda pos: self.columns_menu.exec(self.table.horizontalHeader().mapToGlobal(pos)))
         for col, width in enumerate((110, 58, 58, 116, 76, 90, 86)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
@@ -169,6 +187,7 @@ class CustomersPage(QWidget):
             self._pending = self._card_id  # asked for before this list came: load it again
         self._card_loader.cancel()
         self.model.set_table(table)
+        self._rehide()
         self.card = None
         self.card_stack.setCurrentIndex(0)
         self.placeholder.setText(
@@ -198,6 +217,35 @@ class CustomersPage(QWidget):
         self.export_shown_button.setEnabled(
             len(self.model.view) > 0 and self._export_worker is None
         )
+
+    def _fill_columns_menu(self) -> None:
+        """One check box a column; the customer's id always stays."""
+        self.columns_menu.clear()
+        header = self.table.horizontalHeader()
+        for i, title in enumerate(self.model.headers):
+            action = self.columns_menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(i))
+            action.setEnabled(i != 0)
+            action.toggled.connect(lambda on, i=i: self.show_column(i, on))
+
+    def show_column(self, index: int, shown: bool) -> None:
+        """Show or hide column ``index`` (the customer's id column always shows)."""
+        if index == 0 and not shown:
+            return
+        key = self.model.keys[index]
+        if shown:
+            self._hidden.discard(key)
+        else:
+            self._hidden.add(key)
+        self.table.horizontalHeader().setSectionHidden(index, not shown)
+
+    def _rehide(self) -> None:
+        """Keep the columns the owner hid hidden when the table reloads (by column, not by
+        place: a new task's column may come in between)."""
+        header = self.table.horizontalHeader()
+        for i, key in enumerate(self.model.keys):
+            header.setSectionHidden(i, key in self._hidden)
 
     def shown_columns(self) -> list[Column]:
         """The table's columns as it shows them: in header order, hidden ones left out."""

@@ -110,7 +110,9 @@ class TrainPage(QWidget):
         self._gate_timer.setSingleShot(True)
         self._gate_timer.setInterval(400)  # typing a number checks once, at the end
         self._gate_timer.timeout.connect(self._check_gate)
-        self.warm = QCheckBox(self.tr("Start from the current model (faster after new data)"))
+        self.warm = QCheckBox(self.tr("Start from the current model"))
+        self.warm.setToolTip(self.tr("Faster after new data: training continues from the "
+                                     "active model's weights instead of from scratch."))
         v.addWidget(self.warm)
         row = QHBoxLayout()
         self.start_button = QPushButton(self.tr("Start training"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QFileDialog
 from engine import runs
 from engine.demo_project import create_demo_project
 from engine.profiles import ProfileConfig
+from gui import formats
 from gui.pages.customers_page import CustomersPage
 from gui.pages.segments_page import SegmentsPage
 from storage.project import Project, open_project
@@ -105,18 +106,19 @@ def _as_shown(value: Any, kind: str) -> str:
         return ""
     if kind == "text":
         return str(value)
-    if kind == "date":
-        return value.strftime("%Y-%m-%d") if isinstance(value, datetime) else str(value)
+    if kind == "date":  # the file holds the day itself; the table writes it the locale's way
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+        return formats.day(moment.replace(tzinfo=UTC).timestamp() * 1000)
     number = float(value)
     if kind == "percent":
         assert 0.0 <= number <= 1.0  # a share, not a percentage
-        return f"{number:.0%}"
+        return formats.percent(number)
     if kind in ("rank", "number"):
         assert number == int(number)
-        return f"{number:,.0f}"
+        return formats.integer(number)
     if kind == "money":
-        return f"{number:,.2f}"
-    return f"{number:,.3g}"
+        return formats.money(number)
+    return formats.figure(number)
 
 
 def _read(path: Path) -> list[list[Any]]:
@@ -169,6 +171,36 @@ def test_export_what_you_see_writes_exactly_the_shown_rows(
     with qtbot.waitSignal(page.exported, timeout=30_000) as done:
         page.export_shown(str(again))
     assert done.args[1] == page.model.rowCount() > len(shown)
+
+
+def test_the_owner_chooses_the_columns_and_the_export_follows(
+    qtbot: Any, shop: Project, tmp_path: Path
+) -> None:
+    page = _customers_page(qtbot, shop)
+    page.columns_menu.aboutToShow.emit()  # the menu fills as it opens
+    actions = {a.text(): a for a in page.columns_menu.actions()}
+    assert list(actions) == page.model.headers
+    assert not actions["Customer"].isEnabled()  # the id always stays
+    actions["Rank"].setChecked(False)
+    actions["Segment"].setChecked(False)
+    header = page.table.horizontalHeader()
+    header.moveSection(page.model.keys.index("revenue"), 1)  # dragged next to the id
+    # A reload (a run saved, an import) keeps the owner's choice.
+    with qtbot.waitSignal(page.model.modelReset, timeout=30_000):
+        page.refresh()
+    assert header.isSectionHidden(page.model.keys.index("rank"))
+    assert header.isSectionHidden(page.model.keys.index("segment"))
+    out = tmp_path / "chosen.csv"
+    with qtbot.waitSignal(page.exported, timeout=30_000):
+        page.export_shown(str(out))
+    titles = _read(out)[0]
+    assert titles[:2] == ["Customer", "Revenue"]
+    assert "Rank" not in titles and "Segment" not in titles
+    assert len(titles) == len(page.model.headers) - 2
+    page.show_column(page.model.keys.index("rank"), True)
+    assert not header.isSectionHidden(page.model.keys.index("rank"))
+    page.show_column(0, False)
+    assert not header.isSectionHidden(0)
 
 
 def test_export_scores_is_still_every_scored_customer(
