@@ -12,19 +12,16 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from engine.events import EVENT_TYPES, FIELDS
-from engine.ingest import (
-    FileProblem,
-    ImportOptions,
-    ImportReport,
-    import_file,
-    inspect_file,
-)
 from engine.words import locale_language, set_translator, tr
-from storage.imports import holds_imports
-from storage.project import Project, ProjectError, open_project
+
+# Every command imports what it works with (pandas, SQLAlchemy, torch) itself, so --help and a
+# quick command start in a fraction of a second (tests/cli/test_startup.py).
+if TYPE_CHECKING:
+    from engine.ingest import ImportReport
+    from storage.project import Project
 
 
 class UserError(Exception):
@@ -126,6 +123,9 @@ def _progress_printer(enabled: bool) -> Callable[[Any], None]:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """python main.py import PROJECT FILE ..."""
+    from engine.ingest import ImportOptions, import_file, inspect_file
+    from storage.imports import holds_imports
+
     columns = _pairs(args.map, "--map", FIELDS)
     if args.status:
         columns["status"] = args.status
@@ -170,7 +170,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.as_json(), ensure_ascii=False))
     else:
-        print(describe_report(report, args.project))
+        print(describe_report(report, args.project_hint))
     return 0
 
 
@@ -195,6 +195,7 @@ def _safe(fn: Callable[[Project], bool], project: Project, default: bool) -> boo
 
 def cmd_inspect(args: argparse.Namespace) -> int:
     """python main.py inspect FILE... [--json] [--normalized-dir DIR]"""
+    from engine.ingest import FileProblem, ImportOptions
     from engine.ingest.inspection import inspect_report
 
     options = ImportOptions(
@@ -259,6 +260,7 @@ def cmd_forget(args: argparse.Namespace) -> int:
     from engine.privacy import forget
 
     project = _open(args.project, create=False, writable=True)
+    in_file = project.path is not None
     try:
         done = forget(project, args.customer)
     finally:
@@ -269,9 +271,10 @@ def cmd_forget(args: argparse.Namespace) -> int:
         f" {done.stale_runs} trained model(s) used them and are marked out of date: train "
         "again to leave them out." if done.stale_runs else ""
     )
+    compacted = "the file compacted" if in_file else "the database vacuumed"
     print(
         f"Forgot customer {args.customer}: {done.events:,} events, {done.outputs:,} model "
-        f"outputs and {done.rejected_lines:,} rejected lines deleted, and the file compacted "
+        f"outputs and {done.rejected_lines:,} rejected lines deleted, and {compacted} "
         f"so nothing of them is left.{stale}"
     )
     return 0
@@ -282,7 +285,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from engine.demo_project import create_demo_project
 
     report = create_demo_project(args.project, customers=args.customers, seed=args.seed)
-    print(describe_report(report, args.project))
+    print(describe_report(report, args.project_hint))
     return 0
 
 
@@ -435,7 +438,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         return 0
     for line in saved.view.text:
         print(line)
-    print(task.saved_hint.format(run_id=saved.run_id, project=args.project))
+    print(task.saved_hint.format(run_id=saved.run_id, project=args.project_hint))
     return 0
 
 
@@ -470,7 +473,7 @@ def _add_train_commands(sub: Any) -> None:
 
     for task in TASKS.values():
         t = sub.add_parser(task.key, help=task.cli_help)
-        t.add_argument("project")
+        _add_project(t)
         for spec in settings_of(task.config_type):
             s = spec.setting
             flag = s.cli_flag(spec.name)
@@ -653,7 +656,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         run = active_run(project, "recommend")
         if run is None:
             raise NoData("There are no recommendations yet: train recommendations first "
-                         f"(python main.py train recommend {args.project}).")
+                         f"(python main.py train recommend {args.project_hint}).")
         cid = customer_id_for_key(project, args.customer)
         if cid is None:
             raise NoData(f"The project has no customer “{args.customer}”.")
@@ -693,6 +696,8 @@ def _open(location: str, create: bool = True, *, writable: bool | None = None) -
     read-only. Commands that write pass ``writable=True``: a read-only or busy project is then
     refused in one sentence before any long work.
     """
+    from storage.project import open_project
+
     if writable is None and create:
         writable = True
     return open_project(location, create=create, writable=writable)
@@ -739,6 +744,17 @@ def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _add_project(p: argparse.ArgumentParser) -> None:
+    """The project a command works on: a file, or with ``--db URL`` a database on a server
+    (``_Parser.parse_known_args`` puts the URL where the file would be)."""
+    p.add_argument("project", metavar="PROJECT", help="the project file (or --db URL)")
+    p.add_argument(
+        "--db", metavar="URL",
+        help="a project in a PostgreSQL database instead of a file, in place of PROJECT: "
+        "postgresql+psycopg://user:password@host:5432/database",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = _Parser(
@@ -751,13 +767,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("demo", help="create a project filled with generated demo data")
-    p.add_argument("project")
+    _add_project(p)
     p.add_argument("--customers", type=_whole_number("--customers", 10, 1_000_000), default=2000)
     p.add_argument("--seed", type=int, default=7)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("import", help="import a behavior log (CSV, TSV, JSON lines, gzip, zip)")
-    p.add_argument("project")
+    _add_project(p)
     p.add_argument("file")
     p.add_argument("--format", help="a known format (taobao, rees46, retailrocket, "
                    "uci_online_retail, otto, yoochoose_clicks, yoochoose_buys) or csv")
@@ -791,7 +807,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_inspect)
 
     p = sub.add_parser("forget", help="delete everything about one customer from a project")
-    p.add_argument("project")
+    _add_project(p)
     p.add_argument("customer", help="the customer id as the shop knows it (or its pseudonym)")
     p.set_defaults(func=cmd_forget)
 
@@ -800,13 +816,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_train_commands(tsub)
 
     p = sub.add_parser("lookup", help="one customer's intent score, rank and reasons")
-    p.add_argument("project")
+    _add_project(p)
     p.add_argument("customer")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_lookup)
 
     p = sub.add_parser("recommend", help="one customer's recommended next items and why")
-    p.add_argument("project")
+    _add_project(p)
     p.add_argument("customer", help="the customer id as the shop knows it (or its pseudonym)")
     p.add_argument("-k", type=_whole_number("-k", 1, 100), default=10,
                    help="how many recommendations (default 10)")
@@ -814,7 +830,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_recommend)
 
     p = sub.add_parser("export", help="export data from a project as CSV or Excel (.xlsx)")
-    p.add_argument("project")
+    _add_project(p)
     p.add_argument("what", choices=["rejected", "scores", "segments", "recommendations",
                                     "forecast"])
     p.add_argument("-k", type=_whole_number("-k", 1, 100), default=10,
@@ -823,11 +839,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the file to write: an Excel workbook when it ends in .xlsx, else CSV")
     p.set_defaults(func=cmd_export)
 
-    from engine.campaign import DEFAULT_COST_PER_CONTACT, DEFAULT_MARGIN_PCT
+    from engine.campaign_defaults import DEFAULT_COST_PER_CONTACT, DEFAULT_MARGIN_PCT
 
     p = sub.add_parser("campaign", help="whom to contact (highest expected spend first) and the "
                        "expected money; writes the list as CSV or Excel (.xlsx)")
-    p.add_argument("project")
+    _add_project(p)
     p.add_argument("--segment", metavar="NAME", help="only this segment (customer profiles)")
     p.add_argument("--min-intent", type=_number("--min-intent", 0.0, 1.0), metavar="P",
                    help="only customers with at least this purchase probability (0 to 1)")
@@ -851,7 +867,39 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports a bad flag like every other user error: one sentence, exit 2."""
+    """argparse that reports a bad flag like every other user error: one sentence, exit 2.
+
+    A command with a PROJECT also takes ``--db URL`` in its place (anywhere among its
+    arguments): the URL becomes PROJECT, ``db`` says it came so, and ``project_hint`` is how
+    messages name the project again (a URL's password masked).
+    """
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """Parse, with ``--db URL`` standing for PROJECT (PROJECT comes first in every
+        command, so the URL goes first)."""
+        if "--db" not in self._option_string_actions or args is None:
+            return super().parse_known_args(args, namespace)
+        rest, db = [], None
+        items = iter(args)
+        for arg in items:
+            if arg == "--db":
+                db = next(items, None)
+                if db is None or db.startswith("-"):
+                    self.error("--db needs the URL of a database: --db postgresql+psycopg://"
+                               "user@host/database")
+            elif arg.startswith("--db="):
+                db = arg.removeprefix("--db=")
+            else:
+                rest.append(arg)
+        parsed, extras = super().parse_known_args(rest if db is None else [db, *rest], namespace)
+        if extras and db is not None:
+            self.error(f"unrecognized arguments: {' '.join(extras)} (with --db URL, leave out "
+                       "the project file)")
+        parsed.db = db
+        parsed.project_hint = ("" if db is None else "--db ") + _masked(parsed.project)
+        return parsed, extras
 
     def error(self, message: str) -> NoReturn:
         """Print ``Error: <sentence>`` (no usage block) and exit with code 2."""
@@ -895,9 +943,11 @@ def _write_log(exc: BaseException, argv: Sequence[str]) -> Path | None:
     import traceback
 
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    # A database URL's password never reaches the log.
+    shown = [_masked(a) for a in argv]
     text = (
         f"IntentLens unexpected problem, {datetime.now(UTC).isoformat()}\n"
-        f"command: {' '.join(['python main.py', *argv])}\n"
+        f"command: {' '.join(['python main.py', *shown])}\n"
         f"python {platform.python_version()} on {platform.platform()}\n\n"
         + "".join(traceback.format_exception(exc))
     )
@@ -910,6 +960,16 @@ def _write_log(exc: BaseException, argv: Sequence[str]) -> Path | None:
         except OSError:
             continue
     return None
+
+
+def _masked(arg: str) -> str:
+    """A command-line word as a log may hold it: a database URL with its password masked."""
+    if "://" not in arg:
+        return arg
+    from storage.project import display_location
+
+    head, sep, url = arg.partition("=") if arg.startswith("--") else ("", "", arg)
+    return head + sep + display_location(url)
 
 
 def report_unexpected(exc: BaseException, argv: Sequence[str] = ()) -> int:
@@ -933,14 +993,20 @@ def report_unexpected(exc: BaseException, argv: Sequence[str] = ()) -> int:
     return 1
 
 
+def _loaded(module: str, name: str) -> tuple[type[BaseException], ...]:
+    """The exception class ``module.name`` when that module is imported, else none: a module
+    never imported raised nothing, and importing it only to catch its errors would cost every
+    command the start-up of pandas or SQLAlchemy."""
+    found = sys.modules.get(module)
+    return () if found is None else (getattr(found, name),)
+
+
 def run(argv: Sequence[str]) -> int:
     """Run a CLI command; returns the exit code.
 
     Expected problems print one sentence and return 2; anything else goes to
     :func:`report_unexpected` (a sentence, a log file, 1). Tracebacks never reach the user.
     """
-    from sqlalchemy.exc import OperationalError
-
     try:
         use_locale_language()
         parser = build_parser()
@@ -952,7 +1018,8 @@ def run(argv: Sequence[str]) -> int:
             parser.print_help()
             return 2
         return int(args.func(args))
-    except (UserError, FileProblem, ProjectError) as exc:
+    except (UserError, *_loaded("engine.ingest.source", "FileProblem"),
+            *_loaded("storage.project", "ProjectError")) as exc:
         print(tr("Error: {0}").format(exc), file=sys.stderr)
         return 2
     except ValueError as exc:
@@ -966,7 +1033,7 @@ def run(argv: Sequence[str]) -> int:
     except OSError as exc:
         print(f"Error: {exc.strerror or exc} ({exc.filename or ''}).", file=sys.stderr)
         return 2
-    except OperationalError as exc:
+    except _loaded("sqlalchemy.exc", "OperationalError") as exc:
         # A project that became read-only or busy after it was opened: nothing was written.
         text = str(exc.orig)
         if "readonly" in text or "locked" in text or "busy" in text:

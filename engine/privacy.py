@@ -50,7 +50,8 @@ def key_file(project: Project) -> Path:
     if path is not None:
         return path.with_name(path.name + ".key")
     home = Path(os.environ.get("INTENTLENS_HOME") or Path.home() / ".intentlens")
-    digest = hashlib.sha256(project.location.encode("utf-8")).hexdigest()[:16]
+    # The address without its password: the same key however the password is given.
+    digest = hashlib.sha256(project.address.encode("utf-8")).hexdigest()[:16]
     return home / "keys" / f"{digest}.key"
 
 

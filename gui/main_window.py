@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.currency import shop_currency
 from engine.exports import ExportError, export_rejected
+from gui import formats
 from gui.import_wizard import ImportWizard
 from gui.pages.data_page import DataPage
 from gui.settings import Settings, save_settings
@@ -137,26 +139,55 @@ class MainWindow(QMainWindow):
         open_.triggered.connect(self.choose_project)
         self.recent_menu = QMenu(self.tr("Open &recent"), self)
         self.recent_menu.aboutToShow.connect(self._fill_recent)
+        server = QAction(self.tr("&Connect to a database server…"), self)
+        server.triggered.connect(self.connect_server)
         imp = QAction(self.tr("&Import a file…"), self)
         imp.setShortcut(QKeySequence("Ctrl+I"))
         imp.triggered.connect(self.import_file)
         rej = QAction(self.tr("Export &rejected lines…"), self)
         rej.triggered.connect(self.export_rejected)
+        settings = QAction(self.tr("&Settings…"), self)
+        settings.setShortcut(QKeySequence.StandardKey.Preferences)
+        settings.setMenuRole(QAction.MenuRole.PreferencesRole)
+        settings.triggered.connect(self.open_settings)
         quit_ = QAction(self.tr("&Quit"), self)
         quit_.setShortcut(QKeySequence.StandardKey.Quit)
         quit_.triggered.connect(self.close)
         file_menu.addAction(new)
         file_menu.addAction(open_)
         file_menu.addMenu(self.recent_menu)
+        file_menu.addAction(server)
         file_menu.addSeparator()
         file_menu.addAction(imp)
         file_menu.addAction(rej)
+        file_menu.addSeparator()
+        file_menu.addAction(settings)
         file_menu.addSeparator()
         file_menu.addAction(quit_)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         about = QAction(self.tr("&About IntentLens"), self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def open_settings(self) -> None:
+        """File → Settings: the language (from the next start) and the project's currency."""
+        from gui.settings_dialog import SettingsDialog
+
+        before = self.settings.language
+        dialog = SettingsDialog(self.settings, self.project, self, save=self.remember)
+        if dialog.exec() != SettingsDialog.DialogCode.Accepted:
+            return
+        if self.settings.language != before:
+            self.statusBar().showMessage(
+                self.tr("The language changes when IntentLens starts again."), 8000)
+        if dialog.currency_changed and self.project is not None:
+            self.show_project_again()
+
+    def show_project_again(self) -> None:
+        """Every page shows the open project afresh (after an import or a new currency)."""
+        if self.project is not None:
+            formats.set_currency(shop_currency(self.project))
+            self.project_changed.emit(self.project)
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -183,8 +214,9 @@ class MainWindow(QMainWindow):
         workers = [self.train_page.worker, self.wizard.worker if self.wizard else None]
         return any(w is not None and w.running for w in workers)
 
-    def open_project(self, location: str | Path) -> bool:
-        """Open a project file; a problem is shown as a sentence and the old project stays."""
+    def open_project(self, location: str | Path, *, create: bool = False) -> bool:
+        """Open a project (a file, or a database server's URL); a problem is shown as a
+        sentence and the old project stays."""
         if self.busy():
             QMessageBox.information(
                 self,
@@ -193,7 +225,7 @@ class MainWindow(QMainWindow):
             )
             return False
         try:
-            project = open_project(location, create=False)
+            project = open_project(location, create=create)
         except ProjectError as exc:
             QMessageBox.warning(self, self.tr("Cannot open the project"), str(exc))
             self.settings.forget(str(location))
@@ -207,9 +239,15 @@ class MainWindow(QMainWindow):
             self.project.close()
         self.project = project
         self.setWindowTitle(f"{project.name} — IntentLens")
-        self.project_label.setText(str(project.path or project.location))
-        if self.remember and project.path is not None:
-            self.settings.remember(str(project.path))
+        # A server's address with its password masked (Project.name).
+        self.project_label.setText(str(project.path or project.name))
+        formats.set_currency(shop_currency(project))
+        # A server's address is remembered only when it holds no password: none is stored.
+        known = project.location if project.location == project.address else None
+        if project.path is not None:
+            known = str(project.path)
+        if self.remember and known is not None:
+            self.settings.remember(known)
             save_settings(self.settings)
         self.project_changed.emit(project)
 
@@ -242,6 +280,17 @@ class MainWindow(QMainWindow):
             return
         self.set_project(project)
 
+    def connect_server(self) -> bool:
+        """File → Connect to a database server…: open the project in a PostgreSQL database
+        (an empty database becomes one); the address last used is offered again."""
+        from gui.server_dialog import ServerDialog
+
+        last = next((p for p in self.settings.recent_projects if "://" in p), "")
+        dialog = ServerDialog(self, last)
+        if dialog.exec() != ServerDialog.DialogCode.Accepted:
+            return False
+        return self.open_project(dialog.location(), create=True)
+
     def choose_project(self) -> None:
         """Ask for a project file and open it."""
         path, _ = QFileDialog.getOpenFileName(
@@ -266,8 +315,9 @@ class MainWindow(QMainWindow):
             return None
         assert self.project is not None
         wizard = ImportWizard(self.project, self)
+        # The currency first: the import may have just told it.
+        wizard.imported.connect(lambda _report: self.show_project_again())
         wizard.imported.connect(lambda _report: self.data_page.refresh())
-        wizard.imported.connect(lambda _report: self.project_changed.emit(self.project))
         self.wizard = wizard
         if isinstance(path, str) and path:
             wizard.load_file(path)

@@ -3,7 +3,8 @@
 Events (and their share of the Data page's running totals), per-customer model outputs,
 rejected lines that mention them and the customer row are deleted in one transaction; runs
 trained on them are marked stale; then the file is vacuumed and the write-ahead log truncated,
-so nothing of theirs stays in the file's free pages.
+so nothing of theirs stays in the file's free pages (in a PostgreSQL database: the tables are
+vacuumed, ``storage.dialect.compact``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
 
-from storage import schema, summary
+from storage import dialect, schema, summary
 from storage.project import Project
 
 
@@ -38,10 +39,11 @@ def forget_customer(project: Project, key: str) -> Forgotten | None:
         summary.forget_customer_totals(conn, cid)
         n_events = conn.execute(delete(e).where(e.c.customer_id == cid)).rowcount
         n_outputs = conn.execute(delete(s).where(s.c.customer_id == cid)).rowcount
-        # Rejected lines keep their raw text: any that holds the key goes too.
+        # Rejected lines keep their raw text: any that holds the key goes too, in any case
+        # of letters (SQLite's LIKE ignores the case of ASCII letters; ILIKE on PostgreSQL).
         pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         n_rejected = conn.execute(
-            delete(r).where(r.c.raw.like(pattern, escape="\\"))
+            delete(r).where(r.c.raw.ilike(pattern, escape="\\"))
         ).rowcount
         conn.execute(delete(c).where(c.c.id == cid))
         n_stale = 0
@@ -56,12 +58,12 @@ def forget_customer(project: Project, key: str) -> Forgotten | None:
     return Forgotten(key, int(n_events), int(n_outputs), int(n_rejected), int(n_stale))
 
 
+#: The tables forgetting deletes from (and their running totals).
+FORGET_TABLES = ("events", "run_outputs", "rejected_rows", "customers", "summary_days",
+                 "summary_customers", "summary_browse", "summary_categories", "summary_items")
+
+
 def compact(project: Project) -> None:
-    """Rewrite the file without free pages and empty the write-ahead log (SQLite only)."""
-    if project.engine.url.get_backend_name() != "sqlite":
-        return
-    with project.engine.connect() as conn:
-        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        conn.exec_driver_sql("PRAGMA secure_delete=ON")
-        conn.exec_driver_sql("VACUUM")
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    """Rewrite the file without free pages and empty the write-ahead log (on PostgreSQL:
+    vacuum the tables forgetting deletes from)."""
+    dialect.compact(project.engine, FORGET_TABLES)

@@ -1,7 +1,8 @@
-"""Writing one import into a project: one transaction, bulk Core executemany, nothing half-done.
+"""Writing one import into a project: one transaction, bulk writes, nothing half-done.
 
 The engine's importer drives an ``ImportWriter``: it resolves customer and item keys to ids,
-appends events and rejected rows in large batches, and either commits everything or rolls
+appends events and rejected rows in large batches (one executemany on SQLite, COPY on
+PostgreSQL: ``storage.dialect.insert_rows``), and either commits everything or rolls
 everything back (cancel, error, crash), so the project is exactly as before a failed import.
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from storage import schema, summary
+from storage import dialect, schema, summary
 from storage.project import Project
 
 
@@ -64,6 +65,9 @@ def batches_with_sha(source: Project | Connection, sha256: str) -> list[BatchInf
         return [BatchInfo(*r) for r in conn.execute(query).all()]
 
 
+#: The event columns that hold text.
+_TEXT_COLUMNS = frozenset({"event", "raw_event", "category", "session", "query"})
+
 EVENT_COLUMNS: tuple[str, ...] = (
     "customer_id",
     "time_ms",
@@ -103,8 +107,8 @@ class ImportWriter:
         # The Data page's running totals change in this transaction, with the events.
         self._after_id = summary.events_after(conn)
         self._totals = summary.ChunkTotals(conn)
-        # Positional SQL keeps executemany lean: no per-row dict building on a hot path.
-        self._positional = conn.dialect.paramstyle == "qmark"
+        # PostgreSQL's text cannot hold NUL characters (a damaged file may have them).
+        self._nul_free = dialect.is_postgresql(conn)
 
     @property
     def new_customers(self) -> int:
@@ -125,8 +129,13 @@ class ImportWriter:
             next_id += 1
         return ids, new_pos, next_id
 
+    def _text(self, values: Sequence[Any]) -> Sequence[Any]:
+        """A column as the database can store it (``dialect.storable_text``)."""
+        return dialect.storable_text(list(values)) if self._nul_free else values
+
     def customer_ids(self, keys: Sequence[str]) -> list[int]:
         """Ids for customer keys (distinct keys), creating the customers that are new."""
+        keys = self._text(keys)
         ids, new_pos, self._next_customer = self._resolve(
             self._customers, keys, self._next_customer
         )
@@ -143,8 +152,10 @@ class ImportWriter:
         prices: Sequence[float | None],
     ) -> list[int]:
         """Ids for item keys (distinct keys), creating the items that are new."""
+        keys = self._text(keys)
         ids, new_pos, self._next_item = self._resolve(self._items, keys, self._next_item)
         if new_pos:
+            categories, names = self._text(categories), self._text(names)
             # Leave out the columns with no value at all (binding NULLs is not free).
             extra = [
                 (col, values)
@@ -157,13 +168,7 @@ class ImportWriter:
         return ids
 
     def _insert_rows(self, table: Any, cols: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        if self._positional:
-            marks = ", ".join("?" for _ in cols)
-            self.conn.exec_driver_sql(
-                f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({marks})", rows
-            )
-        else:
-            self.conn.execute(insert(table), [dict(zip(cols, r, strict=True)) for r in rows])
+        dialect.insert_rows(self.conn, table.name, cols, rows)
 
     def add_events(self, columns: dict[str, list[Any]], n: int) -> None:
         """Append ``n`` events given column by column (names from ``EVENT_COLUMNS``; columns
@@ -174,44 +179,35 @@ class ImportWriter:
         unknown = set(columns) - set(EVENT_COLUMNS)
         if unknown:
             raise ValueError(f"not event columns: {sorted(unknown)}")
+        if self._nul_free:
+            columns = {
+                c: dialect.storable_text(v) if c in _TEXT_COLUMNS else v
+                for c, v in columns.items()
+            }
         values = [columns[c] for c in names]
         names.append("batch_id")
         values.append([self.batch_id] * n)
-        if self._positional:
-            marks = ", ".join("?" for _ in names)
-            self.conn.exec_driver_sql(
-                f"INSERT INTO events ({', '.join(names)}) VALUES ({marks})",
-                list(zip(*values, strict=True)),
-            )
-        else:  # another backend: let SQLAlchemy bind by name
-            self.conn.execute(
-                insert(schema.events),
-                [dict(zip(names, r, strict=True)) for r in zip(*values, strict=True)],
-            )
+        dialect.insert_rows(self.conn, "events", names, zip(*values, strict=True))
         self._totals.add(columns, n)
 
     def add_rejected(self, rows: Sequence[tuple[int, str, str]]) -> None:
         """Append rejected rows: (line number, raw text, reason)."""
         if not rows:
             return
-        if self._positional:
-            self.conn.exec_driver_sql(
-                "INSERT INTO rejected_rows (batch_id, line_no, raw, reason) VALUES (?, ?, ?, ?)",
-                [(self.batch_id, n, raw, reason) for n, raw, reason in rows],
-            )
-        else:
-            self.conn.execute(
-                insert(schema.rejected_rows),
-                [
-                    {"batch_id": self.batch_id, "line_no": n, "raw": raw, "reason": reason}
-                    for n, raw, reason in rows
-                ],
-            )
+        line_nos, raws, reasons = zip(*rows, strict=True)
+        dialect.insert_rows(
+            self.conn,
+            "rejected_rows",
+            ("batch_id", "line_no", "raw", "reason"),
+            zip([self.batch_id] * len(rows), line_nos, self._text(raws), self._text(reasons),
+                strict=True),
+        )
 
     def defer_indexes(self) -> None:
         """Drop the event indexes until ``finish``: building them once after a large load is
-        faster than updating them row by row (and it all stays inside the one transaction)."""
-        if self.conn.dialect.name != "sqlite":
+        faster than updating them row by row (and it all stays inside the one transaction).
+        SQLite only: on PostgreSQL dropping an index locks the table against every reader."""
+        if not dialect.is_sqlite(self.conn):
             return
         for index in schema.events.indexes:
             self.conn.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")

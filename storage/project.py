@@ -1,31 +1,41 @@
-"""The one factory that opens a project: an SQLite file (WAL) or any SQLAlchemy URL.
+"""The one factory that opens a project: an SQLite file (WAL) or a PostgreSQL database.
 
-Nothing above ``storage`` knows which database is behind a project. Opening a project brings
-its schema up to date with the Alembic migrations, so files made by older versions still open.
+Nothing above ``storage`` knows which database is behind a project: a file path opens an SQLite
+file, an SQLAlchemy URL (``postgresql+psycopg://user@host/database``) a database on a server.
+What differs between the two is in ``storage.dialect``. Opening a project brings its schema up
+to date with the Alembic migrations, so files made by older versions still open and an empty
+database becomes a project.
 """
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
-from sqlalchemy import Connection, Engine, create_engine, event, make_url, select
-from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, select, text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DBAPIError,
+    NoSuchModuleError,
+    OperationalError,
+)
 
-from storage import schema
+from storage import dialect, schema
 
 PROJECT_SUFFIX = ".intentlens"
 _ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
+_VERSIONS = Path(__file__).with_name("migrations") / "versions"
+#: ``revision = "0005"`` and ``down_revision = "0004"`` lines of a migration file.
+_REVISION_LINE = re.compile(r"^(down_)?revision\s*(?::[^=\n]*)?=\s*(.+?)\s*$", re.MULTILINE)
 _OUR_TABLES = {"events", "customers", "import_batches"}
 #: How long opening a project for writing waits for another program's write to finish before
 #: saying the project is in use (imports and training runs hold the write lock for seconds).
@@ -33,50 +43,7 @@ WRITE_LOCK_WAIT_S = 15.0
 
 
 class ProjectError(Exception):
-    """A project file cannot be opened; the message is a sentence for the user."""
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL keeps readers (the GUI) working while an import writes; NORMAL sync is safe with WAL.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    # Foreign keys are declared but not enforced: every write goes through storage's writers,
-    # and enforcement made bulk imports 2.5x slower (measured: 159k vs 62k rows/s).
-    cursor.execute("PRAGMA foreign_keys=OFF")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA cache_size=-32768")
-    cursor.close()
-
-
-#: Execution option of a connection whose transaction writes: it starts with BEGIN IMMEDIATE.
-_WRITES = "intentlens_writes"
-
-
-def _no_driver_begin(dbapi_connection: Any, _record: Any) -> None:
-    # SQLAlchemy's documented recipe for SQLite transactions (the sqlite3 driver's own BEGIN
-    # is deferred and skipped for SELECT and DDL): the driver emits no BEGIN, ``_begin`` does.
-    dbapi_connection.isolation_level = None
-
-
-def _begin(conn: Connection) -> None:
-    """Start every SQLite transaction explicitly. A writer's starts with BEGIN IMMEDIATE: it
-    takes the write lock first (waiting for another program's write to finish), so what it
-    reads before writing (is this file imported already?) cannot change under it."""
-    options = conn.get_execution_options()
-    if options.get("isolation_level") == "AUTOCOMMIT":
-        return  # VACUUM and the like run outside any transaction
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_WRITES) else "BEGIN")
-
-
-def _read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # No journal_mode change here: that would be a write. query_only makes any write attempt
-    # fail at once instead of deep inside SQLite.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA cache_size=-32768")
-    cursor.execute("PRAGMA query_only=ON")
-    cursor.close()
+    """A project cannot be opened; the message is a sentence for the user."""
 
 
 def _read_only_uri(path: Path) -> str:
@@ -99,13 +66,64 @@ def _can_write(path: Path) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _revision_graph() -> dict[str, tuple[str, ...]] | None:
+    """Each migration's revision and the revisions it follows, read from the migration files
+    as text: what Alembic finds there, without importing Alembic (most of a second) on every
+    open of a project that is already up to date. None when a file does not state them as
+    plain literals; Alembic then reads the files itself."""
+    graph: dict[str, tuple[str, ...]] = {}
+    for file in sorted(_VERSIONS.glob("*.py")):
+        if file.name == "__init__.py":
+            continue
+        try:
+            found = {
+                ("down_revision" if m[1] else "revision"): ast.literal_eval(m[2])
+                for m in _REVISION_LINE.finditer(file.read_text(encoding="utf-8"))
+            }
+        except (OSError, ValueError, SyntaxError):
+            return None
+        revision, down = found.get("revision"), found.get("down_revision", ())
+        downs = (down,) if isinstance(down, str) else () if down is None else down
+        if not isinstance(revision, str) or not isinstance(downs, tuple) or revision in graph:
+            return None
+        if not all(isinstance(d, str) for d in downs):
+            return None
+        graph[revision] = downs
+    return graph or None
+
+
+@lru_cache(maxsize=1)
 def _known_revisions() -> frozenset[str]:
+    graph = _revision_graph()
+    if graph is not None:
+        return frozenset(graph)
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(Config(str(_ALEMBIC_INI)))
     return frozenset(s.revision for s in script.walk_revisions())
 
 
 def _head_revision() -> str | None:
+    graph = _revision_graph()
+    if graph is not None:
+        heads = set(graph) - {d for downs in graph.values() for d in downs}
+        if len(heads) == 1:
+            return heads.pop()
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(Config(str(_ALEMBIC_INI))).get_current_head()
+
+
+def _stored_revision(conn: Connection) -> str | None:
+    """The migration revision a project is at (None in a new one), read with plain SQL as
+    Alembic stores it; several rows (branches, which IntentLens never makes) read as None, so
+    the migration step lets Alembic judge them."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return str(rows[0]) if len(rows) == 1 else None
 
 
 def _newer_version(name: str) -> ProjectError:
@@ -127,10 +145,12 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _url_for(location: str | Path) -> str:
-    text = str(location)
-    if "://" in text:
-        return text
-    return f"sqlite:///{Path(text).expanduser().resolve()}"
+    """The SQLAlchemy URL of a location: a URL as it is, a file path as an absolute
+    ``sqlite:///`` URL."""
+    where = str(location)
+    if "://" in where:
+        return where
+    return f"sqlite:///{Path(where).expanduser().resolve()}"
 
 
 class Project:
@@ -151,9 +171,17 @@ class Project:
 
     @property
     def name(self) -> str:
-        """A short name for window titles."""
+        """A short name for window titles: the file's name, or the server's address with its
+        password masked (``postgresql+psycopg://shop:***@db.example/intentlens``)."""
         path = self.path
-        return path.stem if path else str(self.engine.url.database)
+        return path.stem if path else display_location(self.location)
+
+    @property
+    def address(self) -> str:
+        """Where the project lives, the same however it was reached, and with no secret in it:
+        the file's path, or the server's URL without its password."""
+        path = self.path
+        return str(path) if path else _without_password(self.location)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -200,7 +228,7 @@ class Project:
 
     def close(self) -> None:
         """Release the database (and checkpoint the WAL so the file travels alone)."""
-        if self.engine.url.get_backend_name() == "sqlite" and not self.read_only:
+        if dialect.is_sqlite(self.engine) and not self.read_only:
             try:
                 with self.engine.connect() as conn:
                     conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -263,7 +291,7 @@ def _open_read_only(path: Path, url: str, revision: str | None) -> Project:
     engine = create_engine(
         url, future=True, creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
     )
-    event.listen(engine, "connect", _read_only_pragmas)
+    event.listen(engine, "connect", dialect.read_only_pragmas)
     return Project(engine, url, read_only=True)
 
 
@@ -293,92 +321,255 @@ def open_project(
 ) -> Project:
     """Open (and, if allowed, create) a project and migrate it to the current schema.
 
-    ``location`` is a file path or an SQLAlchemy URL. Raises ProjectError with a sentence the
-    user understands when the file is not a project or cannot be opened: not ours, damaged,
-    made by a newer version, or a database that cannot be reached.
+    ``location`` is a file path or an SQLAlchemy URL of a PostgreSQL database
+    (``postgresql+psycopg://user:password@host:5432/database``). Raises ProjectError with a
+    sentence the user understands when the project cannot be opened: not ours, damaged, made by
+    a newer version, or a server that cannot be reached. A URL's password is never in it.
+
+    ``create``: a missing file is created, an empty database gets the project's tables; without
+    it, both are refused.
 
     ``writable``: True for callers that will write (import, training): a read-only project or
     one another program is writing is refused now, before any long work. False opens it for
-    reading only. None (the default) opens it for writing when the file and its folder allow
-    that and for reading only otherwise; ``Project.read_only`` tells which.
+    reading only. None (the default) opens it for writing when the file and its folder (on a
+    server: the database user's rights) allow that and for reading only otherwise;
+    ``Project.read_only`` tells which.
     """
     url = _url_for(location)
-    is_sqlite = url.startswith("sqlite")
-    name = _display_name(url)
-    if is_sqlite:
-        path = Path(url.removeprefix("sqlite:///"))
-        if not path.exists() and not create:
-            raise ProjectError(f"There is no project at “{path}”.")
-        if not path.parent.exists():
-            raise ProjectError(f"The folder “{path.parent}” does not exist.")
-        revision = _check_is_project(path)
-        name = path.name
-        if path.exists() and not _can_write(path):
-            if writable:
-                raise ProjectError(
-                    f"“{name}” is read-only, so IntentLens cannot save to it: make the file and "
-                    "its folder writable, or work on a copy."
-                )
-            writable = False
-        if writable is False:
-            return _open_read_only(path, url, revision)
-    elif writable is False:
-        raise ProjectError(f"“{name}” can only be opened from a project file for reading.")
+    name = display_location(url)
     try:
-        engine = create_engine(url, future=True)
+        backend = dialect.SQLITE if url.startswith("sqlite") else make_url(url).get_backend_name()
+    except ArgumentError as exc:
+        raise ProjectError(
+            f"IntentLens cannot open “{name}”: it is neither a project file nor a database "
+            f"address IntentLens knows ({_first_line(exc)})."
+        ) from exc
+    if backend in (dialect.POSTGRESQL, "postgres"):
+        return _open_server(url, name, create=create, writable=writable)
+    if backend != dialect.SQLITE:
+        raise ProjectError(
+            f"IntentLens cannot open “{name}”: a project is a project file or a PostgreSQL "
+            "database (postgresql+psycopg://user@host/database)."
+        )
+    path = Path(url.removeprefix("sqlite:///"))
+    if not path.exists() and not create:
+        raise ProjectError(f"There is no project at “{path}”.")
+    if not path.parent.exists():
+        raise ProjectError(f"The folder “{path.parent}” does not exist.")
+    revision = _check_is_project(path)
+    name = path.name
+    if path.exists() and not _can_write(path):
+        if writable:
+            raise ProjectError(
+                f"“{name}” is read-only, so IntentLens cannot save to it: make the file and "
+                "its folder writable, or work on a copy."
+            )
+        writable = False
+    if writable is False:
+        return _open_read_only(path, url, revision)
+    engine = _engine(url, name)
+    try:
+        migrate(engine)
+        if writable:
+            _check_can_write(engine, name)
+    except BaseException as exc:
+        engine.dispose()
+        failure = _open_failed(exc, name)
+        if failure is exc:
+            raise
+        raise failure from exc
+    return Project(engine, url)
+
+
+def _engine(url: str | URL, name: str) -> Engine:
+    """An engine for ``url``, its connections set up for their kind of database."""
+    try:
+        engine = create_engine(url, future=True, **dialect.engine_options(make_url(url)))
     except ImportError as exc:
         raise ProjectError(
             f"IntentLens cannot open “{name}”: the database driver it needs is not installed "
-            f"({_first_line(exc)})."
+            f"({_first_line(exc)}); install it with: pip install \"psycopg[binary]\"."
         ) from exc
     except (NoSuchModuleError, ArgumentError) as exc:
         raise ProjectError(
             f"IntentLens cannot open “{name}”: it is neither a project file nor a database "
             f"address IntentLens knows ({_first_line(exc)})."
         ) from exc
-    if is_sqlite:
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "connect", _no_driver_begin)
-        event.listen(engine, "begin", _begin)
+    dialect.configure(engine)
+    return engine
+
+
+def _open_failed(exc: BaseException, name: str) -> BaseException:
+    """What to raise when opening ``name`` failed with ``exc`` (the engine is disposed)."""
+    alembic_errors = sys.modules.get("alembic.util.exc")  # imported only when migrating
+    if alembic_errors is not None and isinstance(exc, alembic_errors.CommandError):
+        return _newer_version(name)
+    if isinstance(exc, DatabaseError):
+        if _is_busy(str(exc.orig)):
+            return _in_use(name)
+        return ProjectError(f"The project could not be opened: {_first_line(exc)}.")
+    return exc
+
+
+def _open_server(url: str, name: str, *, create: bool, writable: bool | None) -> Project:
+    """A project in a PostgreSQL database: reached, checked to be ours (or empty), migrated
+    unless it is opened for reading only, and checked to be writable when that is asked for.
+    """
+    read_only = writable is False
+    engine_url = make_url(url)
+    if "+" not in engine_url.drivername:  # postgresql://, as libpq writes it: psycopg drives it
+        engine_url = engine_url.set(drivername="postgresql+psycopg")
+    if read_only:  # every transaction of the session is read-only: a write fails at once
+        options = str(engine_url.query.get("options", ""))
+        engine_url = engine_url.update_query_dict(
+            {"options": f"{options} -c default_transaction_read_only=on".strip()}
+        )
+    engine = _engine(engine_url, name)
     try:
-        migrate(engine)
-        if writable and is_sqlite:
-            _check_can_write(engine, name)
-    except CommandError as exc:
+        revision = _check_server_database(engine, url, name, create=create)
+        if not read_only and not _server_can_write(engine):
+            if writable:
+                raise ProjectError(
+                    f"“{name}” is read-only for this database user, so IntentLens cannot save "
+                    "to it: connect as a user who may write to it."
+                )
+            read_only = True
+        if read_only:
+            if revision is None:
+                raise ProjectError(f"“{name}” is read-only and holds no project yet.")
+            if revision != _head_revision():
+                raise ProjectError(
+                    f"“{name}” was made by an older version of IntentLens and must be updated, "
+                    "but it is read-only for this database user: connect as a user who may "
+                    "write to it."
+                )
+        else:
+            migrate(engine)
+            if writable:
+                _check_not_in_use(engine, name)
+    except BaseException as exc:
         engine.dispose()
-        raise _newer_version(name) from exc
-    except DatabaseError as exc:
-        engine.dispose()
-        if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+        failure = _open_failed(exc, name)
+        if failure is exc:
+            raise
+        raise failure from exc
+    return Project(engine, url, read_only=read_only)
+
+
+def _check_server_database(engine: Engine, url: str, name: str, *, create: bool) -> str | None:
+    """Reach the server and refuse a database that is not a project (nor empty, to become
+    one); returns the project's migration revision (None in an empty database)."""
+    try:
+        with engine.connect() as conn:
+            names = set(inspect(conn).get_table_names())
+            revision = _stored_revision(conn) if "alembic_version" in names else None
+    except OperationalError as exc:
+        raise ProjectError(
+            f"IntentLens cannot connect to “{name}”: {_scrub(_first_line(exc), url)}."
+        ) from exc
+    if names and "alembic_version" not in names and not names >= _OUR_TABLES:
+        raise ProjectError(
+            f"“{name}” holds the tables of another program, not an IntentLens project: "
+            "give IntentLens an empty database of its own."
+        )
+    if revision is not None and revision not in _known_revisions():
+        raise _newer_version(name)
+    if revision is None and not names and not create:
+        raise ProjectError(f"There is no project in “{name}” yet: import a file into it first.")
+    return revision
+
+
+def _server_can_write(engine: Engine) -> bool:
+    """Whether the database user may write the project (a standby server, a read-only user
+    or one without the rights on the tables may not)."""
+    with engine.connect() as conn:
+        if conn.execute(text("SELECT current_setting('transaction_read_only')")).scalar() == "on":
+            return False
+        if inspect(conn).has_table("events"):
+            sql = "SELECT has_table_privilege('events', 'INSERT, UPDATE, DELETE')"
+        else:
+            sql = "SELECT has_schema_privilege(current_schema(), 'CREATE')"
+        return bool(conn.execute(text(sql)).scalar())
+
+
+def _check_not_in_use(engine: Engine, name: str) -> None:
+    """Take and release the write lock, so a writer learns now, not after its work, that
+    another program is writing the project."""
+    try:
+        with engine.connect() as conn, conn.begin():
+            dialect.lock_for_writing(conn, wait_ms=int(WRITE_LOCK_WAIT_S * 1000))
+    except OperationalError as exc:
+        if _is_busy(str(exc.orig)):
             raise _in_use(name) from exc
-        raise ProjectError(f"The project could not be opened: {_first_line(exc)}.") from exc
-    except ProjectError:
-        engine.dispose()
         raise
-    return Project(engine, url)
 
 
-def _display_name(url: str) -> str:
-    """A URL as it may be shown: never with its password."""
+def _is_busy(message: str) -> bool:
+    """Whether a database error says another program holds the write lock."""
+    message = message.lower()
+    return "locked" in message or "busy" in message or "lock timeout" in message
+
+
+def _scrub(message: str, url: str) -> str:
+    """A driver's message with the URL's password masked, should the driver repeat it."""
+    password = make_url(url).password
+    return message.replace(str(password), "***") if password else message
+
+
+def display_location(location: str | Path) -> str:
+    """A project's location as it may be shown or logged: a path as it is, a URL with its
+    password masked (``postgresql+psycopg://shop:***@db.example/intentlens``)."""
+    text_ = str(location)
+    if "://" not in text_:
+        return text_
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        url = make_url(text_)
     except ArgumentError:
-        return url
+        return text_.split("://", 1)[0] + "://***"
+    if "password" in url.query:
+        url = url.update_query_dict({"password": "***"})
+    return url.render_as_string(hide_password=True)
+
+
+def server_location(address: str, password: str = "") -> str:
+    """The location of a project on a server from its address (a URL) and a password typed
+    apart from it (none: the URL's own, or the server's other ways, such as ~/.pgpass)."""
+    if not password:
+        return address
+    try:
+        url = make_url(address)
+    except ArgumentError:
+        return address
+    return url.set(password=password).render_as_string(hide_password=False)
+
+
+def _without_password(location: str) -> str:
+    """A URL without its password (in the address or its query)."""
+    try:
+        url = make_url(location)
+    except ArgumentError:
+        return display_location(location)
+    url = url.difference_update_query(["password"])
+    bare = URL.create(url.drivername, url.username, None, url.host, url.port, url.database,
+                      url.query)  # URL.set(password=None) would keep the password
+    return bare.render_as_string(hide_password=False)
 
 
 @contextmanager
 def _writing(engine: Engine) -> Iterator[Connection]:
-    """A connection in a write transaction (BEGIN IMMEDIATE on SQLite, see ``_begin``).
+    """A connection in a write transaction that is the project's only writer until it ends
+    (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL: ``storage.dialect``).
 
     When the database refuses the write (a full disk, a file that became read-only, another
     program holding the lock too long), the transaction is rolled back and the failure becomes
     one sentence saying that nothing was saved."""
     try:
         with engine.connect() as conn:
-            conn.execution_options(**{_WRITES: True})
+            conn.execution_options(**{dialect.WRITES: True})
             with conn.begin():
+                dialect.lock_for_writing(conn)
                 yield conn
-    except OperationalError as exc:
+    except DBAPIError as exc:  # PostgreSQL says "read-only" and "permission" in other classes
         problem = _write_refused(str(exc.orig))
         if problem is None:
             raise
@@ -388,17 +579,17 @@ def _writing(engine: Engine) -> Iterator[Connection]:
 def _write_refused(text: str) -> str | None:
     """The sentence for a write the database refused, or None for other errors."""
     text = text.lower()
-    if "disk is full" in text or "disk full" in text:
+    if "disk is full" in text or "disk full" in text or "no space left" in text:
         return (
             "The disk is full, so nothing was saved and the project is unchanged: free some "
             "space and try again."
         )
-    if "readonly" in text or "read-only" in text:
+    if "readonly" in text or "read-only" in text or "permission denied" in text:
         return (
             "The project cannot be written (it is read-only), so nothing was saved and the "
             "project is unchanged: make it writable and try again."
         )
-    if "locked" in text or "busy" in text:
+    if _is_busy(text):
         return (
             "Another program kept the project busy, so nothing was saved and the project is "
             "unchanged: try again when it has finished."
@@ -416,9 +607,12 @@ def migrate(engine: Engine) -> None:
     """
     head = _head_revision()
     with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
+        current = _stored_revision(conn)
     if head is not None and current == head:
         return
+    from alembic import command
+    from alembic.config import Config
+
     cfg = Config(str(_ALEMBIC_INI))
     with _writing(engine) as conn:
         cfg.attributes["connection"] = conn

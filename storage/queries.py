@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import Connection, func, select, text
 
 from storage import schema
 from storage.project import Project
+
+if TYPE_CHECKING:  # the frames' functions import pandas: a one-customer read needs none
+    import pandas as pd
 
 MS_PER_DAY = 86_400_000
 
@@ -242,6 +244,8 @@ def read_frame(
     GIL for seconds (the window freezes), and handing Row objects to DataFrame() probes each
     row's attributes, which was several times slower.
     """
+    import pandas as pd
+
     with project.connect() as conn:
         result = conn.execute(text(sql), params)
         names = list(result.keys())
@@ -278,6 +282,8 @@ def events_frame(
     ``until_ms`` keeps only events at or before that time, so nothing after an as-of date is
     even read from disk.
     """
+    import pandas as pd
+
     sql = (
         "SELECT e.customer_id, e.time_ms, e.event, i.key AS item, e.category, e.price, "
         "e.quantity, e.amount, e.session, e.query FROM events e "
@@ -353,6 +359,8 @@ def purchase_lines(project: Project, *, until_ms: int | None = None) -> pd.DataF
     (the order id), or its moment when it has none, so the lines of one order, and a refund of
     that order, share it. ``until_ms`` keeps only lines at or before that time.
     """
+    import pandas as pd
+
     sql = (
         "SELECT customer_id, time_ms, COALESCE(session, CAST(time_ms AS TEXT)) AS order_key, "
         "event, category, amount FROM events WHERE event IN ('purchase', 'refund')"

@@ -7,16 +7,18 @@ Weights are stored as bytes written by ``torch.save(state_dict)`` and must be re
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from storage import schema
 from storage.project import Project
 from storage.queries import read_frame
+
+if TYPE_CHECKING:  # the frames' functions import pandas: a one-customer read needs none
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,9 @@ def run_outputs(
 
     With ``customer_id`` only that customer's rows are read: one indexed query.
     """
+    import numpy as np
+    import pandas as pd
+
     sql = (
         "SELECT o.customer_id, c.key, i.key AS item, o.period, o.name, o.value "
         "FROM run_outputs o LEFT JOIN customers c ON c.id = o.customer_id "
@@ -178,6 +183,9 @@ def run_outputs(
 
 def _one_row(long: pd.DataFrame, customer_id: int, names: tuple[str, ...]) -> pd.DataFrame:
     """One customer's customer-level outputs as one row (no pivot: a click costs milliseconds)."""
+    import numpy as np
+    import pandas as pd
+
     if long.empty:
         columns: dict[str, Any] = {"customer_id": pd.Series(dtype="int64"),
                                    "key": pd.Series(dtype="object")}
@@ -194,15 +202,37 @@ def _one_row(long: pd.DataFrame, customer_id: int, names: tuple[str, ...]) -> pd
 _NONE = "\x00none"
 
 
-def customer_summary(project: Project, customer_id: int | None = None) -> pd.DataFrame:
-    """Per customer: id, key, events, purchases (orders, not order lines), revenue, first and
-    last event time (ms).
+def one_customer_outputs(
+    project: Project, run_id: int, customer_id: int, names: tuple[str, ...] = ()
+) -> dict[str, float] | None:
+    """One customer's customer-level outputs of a run by name, as :func:`run_outputs` reads
+    them (a damaged cell, or a name in ``names`` the run lacks, reads NaN); None when the run
+    has no output for this customer. One indexed query and no pandas: what ``lookup`` reads."""
+    with project.connect() as conn:
+        rows = conn.execute(
+            text("SELECT name, value FROM run_outputs WHERE run_id = :r AND customer_id = :c"),
+            {"r": run_id, "c": customer_id},
+        ).all()
+    if not rows:
+        return None
+    found = dict.fromkeys(names, math.nan)
+    for name, value in rows:
+        found[str(name)] = _as_float(value)
+    return found
 
-    With ``customer_id`` only that customer is read (one indexed query, milliseconds on any
-    project); without, every customer with events.
-    """
-    where = "" if customer_id is None else "WHERE c.id = :c "
-    sql = (
+
+def _as_float(value: Any) -> float:
+    """A stored number, or NaN for anything else (what ``pd.to_numeric(errors="coerce")``
+    makes of a damaged cell)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _summary_sql(where: str) -> str:
+    """One row per customer: :func:`customer_summary` and :func:`customer_totals`."""
+    return (
         "SELECT c.id AS customer_id, c.key, COUNT(e.id) AS events, "
         # Purchases are orders (baskets), not lines: the lines of one order share its session
         # (the order id); without one, lines at the same moment are one order.
@@ -212,6 +242,43 @@ def customer_summary(project: Project, customer_id: int | None = None) -> pd.Dat
         "MAX(e.time_ms) AS last_ms FROM customers c JOIN events e ON e.customer_id = c.id "
         f"{where}GROUP BY c.id ORDER BY c.id"
     )
+
+
+@dataclass(frozen=True)
+class CustomerTotals:
+    """One customer's history in numbers: a row of :func:`customer_summary`."""
+
+    customer_id: int
+    key: str
+    events: int
+    purchases: int
+    revenue: float
+    first_ms: int
+    last_ms: int
+
+
+def customer_totals(project: Project, customer_id: int) -> CustomerTotals | None:
+    """One customer's row of :func:`customer_summary` (None without events): one indexed
+    query and no pandas, what ``lookup`` reads."""
+    with project.connect() as conn:
+        row = conn.execute(text(_summary_sql("WHERE c.id = :c ")), {"c": customer_id}).first()
+    if row is None:
+        return None
+    return CustomerTotals(
+        customer_id=int(row.customer_id), key=str(row.key), events=int(row.events),
+        purchases=int(row.purchases), revenue=float(row.revenue), first_ms=int(row.first_ms),
+        last_ms=int(row.last_ms),
+    )
+
+
+def customer_summary(project: Project, customer_id: int | None = None) -> pd.DataFrame:
+    """Per customer: id, key, events, purchases (orders, not order lines), revenue, first and
+    last event time (ms).
+
+    With ``customer_id`` only that customer is read (one indexed query, milliseconds on any
+    project); without, every customer with events.
+    """
+    sql = _summary_sql("" if customer_id is None else "WHERE c.id = :c ")
     return read_frame(
         project,
         sql,

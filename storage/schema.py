@@ -65,10 +65,14 @@ import_batches = Table(
     Column("warnings", Text),  # JSON list of {code, message, column, rows} (migration 0002)
 )
 
+#: Ids of the tables that grow with the lines imported: BIGINT on a server, INTEGER (the
+#: 64-bit row id) in an SQLite file.
+BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
+
 events = Table(
     "events",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", BIG_ID, primary_key=True),
     Column("customer_id", Integer, ForeignKey("customers.id"), nullable=False),
     Column("time_ms", BigInteger, nullable=False),  # UTC epoch milliseconds
     Column("event", Text, nullable=False),  # canonical event type
@@ -87,7 +91,7 @@ Index("ix_events_customer_time", events.c.customer_id, events.c.time_ms)
 rejected_rows = Table(
     "rejected_rows",
     metadata,
-    Column("id", Integer, primary_key=True),
+    Column("id", BIG_ID, primary_key=True),
     Column("batch_id", Integer, ForeignKey("import_batches.id"), nullable=False, index=True),
     Column("line_no", BigInteger, nullable=False),
     Column("raw", Text, nullable=False),

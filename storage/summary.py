@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Table, text
 
-from storage import schema
+from storage import dialect, schema
 
 MS_PER_DAY = 86_400_000
 #: The events the bot check counts (views, clicks and searches: browsing, not buying).
@@ -183,21 +183,9 @@ def _upsert(conn: Connection, table: Table, keys: list[str], frame: pd.DataFrame
             merge.append(f"{c} = CASE WHEN {new} > {old} THEN {new} ELSE {old} END")
         else:
             merge.append(f"{c} = {old} + {new}")
-    # Positional on SQLite, as the importer writes: no dict per row.
-    qmark = conn.dialect.paramstyle == "qmark"
-    marks = ", ".join("?" if qmark else ":" + c for c in cols)
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({marks}) "
-        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(merge)}"
-    )
     # Plain Python numbers: the driver binds no numpy scalars.
     rows = list(zip(*(frame[c].tolist() for c in cols), strict=True))
-    if not rows:
-        return
-    if qmark:
-        conn.exec_driver_sql(sql, rows)
-    else:
-        conn.execute(text(sql), [dict(zip(cols, r, strict=True)) for r in rows])
+    dialect.upsert_rows(conn, table.name, cols, keys, merge, rows)
 
 
 def add_duplicates(conn: Connection, after_id: int) -> None:
@@ -216,12 +204,14 @@ def add_duplicates(conn: Connection, after_id: int) -> None:
         conn.execute(text("UPDATE summary_customers SET duplicates = 0"))
         rows = conn.execute(text(DUPLICATES_SQL)).all()
     else:
+        same_item = dialect.same_value(conn, "o.item_id", "b.item_id")
+        same_quantity = dialect.same_value(conn, "o.quantity", "b.quantity")
         rows = conn.execute(
             text(
                 "SELECT b.customer_id, COUNT(*) FROM events b WHERE b.id > :after AND EXISTS "
                 "(SELECT 1 FROM events o WHERE o.customer_id = b.customer_id AND "
                 "o.time_ms = b.time_ms AND o.id < b.id AND o.event = b.event AND "
-                "o.item_id IS b.item_id AND o.quantity IS b.quantity) GROUP BY b.customer_id"
+                f"{same_item} AND {same_quantity}) GROUP BY b.customer_id"
             ),
             {"after": after_id},
         ).all()

@@ -17,7 +17,7 @@ import json
 import math
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,14 @@ REPO = Path(__file__).resolve().parents[2]
 CASES = (REPO / ".." / "shared" / "cases" / "reliability").resolve()
 HEADER = ["customer", "time", "event", "item", "price"]
 EVENTS = ["view", "cart", "purchase"]
+
+
+@pytest.fixture
+def project_location(any_location: str) -> str:
+    """Every test here that uses the ``project`` fixture runs on an SQLite file and on a
+    PostgreSQL database (skipped without a server: tests/pg.py)."""
+    return any_location
+
 
 
 def _rows(n: int) -> list[list[str]]:
@@ -390,9 +398,11 @@ def test_an_error_while_finishing_stores_nothing(
 
 
 @pytest.fixture(scope="module")
-def fuzz_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, Path]]:
+def fuzz_project(
+    tmp_path_factory: pytest.TempPathFactory, shared_location: Callable[[str], str]
+) -> Iterator[tuple[Project, Path]]:
     folder = tmp_path_factory.mktemp("fuzz")
-    project = open_project(folder / "fuzz.intentlens")
+    project = open_project(shared_location("fuzz"))
     try:
         yield project, folder
     finally:

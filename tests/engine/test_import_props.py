@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -28,11 +28,12 @@ SETTINGS = settings(
 
 
 @pytest.fixture(scope="module")
-def shared() -> Iterator[tuple[Project, Path]]:
-    """One project and one scratch folder for all examples (a project per example is slow)."""
+def shared(shared_location: Callable[[str], str]) -> Iterator[tuple[Project, Path]]:
+    """One project and one scratch folder for all examples (a project per example is slow),
+    once an SQLite file and once a PostgreSQL database."""
     with tempfile.TemporaryDirectory(prefix="intentlens-props-") as tmp:
         folder = Path(tmp)
-        project = open_project(folder / "props.intentlens")
+        project = open_project(shared_location("props"))
         try:
             yield project, folder
         finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +50,11 @@ def _read_csv(path: Path) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    path = tmp_path_factory.mktemp("profiles") / "demo.intentlens"
-    create_demo_project(path, customers=CUSTOMERS, seed=SEED)
-    project = open_project(path, create=False)
+def demo_project(shared_location: Callable[[str], str]) -> Iterator[Project]:
+    """The demo project, once an SQLite file and once a PostgreSQL database."""
+    location = shared_location("profiles")
+    create_demo_project(location, customers=CUSTOMERS, seed=SEED)
+    project = open_project(location, create=False)
     yield project
     project.close()
 
@@ -192,10 +193,10 @@ def test_nothing_to_read_before_a_run_and_an_empty_project(
 
 
 @pytest.fixture(scope="module")
-def small_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Project]:
-    path = tmp_path_factory.mktemp("profiles-small") / "small.intentlens"
-    create_demo_project(path, customers=300, seed=4)
-    project = open_project(path, create=False)
+def small_project(shared_location: Callable[[str], str]) -> Iterator[Project]:
+    location = shared_location("profiles-small")
+    create_demo_project(location, customers=300, seed=4)
+    project = open_project(location, create=False)
     yield project
     project.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -23,15 +23,17 @@ from storage.project import Project, open_project
 from storage.queries import events_frame
 from storage.runs import active_run, list_runs, run_outputs
 from tests.dummy_task import KEY, TASK, CountConfig
+from tests.pg import project_args
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("tasks") / "shop.intentlens"
-    create_demo_project(path, customers=60, seed=3)
-    return path
+def shop(shared_location: Callable[[str], str]) -> str:
+    """A small demo project, once an SQLite file and once a PostgreSQL database."""
+    location = shared_location("tasks")
+    create_demo_project(location, customers=60, seed=3)
+    return location
 
 
 @pytest.fixture
@@ -44,7 +46,7 @@ def counting() -> Iterator[None]:
 
 
 @pytest.fixture
-def opened(shop: Path) -> Iterator[Project]:
+def opened(shop: str) -> Iterator[Project]:
     project = open_project(shop)
     try:
         yield project
@@ -93,9 +95,9 @@ def test_a_new_task_trains_saves_and_shows_through_the_pipeline(
 
 
 def test_a_new_task_trains_from_the_command_line(
-    counting: None, shop: Path, capsys: pytest.CaptureFixture[str]
+    counting: None, shop: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.run(["train", KEY, str(shop), "--weight", "2", "--json"]) == 0
+    assert cli.run(["train", KEY, *project_args(shop), "--weight", "2", "--json"]) == 0
     captured = capsys.readouterr()
     data = json.loads(captured.out)
     assert "customers to count" in captured.err and "epoch 2/2: train loss 0.5000" in captured.err
@@ -105,7 +107,7 @@ def test_a_new_task_trains_from_the_command_line(
         assert active_run(project, KEY).id == data["run_id"]  # type: ignore[union-attr]
     finally:
         project.close()
-    assert cli.run(["train", KEY, str(shop), "--weight", "11"]) == 2
+    assert cli.run(["train", KEY, *project_args(shop), "--weight", "11"]) == 2
     assert "--weight 11: use a whole number from 1 to 10." in capsys.readouterr().err
 
 
@@ -135,7 +137,7 @@ def test_intent_check_gives_numbers(opened: Project) -> None:
 
 
 def test_train_intent_builds_its_dataset_once(
-    shop: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    shop: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The data check and the training share one dataset (it used to be built twice)."""
     from engine.intent import training
@@ -148,7 +150,7 @@ def test_train_intent_builds_its_dataset_once(
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(training, "_build", counting_build)
-    code = cli.run(["train", "intent", str(shop), "--preset", "fast", "--epochs", "1"])
+    code = cli.run(["train", "intent", *project_args(shop), "--preset", "fast", "--epochs", "1"])
     out = capsys.readouterr()
     if code != 0:  # 60 customers may be too few for a sequence model: said in one sentence
         assert "Error:" in out.err

@@ -1,6 +1,8 @@
 """Two programs writing one project at once (issue 11): writers are serialized across
 processes, so the same file imported twice at the same moment is counted once, and two first
-imports into a new project both succeed (neither trips over the other's creation of it)."""
+imports into a new project both succeed (neither trips over the other's creation of it). On an
+SQLite file and on a PostgreSQL database (an advisory lock there: tests/storage/test_server.py).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from storage.project import open_project
+from tests.pg import project_args
 
 REPO = Path(__file__).resolve().parents[2]
 DUPLICATE = "was already imported"
@@ -28,9 +31,10 @@ def _log(path: Path, rows: int, tag: str) -> Path:
     return path
 
 
-def _import(project: Path, log: Path) -> subprocess.Popen[str]:
+def _import(project: str, log: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, str(REPO / "main.py"), "import", str(project), str(log), "--json"],
+        [sys.executable, str(REPO / "main.py"), "import", *project_args(project), str(log),
+         "--json"],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -38,7 +42,7 @@ def _import(project: Path, log: Path) -> subprocess.Popen[str]:
     )
 
 
-def _events(project: Path) -> tuple[int, int]:
+def _events(project: str) -> tuple[int, int]:
     prj = open_project(project, create=False)
     try:
         with prj.connect() as conn:
@@ -74,9 +78,9 @@ def test_a_write_transaction_holds_the_write_lock_from_its_start(tmp_path: Path)
 
 @pytest.mark.parametrize("attempt", range(3))
 def test_the_same_file_imported_twice_at_once_is_counted_once(
-    tmp_path: Path, attempt: int
+    tmp_path: Path, any_location: str, attempt: int
 ) -> None:
-    project = tmp_path / "shop.intentlens"
+    project = any_location
     open_project(project).close()
     log = _log(tmp_path / "events.csv", 20_000, "u")
     first, second = _import(project, log), _import(project, log)
@@ -89,8 +93,10 @@ def test_the_same_file_imported_twice_at_once_is_counted_once(
 
 
 @pytest.mark.parametrize("attempt", range(3))
-def test_two_first_imports_into_a_new_project_both_succeed(tmp_path: Path, attempt: int) -> None:
-    project = tmp_path / "new.intentlens"
+def test_two_first_imports_into_a_new_project_both_succeed(
+    tmp_path: Path, any_location: str, attempt: int
+) -> None:
+    project = any_location
     one = _log(tmp_path / "one.csv", 3_000, "a")
     two = _log(tmp_path / "two.csv", 2_000, "b")
     procs = [_import(project, one), _import(project, two)]

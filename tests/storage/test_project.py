@@ -92,9 +92,13 @@ def test_reopening_keeps_the_data_and_the_revision(tmp_path: Path) -> None:
         again.close()
 
 
-def test_project_uses_wal_journal(project: Project) -> None:
-    with project.connect() as conn:
-        mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar_one()
+def test_project_file_uses_wal_journal(tmp_path: Path) -> None:
+    project = open_project(tmp_path / "shop.intentlens")
+    try:
+        with project.connect() as conn:
+            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar_one()
+    finally:
+        project.close()
     assert str(mode).lower() == "wal"
 
 

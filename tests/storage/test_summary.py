@@ -101,28 +101,31 @@ def _assert_fresh(project: Project) -> None:
 
 
 def _scan(project: Project) -> dict[str, Any]:
-    """The Data page's figures as the old queries computed them, scanning the events."""
+    """The Data page's figures as the old queries computed them, scanning the events (in SQL
+    that SQLite and PostgreSQL both speak; sums rounded here)."""
     with project.connect() as conn:
         def q(sql: str) -> list[tuple[Any, ...]]:
-            return [tuple(r) for r in conn.execute(text(sql), {"d": DAY}).all()]
+            return [tuple(round(v, 6) if isinstance(v, float) else v for v in r)
+                    for r in conn.execute(text(sql), {"d": DAY}).all()]
 
+        purchases = "SUM(CASE WHEN event = 'purchase' THEN 1 ELSE 0 END)"
         return {
-            "totals": q("SELECT COUNT(*), ROUND(COALESCE(SUM(amount), 0.0), 6), MIN(time_ms), "
+            "totals": q("SELECT COUNT(*), COALESCE(SUM(amount), 0.0), MIN(time_ms), "
                         "MAX(time_ms) FROM events")[0],
             "by_type": dict(q("SELECT event, COUNT(*) FROM events GROUP BY event")),
             "days": q("SELECT time_ms / :d AS day, COUNT(*) FROM events GROUP BY day ORDER BY day"),
-            "categories": q("SELECT category, COUNT(*), SUM(IIF(event = 'purchase', 1, 0)), "
-                            "ROUND(COALESCE(SUM(amount), 0.0), 6) FROM events WHERE category IS "
-                            "NOT NULL GROUP BY category ORDER BY COUNT(*) DESC, category"),
-            "items": q("SELECT i.key, COUNT(*), SUM(IIF(event = 'purchase', 1, 0)), "
-                       "ROUND(COALESCE(SUM(amount), 0.0), 6) FROM events e JOIN items i ON "
-                       "i.id = e.item_id GROUP BY e.item_id ORDER BY COUNT(*) DESC, e.item_id"),
+            "categories": q(f"SELECT category, COUNT(*), {purchases}, COALESCE(SUM(amount), 0.0) "
+                            "FROM events WHERE category IS NOT NULL GROUP BY category "
+                            "ORDER BY COUNT(*) DESC, category"),
+            "items": q(f"SELECT i.key, COUNT(*), {purchases}, COALESCE(SUM(amount), 0.0) "
+                       "FROM events e JOIN items i ON i.id = e.item_id GROUP BY e.item_id, i.key "
+                       "ORDER BY COUNT(*) DESC, e.item_id"),
             "duplicates": q("SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM "
                             "events GROUP BY customer_id, time_ms, event, item_id, quantity "
-                            "HAVING n > 1)")[0][0],
+                            "HAVING COUNT(*) > 1) d")[0][0],
             "busy": q("SELECT COUNT(DISTINCT customer_id) FROM (SELECT customer_id, COUNT(*) AS n "
                       "FROM events WHERE event IN ('view', 'click', 'search') "
-                      "GROUP BY customer_id, time_ms / :d HAVING n > 20)")[0][0],
+                      "GROUP BY customer_id, time_ms / :d HAVING COUNT(*) > 20) b")[0][0],
             "unpriced": q("SELECT COUNT(*) FROM events WHERE event = 'purchase' AND amount IS "
                           "NULL AND price IS NULL")[0][0],
         }

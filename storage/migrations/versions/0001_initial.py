@@ -14,6 +14,9 @@ down_revision = None
 branch_labels = None
 depends_on = None
 
+#: BIGINT ids (PostgreSQL: BIGSERIAL) for the tables that grow with the lines imported.
+_BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
 
 def upgrade() -> None:
     """Create every table of the first release."""
@@ -54,7 +57,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "events",
-        sa.Column("id", sa.Integer, primary_key=True),
+        # A server's events table may outgrow 32-bit ids; an SQLite file's row id is 64-bit
+        # already (and must be declared INTEGER to be the row id).
+        sa.Column("id", _BIG_ID, primary_key=True),
         sa.Column("customer_id", sa.Integer, sa.ForeignKey("customers.id"), nullable=False),
         sa.Column("time_ms", sa.BigInteger, nullable=False),
         sa.Column("event", sa.Text, nullable=False),
@@ -71,7 +76,7 @@ def upgrade() -> None:
     op.create_index("ix_events_customer_time", "events", ["customer_id", "time_ms"])
     op.create_table(
         "rejected_rows",
-        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("id", _BIG_ID, primary_key=True),
         sa.Column(
             "batch_id", sa.Integer, sa.ForeignKey("import_batches.id"), nullable=False, index=True
         ),
