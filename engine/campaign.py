@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from engine.campaign_defaults import DEFAULT_COST_PER_CONTACT, DEFAULT_MARGIN_PCT
 from engine.campaign_export import EXPORT_COLUMNS, export_campaign
 from engine.customer_value import priced, setting_int
 from engine.events import MS_PER_DAY
@@ -50,13 +51,6 @@ __all__ = [
     "plan",
     "select",
 ]
-
-#: The gross margin a plan assumes unless told (percent of the order value): a common
-#: figure for a retail shop's goods.
-DEFAULT_MARGIN_PCT = 30.0
-#: What one contact costs unless told (in the shop's money): a text message or a small share
-#: of a coupon; an e-mail costs less, a printed mailing more.
-DEFAULT_COST_PER_CONTACT = 0.5
 
 #: The columns of :attr:`CampaignData.frame`, in order.
 FRAME_COLUMNS = (

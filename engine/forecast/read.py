@@ -242,6 +242,8 @@ def export_forecast(project: Project, out: str | Path, *,
     if run is None:
         raise NoData(tr("There is no sales forecast yet: train the sales forecast first."))
     table = forecast_table(project, run)
+    # Days, not text: the CSV writes them ISO, a workbook as date cells Excel sorts by.
+    table = table.assign(period=pd.to_datetime(table["period"]))
     return write_csv(table, out, EXPORT_COLUMNS, project=project, float_format="%.4f",
                      should_stop=should_stop)
 

@@ -57,7 +57,7 @@ def level_verdict(level: str, info: dict[str, Any], period_days: int) -> str:
 
 
 #: The levels as a signal's sentence names them.
-_WHERE = {"shop": "the whole shop", "category": "categories", "item": "single items"}
+WHERE = {"shop": "the whole shop", "category": "categories", "item": "single items"}
 
 
 def signal_verdict(signal: str, gaps: dict[str, Any]) -> str:
@@ -73,7 +73,7 @@ def signal_verdict(signal: str, gaps: dict[str, Any]) -> str:
         return ""
     helped, hurt, same = [], [], []
     for lvl, (est, lo, hi) in measured.items():
-        where = tr(_WHERE.get(lvl, lvl))
+        where = tr(WHERE.get(lvl, lvl))
         if lo > 0:
             helped.append(tr("{0} ({1:.0%} lower errors, 95% interval {2:.0%} to {3:.0%})")
                           .format(where, est, lo, hi))

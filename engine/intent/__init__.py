@@ -116,7 +116,7 @@ def check_settings(settings: Mapping[str, object]) -> None:
         raise ModelDamaged()
     if not 0.0 <= float(dropout) < 1.0:
         raise ModelDamaged()
-    from engine.intent.dataset import AGG_NAMES, LEGACY_AGG_NAMES
+    from engine.intent.names import AGG_NAMES, LEGACY_AGG_NAMES
 
     # The aggregates of this version, or of the first release (a prefix of them).
     names = settings.get("agg_names", list(AGG_NAMES))
@@ -126,7 +126,7 @@ def check_settings(settings: Mapping[str, object]) -> None:
 
 def check_data(events: pd.DataFrame, config: IntentConfig) -> DataCheck:
     """Whether there are enough labelled customers and buyers for a sequence model, in one sentence."""
-    from engine.intent.training import check_data as impl
+    from engine.intent.data_check import check_data as impl
 
     return impl(events, config)
 

@@ -6,12 +6,13 @@ No torch here: the GUI builds an :class:`IntentConfig` at startup.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
-from typing import Final
-
-import pandas as pd
+from typing import TYPE_CHECKING, Final
 
 from engine.dates import default_horizon_days as horizon_rule
 from engine.fields import setting
+
+if TYPE_CHECKING:
+    import pandas as pd  # annotations only: making a config imports no pandas
 
 #: Settings behind each preset. Keys that are also ``IntentConfig`` fields fill its ``None``
 #: fields; the others (``max_cutoffs``, ``patience``) are read from the preset directly.

@@ -15,8 +15,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from engine.events import EVENT_TYPES, MS_PER_DAY
+from engine.events import MS_PER_DAY
 from engine.intent.config import MIN_CUSTOMERS_PER_CUTOFF
+from engine.intent.names import AGG_NAMES as AGG_NAMES
+from engine.intent.names import LEGACY_AGG_NAMES as LEGACY_AGG_NAMES
+from engine.intent.names import N_NUMERIC as N_NUMERIC
+from engine.intent.names import N_TYPES as N_TYPES
+from engine.intent.names import TIMING_NAMES, WINDOWS_DAYS
 from engine.intent.steps import (
     BOOL,
     F32,
@@ -25,44 +30,11 @@ from engine.intent.steps import (
     I64,
     ITEM_SLOTS,
     PURCHASE,
-    STEP_NUMERIC,
     Steps,
     build_steps,
     slog1p,
 )
 
-#: Event type codes 0..N_TYPES-1: padding, then ``steps.TYPE_CODE``.
-N_TYPES: Final[int] = len(EVENT_TYPES) + 1
-WINDOWS_DAYS: Final[tuple[int, ...]] = (7, 30, 90)
-#: Step inputs of a gathered batch: ``steps.STEP_NUMERIC`` and the time to the cutoff.
-N_NUMERIC: Final[int] = len(STEP_NUMERIC) + 1
-
-#: The aggregates of the first release; a model saved then reads only these (a prefix of
-#: AGG_NAMES: new aggregates are only ever appended, see ``check_settings``).
-LEGACY_AGG_NAMES: Final[tuple[str, ...]] = (
-    "log_steps",
-    "log_recency_days",
-    "log_tenure_days",
-    "log_since_purchase_days",
-    "has_purchase",
-    "log_value",
-    "log_value_30d",
-    "log_value_90d",
-) + tuple(
-    f"log_{e}_{w}" for e in EVENT_TYPES for w in ("total",) + tuple(f"{d}d" for d in WINDOWS_DAYS)
-)
-#: Purchase occasions and timing: distinct purchase days (not lines), days since the last
-#: purchase over the customer's usual gap between purchase days, and the activity of the last
-#: horizon against the horizon before it (windows scaled to the horizon, "_h").
-TIMING_NAMES: Final[tuple[str, ...]] = (
-    "log_purchase_days",
-    "log_purchase_days_h",
-    "log_usual_gap_days",
-    "log_overdue",
-    "log_steps_h",
-    "trend_steps_h",
-)
-AGG_NAMES: Final[tuple[str, ...]] = LEGACY_AGG_NAMES + TIMING_NAMES
 #: The logistic-regression baseline's features (a subset of AGG_NAMES): the textbook RFM set
 #: plus the purchase-occasion and timing features, so the comparison with the network stays fair.
 RFM_NAMES: Final[tuple[str, ...]] = (

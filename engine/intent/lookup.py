@@ -1,21 +1,19 @@
 """Purchase intent read models: one customer's score, rank and reasons; the scores export.
 
 Both read the active intent run through one indexed query per customer, so a lookup takes
-milliseconds on any project.
+milliseconds on any project. A lookup imports neither pandas nor torch (unless it explains a
+score with the model), so ``python main.py lookup`` starts in a fraction of a second.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from engine.dates import minute
-from engine.exports import check_target, write_csv
 from engine.intent import (
     ModelDamaged,
     Reason,
@@ -24,14 +22,15 @@ from engine.intent import (
     explain_customer,
     load_checked_state,
 )
+from engine.intent.weights import plainly_sound
 from engine.tasks.base import NoData
 from engine.words import tr
 from storage.project import Project
-from storage.queries import events_frame, item_names
 from storage.runs import (
     active_run,
     customer_id_for_key,
-    customer_summary,
+    customer_totals,
+    one_customer_outputs,
     outputs_count,
     run_outputs,
     run_weights,
@@ -74,7 +73,7 @@ class Lookup:
             top = tr(", top {0:.0f}% of customers").format(self.top_percent)
         elif self.top_percent is not None and self.rank is not None:
             # The lower half is said from the bottom: the last customer is not "top 100%".
-            bottom = max(1.0, float(np.ceil(
+            bottom = max(1.0, float(math.ceil(
                 100.0 * (self.customers_scored - self.rank + 1) / max(1, self.customers_scored))))
             top = tr(", bottom {0:.0f}% of customers").format(bottom)
         return tr("Buys within {0} days: {1:.0%} likely{2}.").format(
@@ -124,10 +123,9 @@ def lookup(project: Project, customer: str | int, *, with_reasons: bool = True,
     cid = customer if isinstance(customer, int) else customer_id_for_key(project, customer)
     if cid is None:
         raise NoData(tr("There is no customer “{0}” in this project.").format(customer))
-    row = customer_summary(project, cid)
-    if row.empty:
+    r = customer_totals(project, cid)
+    if r is None:
         raise NoData(tr("Customer “{0}” has no events.").format(customer))
-    r = row.iloc[0]
     run = active_run(project, TASK)
     score = rank = None
     scored = 0
@@ -143,25 +141,28 @@ def lookup(project: Project, customer: str | int, *, with_reasons: bool = True,
         except ModelDamaged as exc:
             raise NoData(str(exc)) from exc
         scored = outputs_count(project, run.id, "score")
-        mine = run_outputs(project, run.id, customer_id=cid, names=("score", "rank"))
+        mine = one_customer_outputs(project, run.id, cid, ("score", "rank"))
         as_of = minute(int(run.settings["as_of_ms"]))
         horizon = int(run.settings["horizon_days"])
         served = str(run.history.get("served") or "model")
-        if not mine.empty:
-            score = _number(mine["score"].iloc[0])
-            stored_rank = _number(mine["rank"].iloc[0])
+        if mine is not None:
+            score = _number(mine["score"])
+            stored_rank = _number(mine["rank"])
             if not (0.0 <= score <= 1.0 and 1 <= stored_rank <= scored):  # NaN fails too
                 raise NoData(str(ModelDamaged()))
             rank = int(stored_rank)
-            top_pct = max(1.0, float(np.ceil(100.0 * rank / max(1, scored))))
+            top_pct = max(1.0, float(math.ceil(100.0 * rank / max(1, scored))))
             if with_reasons and served != "model":
                 # The deep model did not make this score, so it gives no reasons; its stored
-                # weights are still checked: a damaged run is refused the same way.
-                _check_weights(project, run.id, run.settings)
+                # weights are still checked: a damaged run is refused the same way. Sound ones
+                # are read without torch (seconds to import), which judges only the rest.
+                blob = run_weights(project, run.id)
+                if blob is not None and not plainly_sound(blob, run.settings):
+                    _checked_state(blob, run.settings)
             elif with_reasons:
                 reasons = _reasons(project, run.id, run.settings, cid, top)
     return Lookup(
-        customer=str(r["key"]),
+        customer=r.key,
         customer_id=int(cid),
         score=score,
         rank=rank,
@@ -169,11 +170,11 @@ def lookup(project: Project, customer: str | int, *, with_reasons: bool = True,
         top_percent=top_pct,
         as_of=as_of,
         horizon_days=horizon,
-        events=int(r["events"]),
-        purchases=int(r["purchases"]),
-        revenue=float(r["revenue"]),
-        first_seen=minute(int(r["first_ms"])),
-        last_seen=minute(int(r["last_ms"])),
+        events=r.events,
+        purchases=r.purchases,
+        revenue=r.revenue,
+        first_seen=minute(r.first_ms),
+        last_seen=minute(r.last_ms),
         reasons=reasons,
         served=served,
     )
@@ -182,8 +183,11 @@ def lookup(project: Project, customer: str | int, *, with_reasons: bool = True,
 def _check_weights(project: Project, run_id: int, settings: dict[str, Any]) -> Any:
     """The run's checked weights (None when it has none); NoData when they are damaged."""
     blob = run_weights(project, run_id)
-    if blob is None:
-        return None
+    return None if blob is None else _checked_state(blob, settings)
+
+
+def _checked_state(blob: bytes, settings: dict[str, Any]) -> Any:
+    """Weights read by torch and checked (``load_checked_state``); NoData when damaged."""
     try:
         return load_checked_state(blob, settings)
     except ModelDamaged as exc:
@@ -196,6 +200,8 @@ def _reasons(
     state = _check_weights(project, run_id, settings)
     if state is None:
         return []
+    from storage.queries import events_frame, item_names
+
     events = events_frame(project, until_ms=int(settings["as_of_ms"]), customer_ids=[cid])
     names = item_names(project, sorted(events["item"].dropna().unique().tolist()))
     # Explain wherever this machine can: a model trained on a GPU still explains on a laptop
@@ -216,6 +222,11 @@ def export_scores(
     (or with a damaged one) and ExportError (one sentence) when the file is refused or cannot
     be written.
     """
+    import numpy as np
+    import pandas as pd
+
+    from engine.exports import check_target, write_csv
+
     check_target(out, project)
     run = active_run(project, TASK)
     if run is None:

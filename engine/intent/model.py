@@ -3,7 +3,6 @@ lazily) imports torch, so ``import engine.intent`` stays cheap for the GUI's sta
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -13,7 +12,16 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from engine.intent import ModelDamaged, check_settings
-from engine.intent.dataset import AGG_NAMES, N_NUMERIC, N_TYPES
+from engine.intent.dataset import N_NUMERIC, N_TYPES
+from engine.intent.weights import (  # torch-free: read before any model is built
+    CAT_DIM,
+    ITEM_DIM,
+    STATE_VERSION,
+    TYPE_DIM,
+    WORD_DIM,
+    max_archive_bytes,
+)
+from engine.intent.weights import expected_shapes as expected_shapes
 
 # The shared rules (engine.nn), also reachable here for the modules and callers that import
 # them from the model.
@@ -22,11 +30,6 @@ from engine.nn import ensure_threads as ensure_threads
 from engine.nn import load_state as load_state
 from engine.nn import pick_device as pick_device
 from engine.nn import save_state as save_state
-
-TYPE_DIM = 8
-ITEM_DIM = 16
-CAT_DIM = 8
-WORD_DIM = 8
 
 
 class IntentNet(nn.Module):
@@ -136,35 +139,6 @@ def to_tensors(
     return out
 
 
-def expected_shapes(settings: Mapping[str, object]) -> dict[str, tuple[int, ...]]:
-    """Name and shape of every tensor in the state_dict of the network ``settings`` describe,
-    computed without building it (a network on the ``meta`` device pulls in torch._dynamo,
-    4 s). Mirrors :class:`IntentNet`; a test compares the two. Call ``check_settings`` first."""
-    h = int(settings["hidden_size"])  # type: ignore[call-overload]
-    gates = 4 if settings.get("cell", "lstm") == "lstm" else 3
-    in_dim = TYPE_DIM + ITEM_DIM + CAT_DIM + WORD_DIM + N_NUMERIC
-    names = settings.get("agg_names")
-    n_agg = len(names) if isinstance(names, list) else len(AGG_NAMES)
-    return {
-        "type_emb.weight": (N_TYPES, TYPE_DIM),
-        "item_emb.weight": (int(settings["item_buckets"]), ITEM_DIM),  # type: ignore[call-overload]
-        "cat_emb.weight": (int(settings["cat_buckets"]), CAT_DIM),  # type: ignore[call-overload]
-        "word_emb.weight": (int(settings["word_buckets"]), WORD_DIM),  # type: ignore[call-overload]
-        "rnn.weight_ih_l0": (gates * h, in_dim),
-        "rnn.weight_hh_l0": (gates * h, h),
-        "rnn.bias_ih_l0": (gates * h,),
-        "rnn.bias_hh_l0": (gates * h,),
-        "agg_mean": (n_agg,),
-        "agg_std": (n_agg,),
-        "agg_net.0.weight": (h, n_agg),
-        "agg_net.0.bias": (h,),
-        "head.1.weight": (h, 2 * h),
-        "head.1.bias": (h,),
-        "head.4.weight": (1, h),
-        "head.4.bias": (1,),
-    }
-
-
 def check_state(
     state: Mapping[str, torch.Tensor],
     settings: Mapping[str, object],
@@ -189,15 +163,11 @@ def load_checked_state(data: bytes, settings: Mapping[str, object]) -> dict[str,
     when they are larger than those settings' weights could be, then read with
     ``weights_only=True`` (no code runs), then shape-checked. Raises :class:`ModelDamaged`.
     """
-    from engine.intent.network import STATE_VERSION  # network imports this module
-
     check_settings(settings)
     if settings.get("state_version", STATE_VERSION) != STATE_VERSION:
         raise ModelDamaged()
     shapes = expected_shapes(settings)
-    floats = sum(math.prod(s) for s in shapes.values())
-    # float32 weights plus the archive's own records; a float64 copy would still fit.
-    if not isinstance(data, (bytes, bytearray)) or len(data) > 8 * floats + (1 << 20):
+    if not isinstance(data, (bytes, bytearray)) or len(data) > max_archive_bytes(shapes):
         raise ModelDamaged()
     try:
         state = load_state(bytes(data))

@@ -25,12 +25,12 @@ from engine.intent.config import (
 from engine.intent.dataset import AGG_NAMES, Examples, examples_at, gather
 from engine.intent.model import IntentNet, to_tensors
 from engine.intent.steps import Steps, build_steps
+from engine.intent.weights import STATE_VERSION as STATE_VERSION
 from engine.nn import ensure_threads, pick_device
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
-#: The version of saved weights' layout (a model of another version is not loaded).
-STATE_VERSION = 1
+
 
 def config_dict(cfg: IntentConfig) -> dict[str, object]:
     """The resolved config plus the architecture facts a saved model needs (JSON-safe)."""

@@ -33,8 +33,6 @@ PURCHASE: Final[int] = TYPE_CODE["purchase"]
 REFUND: Final[int] = TYPE_CODE["refund"]
 ITEM_SLOTS: Final[int] = 3
 WORD_SLOTS: Final[int] = 4
-#: Per-step numeric inputs; the time to the cutoff is added per cutoff when a batch is gathered.
-STEP_NUMERIC: Final[tuple[str, ...]] = ("log_gap", "log_price", "log_lines", "log_amount")
 
 
 def slog1p(x: F64) -> F64:

@@ -5,12 +5,13 @@ dates. No torch, scipy or scikit-learn here: the GUI builds a :class:`RecommendC
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Final
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Final
 
 from engine.fields import setting
 from engine.intent.config import default_as_of_ms, default_horizon_days
+
+if TYPE_CHECKING:
+    import pandas as pd  # annotations only: making a config imports no pandas
 
 #: Method keys, simplest first (the order of tables and of the JSON ``baselines``).
 METHODS: Final[tuple[str, ...]] = (

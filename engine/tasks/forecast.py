@@ -1,7 +1,8 @@
 """The sales forecast behind the task contract: units and revenue per item, category and the
 whole shop for the coming weeks, with a range (``engine.forecast``).
 
-Importing this module is cheap: statsforecast and scikit-learn load when a run trains.
+Importing this module is cheap (the command line's help reads the registry): pandas loads when a
+run is read, statsforecast and scikit-learn when one trains.
 """
 
 from __future__ import annotations
@@ -9,9 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from engine.forecast.config import LABELS, LEVEL_LABELS, LEVELS, ForecastConfig
 from engine.tasks.base import (
@@ -25,8 +24,12 @@ from engine.tasks.base import (
     Verdict,
 )
 from engine.words import tr
-from storage.project import Project
-from storage.runs import RunInfo
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from storage.project import Project
+    from storage.runs import RunInfo
 
 #: The metrics of the table and of ``train forecast --json`` (a contract), with headings.
 METRIC_COLUMNS = (
@@ -175,6 +178,8 @@ class ForecastTask:
 
     def table(self, project: Project, run: RunInfo) -> pd.DataFrame:
         """No customer columns."""
+        import pandas as pd
+
         return pd.DataFrame()
 
     def card(self, project: Project, run: RunInfo | None, customer_id: int, *,

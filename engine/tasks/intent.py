@@ -1,14 +1,15 @@
-"""Purchase intent behind the task contract: who buys within the next days (``engine.intent``)."""
+"""Purchase intent behind the task contract: who buys within the next days (``engine.intent``).
+
+Importing this module is cheap (the command line's help reads the registry): pandas, storage and
+torch load when a run trains or is read.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from engine.intent import (
     DataCheck,
@@ -21,7 +22,6 @@ from engine.intent import (
     save_state,
     train_intent,
 )
-from engine.intent.lookup import lookup
 from engine.tasks.base import (
     CardSection,
     Chart,
@@ -36,8 +36,12 @@ from engine.tasks.base import (
     Verdict,
 )
 from engine.words import tr
-from storage.project import Project
-from storage.runs import RunInfo, run_outputs
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from storage.project import Project
+    from storage.runs import RunInfo
 
 #: Names of the comparison methods as the metrics table shows them.
 METHOD_LABELS = {
@@ -286,6 +290,10 @@ class IntentTask:
 
     def table(self, project: Project, run: RunInfo) -> pd.DataFrame:
         """Score and rank by customer id."""
+        import numpy as np
+
+        from storage.runs import run_outputs
+
         out = run_outputs(project, run.id, names=self.output_names)
         return out.set_index("customer_id")[["score", "rank"]].astype(np.float64)
 
@@ -293,6 +301,8 @@ class IntentTask:
              explain: bool = True) -> CardSection:
         """The score in words, the rank, and (with ``explain``, which runs the model) what moved
         the score most."""
+        from engine.intent.lookup import lookup
+
         found = lookup(project, customer_id, with_reasons=explain)
         facts = []
         if found.rank is not None:

@@ -1,18 +1,17 @@
 """Customer profiles behind the task contract: segments described in plain words
-(``engine.profiles``)."""
+(``engine.profiles``).
+
+Importing this module is cheap (the command line's help reads the registry): pandas, storage and
+the model load when a run trains or is read.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
-from engine.nn import save_state
-from engine.profiles import ProfileConfig, ProfileEpoch, ProfileResult, train_profiles
-from engine.profiles.read import customer_segment, segment_dict
+from engine.profiles.config import ProfileConfig
 from engine.tasks.base import (
     CardSection,
     Column,
@@ -25,8 +24,13 @@ from engine.tasks.base import (
     Verdict,
 )
 from engine.words import tr
-from storage.project import Project
-from storage.runs import RunInfo, run_outputs
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from engine.profiles.training import ProfileResult
+    from storage.project import Project
+    from storage.runs import RunInfo
 
 #: How the CLI names the way segments were found.
 METHOD_WORDS = {
@@ -73,6 +77,8 @@ class ProfilesTask:
               signal: SignalReader) -> Iterator[Progress | ProfileResult]:
         """Learn profiles and segments; when a purchase-intent model exists, its scores give
         each segment an average intent. A stopped run yields no result."""
+        from engine.profiles.training import ProfileEpoch, train_profiles
+
         verdict = self.check(events, config)
         if not verdict.ok:
             raise NoData(verdict.message)
@@ -91,6 +97,12 @@ class ProfilesTask:
 
     def record(self, result: ProfileResult) -> RunRecord:
         """The run as saved: segments in the metrics; segment and map position per customer."""
+        import numpy as np
+        import pandas as pd
+
+        from engine.nn import save_state
+        from engine.profiles.read import segment_dict
+
         outputs = pd.DataFrame({
             "customer_id": result.customer_ids.astype(np.int64),
             "segment": result.labels.astype(np.int64),
@@ -187,6 +199,10 @@ class ProfilesTask:
 
     def table(self, project: Project, run: RunInfo) -> pd.DataFrame:
         """Segment names by customer id."""
+        import pandas as pd
+
+        from storage.runs import run_outputs
+
         names = {int(s["id"]): str(s["name"]) for s in run.metrics.get("segments", [])}
         out = run_outputs(project, run.id, names=("segment",)).set_index("customer_id")
         return pd.DataFrame({"segment": out["segment"].map(
@@ -197,6 +213,8 @@ class ProfilesTask:
         """The customer's segment, when a profiles run exists."""
         if run is None:
             return None
+        from engine.profiles.read import customer_segment
+
         found = customer_segment(project, customer_id)
         if found is None:
             return None

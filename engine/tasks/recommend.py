@@ -1,7 +1,8 @@
 """Recommendations behind the task contract: what each customer is likely to want next
 (``engine.recommend``).
 
-Importing this module is cheap: the methods (scipy, scikit-learn, torch) load when a run trains.
+Importing this module is cheap (the command line's help reads the registry): pandas and storage
+load when a run is read, the methods (scipy, scikit-learn, torch) when one trains.
 """
 
 from __future__ import annotations
@@ -9,9 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from engine.recommend.config import LABELS, RecommendConfig
 from engine.tasks.base import (
@@ -25,8 +24,12 @@ from engine.tasks.base import (
     Verdict,
 )
 from engine.words import tr
-from storage.project import Project
-from storage.runs import RunInfo
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from storage.project import Project
+    from storage.runs import RunInfo
 
 #: The metrics of the table and of ``train recommend --json`` (a contract), with headings.
 METRIC_COLUMNS = (
@@ -163,6 +166,8 @@ class RecommendTask:
 
     def table(self, project: Project, run: RunInfo) -> pd.DataFrame:
         """Each customer's top pick by customer id."""
+        import pandas as pd
+
         from engine.recommend.read import top_pick
 
         return pd.DataFrame({"next_item": top_pick(project, run)})

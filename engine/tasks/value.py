@@ -1,7 +1,8 @@
 """Customer value behind the task contract: expected spend (with a range), next order date
 (with a range) and churn risk per customer (``engine.value``).
 
-Importing this module is cheap: scikit-learn and scipy load when a run trains.
+Importing this module is cheap (the command line's help reads the registry): pandas and storage
+load when a run is read, scikit-learn and scipy when one trains.
 """
 
 from __future__ import annotations
@@ -9,10 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from engine.tasks.base import (
     CardSection,
@@ -25,8 +23,12 @@ from engine.tasks.base import (
 )
 from engine.value.config import LABELS, ValueConfig, churn_band
 from engine.words import tr
-from storage.project import Project
-from storage.runs import RunInfo, run_outputs
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from storage.project import Project
+    from storage.runs import RunInfo
 
 #: Per-customer outputs (also the keys ``lookup --json`` adds).
 OUTPUTS = ("expected_spend", "expected_spend_p10", "expected_spend_p90", "buy_probability",
@@ -141,6 +143,11 @@ class ValueTask:
 
     def table(self, project: Project, run: RunInfo) -> pd.DataFrame:
         """The columns by customer id."""
+        import numpy as np
+        import pandas as pd
+
+        from storage.runs import run_outputs
+
         out = run_outputs(project, run.id, names=OUTPUTS).set_index("customer_id")
         out.index = out.index.astype(np.int64)
         churn = out["churn_risk"].to_numpy(dtype=np.float64)
@@ -161,6 +168,8 @@ class ValueTask:
         """Next order and churn risk in words, each with why; None without a run."""
         if run is None:
             return None
+        from storage.runs import run_outputs
+
         row = run_outputs(project, run.id, customer_id=customer_id, names=OUTPUTS)
         if row.empty:
             return None

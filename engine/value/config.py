@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Final
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Final
 
 from engine.fields import setting
 from engine.intent.config import default_as_of_ms, default_horizon_days
+
+if TYPE_CHECKING:
+    import pandas as pd  # annotations only: making a config imports no pandas
 
 #: What the tables call each method, per prediction.
 LABELS: Final[dict[str, str]] = {

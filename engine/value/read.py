@@ -5,14 +5,14 @@ keep the keys stable). Every key is there, ``None`` without a value run or a pre
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from engine.value.config import churn_band
 from storage.project import Project
-from storage.runs import active_run, run_outputs
+from storage.runs import active_run, one_customer_outputs, run_outputs
+
+if TYPE_CHECKING:  # the frames import pandas; one customer's values (lookup) need none
+    import pandas as pd
 
 TASK = "value"
 #: The keys and columns, in order.
@@ -34,6 +34,9 @@ def _round(v: float) -> float | None:
 
 def value_frame(project: Project) -> pd.DataFrame:
     """``VALUE_KEYS`` per customer id (index) from the active value run (empty without one)."""
+    import numpy as np
+    import pandas as pd
+
     run = active_run(project, TASK)
     if run is None:
         return pd.DataFrame(columns=list(VALUE_KEYS))
@@ -55,10 +58,9 @@ def value_json(project: Project, customer_id: int | None) -> dict[str, Any]:
     run = active_run(project, TASK)
     if run is None or customer_id is None:
         return found
-    row = run_outputs(project, run.id, customer_id=customer_id, names=_NAMES)
-    if row.empty:
+    r = one_customer_outputs(project, run.id, customer_id, _NAMES)
+    if r is None:
         return found
-    r = row.iloc[0]
     for key in ("expected_spend", "expected_spend_p10", "expected_spend_p90", "churn_risk"):
         found[key] = _round(float(r[key]))
     found["next_purchase"] = _date(float(r["next_purchase_ms"]))
@@ -71,6 +73,9 @@ def campaign_spend(project: Project, horizon_days: int | None) -> pd.DataFrame |
     customer id) for the Campaign page, when it can stand in for intent × order value: an
     active value run over the same horizon whose spend check beat the customers' own past spend
     rate (the paired interval excludes zero). None otherwise."""
+    import numpy as np
+    import pandas as pd
+
     run = active_run(project, TASK)
     if run is None or horizon_days is None:
         return None

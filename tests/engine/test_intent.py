@@ -136,6 +136,22 @@ def test_importing_the_package_does_not_import_torch() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
+def test_the_data_check_does_not_import_torch() -> None:
+    """The Train page checks the data when the window opens a project: torch (seconds) waits
+    for a training."""
+    code = (
+        "import sys\n"
+        "from engine.demo import generate_demo\n"
+        "from engine.intent import IntentConfig, check_data\n"
+        "check = check_data(generate_demo(300, seed=5).events_frame(), IntentConfig())\n"
+        "print(check.n_customers, 'torch' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["300", "False"]
+
+
 # --- quality -----------------------------------------------------------------------------
 
 

@@ -10,8 +10,11 @@ and then changing the stored run with SQL.
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +25,7 @@ from engine import runs
 from engine.demo_project import create_demo_project
 from engine.intent import IntentConfig
 from engine.intent import lookup as intent_lookup
+from engine.intent.weights import plainly_sound
 from engine.tasks.base import NoData, RunSaved
 from storage.project import Project, open_project
 from storage.runs import active_run, list_runs
@@ -299,3 +303,84 @@ def _frame():  # type: ignore[no-untyped-def]
     from engine.demo import generate_demo
 
     return generate_demo(30, seed=1).events_frame()
+
+
+# --- a run a simple method serves: its weights are checked without torch when sound ---------
+
+
+def _served_by_a_simple_method(path: Path) -> None:
+    _sql(path, "UPDATE model_runs SET history = json_set(history, '$.served', 'rfm_logistic') "
+               "WHERE task = 'intent'")
+
+
+def _stored_weights_and_settings(path: Path) -> tuple[bytes, dict[str, object]]:
+    con = sqlite3.connect(path)
+    try:
+        blob, settings = con.execute(
+            "SELECT weights, settings FROM model_runs WHERE task = 'intent'").fetchone()
+    finally:
+        con.close()
+    return bytes(blob), json.loads(settings)
+
+
+@pytest.mark.parametrize("craft", list(WEIGHT_CRAFTS.values()), ids=list(WEIGHT_CRAFTS))
+def test_damaged_weights_are_refused_when_a_simple_method_serves(
+    opened: tuple[Path, Project], craft  # type: ignore[no-untyped-def]
+) -> None:
+    """The scores need no weights, but a damaged run is refused whoever served it: the torch-free
+    reader vouches for none of these, and torch refuses them."""
+    path, project = opened
+    key = _first_scored_key(project)
+    blob = craft(_stored_state(path))
+    _sql(path, "UPDATE model_runs SET weights = ? WHERE task = 'intent'", params=(blob,))
+    _served_by_a_simple_method(path)
+    assert not plainly_sound(blob, _stored_weights_and_settings(path)[1])
+    with pytest.raises(NoData) as caught:
+        intent_lookup.lookup(project, key)
+    assert str(caught.value) == DAMAGED
+
+
+def test_planted_code_is_never_run_when_a_simple_method_serves(
+    opened: tuple[Path, Project], tmp_path: Path
+) -> None:
+    path, project = opened
+    key = _first_scored_key(project)
+    marker = tmp_path / "planted-code-ran"
+    blob = _weights({**_stored_state(path), "agg_mean": _Planted(marker)})  # type: ignore[dict-item]
+    _sql(path, "UPDATE model_runs SET weights = ? WHERE task = 'intent'", params=(blob,))
+    _served_by_a_simple_method(path)
+    assert not plainly_sound(blob, _stored_weights_and_settings(path)[1])
+    assert not marker.exists()
+    with pytest.raises(NoData) as caught:
+        intent_lookup.lookup(project, key)
+    assert str(caught.value) == DAMAGED
+    assert not marker.exists()
+
+
+def test_the_torch_free_reader_accepts_what_torch_accepts(copy: Path) -> None:
+    """The weights training saved, and a float64 copy of them (torch's check takes any float)."""
+    blob, settings = _stored_weights_and_settings(copy)
+    assert plainly_sound(blob, settings)
+    doubled = _weights({k: v.double() for k, v in _stored_state(copy).items()})
+    assert plainly_sound(doubled, settings)
+
+
+def test_a_lookup_a_simple_method_serves_imports_no_torch_nor_pandas(copy: Path) -> None:
+    """``python main.py lookup`` starts in a fraction of a second: torch (seconds) and pandas
+    (most of a second) wait for the work that needs them."""
+    _served_by_a_simple_method(copy)
+    project = open_project(copy, create=False)
+    try:
+        key = _first_scored_key(project)
+    finally:
+        project.close()
+    code = (
+        "import sys, cli\n"
+        f"code = cli.run(['lookup', {str(copy)!r}, {key!r}])\n"
+        "print(code, 'torch' in sys.modules, 'pandas' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "no event-by-event reasons" in done.stdout
+    assert done.stdout.splitlines()[-1] == "0 False False"
