@@ -138,7 +138,7 @@
             <translation>最近出现</translation>
         </message>
         <message>
-            <location line="+94" />
+            <location line="+86" />
             <source>What this customer will probably spend in the coming period, with a likely range: intent × their usual order value</source>
             <translation>这位客户在接下来一段时间内可能的消费及其大致范围：购买意向 × 其通常的订单金额</translation>
         </message>
@@ -271,7 +271,7 @@
     <context>
         <name>CustomersPage</name>
         <message>
-            <location filename="../../work/main/gui/pages/customers_page.py" line="+63" />
+            <location filename="../../work/main/gui/pages/customers_page.py" line="+65" />
             <source>Customers</source>
             <translation>客户</translation>
         </message>
@@ -291,7 +291,17 @@
             <translation>到</translation>
         </message>
         <message>
-            <location line="+4" />
+            <location line="+7" />
+            <source>Columns</source>
+            <translation>列</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Choose the columns the list shows and exports; drag a heading to move a column</source>
+            <translation>选择列表显示和导出的列；拖动列标题可移动列</translation>
+        </message>
+        <message>
+            <location line="+7" />
             <source>Export what you see…</source>
             <translation>导出当前列表…</translation>
         </message>
@@ -311,13 +321,13 @@
             <translation>所有已评分客户及其评分、排名、截至日期和预测期限，按评分从高到低排列</translation>
         </message>
         <message>
-            <location line="+31" />
-            <location line="+48" />
+            <location line="+35" />
+            <location line="+49" />
             <source>Select a customer in the list to see their card.</source>
             <translation>在列表中选择一位客户以查看详情。</translation>
         </message>
         <message>
-            <location line="+95" />
+            <location line="+124" />
             <source>{0:,} scores</source>
             <translation>{0:,} 条评分</translation>
         </message>
@@ -367,7 +377,7 @@
             <translation>影响评分最多的行为</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/pages/customers_page.py" line="-170" />
+            <location filename="../../work/main/gui/pages/customers_page.py" line="-199" />
             <source>No customers yet: import your shop's behavior log on the Data page.</source>
             <translation>还没有客户：请在“数据”页导入您店铺的行为日志。</translation>
         </message>
@@ -382,7 +392,7 @@
             <translation>{0:,} / {1:,} 位客户</translation>
         </message>
         <message>
-            <location line="+25" />
+            <location line="+54" />
             <location line="+26" />
             <source>Export what you see</source>
             <translation>导出当前列表</translation>
@@ -471,19 +481,19 @@
         </message>
         <message>
             <location line="+0" />
-            <location line="+3" />
+            <location line="+4" />
             <source>Events</source>
             <translation>行为数</translation>
         </message>
         <message>
-            <location line="-3" />
-            <location line="+3" />
+            <location line="-4" />
+            <location line="+4" />
             <source>Purchases</source>
             <translation>购买</translation>
         </message>
         <message>
-            <location line="-3" />
-            <location line="+3" />
+            <location line="-4" />
+            <location line="+4" />
             <source>Revenue</source>
             <translation>收入</translation>
         </message>
@@ -493,13 +503,13 @@
             <translation>商品</translation>
         </message>
         <message>
-            <location line="+3" />
-            <location line="+91" />
+            <location line="+4" />
+            <location line="+92" />
             <source>Top categories</source>
             <translation>热门类目</translation>
         </message>
         <message>
-            <location line="-90" />
+            <location line="-91" />
             <source>Top items</source>
             <translation>热门商品</translation>
         </message>
@@ -544,7 +554,7 @@
             <translation>以上数字涵盖所有已导入的行为。</translation>
         </message>
         <message>
-            <location line="+36" />
+            <location line="+37" />
             <source>Top categories — this data has no categories</source>
             <translation>热门类目 — 此数据没有类目</translation>
         </message>
@@ -567,7 +577,7 @@
     <context>
         <name>DemoProgress</name>
         <message>
-            <location filename="../../work/main/gui/app.py" line="+123" />
+            <location filename="../../work/main/gui/app.py" line="+177" />
             <location line="+72" />
             <source>Preparing the demo project…</source>
             <extracomment>What the window says while it makes the demo project on first start.</extracomment>
@@ -594,7 +604,7 @@
     <context>
         <name>ForecastChart</name>
         <message>
-            <location filename="../../work/main/gui/pages/forecast_views.py" line="+88" />
+            <location filename="../../work/main/gui/pages/forecast_views.py" line="+89" />
             <source>Sold</source>
             <extracomment>The chart's colours: what sold, the forecast's middle, its range, the forecast's start. The change column's colours: demand rising, falling. Tick steps in days, finest first. Room each label needs, in pixels.</extracomment>
             <translation>已售</translation>
@@ -802,7 +812,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
     <context>
         <name>ImportWizard</name>
         <message>
-            <location filename="../../work/main/gui/import_wizard.py" line="+56" />
+            <location filename="../../work/main/gui/import_wizard.py" line="+57" />
             <source>Import a behavior log</source>
             <translation>导入行为日志</translation>
         </message>
@@ -1136,7 +1146,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>“{0}”的列对应方式不适用于此文件：{1}</translation>
         </message>
         <message>
-            <location line="+150" />
+            <location line="+154" />
             <source>The import was cancelled. The project is exactly as it was before.</source>
             <translation>导入已取消。项目与之前完全相同。</translation>
         </message>
@@ -1304,7 +1314,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../work/main/gui/main_window.py" line="+68" />
+            <location filename="../../work/main/gui/main_window.py" line="+70" />
             <source>Data</source>
             <translation>数据</translation>
         </message>
@@ -1355,6 +1365,11 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
         </message>
         <message>
             <location line="+2" />
+            <source>&amp;Connect to a database server…</source>
+            <translation>连接到数据库服务器(&amp;C)…</translation>
+        </message>
+        <message>
+            <location line="+2" />
             <source>&amp;Import a file…</source>
             <translation>导入文件(&amp;I)…</translation>
         </message>
@@ -1365,11 +1380,16 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
         </message>
         <message>
             <location line="+2" />
+            <source>&amp;Settings…</source>
+            <translation>设置(&amp;S)…</translation>
+        </message>
+        <message>
+            <location line="+4" />
             <source>&amp;Quit</source>
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location line="+11" />
+            <location line="+14" />
             <source>&amp;Help</source>
             <translation>帮助(&amp;H)</translation>
         </message>
@@ -1379,7 +1399,12 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>关于 IntentLens(&amp;A)</translation>
         </message>
         <message>
-            <location line="+10" />
+            <location line="+14" />
+            <source>The language changes when IntentLens starts again.</source>
+            <translation>重新启动 IntentLens 后将切换语言。</translation>
+        </message>
+        <message>
+            <location line="+16" />
             <source>(none yet)</source>
             <translation>（暂无）</translation>
         </message>
@@ -1394,18 +1419,18 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>IntentLens 从您店铺的行为日志中学习：哪些客户即将购买、您有哪些类型的客户、该向他们推荐什么。一切都在这台电脑上运行：您的数据绝不会离开它。</translation>
         </message>
         <message>
-            <location line="+18" />
-            <location line="+30" />
+            <location line="+19" />
+            <location line="+36" />
             <source>Wait until the running training or import ends (or stop it) first.</source>
             <translation>请等待正在进行的训练或导入结束（或先停止它）。</translation>
         </message>
         <message>
-            <location line="-24" />
+            <location line="-30" />
             <source>Cannot open the project</source>
             <translation>无法打开项目</translation>
         </message>
         <message>
-            <location line="+23" />
+            <location line="+29" />
             <location line="+5" />
             <location line="+8" />
             <source>New project</source>
@@ -1422,7 +1447,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>无法创建项目</translation>
         </message>
         <message>
-            <location line="+55" />
+            <location line="+67" />
             <source>This is the demo project, full of generated customers. Import your shop's file into a new project of its own?</source>
             <translation>这是演示项目，里面都是生成的客户。要把您店铺的文件导入到一个单独的新项目中吗？</translation>
         </message>
@@ -1452,25 +1477,25 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>停止训练并退出吗？目前最好的模型会被保留。</translation>
         </message>
         <message>
-            <location line="-152" />
-            <location line="+57" />
+            <location line="-170" />
+            <location line="+74" />
             <source>Open project</source>
             <translation>打开项目</translation>
         </message>
         <message>
             <location line="+10" />
             <location line="+5" />
-            <location line="+31" />
+            <location line="+32" />
             <source>Import</source>
             <translation>导入</translation>
         </message>
         <message>
-            <location line="-36" />
+            <location line="-37" />
             <source>Open or create a project first.</source>
             <translation>请先打开或新建一个项目。</translation>
         </message>
         <message>
-            <location line="+57" />
+            <location line="+58" />
             <location line="+6" />
             <source>Export rejected lines</source>
             <translation>导出未导入的行</translation>
@@ -1499,13 +1524,13 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
     <context>
         <name>MoversModel</name>
         <message>
-            <location filename="../../work/main/gui/pages/forecast_views.py" line="+83" />
+            <location filename="../../work/main/gui/pages/forecast_views.py" line="+81" />
             <source>week</source>
             <extracomment>The movers table's columns, in order.</extracomment>
             <translation>周</translation>
         </message>
         <message>
-            <location line="+81" />
+            <location line="+72" />
             <source>new</source>
             <translation>新</translation>
         </message>
@@ -1568,7 +1593,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
     <context>
         <name>PlanFigures</name>
         <message>
-            <location filename="../../work/main/gui/pages/campaign_views.py" line="+28" />
+            <location filename="../../work/main/gui/pages/campaign_views.py" line="+29" />
             <source>customers contacted</source>
             <extracomment>The profit curve's colours: the curve, the list chosen, the best cut. Where a marker's words sit: beside the line (never on it), on the side with more room.</extracomment>
             <translation>联系的客户</translation>
@@ -1595,13 +1620,13 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
         </message>
         <message>
             <location line="+12" />
-            <source>The sum of the contacted customers' chances to buy: {0:,.1f}</source>
-            <translation>所联系客户的购买概率之和：{0:,.1f}</translation>
+            <source>The sum of the contacted customers' chances to buy: {0}</source>
+            <translation>所联系客户的购买概率之和：{0}</translation>
         </message>
         <message>
             <location line="+3" />
-            <source>Contacts that will probably not buy, and still cost: {0:,.1f}</source>
-            <translation>可能不会购买但仍有成本的联系：{0:,.1f}</translation>
+            <source>Contacts that will probably not buy, and still cost: {0}</source>
+            <translation>可能不会购买但仍有成本的联系：{0}</translation>
         </message>
     </context>
     <context>
@@ -1666,7 +1691,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>客户分群</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/pages/segment_views.py" line="+81" />
+            <location filename="../../work/main/gui/pages/segment_views.py" line="+82" />
             <source>Segment</source>
             <extracomment>A hover or click finds the nearest point within this many pixels. Not a "segment vs all customers" number (its overall value is the segment's share of customers); the list and the description already show it.</extracomment>
             <translation>分群</translation>
@@ -1926,6 +1951,99 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         </message>
     </context>
     <context>
+        <name>ServerDialog</name>
+        <message>
+            <location filename="../../work/main/gui/server_dialog.py" line="+30" />
+            <source>Connect to a database server</source>
+            <extracomment>What an address looks like (shown in the empty address field).</extracomment>
+            <translation>连接到数据库服务器</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>A shop that outgrows one project file can keep its project in a PostgreSQL database. Give the database's address; in an empty database IntentLens creates its tables.</source>
+            <translation>数据量超出单个项目文件的店铺，可以把项目放在 PostgreSQL 数据库中。请填写数据库的地址；在空数据库中，IntentLens 会自动创建它需要的表。</translation>
+        </message>
+        <message>
+            <location line="+13" />
+            <source>only if the server asks for one</source>
+            <translation>仅当服务器要求时填写</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Address:</source>
+            <translation>地址：</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Password:</source>
+            <translation>密码：</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>Connect</source>
+            <translation>连接</translation>
+        </message>
+    </context>
+    <context>
+        <name>SettingsDialog</name>
+        <message>
+            <location filename="../../work/main/gui/settings_dialog.py" line="+51" />
+            <source>Settings</source>
+            <extracomment>Each language is named in its own words, so whoever reads the list finds theirs.</extracomment>
+            <translation>设置</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>System (default)</source>
+            <translation>跟随系统（默认）</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>The language changes when IntentLens starts again.</source>
+            <translation>重新启动 IntentLens 后将切换语言。</translation>
+        </message>
+        <message>
+            <location line="+9" />
+            <source>e.g. {0} or {1}</source>
+            <translation>例如 {0} 或 {1}</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>Open a project to set the currency of its amounts.</source>
+            <translation>打开一个项目后即可设置其金额所用的货币。</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>This project is read-only: its currency cannot be changed.</source>
+            <translation>此项目为只读：无法更改其货币。</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>Amounts in this project are shown with this sign or code. The first import whose prices show one sets it; leave it empty to show plain numbers.</source>
+            <translation>此项目中的金额将带上这个货币符号或代码显示。第一次导入的价格中带有货币符号时会自动设置；留空则只显示数字。</translation>
+        </message>
+        <message>
+            <location line="+7" />
+            <source>Language</source>
+            <translation>语言</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Shop currency</source>
+            <translation>店铺货币</translation>
+        </message>
+        <message>
+            <location line="+7" />
+            <source>Language and formats</source>
+            <translation>语言和格式</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Dates, numbers and money follow the chosen language and this computer's region.</source>
+            <translation>日期、数字和金额按所选语言及本机所在地区的习惯书写。</translation>
+        </message>
+    </context>
+    <context>
         <name>TrainPage</name>
         <message>
             <location filename="../../work/main/gui/pages/train_page.py" line="+93" />
@@ -1938,12 +2056,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>学习目标</translation>
         </message>
         <message>
-            <location line="+5" />
-            <source>Start from the current model (faster after new data)</source>
-            <translation>从当前模型继续训练（有新数据时更快）</translation>
-        </message>
-        <message>
-            <location line="+3" />
+            <location line="+19" />
             <source>Start training</source>
             <translation>开始训练</translation>
         </message>
@@ -1954,33 +2067,58 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         </message>
         <message>
             <location line="+8" />
-            <location line="+91" />
+            <location line="+95" />
             <source>Choose what to learn and press Start.</source>
             <translation>选择学习目标，然后点击“开始训练”。</translation>
         </message>
         <message>
-            <location line="-134" />
-            <location line="+324" />
+            <location line="-149" />
+            <location line="+379" />
             <source>No training yet.</source>
             <translation>尚未训练。</translation>
         </message>
         <message>
-            <location line="-216" />
+            <location line="-341" />
+            <source>Start from the current model</source>
+            <translation>从当前模型开始</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Faster after new data: training continues from the active model's weights instead of from scratch.</source>
+            <translation>有新数据后更快：训练从当前启用模型的权重继续，而不是从头开始。</translation>
+        </message>
+        <message>
+            <location line="+83" />
             <source>Reading the project…</source>
             <translation>正在读取项目…</translation>
         </message>
         <message>
-            <location line="+24" />
+            <location line="+25" />
             <source>Import data first: there is nothing to learn from yet.</source>
             <translation>请先导入数据：目前还没有可学习的内容。</translation>
         </message>
         <message>
-            <location line="+30" />
+            <location line="+31" />
             <source>Nothing trained yet for “{0}”: press Start training.</source>
             <translation>“{0}”还没有训练过：请按“开始训练”。</translation>
         </message>
         <message>
-            <location line="+54" />
+            <location line="+36" />
+            <source>Checking whether the data is enough…</source>
+            <translation>正在检查数据是否足够…</translation>
+        </message>
+        <message>
+            <location line="+11" />
+            <source>What the data holds for this task with these settings, checked before training.</source>
+            <translation>按这些设置，数据对该任务能提供什么，在训练前检查。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>The data could not be checked: {0}</source>
+            <translation>无法检查数据：{0}</translation>
+        </message>
+        <message>
+            <location line="+41" />
             <source>Preparing the training data…</source>
             <translation>正在准备训练数据…</translation>
         </message>
@@ -2121,12 +2259,12 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>无法读取“{0}”：{1}</translation>
         </message>
         <message>
-            <location line="+42" />
+            <location line="+45" />
             <source>Advanced settings</source>
             <translation>高级设置</translation>
         </message>
         <message>
-            <location line="+99" />
+            <location line="+116" />
             <source>all categories</source>
             <translation>所有品类</translation>
         </message>
@@ -2604,6 +2742,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>没有名为“{0}”的客户群：现有的客户群是 {1}。</translation>
         </message>
         <message>
+            <source>“{0}” is not a currency sign or code (at most {1} characters, like € or USD).</source>
+            <translation>“{0}”不是货币符号或代码（最多 {1} 个字符，例如 € 或 USD）。</translation>
+        </message>
+        <message>
             <source>their own orders, shrunk toward the shop's average</source>
             <translation>根据其本人的订单，并向店铺平均值收缩</translation>
         </message>
@@ -2700,6 +2842,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>记录太短，无法用自身历史数据检验 {0} 周的预测：请减少预测周数。</translation>
         </message>
         <message>
+            <source>Learning each customer's chance to buy from the periods before every date, for the expected buyers of each item and category.</source>
+            <translation>正在根据每个日期之前的各期学习每位客户的购买概率，用于估计每个商品和类别的预期买家数。</translation>
+        </message>
+        <message>
             <source>{0} {1} of sales: too few to forecast {2} weeks ahead and check it on the past (it needs {3}); choose fewer weeks ahead.</source>
             <translation>{0} {1}的销售数据：太少，无法预测未来 {2} 周并用历史数据检验（需要 {3}）；请减少预测周数。</translation>
         </message>
@@ -2728,6 +2874,18 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>在这一层级，所检验的几周内没有任何销售，因此无法得知误差。</translation>
         </message>
         <message>
+            <source>The expected buyers were left out: the log has too few customers, or too few who bought, to learn each customer's chance to buy.</source>
+            <translation>未使用预期买家：日志中的客户或购买过的客户太少，无法学习每位客户的购买概率。</translation>
+        </message>
+        <message>
+            <source>Views and carts</source>
+            <translation>浏览和加购</translation>
+        </message>
+        <message>
+            <source>The expected buyers from the customers' intent</source>
+            <translation>根据客户购买意向得出的预期买家数</translation>
+        </message>
+        <message>
             <source>{0} does about as well as {1} (the difference, {2:+.0%}, is within chance)</source>
             <translation>{0}与{1}表现相当（差异为 {2:+.0%}，在随机误差范围内）</translation>
         </message>
@@ -2736,8 +2894,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>{1}偏差在 ±{0:.0%} 以内</translation>
         </message>
         <message>
-            <source>Views and carts made no clear difference to the global model ({0:+.0%}, within chance).</source>
-            <translation>浏览和加购数据对全局模型没有明显影响（{0:+.0%}，在随机误差范围内）。</translation>
+            <source>{0} {1}.</source>
+            <translation>{0}{1}。</translation>
         </message>
         <message>
             <source>The P10–P90 range held {0:.0%} of the actual periods in the backtest (80% is the aim).</source>
@@ -2756,12 +2914,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>就全店而言，{0}通常{1}</translation>
         </message>
         <message>
-            <source>Views and carts helped the global model: its errors are {0:.0%} lower with them (95% interval {1:.0%} to {2:.0%}).</source>
-            <translation>浏览和加购数据对全局模型有帮助：加入后误差降低 {0:.0%}（95% 区间 {1:.0%} 至 {2:.0%}）。</translation>
-        </message>
-        <message>
-            <source>Views and carts did not help the global model: its errors are {0:.0%} higher with them.</source>
-            <translation>浏览和加购数据对全局模型没有帮助：加入后误差反而高 {0:.0%}。</translation>
+            <source>; </source>
+            <translation>；</translation>
         </message>
         <message>
             <source>The P10–P90 range held only {0:.0%} of the actual periods in the backtest (80% is the aim): treat it as too narrow.</source>
@@ -2776,12 +2930,40 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>就单个品类而言，{0}通常{1}</translation>
         </message>
         <message>
+            <source>{0} and {1}</source>
+            <translation>{0}和{1}</translation>
+        </message>
+        <message>
+            <source>helped the global model for {0}</source>
+            <translation>改进了全局模型在{0}上的表现</translation>
+        </message>
+        <message>
+            <source>made the global model worse for {0}</source>
+            <translation>使全局模型在{0}上变差</translation>
+        </message>
+        <message>
+            <source>made no clear difference to the global model for {0}</source>
+            <translation>对全局模型在{0}上没有明显影响</translation>
+        </message>
+        <message>
             <source>For single items a range is more honest than a number: {0} is typically off by {1:.0%} {2}</source>
             <translation>单个商品看区间比看单个数字更可靠：{0}通常{2}偏差约 {1:.0%}</translation>
         </message>
         <message>
             <source>For single items, {0} is usually {1}</source>
             <translation>就单个商品而言，{0}通常{1}</translation>
+        </message>
+        <message>
+            <source>{0} ({1:.0%} lower errors, 95% interval {2:.0%} to {3:.0%})</source>
+            <translation>{0}（误差降低 {1:.0%}，95% 区间 {2:.0%} 至 {3:.0%}）</translation>
+        </message>
+        <message>
+            <source>{0} ({1:.0%} higher errors)</source>
+            <translation>{0}（误差升高 {1:.0%}）</translation>
+        </message>
+        <message>
+            <source>{0} ({1:+.0%}, within chance)</source>
+            <translation>{0}（{1:+.0%}，在随机波动范围内）</translation>
         </message>
         <message>
             <source>“{0}” was already imported on {1} ({2:,} events); importing it again would count every event twice (use --allow-duplicate to do it anyway).</source>
@@ -4088,8 +4270,12 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>全局梯度提升</translation>
         </message>
         <message>
-            <source>Gradient boosting, no views or carts</source>
-            <translation>梯度提升（不含浏览和加购）</translation>
+            <source>Gradient boosting, no expected buyers</source>
+            <translation>梯度提升，不含预期买家</translation>
+        </message>
+        <message>
+            <source>Gradient boosting, no views, carts or buyers</source>
+            <translation>梯度提升，不含浏览、加购和买家</translation>
         </message>
         <message>
             <source>seasonal naive</source>
@@ -4120,8 +4306,12 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>全局梯度提升模型</translation>
         </message>
         <message>
-            <source>gradient boosting without views and carts</source>
-            <translation>不含浏览和加购的梯度提升</translation>
+            <source>gradient boosting without the expected buyers</source>
+            <translation>不含预期买家的梯度提升</translation>
+        </message>
+        <message>
+            <source>gradient boosting without views, carts or expected buyers</source>
+            <translation>不含浏览、加购和预期买家的梯度提升</translation>
         </message>
         <message>
             <source>Categories</source>
@@ -4130,6 +4320,18 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>Items</source>
             <translation>商品</translation>
+        </message>
+        <message>
+            <source>the whole shop</source>
+            <translation>整个店铺</translation>
+        </message>
+        <message>
+            <source>categories</source>
+            <translation>各类别</translation>
+        </message>
+        <message>
+            <source>single items</source>
+            <translation>单个商品</translation>
         </message>
         <message>
             <source>WAPE</source>

@@ -81,6 +81,7 @@ def engine_words() -> list[str]:
     from engine.forecast.config import LABELS as FORECAST_LABELS
     from engine.forecast.config import LEVEL_LABELS
     from engine.forecast.config import NAMES as FORECAST_NAMES
+    from engine.forecast.words import WHERE as FORECAST_WHERE
     from engine.intent.evaluate import METHOD_NAMES
     from engine.intent.explain import VERBS
     from engine.profiles.segments import NAME_WORDS, TRAIT_LABELS
@@ -98,6 +99,7 @@ def engine_words() -> list[str]:
     for path in [*sorted((ROOT / "engine").rglob("*.py")), ROOT / "cli.py"]:
         words += _literal_tr_args(path)
     words += [*FORECAST_LABELS.values(), *FORECAST_NAMES.values(), *LEVEL_LABELS.values()]
+    words += list(FORECAST_WHERE.values())
     words += [heading for _, heading in FORECAST_COLUMNS]
     words += [*VALUE_LABELS.values(), *VALUE_PREDICTIONS.values(), "High", "Medium", "Low"]
     words += [heading for _, heading in VALUE_COLUMNS]
