@@ -400,6 +400,21 @@ def _progress_line(task: Any, report: Any) -> str | None:
     )
 
 
+def _value_beside_intent(project: Any) -> dict[str, Any]:
+    """What ``train intent --json`` adds about customer value: the active value run's
+    ``value`` metrics and store-wide ``drivers`` (what makes customers buy here), with
+    ``value_run`` its id; null, [] and null when the value task has not been trained."""
+    from engine.tasks import get_task
+    from storage.runs import active_run
+
+    run = active_run(project, "value")
+    view = None if run is None else get_task("value").describe(run)
+    if view is None or run is None:
+        return {"value": None, "drivers": [], "value_run": None}
+    return {"value": view.data.get("value"), "drivers": view.data.get("drivers", []),
+            "value_run": run.id}
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     """python main.py train TASK PROJECT [settings of the task] [--json]"""
     from engine import runs
@@ -427,6 +442,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                     print(line, file=out, flush=True)
             elif isinstance(report, RunSaved):
                 saved = report
+        extra = _value_beside_intent(project) if task.key == "intent" and args.json else {}
     except NoData as exc:
         raise UserError(str(exc)) from exc
     finally:
@@ -434,7 +450,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if saved is None:
         raise UserError("Training stopped before the first epoch finished: nothing was saved.")
     if args.json:
-        print(json.dumps(saved.view.data, ensure_ascii=False))
+        print(json.dumps({**saved.view.data, **extra}, ensure_ascii=False))
         return 0
     for line in saved.view.text:
         print(line)

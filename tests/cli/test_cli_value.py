@@ -96,3 +96,36 @@ def test_export_scores_carries_the_value_columns(demo: Path, tmp_path: Path) -> 
     assert all(r["expected_spend"] != "" for r in rows)
     assert {r["churn_band"] for r in rows} <= {"High", "Medium", "Low", ""}
     assert any(r["churn_band"] for r in rows) and any(r["next_purchase"] for r in rows)
+
+
+def test_train_intent_json_carries_the_value_metrics_and_drivers(demo: Path,
+                                                                 tmp_path: Path) -> None:
+    from cli import _value_beside_intent
+    from storage.runs import active_run
+
+    empty = tmp_path / "empty.intentlens"
+    create_demo_project(empty, customers=40, seed=2)
+    project = open_project(empty)
+    try:  # no value run yet: the keys are there, empty
+        assert _value_beside_intent(project) == {"value": None, "drivers": [],
+                                                 "value_run": None}
+    finally:
+        project.close()
+
+    project = open_project(demo)
+    try:
+        value_run = active_run(project, "value")
+    finally:
+        project.close()
+    if value_run is None:
+        pytest.skip("needs the value run of the first test")
+    code, out, err = _run("train", "intent", demo, "--preset", "fast", "--epochs", "1",
+                          "--json")
+    assert code == 0, err
+    found = json.loads(out)
+    assert "auc" in json.dumps(found)  # intent's own keys stay
+    assert found["value_run"] == value_run.id
+    assert {"spend", "next_purchase", "churn", "gate"} <= set(found["value"])
+    assert found["value"]["spend"] == value_run.metrics["spend"]
+    assert found["drivers"] == value_run.metrics.get("drivers", [])
+    assert all({"feature", "importance", "sentence"} <= set(d) for d in found["drivers"])
