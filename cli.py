@@ -267,15 +267,17 @@ def cmd_forget(args: argparse.Namespace) -> int:
         project.close()
     if done is None:
         raise UserError(f"The project has no customer “{args.customer}”.")
+    models = "1 trained model" if done.stale_runs == 1 else f"{done.stale_runs} trained models"
     stale = (
-        f" {done.stale_runs} trained model(s) used them and are marked out of date: train "
-        "again to leave them out." if done.stale_runs else ""
+        f" {models} used them and are marked out of date: train again to leave them out."
+        if done.stale_runs else ""
     )
-    compacted = "the file compacted" if in_file else "the database vacuumed"
+    compacted = ("the file compacted so nothing of them is left" if in_file else
+                 "the database vacuumed (the server's write-ahead log and backups keep copies "
+                 "until they expire)")
     print(
         f"Forgot customer {args.customer}: {done.events:,} events, {done.outputs:,} model "
-        f"outputs and {done.rejected_lines:,} rejected lines deleted, and {compacted} "
-        f"so nothing of them is left.{stale}"
+        f"outputs and {done.rejected_lines:,} rejected lines deleted, and {compacted}.{stale}"
     )
     return 0
 

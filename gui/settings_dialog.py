@@ -65,10 +65,10 @@ class SettingsDialog(QDialog):
         self.currency = QLineEdit(shop_currency(project) if project is not None else "")
         self.currency.setMaxLength(MAX_LENGTH)
         self.currency.setMaximumWidth(120)
-        self.currency.setPlaceholderText(self.tr("e.g. {0} or {1}").format(
-            locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencySymbol),
-            locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode),
-        ))
+        # The locale's own currency as the example; a bare system (no language) has none.
+        symbol = locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencySymbol) or "$"
+        code = locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencyIsoCode) or "USD"
+        self.currency.setPlaceholderText(self.tr("e.g. {0} or {1}").format(symbol, code))
         if project is None:
             about = self.tr("Open a project to set the currency of its amounts.")
         elif project.read_only:

@@ -464,9 +464,7 @@ def _check_server_database(engine: Engine, url: str, name: str, *, create: bool)
             names = set(inspect(conn).get_table_names())
             revision = _stored_revision(conn) if "alembic_version" in names else None
     except OperationalError as exc:
-        raise ProjectError(
-            f"IntentLens cannot connect to “{name}”: {_scrub(_first_line(exc), url)}."
-        ) from exc
+        raise ProjectError(_connect_failure(name, _scrub(_first_line(exc), url))) from exc
     if names and "alembic_version" not in names and not names >= _OUR_TABLES:
         raise ProjectError(
             f"“{name}” holds the tables of another program, not an IntentLens project: "
@@ -477,6 +475,37 @@ def _check_server_database(engine: Engine, url: str, name: str, *, create: bool)
     if revision is None and not names and not create:
         raise ProjectError(f"There is no project in “{name}” yet: import a file into it first.")
     return revision
+
+
+#: What a server's refusal means for the owner, by a phrase of the driver's message (lower
+#: case): the advice first, the driver's own words after it.
+_CONNECT_ADVICE = (
+    ("no password supplied",
+     "the server asks for a password: put it in the address (postgresql+psycopg://USER:"
+     "PASSWORD@HOST/DATABASE), or in the PGPASSWORD variable or a ~/.pgpass file"),
+    ("password authentication failed",
+     "the server refused the user name or password: check both in the address"),
+    ("does not exist",
+     "the server has no such database or user: create them first (see the README's "
+     "\"Using a database server\")"),
+    ("ssl negotiation",
+     "what answers at that address is not a PostgreSQL server: check the host and port"),
+    ("connection refused",
+     "nothing answers at that address: check the host and port, and that the server runs"),
+    ("timeout expired",
+     "the server did not answer within 10 seconds: check the host and the network"),
+    ("could not translate host name",
+     "that host name is unknown: check the address"),
+)
+
+
+def _connect_failure(name: str, detail: str) -> str:
+    """One sentence for a server that could not be reached, with what to do."""
+    low = detail.lower()
+    advice = next((a for phrase, a in _CONNECT_ADVICE if phrase in low), None)
+    if advice is None:
+        return f"IntentLens cannot connect to “{name}”: {detail}."
+    return f"IntentLens cannot connect to “{name}”: {advice} (the server said: {detail})."
 
 
 def _server_can_write(engine: Engine) -> bool:

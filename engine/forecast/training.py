@@ -25,7 +25,7 @@ from engine.forecast.config import (
 )
 from engine.forecast.local import CHEAP, REGULAR_ONLY, forecast_local, season_length
 from engine.forecast.series import Panel, build_panel, choose_period
-from engine.forecast.words import coverage_note, level_verdict, signal_verdict
+from engine.forecast.words import coverage_note, global_note, level_verdict, signal_verdict
 from engine.tasks.base import NoData, Progress, Verdict
 from engine.words import tr
 
@@ -126,6 +126,9 @@ def train_forecast(events: pd.DataFrame, config: ForecastConfig, *,
     period_days = choose_period(events, as_of, config.period)
     h = config.weeks * 7 // period_days
     levels = levels_down_to(config.level)
+    too_long = _too_long(events, as_of, period_days, config.weeks)
+    if too_long:
+        raise NoData(too_long)
     panel = build_panel(events, as_of, period_days=period_days, levels=levels,
                         max_items=config.max_items, min_periods=MIN_HISTORY + h)
     starts = bt.origins(panel.periods, h, config.origins, MIN_HISTORY)
@@ -221,9 +224,12 @@ def train_forecast(events: pd.DataFrame, config: ForecastConfig, *,
 
     finest_info = level_info[finest]
     sentences = [level_info[lvl]["verdict"] for lvl in levels]
-    for signal in ("signals", "buyers"):
-        sentences.append(signal_verdict(signal, {lvl: level_info[lvl][signal] for lvl in levels
-                                                 if signal in level_info[lvl]}))
+    said = [signal_verdict(signal, {lvl: level_info[lvl][signal] for lvl in levels
+                                    if signal in level_info[lvl]})
+            for signal in ("signals", "buyers")]
+    if any(said):
+        sentences.append(global_note({lvl: level_info[lvl]["served"] for lvl in levels}))
+    sentences += said
     sentences.append(coverage_note(
         float(finest_info["methods"][finest_info["served"]]["coverage_80"])))
     verdict = " ".join(s for s in sentences if s)
@@ -321,19 +327,41 @@ def check(events: pd.DataFrame, config: ForecastConfig) -> Verdict:
     if sold.empty:
         return Verdict(False, tr("The sales forecast needs purchases in the log, and it has "
                                  "none up to the as-of date."), {"purchases": 0.0})
-    first_day = int(sold["time_ms"].min() // MS_PER_DAY)
-    periods = (int(as_of // MS_PER_DAY) - first_day + 1) // period_days
+    periods = _periods(sold, as_of, period_days)
     checks = len(bt.origins(periods, h, config.origins, MIN_HISTORY))
     unit = tr("weeks") if period_days == 7 else tr("days")
     items = int(sold["item"].nunique())
     numbers = {"periods": float(periods), "purchases": float(len(sold)),
                "items": float(items), "backtest_origins": float(checks)}
     if checks == 0:
-        return Verdict(False, tr(
-            "{0} {1} of sales: too few to forecast {2} weeks ahead and check it on the past "
-            "(it needs {3}); choose fewer weeks ahead.").format(
-                periods, unit, config.weeks, MIN_HISTORY + h), numbers)
+        return Verdict(False, _too_long(events, as_of, period_days, config.weeks), numbers)
     return Verdict(True, tr(
         "{0} {1} of sales ({2:,} purchases of {3:,} items): enough to forecast {4} weeks ahead "
         "and check it from {5} past dates.").format(
             periods, unit, len(sold), items, config.weeks, checks), numbers)
+
+
+def _periods(sold: pd.DataFrame, as_of: int, period_days: int) -> int:
+    """Whole periods of sales from the first purchase up to the as-of date."""
+    first_day = int(sold["time_ms"].min() // MS_PER_DAY)
+    return (int(as_of // MS_PER_DAY) - first_day + 1) // period_days
+
+
+def _too_long(events: pd.DataFrame, as_of: int, period_days: int, weeks: int) -> str:
+    """"" when the log holds enough periods to forecast ``weeks`` ahead and check it on the
+    past; else the sentence, with how many weeks ahead would fit."""
+    sold = events[(events["event"] == "purchase") & (events["time_ms"] <= as_of)]
+    if sold.empty:
+        return ""  # said by the panel: no purchases at all
+    periods = _periods(sold, as_of, period_days)
+    h = weeks * 7 // period_days
+    if periods >= MIN_HISTORY + h:
+        return ""
+    unit = tr("weeks") if period_days == 7 else tr("days")
+    fit = max(0, (periods - MIN_HISTORY) * period_days // 7)
+    if fit == 0:
+        return tr("{0} {1} of sales: too few to forecast even one week ahead and check it on "
+                  "the past; import more history.").format(periods, unit)
+    return tr("{0} {1} of sales: too few to forecast {2} weeks ahead and check it on the past "
+              "(it needs {3}); at most {4} weeks ahead fit.").format(
+                  periods, unit, weeks, MIN_HISTORY + h, fit)

@@ -39,16 +39,16 @@ def level_verdict(level: str, info: dict[str, Any], period_days: int) -> str:
     name = tr(NAMES.get(served, served))
     if not math.isfinite(wape):
         return tr("Nothing sold in the checked weeks at this level, so the error is unknown.")
-    within = tr("within ±{0:.0%} {1}").format(wape, _period(period_days))
+    within = tr("off by {0:.0%} {1} on average").format(wape, _period(period_days))
     if level == "shop":
-        text = tr("For the whole shop, {0} is usually {1}").format(name, within)
+        text = tr("For the whole shop, {0} is {1}").format(name, within)
     elif level == "category":
-        text = tr("For a category, {0} is usually {1}").format(name, within)
+        text = tr("For a category, {0} is {1}").format(name, within)
     elif wape > ITEM_RANGE_WAPE:
         text = tr("For single items a range is more honest than a number: {0} is typically "
                   "off by {1:.0%} {2}").format(name, wape, _period(period_days))
     else:
-        text = tr("For single items, {0} is usually {1}").format(name, within)
+        text = tr("For single items, {0} is {1}").format(name, within)
     gap = info.get("versus_naive")
     if served != "seasonal_naive" and isinstance(gap, list) and len(gap) == 3:
         text += "; " + comparison(name, tr(NAMES["seasonal_naive"]),
@@ -79,8 +79,10 @@ def signal_verdict(signal: str, gaps: dict[str, Any]) -> str:
                           .format(where, est, lo, hi))
         elif hi < 0:
             hurt.append(tr("{0} ({1:.0%} higher errors)").format(where, -est))
+        elif est >= 0:
+            same.append(tr("{0} (errors {1:.0%} lower, within chance)").format(where, est))
         else:
-            same.append(tr("{0} ({1:+.0%}, within chance)").format(where, est))
+            same.append(tr("{0} (errors {1:.0%} higher, within chance)").format(where, -est))
     name = (tr("Views and carts") if signal == "signals"
             else tr("The expected buyers from the customers' intent"))
     def listed(found: list[str]) -> str:
@@ -96,6 +98,21 @@ def signal_verdict(signal: str, gaps: dict[str, Any]) -> str:
         parts.append(tr("made no clear difference to the global model for {0}").format(
             listed(same)))
     return tr("{0} {1}.").format(name, tr("; ").join(parts))
+
+
+def global_note(served: dict[str, str]) -> str:
+    """What "the global model" is and whether it serves any level, before the sentences on its
+    signals: where it serves none, the signals do not change this forecast."""
+    levels = [tr(WHERE.get(lvl, lvl)) for lvl, method in served.items()
+              if method.startswith("global_gbm")]
+    if not levels:
+        return tr("The global model (one gradient-boosting model learned across all series, "
+                  "the one that reads views, carts and the expected buyers) serves no level "
+                  "here, so its signals do not change this forecast:")
+    listed = levels[0] if len(levels) == 1 else tr("{0} and {1}").format(
+        ", ".join(levels[:-1]), levels[-1])
+    return tr("The global model (one gradient-boosting model learned across all series, the "
+              "one that reads views, carts and the expected buyers) serves {0}:").format(listed)
 
 
 def coverage_note(coverage: float) -> str:

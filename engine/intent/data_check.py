@@ -15,6 +15,7 @@ from engine.intent.config import (
 )
 from engine.intent.dataset import IntentData, build_data
 from engine.intent.reports import DataCheck
+from engine.words import tr
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,30 +35,35 @@ def check_data_built(data: IntentData, cfg: IntentConfig) -> DataCheck:
         n_cutoffs=len(data.cutoffs_ms),
         horizon_days=int(h or 0),
     )
-    if len(data.cutoffs_ms) < 2:
-        msg = (
-            f"Too little history for a sequence model: with a {h}-day horizon the data covers "
-            f"{len(data.cutoffs_ms)} complete period(s) before the as-of date, and at least 2 are "
-            "needed (one to learn from, one to check); choose a shorter horizon."
-        )
+    periods = len(data.cutoffs_ms)
+    if periods < 2:
+        covered = (tr("no complete period") if periods == 0 else tr("1 complete period"))
+        advice = (tr("choose a shorter horizon or a later as-of date") if (h or 0) > 1
+                  else tr("choose a later as-of date, or import more history"))
+        msg = tr(
+            "Too little history for a sequence model: with a {0}-day horizon the data covers "
+            "{1} before the as-of date, and at least 2 are needed (one to learn from, one to "
+            "check); {2}."
+        ).format(h, covered, advice)
         return DataCheck(False, msg, **fields)
     if (
         n_valid < MIN_VALID_EXAMPLES
         or n_buyers < MIN_VALID_BUYERS
         or n_train_buyers < MIN_VALID_BUYERS
     ):
-        msg = (
-            f"Too little data for a sequence model: the latest {h}-day period has {n_valid:,} "
-            f"customers with history and {n_buyers:,} buyers (earlier periods: {n_train_buyers:,} "
-            f"buyers), but at least {MIN_VALID_EXAMPLES} customers and {MIN_VALID_BUYERS} buyers "
-            "are needed; import more history or use the RFM baseline."
-        )
+        msg = tr(
+            "Too little data for a sequence model: the latest {0}-day period has {1:,} "
+            "customers with history and {2:,} buyers (earlier periods: {3:,} buyers), but at "
+            "least {4} customers and {5} buyers are needed; import more history or choose a "
+            "longer horizon."
+        ).format(h, n_valid, n_buyers, n_train_buyers, MIN_VALID_EXAMPLES, MIN_VALID_BUYERS)
         return DataCheck(False, msg, **fields)
-    msg = (
-        f"Enough data: {data.steps.n_customers:,} customers; the latest {h}-day period has "
-        f"{n_valid:,} customers with history and {n_buyers:,} buyers, and {len(data.cutoffs_ms) - 1} "
-        f"earlier periods give {n_train:,} training examples with {n_train_buyers:,} buyers."
-    )
+    msg = tr(
+        "Enough data: {0:,} customers; the latest {1}-day period has {2:,} customers with "
+        "history and {3:,} buyers, and {4} earlier periods give {5:,} training examples with "
+        "{6:,} buyers."
+    ).format(data.steps.n_customers, h, n_valid, n_buyers, periods - 1, n_train,
+             n_train_buyers)
     return DataCheck(True, msg, **fields)
 
 

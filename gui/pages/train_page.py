@@ -284,7 +284,7 @@ class TrainPage(QWidget):
         try:
             config = self.panel.config()
         except (TypeError, ValueError) as exc:
-            self._show_gate(Verdict(False, str(exc)))
+            self._show_gate(Verdict(False, str(exc)), decides=False)
             return
         self.gate.setText(self.tr("Checking whether the data is enough…"))
         self.gate.setStyleSheet("color: #5b6776;")
@@ -292,8 +292,15 @@ class TrainPage(QWidget):
         self._gate_caller.call(runs.data_check, self.project, self.panel.task.key, config,
                                on_done=self._show_gate, on_error=self._gate_failed)
 
-    def _show_gate(self, verdict: Verdict) -> None:
-        """✓ and the counts when the data is enough; ⚠ and what is missing when it is not."""
+    def _show_gate(self, verdict: Verdict, *, decides: bool = True) -> None:
+        """✓ and the counts when the data is enough; ⚠ and what is missing when it is not.
+        A ⚠ from the task's own check turns Start off (the run would refuse the same way);
+        ``decides`` False (the check itself failed) leaves Start as it is."""
+        running = self.worker is not None and self.worker.running
+        ov = self._overview
+        if decides and not running and ov is not None and ov.events > 0 \
+                and not (self.project is not None and is_read_only(self.project)):
+            self.start_button.setEnabled(verdict.ok)
         mark, colour = ("✓", "#2e7d32") if verdict.ok else ("⚠", "#b26a00")
         self.gate.setText(f"{mark} {verdict.message}")
         self.gate.setStyleSheet(f"color: {colour};")
@@ -302,7 +309,8 @@ class TrainPage(QWidget):
         self.gate.setVisible(True)
 
     def _gate_failed(self, exc: BaseException) -> None:
-        self._show_gate(Verdict(False, self.tr("The data could not be checked: {0}").format(exc)))
+        self._show_gate(Verdict(False, self.tr("The data could not be checked: {0}").format(exc)),
+                        decides=False)
 
     @property
     def gate_verdict_shown(self) -> str:
@@ -399,6 +407,7 @@ class TrainPage(QWidget):
 
     def _finished(self) -> None:
         self.start_button.setEnabled(True)
+        self._gate_later()
         self.stop_button.setEnabled(False)
         self.progress.setRange(0, 1)
         self.progress.setValue(1)

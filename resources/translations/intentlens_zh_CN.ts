@@ -2003,12 +2003,12 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>重新启动 IntentLens 后将切换语言。</translation>
         </message>
         <message>
-            <location line="+9" />
+            <location line="+12" />
             <source>e.g. {0} or {1}</source>
             <translation>例如 {0} 或 {1}</translation>
         </message>
         <message>
-            <location line="+5" />
+            <location line="+2" />
             <source>Open a project to set the currency of its amounts.</source>
             <translation>打开一个项目后即可设置其金额所用的货币。</translation>
         </message>
@@ -2073,12 +2073,12 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         </message>
         <message>
             <location line="-149" />
-            <location line="+379" />
+            <location line="+388" />
             <source>No training yet.</source>
             <translation>尚未训练。</translation>
         </message>
         <message>
-            <location line="-341" />
+            <location line="-350" />
             <source>Start from the current model</source>
             <translation>从当前模型开始</translation>
         </message>
@@ -2108,7 +2108,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>正在检查数据是否足够…</translation>
         </message>
         <message>
-            <location line="+11" />
+            <location line="+18" />
             <source>What the data holds for this task with these settings, checked before training.</source>
             <translation>按这些设置，数据对该任务能提供什么，在训练前检查。</translation>
         </message>
@@ -2118,7 +2118,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>无法检查数据：{0}</translation>
         </message>
         <message>
-            <location line="+41" />
+            <location line="+42" />
             <source>Preparing the training data…</source>
             <translation>正在准备训练数据…</translation>
         </message>
@@ -2163,7 +2163,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>已停止。</translation>
         </message>
         <message>
-            <location line="+27" />
+            <location line="+28" />
             <source>Run {0} from {1}</source>
             <translation>第 {0} 次训练，{1}</translation>
         </message>
@@ -2830,6 +2830,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>预测在得出最终结果前被停止，未保存任何内容。</translation>
         </message>
         <message>
+            <source>{0} {1} of sales: too few to forecast {2} weeks ahead and check it on the past (it needs {3}); at most {4} weeks ahead fit.</source>
+            <translation>{0} {1}的销售：不足以预测未来 {2} 周并用过去的数据检验（需要 {3}）；最多可预测未来 {4} 周。</translation>
+        </message>
+        <message>
             <source>The forecast was stopped before it could check itself; nothing was saved.</source>
             <translation>预测在完成自检前被停止，未保存任何内容。</translation>
         </message>
@@ -2838,16 +2842,16 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>{0} {1}的销售数据（{3:,} 件商品共 {2:,} 次购买）：足以预测未来 {4} 周，并从 {5} 个过去日期进行检验。</translation>
         </message>
         <message>
+            <source>{0} {1} of sales: too few to forecast even one week ahead and check it on the past; import more history.</source>
+            <translation>{0} {1}的销售：连未来一周都不足以预测并用过去的数据检验；请导入更多历史数据。</translation>
+        </message>
+        <message>
             <source>The log is too short to check a forecast of {0} weeks on its own past: choose fewer weeks ahead.</source>
             <translation>记录太短，无法用自身历史数据检验 {0} 周的预测：请减少预测周数。</translation>
         </message>
         <message>
             <source>Learning each customer's chance to buy from the periods before every date, for the expected buyers of each item and category.</source>
             <translation>正在根据每个日期之前的各期学习每位客户的购买概率，用于估计每个商品和类别的预期买家数。</translation>
-        </message>
-        <message>
-            <source>{0} {1} of sales: too few to forecast {2} weeks ahead and check it on the past (it needs {3}); choose fewer weeks ahead.</source>
-            <translation>{0} {1}的销售数据：太少，无法预测未来 {2} 周并用历史数据检验（需要 {3}）；请减少预测周数。</translation>
         </message>
         <message>
             <source>Forecasting {0} items, {1} categories and the whole shop by {2}, {3} {2} ahead; checking every method from {4} past dates.</source>
@@ -2886,16 +2890,24 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>根据客户购买意向得出的预期买家数</translation>
         </message>
         <message>
+            <source>The global model (one gradient-boosting model learned across all series, the one that reads views, carts and the expected buyers) serves no level here, so its signals do not change this forecast:</source>
+            <translation>全局模型（在所有序列上学习的一个梯度提升模型，它会读取浏览、加购和预期买家数）在这里没有用于任何层级，因此它的信号不会改变本次预测：</translation>
+        </message>
+        <message>
             <source>{0} does about as well as {1} (the difference, {2:+.0%}, is within chance)</source>
             <translation>{0}与{1}表现相当（差异为 {2:+.0%}，在随机误差范围内）</translation>
         </message>
         <message>
-            <source>within ±{0:.0%} {1}</source>
-            <translation>{1}偏差在 ±{0:.0%} 以内</translation>
+            <source>off by {0:.0%} {1} on average</source>
+            <translation>平均偏差 {0:.0%}（{1}）</translation>
         </message>
         <message>
             <source>{0} {1}.</source>
             <translation>{0}{1}。</translation>
+        </message>
+        <message>
+            <source>The global model (one gradient-boosting model learned across all series, the one that reads views, carts and the expected buyers) serves {0}:</source>
+            <translation>全局模型（在所有序列上学习的一个梯度提升模型，它会读取浏览、加购和预期买家数）用于{0}：</translation>
         </message>
         <message>
             <source>The P10–P90 range held {0:.0%} of the actual periods in the backtest (80% is the aim).</source>
@@ -2910,12 +2922,16 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>{1}优于{0}：{0}的误差高 {2:.0%}</translation>
         </message>
         <message>
-            <source>For the whole shop, {0} is usually {1}</source>
-            <translation>就全店而言，{0}通常{1}</translation>
+            <source>For the whole shop, {0} is {1}</source>
+            <translation>对整个店铺，{0}{1}</translation>
         </message>
         <message>
             <source>; </source>
             <translation>；</translation>
+        </message>
+        <message>
+            <source>{0} and {1}</source>
+            <translation>{0}和{1}</translation>
         </message>
         <message>
             <source>The P10–P90 range held only {0:.0%} of the actual periods in the backtest (80% is the aim): treat it as too narrow.</source>
@@ -2926,12 +2942,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>在回测中，{0:.0%} 的实际周期落在 P10–P90 区间内（目标为 80%）：区间偏保守。</translation>
         </message>
         <message>
-            <source>For a category, {0} is usually {1}</source>
-            <translation>就单个品类而言，{0}通常{1}</translation>
-        </message>
-        <message>
-            <source>{0} and {1}</source>
-            <translation>{0}和{1}</translation>
+            <source>For a category, {0} is {1}</source>
+            <translation>对单个类别，{0}{1}</translation>
         </message>
         <message>
             <source>helped the global model for {0}</source>
@@ -2950,8 +2962,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>单个商品看区间比看单个数字更可靠：{0}通常{2}偏差约 {1:.0%}</translation>
         </message>
         <message>
-            <source>For single items, {0} is usually {1}</source>
-            <translation>就单个商品而言，{0}通常{1}</translation>
+            <source>For single items, {0} is {1}</source>
+            <translation>对单个商品，{0}{1}</translation>
         </message>
         <message>
             <source>{0} ({1:.0%} lower errors, 95% interval {2:.0%} to {3:.0%})</source>
@@ -2962,8 +2974,12 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>{0}（误差升高 {1:.0%}）</translation>
         </message>
         <message>
-            <source>{0} ({1:+.0%}, within chance)</source>
-            <translation>{0}（{1:+.0%}，在随机波动范围内）</translation>
+            <source>{0} (errors {1:.0%} lower, within chance)</source>
+            <translation>{0}（误差降低 {1:.0%}，在随机波动范围内）</translation>
+        </message>
+        <message>
+            <source>{0} (errors {1:.0%} higher, within chance)</source>
+            <translation>{0}（误差升高 {1:.0%}，在随机波动范围内）</translation>
         </message>
         <message>
             <source>“{0}” was already imported on {1} ({2:,} events); importing it again would count every event twice (use --allow-duplicate to do it anyway).</source>
@@ -3244,6 +3260,34 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>Column “{0}” looks like it says what each line is ({1}): choose it in the Event list below and say what each word means.</source>
             <translation>“{0}”列看起来说明了每行是什么（{1}）：请在下方的“行为”列表中选择它，并说明每个词的含义。</translation>
+        </message>
+        <message>
+            <source>no complete period</source>
+            <translation>没有完整的周期</translation>
+        </message>
+        <message>
+            <source>1 complete period</source>
+            <translation>1 个完整周期</translation>
+        </message>
+        <message>
+            <source>choose a shorter horizon or a later as-of date</source>
+            <translation>请选择更短的预测期或更晚的截止日期</translation>
+        </message>
+        <message>
+            <source>choose a later as-of date, or import more history</source>
+            <translation>请选择更晚的截止日期，或导入更多历史数据</translation>
+        </message>
+        <message>
+            <source>Enough data: {0:,} customers; the latest {1}-day period has {2:,} customers with history and {3:,} buyers, and {4} earlier periods give {5:,} training examples with {6:,} buyers.</source>
+            <translation>数据足够：{0:,} 位客户；最近 {1} 天的周期中有 {2:,} 位有历史记录的客户和 {3:,} 位买家，之前的 {4} 个周期提供 {5:,} 个训练样本，其中 {6:,} 位买家。</translation>
+        </message>
+        <message>
+            <source>Too little history for a sequence model: with a {0}-day horizon the data covers {1} before the as-of date, and at least 2 are needed (one to learn from, one to check); {2}.</source>
+            <translation>历史数据不足以训练序列模型：预测期为 {0} 天时，截止日期之前的数据只覆盖{1}，至少需要 2 个（一个用于学习，一个用于检验）；{2}。</translation>
+        </message>
+        <message>
+            <source>Too little data for a sequence model: the latest {0}-day period has {1:,} customers with history and {2:,} buyers (earlier periods: {3:,} buyers), but at least {4} customers and {5} buyers are needed; import more history or choose a longer horizon.</source>
+            <translation>数据不足以训练序列模型：最近 {0} 天的周期中有 {1:,} 位有历史记录的客户和 {2:,} 位买家（之前的周期：{3:,} 位买家），但至少需要 {4} 位客户和 {5} 位买家；请导入更多历史数据或选择更长的预测期。</translation>
         </message>
         <message>
             <source>{0:+.3f}, 95% interval {1:+.3f} to {2:+.3f}</source>

@@ -14,6 +14,7 @@ from engine.forecast.config import ForecastConfig
 from engine.forecast.series import build_panel, choose_period
 from engine.forecast.training import ForecastResult, check, train_forecast
 from engine.forecast.words import comparison
+from engine.tasks.base import NoData
 
 DAY0 = 20_000  # an epoch day (a Monday + 3 days: the periods must not care)
 
@@ -68,7 +69,17 @@ def test_too_short_a_log_is_refused_in_a_sentence() -> None:
     events = _events([(1, d, "purchase", "A", None, 1.0, 1.0) for d in range(0, 40, 2)])
     verdict = check(events, ForecastConfig(weeks=8))
     assert not verdict.ok
-    assert "choose fewer weeks ahead" in verdict.message
+    assert "too few to forecast even one week ahead" in verdict.message
+    assert "import more history" in verdict.message
+    # Some weeks would fit: the sentence says how many, the run refuses with the same one.
+    weekly = _events([(1, d, "purchase", "A", None, 1.0, 1.0) for d in range(0, 140, 3)])
+    verdict = check(weekly, ForecastConfig(weeks=26))
+    assert not verdict.ok
+    assert verdict.message == ("19 weeks of sales: too few to forecast 26 weeks ahead and check "
+                               "it on the past (it needs 34); at most 11 weeks ahead fit.")
+    with pytest.raises(NoData, match="at most 11 weeks ahead fit"):
+        list(train_forecast(weekly, ForecastConfig(weeks=26), should_stop=lambda: False))
+    assert check(weekly, ForecastConfig(weeks=11)).ok
 
 
 def test_conformal_ranges_hold_about_80_percent_of_new_actuals() -> None:
@@ -238,17 +249,22 @@ def test_a_log_with_too_few_customers_has_no_expected_buyers() -> None:
 
 
 def test_signal_verdicts_say_where_a_signal_helped_by_its_interval() -> None:
-    from engine.forecast.words import signal_verdict
+    from engine.forecast.words import global_note, signal_verdict
 
     text = signal_verdict("buyers", {"shop": [0.11, 0.06, 0.16], "category": [-0.06, -0.29, 0.13],
                                      "item": [-0.05, -0.08, -0.02]})
     assert text.startswith("The expected buyers from the customers' intent helped the global "
                            "model for the whole shop (11% lower errors, 95% interval 6% to 16%)")
     assert "made the global model worse for single items (5% higher errors)" in text
-    assert "made no clear difference to the global model for categories (-6%, within chance)" \
+    assert "made no clear difference to the global model for categories (errors 6% higher, " \
+        "within chance)" \
         in text
     assert signal_verdict("signals", {"item": [0.02, -0.01, 0.04]}) == (
         "Views and carts made no clear difference to the global model for single items "
-        "(+2%, within chance).")
+        "(errors 2% lower, within chance).")
     assert "left out" in signal_verdict("buyers", {"item": None})
+    note = global_note({"shop": "tsb", "item": "adida"})
+    assert "serves no level here, so its signals do not change this forecast" in note
+    assert global_note({"shop": "tsb", "category": "global_gbm", "item": "global_gbm"}
+                       ).endswith("serves categories and single items:")
     assert signal_verdict("signals", {}) == ""

@@ -272,4 +272,8 @@ def test_the_data_gate_shows_each_tasks_check_before_start(qtbot, shop):  # type
     assert isinstance(weeks, QSpinBox)
     weeks.setValue(weeks.maximum())
     qtbot.waitUntil(lambda: page.gate_verdict_shown.startswith("⚠"), timeout=30_000)
-    assert "choose fewer weeks ahead" in page.gate_verdict_shown
+    assert "weeks ahead fit" in page.gate_verdict_shown
+    assert not page.start_button.isEnabled()  # the run would refuse the same way
+    weeks.setValue(4)
+    qtbot.waitUntil(lambda: page.gate_verdict_shown.startswith("✓"), timeout=30_000)
+    assert page.start_button.isEnabled()

@@ -241,3 +241,19 @@ def test_a_project_made_by_the_first_release_opens_and_keeps_its_data(tmp_path: 
             assert conn.execute(text("SELECT warnings FROM import_batches")).all() == []
     finally:
         project.close()
+
+
+@pytest.mark.parametrize(("driver", "advice"), [
+    ('connection failed: fe_sendauth: no password supplied', "PGPASSWORD"),
+    ('FATAL:  password authentication failed for user "shop"', "user name or password"),
+    ("received invalid response to SSL negotiation: H", "not a PostgreSQL server"),
+    ("connection refused", "nothing answers at that address"),
+    ('FATAL:  database "shopx" does not exist', "create them first"),
+])
+def test_a_server_that_refuses_is_one_sentence_with_what_to_do(driver: str, advice: str) -> None:
+    from storage.project import _connect_failure
+
+    text = _connect_failure("postgresql+psycopg://shop:***@db/shop", driver)
+    assert advice in text and driver in text  # the advice, then the server's own words
+    assert text.endswith(".") and "\n" not in text
+    assert _connect_failure("x", "something new") == "IntentLens cannot connect to “x”: something new."
