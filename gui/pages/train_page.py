@@ -106,6 +106,7 @@ class TrainPage(QWidget):
         self.gate.setVisible(False)
         v.addWidget(self.gate)
         self._gate_caller = Caller(self)
+        self._gate_blocked = False  # Start is off because the data check said ⚠
         self._gate_timer = QTimer(self)
         self._gate_timer.setSingleShot(True)
         self._gate_timer.setInterval(400)  # typing a number checks once, at the end
@@ -301,6 +302,12 @@ class TrainPage(QWidget):
         if decides and not running and ov is not None and ov.events > 0 \
                 and not (self.project is not None and is_read_only(self.project)):
             self.start_button.setEnabled(verdict.ok)
+            if not verdict.ok:
+                self.status.setText(self.tr(
+                    "Start is off until the data is enough for these settings (see ⚠)."))
+            elif self._gate_blocked:  # the status said why Start was off: no longer
+                self.status.setText(self.tr("Choose what to learn and press Start."))
+            self._gate_blocked = not verdict.ok
         mark, colour = ("✓", "#2e7d32") if verdict.ok else ("⚠", "#b26a00")
         self.gate.setText(f"{mark} {verdict.message}")
         self.gate.setStyleSheet(f"color: {colour};")

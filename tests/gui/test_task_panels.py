@@ -274,6 +274,8 @@ def test_the_data_gate_shows_each_tasks_check_before_start(qtbot, shop):  # type
     qtbot.waitUntil(lambda: page.gate_verdict_shown.startswith("⚠"), timeout=30_000)
     assert "weeks ahead fit" in page.gate_verdict_shown
     assert not page.start_button.isEnabled()  # the run would refuse the same way
+    assert "Start is off until the data is enough" in page.status.text()
     weeks.setValue(4)
     qtbot.waitUntil(lambda: page.gate_verdict_shown.startswith("✓"), timeout=30_000)
     assert page.start_button.isEnabled()
+    assert page.status.text() == "Choose what to learn and press Start."
