@@ -32,7 +32,9 @@ def _pairs(values: Sequence[str] | None, flag: str, allowed: Sequence[str]) -> d
     out: dict[str, str] = {}
     for text in values or ():
         if "=" not in text:
-            raise UserError(f"{flag} expects NAME=VALUE, for example {flag} {allowed[0]}=Column.")
+            raise UserError(
+                tr("{0} expects NAME=VALUE, for example {0} {1}=Column.").format(flag, allowed[0])
+            )
         key, value = text.split("=", 1)
         out[key.strip()] = value.strip()
     return out
@@ -112,7 +114,9 @@ def _progress_printer(enabled: bool) -> Callable[[Any], None]:
     def show(p: Any) -> None:
         if enabled:
             print(
-                f"\r  {p.lines_read:,} lines read ({p.fraction:.0%}, {p.rows_per_s:,.0f}/s)",
+                "\r  " + tr("{0:,} lines read ({1:.0%}, {2:,.0f}/s)").format(
+                    p.lines_read, p.fraction, p.rows_per_s
+                ),
                 end="",
                 file=sys.stderr,
                 flush=True,
@@ -141,8 +145,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     for raw, canon in options.events.items():
         if canon not in EVENT_TYPES:
             raise UserError(
-                f"--event {raw}={canon}: “{canon}” is not an event; use one of "
-                f"{', '.join(EVENT_TYPES)}."
+                tr("--event {0}={1}: “{1}” is not an event; use one of {2}.").format(
+                    raw, canon, ", ".join(EVENT_TYPES)
+                )
             )
     preview = inspect_file(args.file, options)
     problems = preview.problems()
@@ -210,7 +215,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
             result = inspect_report(name, options, normalized_dir=out_dir)
         except (FileProblem, OSError) as exc:
             failed += 1
-            message = str(exc) if isinstance(exc, FileProblem) else f"“{name}”: {exc.strerror}."
+            message = (str(exc) if isinstance(exc, FileProblem)
+                       else tr("“{0}”: {1}.").format(name, exc.strerror))
             result = {"file": name, "error": message}
         if args.json:
             print(json.dumps(result, ensure_ascii=False))
@@ -224,34 +230,39 @@ def describe_inspection(r: dict[str, Any]) -> str:
     if "error" in r:
         return f"{r['file']}: {r['error']}"
     head = (
-        f"line {r['header_line']}" if r["header_line"] else "none (columns are numbered)"
+        tr("line {0}").format(r["header_line"]) if r["header_line"]
+        else tr("none (columns are numbered)")
     )
+    escape = tr(", escape {0}").format(r["escape"]) if r["escape"] else ""
+    not_fitting = (
+        tr(" (lines {0})").format(", ".join(map(str, r["rows_not_fitting_lines"][:5])))
+        if r["rows_not_fitting"] else ""
+    )
+    columns = ", ".join(f"{k} = {v}" for k, v in r["mapping"].items()) or tr("none recognised")
     lines = [
         f"{r['file']}",
-        f"  {r['kind'].upper()}, {r['encoding']}, separator {r['delimiter_name']}, quote "
-        f"{r['quote']}{', escape ' + r['escape'] if r['escape'] else ''}"
-        f"{', ' + r['compression'] if r['compression'] else ''}.",
-        f"  Header: {head}; {r['skipped_rows']} line(s) above it left out.",
-        f"  {r['rows']:,} rows of {len(r['columns'])} columns; {r['rows_not_fitting']:,} "
-        "rows do not fit" + (
-            f" (lines {', '.join(map(str, r['rows_not_fitting_lines'][:5]))})"
-            if r["rows_not_fitting"] else ""
-        ) + ".",
-        f"  Format: {r['format_title']}. Columns: "
-        + (", ".join(f"{k} = {v}" for k, v in r["mapping"].items()) or "none recognised") + ".",
+        "  " + tr("{0}, {1}, separator {2}, quote {3}{4}{5}.").format(
+            r["kind"].upper(), r["encoding"], r["delimiter_name"], r["quote"], escape,
+            ", " + r["compression"] if r["compression"] else "",
+        ),
+        "  " + tr("Header: {0}; {1} line(s) above it left out.").format(head, r["skipped_rows"]),
+        "  " + tr("{0:,} rows of {1} columns; {2:,} rows do not fit{3}.").format(
+            r["rows"], len(r["columns"]), r["rows_not_fitting"], not_fitting
+        ),
+        "  " + tr("Format: {0}. Columns: {1}.").format(r["format_title"], columns),
     ]
     if r["time_format"]:
         order = (
             f", {r['date_order']}"
             if r["date_order"] and r["date_order"] not in r["time_format"] else ""
         )
-        lines.append(f"  Times: {r['time_format']}{order}.")
+        lines.append("  " + tr("Times: {0}{1}.").format(r["time_format"], order))
     for col, words in r["number_forms"].items():
-        lines.append(f"  Numbers in {col}: {words}.")
-    lines += [f"  Warning: {w['message']}" for w in r["warnings"]]
-    lines += [f"  To import: {p}" for p in r["problems"]]
+        lines.append("  " + tr("Numbers in {0}: {1}.").format(col, words))
+    lines += ["  " + tr("Warning: {0}").format(w["message"]) for w in r["warnings"]]
+    lines += ["  " + tr("To import: {0}").format(p) for p in r["problems"]]
     if r["normalized"]:
-        lines.append(f"  Table as parsed: {r['normalized']}")
+        lines.append("  " + tr("Table as parsed: {0}").format(r["normalized"]))
     return "\n".join(lines)
 
 
@@ -266,19 +277,22 @@ def cmd_forget(args: argparse.Namespace) -> int:
     finally:
         project.close()
     if done is None:
-        raise UserError(f"The project has no customer “{args.customer}”.")
-    models = "1 trained model" if done.stale_runs == 1 else f"{done.stale_runs} trained models"
-    stale = (
-        f" {models} used them and are marked out of date: train again to leave them out."
-        if done.stale_runs else ""
-    )
-    compacted = ("the file compacted so nothing of them is left" if in_file else
-                 "the database vacuumed (the server's write-ahead log and backups keep copies "
-                 "until they expire)")
-    print(
-        f"Forgot customer {args.customer}: {done.events:,} events, {done.outputs:,} model "
-        f"outputs and {done.rejected_lines:,} rejected lines deleted, and {compacted}.{stale}"
-    )
+        raise UserError(tr("The project has no customer “{0}”.").format(args.customer))
+    if in_file:
+        said = tr("Forgot customer {0}: {1:,} events, {2:,} model outputs and {3:,} rejected "
+                  "lines deleted, and the file compacted so nothing of them is left.")
+    else:
+        said = tr("Forgot customer {0}: {1:,} events, {2:,} model outputs and {3:,} rejected "
+                  "lines deleted, and the database vacuumed (the server's write-ahead log and "
+                  "backups keep copies until they expire).")
+    said = said.format(args.customer, done.events, done.outputs, done.rejected_lines)
+    if done.stale_runs == 1:
+        said += " " + tr("1 trained model used them and is marked out of date: train again to "
+                         "leave them out.")
+    elif done.stale_runs:
+        said += " " + tr("{0} trained models used them and are marked out of date: train "
+                         "again to leave them out.").format(done.stale_runs)
+    print(said)
     return 0
 
 
@@ -323,12 +337,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
             n = export_forecast(project, args.out)
         else:  # pragma: no cover - argparse restricts the choices
-            raise UserError(f"Nothing called “{args.what}” can be exported.")
+            raise UserError(tr("Nothing called “{0}” can be exported.").format(args.what))
     except (NoData, exports.ExportError) as exc:
         raise UserError(str(exc)) from exc
     finally:
         project.close()
-    print(f"Wrote {n:,} rows to {args.out}.")
+    print(tr("Wrote {0:,} rows to {1}.").format(n, args.out))
     return 0
 
 
@@ -342,7 +356,7 @@ def _whole_number(flag: str, low: int, high: int) -> Callable[[str], int]:
             value = low - 1
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(
-                f"{flag} {text}: use a whole number from {low:,} to {high:,}."
+                tr("{0} {1}: use a whole number from {2:,} to {3:,}.").format(flag, text, low, high)
             )
         return value
 
@@ -362,7 +376,7 @@ def _as_of_arg(text: str) -> str:
         FIRST_MS <= ms < LAST_MS
     ):
         raise argparse.ArgumentTypeError(
-            f"--as-of {text}: not a date (use YYYY-MM-DD, from 1900 to 2099)."
+            tr("--as-of {0}: not a date (use YYYY-MM-DD, from 1900 to 2099).").format(text)
         )
     return text
 
@@ -377,7 +391,7 @@ def _as_of_ms(project: Project, text: str | None) -> int | None:
     ms = parse_date(text)
     problem = as_of_problem(project, ms)
     if problem is not None:
-        raise UserError(f"--as-of {text}: {problem}.")
+        raise UserError(tr("--as-of {0}: {1}.").format(text, problem))
     return ms
 
 
@@ -389,16 +403,19 @@ def _progress_line(task: Any, report: Any) -> str | None:
         return None
     phase = f" ({report.phase})" if report.phase else ""
     extra = "".join(
-        f", {task.metric_names.get(k, k)} {v:.3f}"
+        f", {tr(task.metric_names.get(k, k))} {v:.3f}"
         for k, v in report.metrics.items() if v == v
     )
     if not report.losses:  # a task without a loss (the forecast, customer value): steps
-        said = f" {report.message}" if report.message else ""
-        return f"step {report.epoch}/{report.epochs}{phase}:{extra[1:]}{said}".rstrip(":")
+        said = extra[1:] + (f" {report.message}" if report.message else "")
+        if not said:
+            return tr("step {0}/{1}{2}").format(report.epoch, report.epochs, phase)
+        return tr("step {0}/{1}{2}:{3}").format(
+            report.epoch, report.epochs, phase, said
+        ).rstrip(":")
     valid = report.losses.get("valid", float("nan"))
-    return (
-        f"epoch {report.epoch}/{report.epochs}{phase}: train loss "
-        f"{report.losses.get('train', float('nan')):.4f}, valid loss {valid:.4f}{extra}"
+    return tr("epoch {0}/{1}{2}: train loss {3:.4f}, valid loss {4:.4f}{5}").format(
+        report.epoch, report.epochs, phase, report.losses.get("train", float("nan")), valid, extra
     )
 
 
@@ -450,13 +467,13 @@ def cmd_train(args: argparse.Namespace) -> int:
     finally:
         project.close()
     if saved is None:
-        raise UserError("Training stopped before the first epoch finished: nothing was saved.")
+        raise UserError(tr("Training stopped before the first epoch finished: nothing was saved."))
     if args.json:
         print(json.dumps({**saved.view.data, **extra}, ensure_ascii=False))
         return 0
     for line in saved.view.text:
         print(line)
-    print(task.saved_hint.format(run_id=saved.run_id, project=args.project_hint))
+    print(tr(task.saved_hint).format(run_id=saved.run_id, project=args.project_hint))
     return 0
 
 
@@ -478,7 +495,9 @@ def _setting_type(spec: Any) -> Callable[[str], Any]:
         except ValueError:
             value = ""  # not a number: refused below with what is allowed
         if value == "" or check_value(spec, value) is not None:
-            raise argparse.ArgumentTypeError(f"{flag} {text}: {allowed(spec)}.")
+            raise argparse.ArgumentTypeError(
+                tr("{0} {1}: {2}.").format(flag, text, allowed(spec))
+            )
         return value
 
     return parse
@@ -542,29 +561,30 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({**found.as_json(), **value}, ensure_ascii=False))
         return 0
-    print(f"Customer {found.customer}")
+    print(tr("Customer {0}").format(found.customer))
     print(found.meaning())
     if found.rank is not None:
-        print(f"Rank {found.rank:,} of {found.customers_scored:,} (as of {found.as_of}).")
-    print(f"History: {found.events:,} events, {found.purchases:,} purchases, revenue "
-          f"{found.revenue:,.2f}; first seen {found.first_seen}, last seen {found.last_seen}.")
+        print(tr("Rank {0:,} of {1:,} (as of {2}).").format(
+            found.rank, found.customers_scored, found.as_of))
+    print(tr("History: {0:,} events, {1:,} purchases, revenue {2:,.2f}; first seen {3}, "
+             "last seen {4}.").format(found.events, found.purchases, found.revenue,
+                                       found.first_seen, found.last_seen))
     if value["expected_spend"] is not None and basis is not None:
         days, as_of = basis
-        churn = ("unknown" if value["churn_risk"] is None else
-                 f"{value['churn_band']} ({value['churn_risk']:.0%})")
-        print(f"Expected spend in the {days} days after {_date(as_of)}: "
-              f"{value['expected_spend']:,.2f} (likely {value['expected_spend_p10']:,.2f}–"
-              f"{value['expected_spend_p90']:,.2f}); next order "
-              f"{value['next_purchase'] or 'unknown'}; churn risk {churn}.")
+        churn = (tr("unknown") if value["churn_risk"] is None else
+                 f"{tr(value['churn_band'])} ({value['churn_risk']:.0%})")
+        print(tr("Expected spend in the {0} days after {1}: {2:,.2f} (likely {3:,.2f}–{4:,.2f}); "
+                 "next order {5}; churn risk {6}.").format(
+            days, _date(as_of), value["expected_spend"], value["expected_spend_p10"],
+            value["expected_spend_p90"], value["next_purchase"] or tr("unknown"), churn))
     if found.score is not None and found.served != "model":
         from engine.tasks.intent import METHOD_LABELS
-        from engine.words import tr
 
         print(tr("This score comes from {0}: the deep model did not beat it on the latest "
                  "period, and it gives no event-by-event reasons.").format(
             tr(METHOD_LABELS.get(found.served, found.served))))
     if found.reasons:
-        print("What moved the score most:")
+        print(tr("What moved the score most:"))
         for r in found.reasons:
             print(f"  {r.text}")
     return 0
@@ -579,7 +599,9 @@ def _number(flag: str, low: float, high: float) -> Callable[[str], float]:
         except ValueError:
             value = float("nan")
         if not low <= value <= high:  # NaN fails too
-            raise argparse.ArgumentTypeError(f"{flag} {text}: use a number from {low:g} to {high:g}.")
+            raise argparse.ArgumentTypeError(
+                tr("{0} {1}: use a number from {2:g} to {3:g}.").format(flag, text, low, high)
+            )
         return value
 
     return parse
@@ -644,21 +666,25 @@ def cmd_campaign(args: argparse.Namespace) -> int:
             "sentence": result.sentence,
         }, ensure_ascii=False))
         return 0
-    within = f" within {data.horizon_days} days" if data.horizon_days else ""
-    print(f"Campaign list: the first {result.contacts:,} of {len(rows):,} customers "
-          f"(highest expected spend{within} first, as of {_date(data.as_of_ms)}).")
-    print(f"Expected: about {result.expected_buyers:,.1f} buyers "
-          f"({result.expected_non_buyers:,.1f} will not buy), {result.expected_revenue:,.2f} in "
-          f"orders, profit {result.expected_profit:,.2f} at a {args.margin:g}% margin and "
-          f"{args.cost_per_contact:,.2f} per contact.")
-    if result.best_cut:
-        print(f"Most profitable list size: the first {result.best_cut:,} "
-              f"(expected profit {result.best_profit:,.2f}).")
+    if data.horizon_days:
+        print(tr("Campaign list: the first {0:,} of {1:,} customers (highest expected spend "
+                 "within {2} days first, as of {3}).").format(
+            result.contacts, len(rows), data.horizon_days, _date(data.as_of_ms)))
     else:
-        print("No list size is expected to pay for its contacts at this margin and cost.")
+        print(tr("Campaign list: the first {0:,} of {1:,} customers (highest expected spend "
+                 "first, as of {2}).").format(result.contacts, len(rows), _date(data.as_of_ms)))
+    print(tr("Expected: about {0:,.1f} buyers ({1:,.1f} will not buy), {2:,.2f} in orders, "
+             "profit {3:,.2f} at a {4:g}% margin and {5:,.2f} per contact.").format(
+        result.expected_buyers, result.expected_non_buyers, result.expected_revenue,
+        result.expected_profit, args.margin, args.cost_per_contact))
+    if result.best_cut:
+        print(tr("Most profitable list size: the first {0:,} (expected profit {1:,.2f}).").format(
+            result.best_cut, result.best_profit))
+    else:
+        print(tr("No list size is expected to pay for its contacts at this margin and cost."))
     if check is not None:
         print(check.sentence)
-    print(f"Wrote {written:,} rows to {args.out}.")
+    print(tr("Wrote {0:,} rows to {1}.").format(written, args.out))
     return 0
 
 
@@ -673,11 +699,11 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     try:
         run = active_run(project, "recommend")
         if run is None:
-            raise NoData("There are no recommendations yet: train recommendations first "
-                         f"(python main.py train recommend {args.project_hint}).")
+            raise NoData(tr("There are no recommendations yet: train recommendations first "
+                            "(python main.py train recommend {0}).").format(args.project_hint))
         cid = customer_id_for_key(project, args.customer)
         if cid is None:
-            raise NoData(f"The project has no customer “{args.customer}”.")
+            raise NoData(tr("The project has no customer “{0}”.").format(args.customer))
         recs = recommendations(project, [cid], k=args.k)
     except NoData as exc:
         raise UserError(str(exc)) from exc
@@ -695,10 +721,11 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         return 0
     from engine.tasks.recommend import LABELS
 
-    print(f"Customer {args.customer}: recommended next (as of {as_of_text}; "
-          f"{LABELS.get(served, served).lower()}):")
+    print(tr("Customer {0}: recommended next (as of {1}; {2}):").format(
+        args.customer, as_of_text, tr(LABELS.get(served, served)).lower()))
     if not rows:
-        print("  No recommendations for this customer: they had no history at the as-of date.")
+        print("  " + tr("No recommendations for this customer: they had no history at the "
+                        "as-of date."))
     for row in rows:
         label = row["name"] or row["item"]
         item = f" [{row['item']}]" if row["name"] else ""
@@ -747,11 +774,11 @@ def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
             len(delimiter) != 1
         ):
             raise UserError(
-                f"--delimiter {args.delimiter}: give one character, or tab, space, comma, "
-                "semicolon or pipe."
+                tr("--delimiter {0}: give one character, or tab, space, comma, semicolon or "
+                   "pipe.").format(args.delimiter)
             )
     if args.skip_rows is not None and args.skip_rows < 0:
-        raise UserError("--skip-rows needs a number of lines, 0 or more.")
+        raise UserError(tr("--skip-rows needs a number of lines, 0 or more."))
     return {
         "encoding": args.encoding,
         "delimiter": delimiter,
@@ -905,16 +932,16 @@ class _Parser(argparse.ArgumentParser):
             if arg == "--db":
                 db = next(items, None)
                 if db is None or db.startswith("-"):
-                    self.error("--db needs the URL of a database: --db postgresql+psycopg://"
-                               "user@host/database")
+                    self.error(tr("--db needs the URL of a database: --db postgresql+psycopg://"
+                                  "user@host/database"))
             elif arg.startswith("--db="):
                 db = arg.removeprefix("--db=")
             else:
                 rest.append(arg)
         parsed, extras = super().parse_known_args(rest if db is None else [db, *rest], namespace)
         if extras and db is not None:
-            self.error(f"unrecognized arguments: {' '.join(extras)} (with --db URL, leave out "
-                       "the project file)")
+            self.error(tr("unrecognized arguments: {0} (with --db URL, leave out the project "
+                          "file)").format(" ".join(extras)))
         parsed.db = db
         parsed.project_hint = ("" if db is None else "--db ") + _masked(parsed.project)
         return parsed, extras
@@ -927,7 +954,10 @@ class _Parser(argparse.ArgumentParser):
         flag = head.removeprefix("argument ").split("/")[-1]
         if head.startswith("argument ") and rest.startswith(flag):
             text = rest
-        self.exit(2, f"Error: {text.rstrip('.')}.\n")
+        text = text.rstrip(".")
+        if not text.endswith("。"):  # a translated sentence keeps its own full stop
+            text += "."
+        self.exit(2, tr("Error: {0}").format(text) + "\n")
 
 
 def _sentence(exc: BaseException) -> bool:
@@ -1049,19 +1079,20 @@ def run(argv: Sequence[str]) -> int:
         print(tr("Stopped: nothing was changed."), file=sys.stderr)
         return 130
     except OSError as exc:
-        print(f"Error: {exc.strerror or exc} ({exc.filename or ''}).", file=sys.stderr)
+        print(tr("Error: {0} ({1}).").format(exc.strerror or exc, exc.filename or ""),
+              file=sys.stderr)
         return 2
     except _loaded("sqlalchemy.exc", "OperationalError") as exc:
         # A project that became read-only or busy after it was opened: nothing was written.
         text = str(exc.orig)
         if "readonly" in text or "locked" in text or "busy" in text:
-            why = "is read-only" if "readonly" in text else "is in use by another program"
-            print(
-                f"Error: The project {why}, so nothing was changed: "
-                + ("make it writable and try again." if "readonly" in text
-                   else "try again when the other program has finished."),
-                file=sys.stderr,
+            said = (
+                tr("The project is read-only, so nothing was changed: make it writable and "
+                   "try again.") if "readonly" in text
+                else tr("The project is in use by another program, so nothing was changed: try "
+                        "again when the other program has finished.")
             )
+            print(tr("Error: {0}").format(said), file=sys.stderr)
             return 2
         return report_unexpected(exc, argv)
     except Exception as exc:  # noqa: BLE001 - the last line of defence

@@ -119,7 +119,8 @@ class ForecastTask:
             extra_curves=[Series(tr("backtest WAPE (best method)"),
                                  [float(e["epoch"]) for e in epochs],
                                  [float(e["valid_wape"]) for e in epochs])] if epochs else [],
-            extra_title=tr("Error of the best method at each backtest date"),
+            extra_title=tr("Error of the best method at each backtest date "
+                           "(1.0 = off by 100%)"),
             table=MetricTable(
                 tr("How far off each method was on the shop's own past (backtest from {0} "
                    "dates; lower is better, P10–P90 should hold about 80%)").format(

@@ -2056,7 +2056,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>学习目标</translation>
         </message>
         <message>
-            <location line="+19" />
+            <location line="+20" />
             <source>Start training</source>
             <translation>开始训练</translation>
         </message>
@@ -2068,17 +2068,18 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <location line="+8" />
             <location line="+95" />
+            <location line="+84" />
             <source>Choose what to learn and press Start.</source>
             <translation>选择学习目标，然后点击“开始训练”。</translation>
         </message>
         <message>
-            <location line="-149" />
-            <location line="+388" />
+            <location line="-234" />
+            <location line="+395" />
             <source>No training yet.</source>
             <translation>尚未训练。</translation>
         </message>
         <message>
-            <location line="-350" />
+            <location line="-356" />
             <source>Start from the current model</source>
             <translation>从当前模型开始</translation>
         </message>
@@ -2108,7 +2109,12 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>正在检查数据是否足够…</translation>
         </message>
         <message>
-            <location line="+18" />
+            <location line="+17" />
+            <source>Start is off until the data is enough for these settings (see ⚠).</source>
+            <translation>数据足以支持这些设置之前，“开始”按钮不可用（见 ⚠）。</translation>
+        </message>
+        <message>
+            <location line="+7" />
             <source>What the data holds for this task with these settings, checked before training.</source>
             <translation>按这些设置，数据对该任务能提供什么，在训练前检查。</translation>
         </message>
@@ -3842,8 +3848,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>无法检验订单金额：最近 {0} 天内或之前没有人下单。</translation>
         </message>
         <message>
-            <source>Error of the best method at each backtest date</source>
-            <translation>各回测日期上最佳方法的误差</translation>
+            <source>Error of the best method at each backtest date (1.0 = off by 100%)</source>
+            <translation>各回测日期上最佳方法的误差（1.0 = 偏差 100%）</translation>
         </message>
         <message>
             <source> (serves)</source>
@@ -4218,12 +4224,52 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>无法检验流失风险：日志时长不足流失窗口 {0:.0f} 天再加一个月。</translation>
         </message>
         <message>
+            <source>none (columns are numbered)</source>
+            <translation>无（各列按编号）</translation>
+        </message>
+        <message>
+            <source>none recognised</source>
+            <translation>未识别出任何列</translation>
+        </message>
+        <message>
+            <source>Forgot customer {0}: {1:,} events, {2:,} model outputs and {3:,} rejected lines deleted, and the file compacted so nothing of them is left.</source>
+            <translation>已删除客户 {0} 的信息：删除了 {1:,} 条行为、{2:,} 条模型结果和 {3:,} 行未导入的行，并已压缩文件，不再留下其任何信息。</translation>
+        </message>
+        <message>
+            <source>Forgot customer {0}: {1:,} events, {2:,} model outputs and {3:,} rejected lines deleted, and the database vacuumed (the server's write-ahead log and backups keep copies until they expire).</source>
+            <translation>已删除客户 {0} 的信息：删除了 {1:,} 条行为、{2:,} 条模型结果和 {3:,} 行未导入的行，并已清理数据库（服务器的预写日志和备份在过期前仍保留副本）。</translation>
+        </message>
+        <message>
             <source>no log file could be written</source>
             <translation>无法写入日志文件</translation>
         </message>
         <message>
             <source>Customer ids were replaced by pseudonyms.</source>
             <translation>客户编号已替换为假名。</translation>
+        </message>
+        <message>
+            <source>1 trained model used them and is marked out of date: train again to leave them out.</source>
+            <translation>有 1 个已训练的模型用到了这些数据，已被标记为过期：请重新训练以排除这些数据。</translation>
+        </message>
+        <message>
+            <source>epoch {0}/{1}{2}: train loss {3:.4f}, valid loss {4:.4f}{5}</source>
+            <translation>第 {0}/{1} 轮{2}：训练损失 {3:.4f}，验证损失 {4:.4f}{5}</translation>
+        </message>
+        <message>
+            <source>Training stopped before the first epoch finished: nothing was saved.</source>
+            <translation>训练在第一轮完成之前就停止了：未保存任何内容。</translation>
+        </message>
+        <message>
+            <source>unknown</source>
+            <translation>未知</translation>
+        </message>
+        <message>
+            <source>What moved the score most:</source>
+            <translation>影响评分最多的行为：</translation>
+        </message>
+        <message>
+            <source>--skip-rows needs a number of lines, 0 or more.</source>
+            <translation>--skip-rows 需要一个行数，0 或更大。</translation>
         </message>
         <message>
             <source>Imported {0:,} events from {1} ({2}, {3}).</source>
@@ -4236,6 +4282,42 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>{0:,} customers, {1:,} items, {2} to {3}, revenue {4:,.2f}.</source>
             <translation>{0:,} 位客户，{1:,} 种商品，{2} 至 {3}，销售额 {4:,.2f}。</translation>
+        </message>
+        <message>
+            <source>line {0}</source>
+            <translation>第 {0} 行</translation>
+        </message>
+        <message>
+            <source>, escape {0}</source>
+            <translation>，转义符 {0}</translation>
+        </message>
+        <message>
+            <source> (lines {0})</source>
+            <translation>（第 {0} 行）</translation>
+        </message>
+        <message>
+            <source>Wrote {0:,} rows to {1}.</source>
+            <translation>已将 {0:,} 行写入 {1}。</translation>
+        </message>
+        <message>
+            <source>Customer {0}</source>
+            <translation>客户 {0}</translation>
+        </message>
+        <message>
+            <source>History: {0:,} events, {1:,} purchases, revenue {2:,.2f}; first seen {3}, last seen {4}.</source>
+            <translation>历史：{0:,} 条行为，{1:,} 次购买，收入 {2:,.2f}；首次出现 {3}，最近出现 {4}。</translation>
+        </message>
+        <message>
+            <source>Expected: about {0:,.1f} buyers ({1:,.1f} will not buy), {2:,.2f} in orders, profit {3:,.2f} at a {4:g}% margin and {5:,.2f} per contact.</source>
+            <translation>预计：约 {0:,.1f} 位客户会购买（{1:,.1f} 位不会购买），订单金额 {2:,.2f}，按 {4:g}% 的利润率和每次联系 {5:,.2f} 的成本计算，利润 {3:,.2f}。</translation>
+        </message>
+        <message>
+            <source>Customer {0}: recommended next (as of {1}; {2}):</source>
+            <translation>客户 {0} 接下来的推荐（截至 {1}；{2}）：</translation>
+        </message>
+        <message>
+            <source>No recommendations for this customer: they had no history at the as-of date.</source>
+            <translation>没有给这位客户的推荐：截至日期时该客户还没有任何历史记录。</translation>
         </message>
         <message>
             <source>details were written to {0}</source>
@@ -4270,16 +4352,148 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>警告：{0}</translation>
         </message>
         <message>
+            <source>{0}, {1}, separator {2}, quote {3}{4}{5}.</source>
+            <translation>{0}，{1}，分隔符 {2}，引号 {3}{4}{5}。</translation>
+        </message>
+        <message>
+            <source>Header: {0}; {1} line(s) above it left out.</source>
+            <translation>表头：{0}；其上方有 {1} 行被略过。</translation>
+        </message>
+        <message>
+            <source>{0:,} rows of {1} columns; {2:,} rows do not fit{3}.</source>
+            <translation>共 {0:,} 行、{1} 列；{2:,} 行与列数不符{3}。</translation>
+        </message>
+        <message>
+            <source>Format: {0}. Columns: {1}.</source>
+            <translation>格式：{0}。列：{1}。</translation>
+        </message>
+        <message>
+            <source>To import: {0}</source>
+            <translation>导入前需处理：{0}</translation>
+        </message>
+        <message>
+            <source>The project has no customer “{0}”.</source>
+            <translation>项目中没有客户“{0}”。</translation>
+        </message>
+        <message>
+            <source>--as-of {0}: not a date (use YYYY-MM-DD, from 1900 to 2099).</source>
+            <translation>--as-of {0}：不是日期（请使用 YYYY-MM-DD 格式，1900 年至 2099 年之间）。</translation>
+        </message>
+        <message>
+            <source>--as-of {0}: {1}.</source>
+            <translation>--as-of {0}：{1}。</translation>
+        </message>
+        <message>
+            <source>step {0}/{1}{2}</source>
+            <translation>第 {0}/{1} 步{2}</translation>
+        </message>
+        <message>
+            <source>Expected spend in the {0} days after {1}: {2:,.2f} (likely {3:,.2f}–{4:,.2f}); next order {5}; churn risk {6}.</source>
+            <translation>{1} 之后 {0} 天内的预计消费：{2:,.2f}（可能在 {3:,.2f}–{4:,.2f} 之间）；下次下单 {5}；流失风险 {6}。</translation>
+        </message>
+        <message>
             <source>This score comes from {0}: the deep model did not beat it on the latest period, and it gives no event-by-event reasons.</source>
             <translation>这个分数来自{0}：深度模型在最近一个周期里没有胜过它，因此没有逐个事件的原因说明。</translation>
+        </message>
+        <message>
+            <source>Campaign list: the first {0:,} of {1:,} customers (highest expected spend within {2} days first, as of {3}).</source>
+            <translation>营销名单：{1:,} 位客户中的前 {0:,} 位（按 {2} 天内的预计消费从高到低排列，截至 {3}）。</translation>
+        </message>
+        <message>
+            <source>Campaign list: the first {0:,} of {1:,} customers (highest expected spend first, as of {2}).</source>
+            <translation>营销名单：{1:,} 位客户中的前 {0:,} 位（按预计消费从高到低排列，截至 {2}）。</translation>
+        </message>
+        <message>
+            <source>Most profitable list size: the first {0:,} (expected profit {1:,.2f}).</source>
+            <translation>利润最高的名单人数：前 {0:,} 位（预计利润 {1:,.2f}）。</translation>
+        </message>
+        <message>
+            <source>The project is read-only, so nothing was changed: make it writable and try again.</source>
+            <translation>项目是只读的，因此未做任何更改：请将其设为可写后重试。</translation>
+        </message>
+        <message>
+            <source>The project is in use by another program, so nothing was changed: try again when the other program has finished.</source>
+            <translation>项目正被另一个程序使用，因此未做任何更改：请在该程序结束后重试。</translation>
+        </message>
+        <message>
+            <source>{0} expects NAME=VALUE, for example {0} {1}=Column.</source>
+            <translation>{0} 需要 NAME=VALUE 形式，例如 {0} {1}=Column。</translation>
         </message>
         <message>
             <source>  line {0}: {1}  [{2}]</source>
             <translation>  第 {0} 行：{1}  [{2}]</translation>
         </message>
         <message>
+            <source>--event {0}={1}: “{1}” is not an event; use one of {2}.</source>
+            <translation>--event {0}={1}：“{1}”不是行为类型；请使用 {2} 之一。</translation>
+        </message>
+        <message>
+            <source>Times: {0}{1}.</source>
+            <translation>时间：{0}{1}。</translation>
+        </message>
+        <message>
+            <source>Numbers in {0}: {1}.</source>
+            <translation>{0} 中的数字：{1}。</translation>
+        </message>
+        <message>
+            <source>Table as parsed: {0}</source>
+            <translation>解析后的表格：{0}</translation>
+        </message>
+        <message>
+            <source>{0} trained models used them and are marked out of date: train again to leave them out.</source>
+            <translation>有 {0} 个已训练的模型用到了这些数据，已被标记为过期：请重新训练以排除这些数据。</translation>
+        </message>
+        <message>
+            <source>{0} {1}: use a whole number from {2:,} to {3:,}.</source>
+            <translation>{0} {1}：请使用 {2:,} 到 {3:,} 之间的整数。</translation>
+        </message>
+        <message>
+            <source>step {0}/{1}{2}:{3}</source>
+            <translation>第 {0}/{1} 步{2}:{3}</translation>
+        </message>
+        <message>
+            <source>{0} {1}: {2}.</source>
+            <translation>{0} {1}：{2}。</translation>
+        </message>
+        <message>
+            <source>{0} {1}: use a number from {2:g} to {3:g}.</source>
+            <translation>{0} {1}：请使用 {2:g} 到 {3:g} 之间的数字。</translation>
+        </message>
+        <message>
+            <source>There are no recommendations yet: train recommendations first (python main.py train recommend {0}).</source>
+            <translation>还没有推荐结果：请先训练推荐模型（python main.py train recommend {0}）。</translation>
+        </message>
+        <message>
+            <source>--delimiter {0}: give one character, or tab, space, comma, semicolon or pipe.</source>
+            <translation>--delimiter {0}：请给出一个字符，或 tab、space、comma、semicolon、pipe 之一。</translation>
+        </message>
+        <message>
+            <source>--db needs the URL of a database: --db postgresql+psycopg://user@host/database</source>
+            <translation>--db 需要数据库的 URL：--db postgresql+psycopg://user@host/database</translation>
+        </message>
+        <message>
+            <source>unrecognized arguments: {0} (with --db URL, leave out the project file)</source>
+            <translation>无法识别的参数：{0}（使用 --db URL 时，请不要再给出项目文件）</translation>
+        </message>
+        <message>
             <source>Error: {0}</source>
             <translation>错误：{0}</translation>
+        </message>
+        <message>
+            <source>Error: {0} ({1}).</source>
+            <translation>错误：{0}（{1}）。</translation>
+        </message>
+        <message>
+            <source>{0:,} lines read ({1:.0%}, {2:,.0f}/s)</source>
+            <translation>已读取 {0:,} 行（{1:.0%}，每秒 {2:,.0f} 行）</translation>
+        </message>
+        <message>
+            <source>“{0}”: {1}.</source>
+            <translation>“{0}”：{1}。</translation>
+        </message>
+        <message>
+            <source>Nothing called “{0}” can be exported.</source>
+            <translation>没有名为“{0}”的内容可以导出。</translation>
         </message>
         <message>
             <source>Seasonal naive (same period last cycle)</source>
@@ -4848,6 +5062,32 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>Forecast</source>
             <translation>预测</translation>
+        </message>
+        <message>
+            <source>Saved as run {run_id}; scores: python main.py export {project} scores --out scores.csv</source>
+            <translation>已保存为第 {run_id} 次运行；得分：python main.py export {project} scores --out scores.csv</translation>
+        </message>
+        <message>
+            <source>
+Saved as run {run_id}; every customer with their segment: python main.py export {project} segments --out segments.csv</source>
+            <translation>
+已保存为第 {run_id} 次运行；每位客户及其分群：python main.py export {project} segments --out segments.csv</translation>
+        </message>
+        <message>
+            <source>Saved as run {run_id}; every customer's list: python main.py export {project} recommendations --out recommendations.csv</source>
+            <translation>已保存为第 {run_id} 次运行；每位客户的推荐列表：python main.py export {project} recommendations --out recommendations.csv</translation>
+        </message>
+        <message>
+            <source>Saved as run {run_id}; one customer: python main.py lookup {project} CUSTOMER --json</source>
+            <translation>已保存为第 {run_id} 次运行；查看单个客户：python main.py lookup {project} CUSTOMER --json</translation>
+        </message>
+        <message>
+            <source>Saved as run {run_id}; every forecast: python main.py export {project} forecast --out forecast.csv</source>
+            <translation>已保存为第 {run_id} 次运行；全部预测：python main.py export {project} forecast --out forecast.csv</translation>
+        </message>
+        <message>
+            <source>valid AUC</source>
+            <translation>验证 AUC</translation>
         </message>
         <message>
             <source>Find automatically</source>

@@ -115,6 +115,8 @@ def engine_words() -> list[str]:
     from engine.tasks import TASKS
 
     words += [task.short_title for task in TASKS.values()]
+    words += [task.saved_hint for task in TASKS.values() if getattr(task, "saved_hint", "")]
+    words += [name for task in TASKS.values() for name in task.metric_names.values()]
     # The task panels' own special words (gui/tasks/*.py ``special_text``).
     words += ["Find automatically"]
     return words + setting_words()

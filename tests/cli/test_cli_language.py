@@ -4,7 +4,12 @@ without importing Qt."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -49,3 +54,72 @@ def test_a_chinese_locale_translates_engine_and_command_line_sentences() -> None
 def test_other_locales_stay_english(environ: dict[str, str]) -> None:
     assert use_locale_language(environ) == ""
     assert tr(TRANSLATED) == TRANSLATED
+
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TS = REPO_ROOT / "resources" / "translations" / "intentlens_zh_CN.ts"
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
+
+
+def _cli_in_chinese(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python main.py ARGS`` in a real process under a Chinese locale."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}
+    env.update(LANGUAGE="zh_CN", LANG="zh_CN.UTF-8", PYTHONIOENCODING="utf-8",
+               PYTHONPATH=str(REPO_ROOT), QT_QPA_PLATFORM="offscreen")
+    return subprocess.run([sys.executable, str(REPO_ROOT / "main.py"), *args],
+                          capture_output=True, text=True, encoding="utf-8", env=env, cwd=cwd,
+                          timeout=180)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from engine.demo_project import create_demo_project
+
+    path = tmp_path_factory.mktemp("zh") / "demo.intentlens"
+    create_demo_project(path, customers=40, seed=2)
+    return path
+
+
+def test_a_refused_lookup_speaks_chinese(demo: Path) -> None:
+    done = _cli_in_chinese(demo.parent, "lookup", str(demo), "nobody-4711")
+    assert done.returncode == 2 and done.stdout == ""
+    # "Error: {0}" and the engine's "There is no customer “{0}” in this project." are translated.
+    assert done.stderr.startswith("错误：") and "没有客户“nobody-4711”" in done.stderr
+
+
+def test_a_refused_export_speaks_chinese(demo: Path) -> None:
+    done = _cli_in_chinese(demo.parent, "export", str(demo), "nothing", "--out", "x.csv")
+    assert done.returncode == 2 and done.stderr.startswith("错误：")
+    assert not (demo.parent / "x.csv").exists()
+
+
+def _translated_in_ts(source: str) -> bool:
+    for message in ET.parse(TS).getroot().iter("message"):
+        if message.findtext("source") == source:
+            found = message.find("translation")
+            return found is not None and bool(found.text) and found.get("type") is None
+    return False
+
+
+@pytest.mark.parametrize(
+    ("source", "args", "word"),
+    [
+        ("The project has no customer “{0}”.", ("forget", "{demo}", "nobody-4711"), "没有客户"),
+        ("{0} {1}: use a whole number from {2:,} to {3:,}.",
+         ("demo", "{new}", "--customers", "5"), "整数"),
+    ],
+)
+def test_the_command_lines_own_sentences_speak_chinese(
+    demo: Path, source: str, args: tuple[str, ...], word: str
+) -> None:
+    """cli.py's own sentences (issue 10): a real check once update.py has put them in the .ts
+    and compiled the .qm."""
+    if not _translated_in_ts(source):
+        pytest.skip("run resources/translations/update.py")
+    given = [a.format(demo=demo, new=demo.parent / "new.intentlens") for a in args]
+    done = _cli_in_chinese(demo.parent, *given)
+    assert done.returncode == 2 and done.stderr.startswith("错误："), done.stderr
+    assert word in done.stderr and _has_chinese(done.stderr)
