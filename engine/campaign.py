@@ -101,6 +101,10 @@ class CampaignData:
     spend_check: SpendCheck | None
     bought: Mapping[str, np.ndarray] = field(default_factory=dict)
     spend_model: SpendModel | None = None
+    #: Where ``expected_spend`` comes from: "value" (the customer-value run's expected spend,
+    #: which measured better than the customers' own spend rate) or "intent" (intent × order
+    #: value).
+    spend_source: str = "intent"
 
 
 def campaign_data(project: Project) -> CampaignData:
@@ -130,6 +134,7 @@ def campaign_data(project: Project) -> CampaignData:
     from engine.value.read import campaign_spend
 
     better = campaign_spend(project, horizon)
+    source = "intent" if better is None else "value"
     if better is not None:
         for key in ("expected_spend", "expected_spend_low", "expected_spend_high"):
             known = better[key].reindex(ids).to_numpy(dtype=np.float64)
@@ -157,7 +162,7 @@ def campaign_data(project: Project) -> CampaignData:
     return CampaignData(
         frame=frame, categories=sorted(bought), segments=segments, horizon_days=horizon,
         as_of_ms=as_of, intent_run_id=run.id, spend_check=check, bought=bought,
-        spend_model=model,
+        spend_model=model, spend_source=source,
     )
 
 
@@ -239,6 +244,7 @@ def select(data: CampaignData, filt: CampaignFilter) -> pd.DataFrame:
         "horizon_days": data.horizon_days,
         "as_of_ms": data.as_of_ms,
         "spend_check": None if data.spend_check is None else data.spend_check.sentence,
+        "spend_source": data.spend_source,
     }
     return rows
 
@@ -301,7 +307,11 @@ def plan(
 def _plan_sentence(attrs: Mapping[str, Any], done: Plan, margin_pct: float, cost: float) -> str:
     contacts, best_cut = done.contacts, done.best_cut
     horizon = attrs.get("horizon_days")
-    if horizon:
+    if attrs.get("spend_source") == "value" and horizon:
+        head = tr("From the purchase-intent probabilities of buying within {0} days and the "
+                  "customer-value run's expected spend over the same days (it measured better "
+                  "than each customer's own spend rate):").format(int(horizon))
+    elif horizon:
         head = tr("From the purchase-intent probabilities of buying within {0} days (checked "
                   "on the latest {0} days) and each customer's expected order value:"
                   ).format(int(horizon))

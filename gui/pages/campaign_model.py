@@ -33,7 +33,8 @@ class CampaignModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.headers = [self.tr("#"), self.tr("Customer"), self.tr("Intent"),
-                        self.tr("Expected spend"), self.tr("Segment"), self.tr("Last seen")]
+                        self.tr("Intent × order value"), self.tr("Segment"), self.tr("Last seen")]
+        self.spend_tip = ""
         self.rows = pd.DataFrame()
         self.count = 0
         self.view = np.zeros(0, dtype=np.int64)  # positions in ``rows``, in the shown order
@@ -41,6 +42,21 @@ class CampaignModel(QAbstractTableModel):
         self._sort: tuple[int, Qt.SortOrder] = (0, Qt.SortOrder.AscendingOrder)
 
     # -- contents ------------------------------------------------------------------------
+    def set_spend_source(self, source: str) -> None:
+        """Name the money column after where it comes from: the customer-value run's
+        expected spend (the figure the Customers page shows), or intent × expected order value
+        while no value run measured better than the customers' own spend rate."""
+        column = KEYS.index("expected_spend")
+        self.headers[column] = (self.tr("Expected spend") if source == "value"
+                                else self.tr("Intent × order value"))
+        self.spend_tip = (
+            self.tr("The customer-value run's expected spend over the campaign's days, as on "
+                    "the Customers page") if source == "value" else
+            self.tr("Chance to buy × the customer's expected order value. The Customers "
+                    "page's expected spend comes from the customer-value run, which is used "
+                    "here once it measures better than each customer's own spend rate."))
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, column, column)
+
     def set_rows(self, rows: pd.DataFrame, count: int) -> None:
         """Show the first ``count`` of ``rows`` (the filtered customers, best first)."""
         self.beginResetModel()
@@ -148,6 +164,10 @@ class CampaignModel(QAbstractTableModel):
     def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return self.headers[section]
+        if role == Qt.ItemDataRole.ToolTipRole and KEYS[section] == "expected_spend":
+            return self.spend_tip
         return None

@@ -265,6 +265,7 @@ class CampaignPage(QWidget):
                                  [str(c) for c in data.categories])
         self.check_label.setText(data.spend_check.sentence if data.spend_check else "")
         self.check_label.setVisible(data.spend_check is not None)
+        self.model.set_spend_source(data.spend_source)
         self.stack.setCurrentIndex(1)
         self.export_button.setVisible(True)
         self.apply_filter()

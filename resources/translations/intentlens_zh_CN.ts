@@ -124,11 +124,17 @@
         </message>
         <message>
             <location line="+1" />
+            <location line="+15" />
+            <source>Intent × order value</source>
+            <translation>意向 × 订单金额</translation>
+        </message>
+        <message>
+            <location line="-1" />
             <source>Expected spend</source>
             <translation>预计消费</translation>
         </message>
         <message>
-            <location line="+0" />
+            <location line="-14" />
             <source>Segment</source>
             <translation>分群</translation>
         </message>
@@ -138,7 +144,17 @@
             <translation>最近出现</translation>
         </message>
         <message>
-            <location line="+86" />
+            <location line="+17" />
+            <source>The customer-value run's expected spend over the campaign's days, as on the Customers page</source>
+            <translation>客户价值模型在本次营销天数内的预期消费，与“客户”页面相同</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Chance to buy × the customer's expected order value. The Customers page's expected spend comes from the customer-value run, which is used here once it measures better than each customer's own spend rate.</source>
+            <translation>购买概率 × 该客户的预期订单金额。“客户”页面的预期消费来自客户价值模型；当它的检验结果优于每位客户自己的消费速度时，这里也会改用它。</translation>
+        </message>
+        <message>
+            <location line="+83" />
             <source>What this customer will probably spend in the coming period, with a likely range: intent × their usual order value</source>
             <translation>这位客户在接下来一段时间内可能的消费及其大致范围：购买意向 × 其通常的订单金额</translation>
         </message>
@@ -227,7 +243,7 @@
             <translation>无法读取客户：{0}</translation>
         </message>
         <message>
-            <location line="+46" />
+            <location line="+47" />
             <source>{0:,} of {1:,} customers match.</source>
             <translation>{1:,} 位客户中有 {0:,} 位符合条件。</translation>
         </message>
@@ -2696,10 +2712,6 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
     <context>
         <name>engine</name>
         <message>
-            <source>From the purchase-intent probabilities and each customer's expected order value:</source>
-            <translation>根据购买意向概率和每位客户的预计订单金额：</translation>
-        </message>
-        <message>
             <source>nobody is contacted, so nothing is spent or earned.</source>
             <translation>没有联系任何人，因此没有花费也没有收入。</translation>
         </message>
@@ -2724,12 +2736,16 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>每次联系的成本必须是 0 或以上的数字。</translation>
         </message>
         <message>
+            <source>From the purchase-intent probabilities and each customer's expected order value:</source>
+            <translation>根据购买意向概率和每位客户的预计订单金额：</translation>
+        </message>
+        <message>
             <source>No list size is expected to pay for its contacts at this margin and cost.</source>
             <translation>按这个利润率和成本，任何名单人数都预计无法收回联系成本。</translation>
         </message>
         <message>
-            <source>From the purchase-intent probabilities of buying within {0} days (checked on the latest {0} days) and each customer's expected order value:</source>
-            <translation>根据 {0} 天内购买的意向概率（已在最近 {0} 天上检验）和每位客户的预计订单金额：</translation>
+            <source>From the purchase-intent probabilities of buying within {0} days and the customer-value run's expected spend over the same days (it measured better than each customer's own spend rate):</source>
+            <translation>根据 {0} 天内购买的意向概率，以及客户价值模型在同样天数内的预期消费（其检验结果优于每位客户自己的消费速度）：</translation>
         </message>
         <message>
             <source>contacting {0:,} customers should reach about {1:,.1f} buyers ({2:,.1f} will not buy) and bring about {3:,.2f} in orders; at a {4:g}% margin and {5:,.2f} per contact the expected profit is {6:,.2f}.</source>
@@ -2738,6 +2754,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>There are no segments yet: train customer profiles first.</source>
             <translation>还没有分群：请先训练客户画像。</translation>
+        </message>
+        <message>
+            <source>From the purchase-intent probabilities of buying within {0} days (checked on the latest {0} days) and each customer's expected order value:</source>
+            <translation>根据 {0} 天内购买的意向概率（已在最近 {0} 天上检验）和每位客户的预计订单金额：</translation>
         </message>
         <message>
             <source>The most profitable list is the first {0:,} (expected profit {1:,.2f}).</source>

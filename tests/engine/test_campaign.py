@@ -427,3 +427,15 @@ def test_a_value_run_that_beat_the_own_rate_gives_the_expected_spend(shop: Proje
         with shop.connect() as conn:
             conn.exec_driver_sql("UPDATE model_runs SET active = 0 WHERE task = 'value'")
             conn.commit()
+
+
+def test_the_plan_says_where_its_money_comes_from() -> None:
+    rows = _rows([40.0, 20.0], [0.75, 0.5])
+    rows.attrs = {"horizon_days": 30, "spend_source": "intent"}
+    said = plan(rows, top=2, margin_pct=50.0, cost_per_contact=1.0).sentence
+    assert "each customer's expected order value" in said and "customer-value run" not in said
+    rows.attrs = {"horizon_days": 30, "spend_source": "value"}
+    said = plan(rows, top=2, margin_pct=50.0, cost_per_contact=1.0).sentence
+    assert said.startswith("From the purchase-intent probabilities of buying within 30 days and "
+                           "the customer-value run's expected spend over the same days")
+    assert "expected order value" not in said

@@ -83,6 +83,17 @@ def test_the_figures_follow_the_slider(qtbot, shop: Project) -> None:  # type: i
         f"{expected.expected_profit:.0f}" if abs(expected.expected_profit) >= 100
         else f"{expected.expected_profit:.2f}")
     assert "contacting 37 customers" in page.plan_label.text()
+    # No customer-value run: the money column says what it is, not "Expected spend" (the
+    # Customers page's figure from the value run), and its tooltip says why.
+    from PySide6.QtCore import Qt
+
+    column = page.model.headers.index("Intent × order value")
+    assert page.data.spend_source == "intent"
+    tip = page.model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert "Chance to buy × the customer's expected order value" in tip
+    page.model.set_spend_source("value")
+    assert page.model.headers[column] == "Expected spend"
+    page.model.set_spend_source("intent")
     assert page.check_label.text() and page.check_label.text() not in page.plan_label.text()
     assert _table_customers(page) == everyone["customer"].head(37).tolist()
     assert page.chosen_line.value() == 37
