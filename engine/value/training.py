@@ -144,13 +144,19 @@ def check(events: pd.DataFrame, config: ValueConfig) -> Verdict:
     repeat, three = int((per >= 2).sum()), int((buys.groupby("customer_id").size() >= 3).sum())
     numbers = {"recent_buyers": float(recent), "repeat_customers": float(repeat),
                "three_orders": float(three)}
-    spend = (tr("enough for expected spend") if recent >= MIN_BUYERS else
+    priced = bool((buys["value"].abs() > 0).any())
+    spend = (tr("enough for expected spend") if recent >= MIN_BUYERS and priced else
+             tr("expected spend needs prices or amounts in the log") if not priced else
              tr("expected spend needs {0}").format(MIN_BUYERS))
     dates = (tr("enough for next-order dates") if repeat >= MIN_REPEAT else
              tr("next-order dates need {0}").format(MIN_REPEAT))
     message = tr("{0:,} customers bought in the last {1} days: {2}; {3:,} customers bought on "
                  "two days or more: {4}; {5:,} have 3+ orders.").format(
         recent, h, spend, repeat, dates, three)
+    # The run checks itself on the latest H days, fitted on the H days before them.
+    if recent >= MIN_BUYERS and len(_population(events, d - 2 * h * MS_PER_DAY)) < MIN_BUYERS:
+        return Verdict(False, tr("The log is too short to check customer value: it needs two "
+                                 "periods of {0} days before the as-of date.").format(h), numbers)
     return Verdict(recent >= MIN_BUYERS, message, numbers)
 
 
@@ -164,6 +170,8 @@ def train_value(events: pd.DataFrame, config: ValueConfig, *,
     events = events[events["time_ms"] <= d]
     gate = check(events, config)
     yield Progress(TASK, "note", message=gate.message)
+    if not gate.ok and gate.numbers.get("recent_buyers", 0.0) >= MIN_BUYERS:
+        raise NoData(gate.message)  # buyers enough, but not two periods of H days
     if not gate.ok:
         raise NoData(tr("Customer value needs at least {0} customers who bought in the last {1} "
                         "days: choose a longer horizon, or import more orders.").format(

@@ -52,10 +52,13 @@ def _spend_against(spend: dict[str, Any]) -> str:
                 "worse": tr("its overall error is larger beyond chance"),
                 "same": tr("its overall error is no different beyond chance"),
                 "unknown": ""}
-    parts = [p for p in (tops[top], overalls[overall]) if p]
-    if not parts:
-        return ""
-    return tr("The model {0}.").format(tr(" and ").join(parts))
+    if tops[top] and overalls[overall]:
+        return tr("The model {0}, and {1}.").format(tops[top], overalls[overall])
+    if tops[top]:
+        return tr("The model {0}.").format(tops[top])
+    if overalls[overall]:
+        return tr("For the model, {0}.").format(overalls[overall])
+    return ""
 
 
 def value_verdict(metrics: dict[str, Any], horizon_days: int) -> str:
@@ -81,7 +84,7 @@ def value_verdict(metrics: dict[str, Any], horizon_days: int) -> str:
     if "gap_model" in dates:
         out.append(tr(
             "Next-order dates, checked on {0:,} customers who bought again: the median error "
-            "is {1:.0f} days, against {2:.0f} for “last purchase + their mean gap”; {3}").format(
+            "is {1:.1f} days, against {2:.1f} for “last purchase + their mean gap”; {3}").format(
             dates["customers"], dates["gap_model"]["median_abs_days"],
             dates["last_plus_gap"]["median_abs_days"],
             _against(dates.get("versus_last_plus_gap"), True, tr(" days"))))

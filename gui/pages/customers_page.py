@@ -93,6 +93,7 @@ class CustomersPage(QWidget):
             "Choose the columns the list shows and exports; drag a heading to move a column"))
         self.columns_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self._hidden: set[str] = set()  # keys of the columns the owner hid
+        self._shown: set[str] = set()  # keys of the columns the owner showed
         self.columns_menu = QMenu(self.columns_button)
         self.columns_menu.aboutToShow.connect(self._fill_columns_menu)
         self.columns_button.setMenu(self.columns_menu)
@@ -236,16 +237,28 @@ class CustomersPage(QWidget):
         key = self.model.keys[index]
         if shown:
             self._hidden.discard(key)
+            self._shown.add(key)
         else:
             self._hidden.add(key)
+            self._shown.discard(key)
         self.table.horizontalHeader().setSectionHidden(index, not shown)
+
+    def _empty(self, key: str) -> bool:
+        """Whether a column holds nothing yet (a task not trained: no segment, no next item)."""
+        frame = self.model.frame
+        if key not in frame.columns or len(frame) == 0:
+            return False
+        values = frame[key]
+        return bool((values.isna() | values.astype(str).isin(["", "nan", "None"])).all())
 
     def _rehide(self) -> None:
         """Keep the columns the owner hid hidden when the table reloads (by column, not by
-        place: a new task's column may come in between)."""
+        place: a new task's column may come in between). A column with nothing in it yet is
+        hidden too, until it has values or the owner shows it."""
         header = self.table.horizontalHeader()
         for i, key in enumerate(self.model.keys):
-            header.setSectionHidden(i, key in self._hidden)
+            hide = key in self._hidden or (i > 0 and key not in self._shown and self._empty(key))
+            header.setSectionHidden(i, hide)
 
     def shown_columns(self) -> list[Column]:
         """The table's columns as it shows them: in header order, hidden ones left out."""
