@@ -307,6 +307,23 @@ def outputs_count(project: Project, run_id: int, name: str) -> int:
         )
 
 
+def keys_like(project: Project, key: str, limit: int = 3) -> list[str]:
+    """Customer keys equal to ``key`` but for letter case or surrounding spaces (what a typed
+    id that found nobody probably meant); read only when the exact key is not there."""
+    from sqlalchemy import func
+
+    wanted = key.strip().lower()
+    if not wanted:
+        return []
+    with project.connect() as conn:
+        rows = conn.execute(
+            select(schema.customers.c.key)
+            .where(func.lower(func.trim(schema.customers.c.key)) == wanted)
+            .order_by(schema.customers.c.key).limit(limit)
+        ).scalars().all()
+    return [str(r) for r in rows if str(r) != key]
+
+
 def customer_id_for_key(project: Project, key: str) -> int | None:
     """The internal id of a customer key (as shown to the user)."""
     with project.connect() as conn:

@@ -30,6 +30,7 @@ from storage.runs import (
     active_run,
     customer_id_for_key,
     customer_totals,
+    keys_like,
     one_customer_outputs,
     outputs_count,
     run_outputs,
@@ -122,6 +123,10 @@ def lookup(project: Project, customer: str | int, *, with_reasons: bool = True,
     """
     cid = customer if isinstance(customer, int) else customer_id_for_key(project, customer)
     if cid is None:
+        near = keys_like(project, str(customer))
+        if near:
+            raise NoData(tr("There is no customer “{0}” in this project; did you mean {1}?")
+                         .format(customer, tr(" or ").join(f"“{k}”" for k in near)))
         raise NoData(tr("There is no customer “{0}” in this project.").format(customer))
     r = customer_totals(project, cid)
     if r is None:

@@ -129,3 +129,13 @@ def test_train_intent_json_carries_the_value_metrics_and_drivers(demo: Path,
     assert found["value"]["spend"] == value_run.metrics["spend"]
     assert found["drivers"] == value_run.metrics.get("drivers", [])
     assert all({"feature", "importance", "sentence"} <= set(d) for d in found["drivers"])
+
+
+def test_a_customer_id_typed_in_another_case_gets_a_suggestion(demo: Path) -> None:
+    customer = _a_customer(demo)
+    code, out, err = _run("lookup", demo, customer.lower(), "--json")
+    assert code == 2 and out == ""
+    assert f"There is no customer “{customer.lower()}” in this project; did you mean " \
+           f"“{customer}”?" in err
+    code, _, err = _run("lookup", demo, "nobody-at-all")
+    assert code == 2 and "did you mean" not in err
