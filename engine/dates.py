@@ -45,8 +45,14 @@ def day_end(year: int, month: int, day_of_month: int) -> int:
 def parse_date(text: str) -> int:
     """A date given by the user (YYYY-MM-DD, optionally with a time) as UTC epoch ms; a bare
     date means the end of that day. Raises ValueError (or OverflowError) when it is no date."""
+    import re
+
     import pandas as pd
 
+    # Year first only: "1.11.2025" or "11/01/2025" would be read month first, which half the
+    # world does not mean; such a date is refused rather than silently turned around.
+    if not re.match(r"\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(\b|T|\s|$)", text):
+        raise ValueError(f"{text!r} is not a year-first date")
     value = pd.Timestamp(text)
     if value.tzinfo is None:
         value = value.tz_localize("UTC")

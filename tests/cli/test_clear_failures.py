@@ -113,6 +113,9 @@ def _runs(path: Path) -> int:
         (["train", "intent", "{p}", "--as-of", "2099-01-01"], "--as-of 2099-01-01"),
         (["train", "intent", "{p}", "--as-of", "2020-01-01"], "--as-of 2020-01-01"),
         (["train", "intent", "{p}", "--as-of", "1"], "--as-of 1"),
+        # Day and month in either order: refused, never silently read month first.
+        (["train", "intent", "{p}", "--as-of", "1.11.2025"], "--as-of 1.11.2025"),
+        (["train", "forecast", "{p}", "--as-of", "11/01/2025"], "--as-of 11/01/2025"),
         (["train", "profiles", "{p}", "--as-of", "2099-01-01"], "--as-of 2099-01-01"),
         # After the data's last day but not in the future: nothing to check a model on.
         (["train", "intent", "{p}", "--as-of", "2026-06-01"], "--as-of 2026-06-01"),
