@@ -246,7 +246,9 @@ def train_value(events: pd.DataFrame, config: ValueConfig, *,
     churn_metrics: dict[str, Any] = {"window_days": round(window, 1)}
     churn_gap = [math.nan] * 3
     churn_fit = None
-    first = int(events["time_ms"].min())
+    # The log's real start: a few stray early rows (one in September before a log of late
+    # November) must not make a week of history look like a month.
+    first = int(np.quantile(events["time_ms"].to_numpy(), 0.01)) if len(events) else d
     if cut_c > first + 30 * MS_PER_DAY:
         pop_c = _population(events, cut_c)
         x_c = customer_features(events, od, cut_c, h, pop_c)

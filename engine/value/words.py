@@ -68,7 +68,12 @@ def value_verdict(metrics: dict[str, Any], horizon_days: int) -> str:
     model, shrunk, shop = (spend.get(k, {}) for k in ("spend_model", "shrunk_mean",
                                                       "shop_average"))
     period = spend.get("period", [0, 0])
-    if model:
+    unpriced = bool(model) and all(
+        float(m.get("mae", math.nan)) == 0.0 for m in (model, shrunk, shop) if m)
+    if unpriced:  # no prices or amounts: every spend is 0 and nothing can be compared
+        out.append(tr("Expected spend could not be checked: the log has no prices or amounts, "
+                      "so every spend is 0."))
+    elif model:
         out.append(tr(
             "Expected spend over {0} days, checked on {1} to {2}: off by {3:,.2f} per customer "
             "on average ({4:,.2f} if nobody were expected to buy), against {5:,.2f} for their "
