@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QThreadPool, Signal
+from PySide6.QtCore import QSettings, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMenu,
     QMessageBox,
+    QPushButton,
     QStackedWidget,
     QWidget,
 )
@@ -144,6 +146,14 @@ class MainWindow(QMainWindow):
         imp = QAction(self.tr("&Import a file…"), self)
         imp.setShortcut(QKeySequence("Ctrl+I"))
         imp.triggered.connect(self.import_file)
+        # Ctrl+E: the current page's main export button (when it has one and it is enabled).
+        self.export_action = QAction(self.tr("&Export…"), self)
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_action.triggered.connect(self.export_current)
+        file_menu.aboutToShow.connect(
+            lambda: self.export_action.setEnabled(self._export_button() is not None))
+        # Re-enabled on hide: a disabled action's shortcut would stay dead.
+        file_menu.aboutToHide.connect(lambda: self.export_action.setEnabled(True))
         rej = QAction(self.tr("Export &rejected lines…"), self)
         rej.triggered.connect(self.export_rejected)
         settings = QAction(self.tr("&Settings…"), self)
@@ -159,15 +169,74 @@ class MainWindow(QMainWindow):
         file_menu.addAction(server)
         file_menu.addSeparator()
         file_menu.addAction(imp)
+        file_menu.addAction(self.export_action)
         file_menu.addAction(rej)
         file_menu.addSeparator()
         file_menu.addAction(settings)
         file_menu.addSeparator()
         file_menu.addAction(quit_)
+        self._build_go_menu()
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         about = QAction(self.tr("&About IntentLens"), self)
+        about.setShortcut(QKeySequence.StandardKey.HelpContents)  # F1
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def _build_go_menu(self) -> None:
+        """Go: every page with Ctrl+1 … Ctrl+6 (in the navigation's order), and Find."""
+        go_menu = self.menuBar().addMenu(self.tr("&Go"))
+        self.page_actions: list[QAction] = []
+        for i in range(self.pages.count()):
+            action = QAction(self.nav.item(i).text(), self)
+            if i < 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            action.triggered.connect(lambda _checked=False, row=i: self.nav.setCurrentRow(row))
+            go_menu.addAction(action)
+            self.page_actions.append(action)
+        go_menu.addSeparator()
+        self.find_action = QAction(self.tr("&Find…"), self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)  # Ctrl+F
+        self.find_action.triggered.connect(self.find_current)
+        go_menu.addAction(self.find_action)
+
+    def _find_box(self) -> QLineEdit | None:
+        """The current page's search box: Customers' "Find a customer by id…", Forecast's
+        series picker; None on pages without one."""
+        page = self.pages.currentWidget()
+        if page is self.customers_page:
+            return self.customers_page.search
+        if page is self.forecast_page:
+            return self.forecast_page.series.lineEdit()
+        return None
+
+    def find_current(self) -> None:
+        """Ctrl+F: put the cursor in the current page's search box, its text selected."""
+        box = self._find_box()
+        if box is not None and box.isVisible() and box.isEnabled():
+            box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            box.selectAll()
+
+    def _export_button(self) -> QPushButton | None:
+        """The current page's main export button, when it shows and is enabled."""
+        page = self.pages.currentWidget()
+        buttons: list[tuple[QWidget, QPushButton]] = [
+            (self.customers_page, self.customers_page.export_shown_button),  # what you see
+            (self.campaign_page, self.campaign_page.export_button),  # "Export list…"
+            (self.forecast_page, self.forecast_page.export_button),  # "Export forecast…"
+            (self.segments_page, self.segments_page.export_one_button),  # this segment
+        ]
+        button = next((b for p, b in buttons if p is page), None)
+        if button is None or page is None or not button.isVisibleTo(page) or not button.isEnabled():
+            return None
+        return button
+
+    def export_current(self) -> None:
+        """Ctrl+E / File → Export…: what the current page's main export button does."""
+        button = self._export_button()
+        if button is None:
+            self.statusBar().showMessage(self.tr("Nothing to export on this page."), 5000)
+            return
+        button.click()
 
     def open_settings(self) -> None:
         """File → Settings: the language (from the next start) and the project's currency."""

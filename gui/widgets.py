@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -98,10 +99,23 @@ def plot(title_text: str = "", *, date_axis: bool = False,
     widget = pg.PlotWidget(axisItems=axis)
     widget.showGrid(x=True, y=True, alpha=0.15)
     if title_text:
-        widget.setTitle(title_text, size="10pt")
+        set_plot_title(widget, title_text)
     widget.setMenuEnabled(False)
     widget.setMinimumHeight(180)
     return widget
+
+
+def set_plot_title(widget: pg.PlotWidget, text: str) -> None:
+    """Title a plot (10 pt); ``title_width`` on the widget then says how wide the plot must be
+    for its title to show whole (a layout short of room can stack such plots)."""
+    widget.setTitle(text, size="10pt")
+    font = QFont(widget.font())
+    font.setPointSize(10)
+    plain = QTextDocumentFragment.fromHtml(text).toPlainText() if "<" in text else text
+    metrics = QFontMetrics(font)
+    # The title sits over the plot area: add the left axis (its numbers) and margins.
+    widget.title_width = (metrics.horizontalAdvance(plain) + metrics.horizontalAdvance("0.0000")
+                          + 24) if text else 0
 
 
 # -- exports ---------------------------------------------------------------------------------

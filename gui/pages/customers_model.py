@@ -33,6 +33,7 @@ class CustomersModel(QAbstractTableModel):
         self.frame = pd.DataFrame({c: [] for c in ("customer_id", *self.keys)})
         self.view = np.zeros(0, dtype=np.int64)
         self._cols: dict[str, np.ndarray] = {}
+        self._lower = pd.Series([], dtype=str)  # a search before any customer finds none
         self._sort: tuple[int, Qt.SortOrder] = (1, Qt.SortOrder.DescendingOrder)
         self._text = ""
         self._range = (0.0, 1.0)

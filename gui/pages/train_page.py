@@ -87,7 +87,8 @@ class TrainPage(QWidget):
     # -- settings column -----------------------------------------------------------------
     def _build_settings(self) -> QWidget:
         box = QWidget()
-        box.setFixedWidth(330)
+        # 330 px at the usual font; a larger font (or a longer language) widens the column.
+        box.setFixedWidth(max(330, box.fontMetrics().averageCharWidth() * 48))
         v = QVBoxLayout(box)
         v.setContentsMargins(0, 0, 0, 0)
         heading = QLabel(self.tr("Train a model"))

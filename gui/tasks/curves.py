@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QWidget
 
 from engine.tasks.base import Progress, RunView, Series
 from gui.tasks.form import tr
 from gui.tasks.history import fmt_secs
-from gui.widgets import PALETTE, plot
+from gui.widgets import PALETTE, plot, set_plot_title
 
 
 def progress_text(report: Progress) -> str:
@@ -63,6 +64,7 @@ class TrainingCurves(QWidget):
         self.extra_curves = [self.extra_plot.plot([], [], **_dotted(PALETTE[2]))]
         row.addWidget(self.loss_plot, 3)
         row.addWidget(self.extra_plot, 2)
+        self._row = row
         self._batches: tuple[list[float], list[float]] = ([], [])
         #: Per-epoch points by loss name ("train", "valid") and by metric name.
         self._losses: dict[str, tuple[list[float], list[float]]] = {"train": ([], []),
@@ -71,8 +73,25 @@ class TrainingCurves(QWidget):
 
     def set_extra_title(self, text: str) -> None:
         """Title the extra-metrics plot; no title hides it (a task without extra metrics)."""
-        self.extra_plot.setTitle(text, size="10pt")
+        set_plot_title(self.extra_plot, text)
         self.extra_plot.setVisible(bool(text))
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Side by side while both titles fit (a wide window); one above the other in a narrow
+        window or with a large font, so that no title is cut."""
+        shown = [p for p in (self.loss_plot, self.extra_plot) if not p.isHidden()]
+        # The stretch factors (3:2) share the row: each plot needs its share to fit its title.
+        needed = max((getattr(p, "title_width", 0) * 5 // (3 if p is self.loss_plot else 2)
+                      for p in shown), default=0) if len(shown) == 2 else 0
+        direction = (QBoxLayout.Direction.TopToBottom if self.width() < needed
+                     else QBoxLayout.Direction.LeftToRight)
+        if self._row.direction() != direction:
+            self._row.setDirection(direction)
 
     def clear(self) -> None:
         """Empty every curve for a new run."""
@@ -85,6 +104,7 @@ class TrainingCurves(QWidget):
             curve.setData([], [])
         self.loss_plot.setVisible(True)
         self.extra_plot.setLabel("bottom", tr("epoch"))
+        self._fit()
 
     def add(self, report: Progress) -> None:
         """Add a "batch" or "epoch" report's points."""
@@ -99,6 +119,7 @@ class TrainingCurves(QWidget):
             x = float(report.epoch)
             if not report.losses and not any(xs for xs, _ in self._losses.values()):
                 self.loss_plot.setVisible(False)  # a task without a loss (the forecast)
+                self._fit()
                 self.extra_plot.setLabel("bottom", tr("step"))
             for store, values, curves in ((self._losses, report.losses, self.loss_curves),
                                           (self._metrics, report.metrics, self.extra_curves)):

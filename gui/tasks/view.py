@@ -8,7 +8,7 @@ reference line.
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QGridLayout, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from engine.tasks.base import Chart, RunView
@@ -89,6 +89,11 @@ class ResultView(QWidget):
         self.metrics_view.verticalHeader().setVisible(False)
         self.metrics_view.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         self.metrics_view.setWordWrap(False)
+        self._metric_rows = 1
+        # Many metrics in a narrow window scroll sideways: the scroll bar gets its own room.
+        self.metrics_view.horizontalScrollBar().rangeChanged.connect(
+            lambda _low, _high: self._fit_metrics_height())
+        self.metrics_view.installEventFilter(self)
         v.addWidget(self.metrics_view)
         self.charts_box = QWidget()
         self.charts_grid = QGridLayout(self.charts_box)
@@ -100,6 +105,29 @@ class ResultView(QWidget):
         v.addWidget(self.notes)
         for w in (self.metrics_title, self.metrics_view, self.charts_box):
             w.setVisible(False)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.metrics_view and event.type() == QEvent.Type.Resize:
+            self._fit_metrics_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_metrics_columns(self) -> None:
+        """The metrics keep their headings whole ("Precision", "Lift 10%"); the method's name
+        takes the rest of the row, but never less than about 18 letters: a narrow window (or
+        150 % scaling) scrolls the table sideways rather than cutting the names to "LST…"."""
+        view = self.metrics_view
+        header = view.horizontalHeader()
+        if header.count() == 0:
+            return
+        others = sum(header.sectionSize(c) for c in range(1, header.count()))
+        whole = max(view.sizeHintForColumn(0), header.sectionSizeHint(0))
+        floor = min(whole, view.fontMetrics().horizontalAdvance("x" * 18))
+        view.setColumnWidth(0, max(floor, view.viewport().width() - others))
+
+    def _fit_metrics_height(self) -> None:
+        bar = self.metrics_view.horizontalScrollBar()
+        extra = bar.sizeHint().height() if bar.maximum() > 0 else 0
+        self.metrics_view.setFixedHeight(self._metric_rows * ROW_HEIGHT + 30 + extra)
 
     def show_view(self, view: RunView) -> None:
         """Show what ``describe(run)`` says about a run."""
@@ -115,9 +143,11 @@ class ResultView(QWidget):
                 for label, values in table.rows
             ], headers=table.columns, tips=table.tips)
             header = self.metrics_view.horizontalHeader()
-            header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-            header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-            self.metrics_view.setFixedHeight(max(1, len(table.rows)) * ROW_HEIGHT + 30)
+            header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+            self._metric_rows = max(1, len(table.rows))
+            self._fit_metrics_columns()
+            self._fit_metrics_height()
         while len(self.charts) < len(view.charts):
             chart = ChartPlot(len(self.charts))
             self.charts_grid.addWidget(chart.title, 0, len(self.charts))

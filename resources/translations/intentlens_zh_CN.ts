@@ -266,7 +266,7 @@
     <context>
         <name>CustomersModel</name>
         <message>
-            <location filename="../../work/main/gui/pages/customers_model.py" line="+46" />
+            <location filename="../../work/main/gui/pages/customers_model.py" line="+47" />
             <source>Customer</source>
             <extracomment>The table's own columns; every task adds its columns (engine.customers): numbers after the customer, words at the end.</extracomment>
             <translation>客户</translation>
@@ -317,7 +317,7 @@
             <translation>选择列表显示和导出的列；拖动列标题可移动列</translation>
         </message>
         <message>
-            <location line="+7" />
+            <location line="+8" />
             <source>Export what you see…</source>
             <translation>导出当前列表…</translation>
         </message>
@@ -343,7 +343,7 @@
             <translation>在列表中选择一位客户以查看详情。</translation>
         </message>
         <message>
-            <location line="+124" />
+            <location line="+136" />
             <source>{0:,} scores</source>
             <translation>{0:,} 条评分</translation>
         </message>
@@ -393,7 +393,7 @@
             <translation>影响评分最多的行为</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/pages/customers_page.py" line="-199" />
+            <location filename="../../work/main/gui/pages/customers_page.py" line="-211" />
             <source>No customers yet: import your shop's behavior log on the Data page.</source>
             <translation>还没有客户：请在“数据”页导入您店铺的行为日志。</translation>
         </message>
@@ -408,7 +408,7 @@
             <translation>{0:,} / {1:,} 位客户</translation>
         </message>
         <message>
-            <location line="+54" />
+            <location line="+66" />
             <location line="+26" />
             <source>Export what you see</source>
             <translation>导出当前列表</translation>
@@ -612,7 +612,7 @@
     <context>
         <name>EmptyState</name>
         <message>
-            <location filename="../../work/main/gui/widgets.py" line="+223" />
+            <location filename="../../work/main/gui/widgets.py" line="+237" />
             <source>Go to the Train page</source>
             <translation>前往“训练”页面</translation>
         </message>
@@ -1330,7 +1330,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../work/main/gui/main_window.py" line="+70" />
+            <location filename="../../work/main/gui/main_window.py" line="+72" />
             <source>Data</source>
             <translation>数据</translation>
         </message>
@@ -1390,7 +1390,12 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>导入文件(&amp;I)…</translation>
         </message>
         <message>
-            <location line="+3" />
+            <location line="+4" />
+            <source>&amp;Export…</source>
+            <translation>导出(&amp;E)…</translation>
+        </message>
+        <message>
+            <location line="+7" />
             <source>Export &amp;rejected lines…</source>
             <translation>导出未导入的行(&amp;R)…</translation>
         </message>
@@ -1405,7 +1410,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location line="+14" />
+            <location line="+16" />
             <source>&amp;Help</source>
             <translation>帮助(&amp;H)</translation>
         </message>
@@ -1413,6 +1418,21 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <location line="+1" />
             <source>&amp;About IntentLens</source>
             <translation>关于 IntentLens(&amp;A)</translation>
+        </message>
+        <message>
+            <location line="+7" />
+            <source>&amp;Go</source>
+            <translation>转到(&amp;G)</translation>
+        </message>
+        <message>
+            <location line="+10" />
+            <source>&amp;Find…</source>
+            <translation>查找(&amp;F)…</translation>
+        </message>
+        <message>
+            <location line="+40" />
+            <source>Nothing to export on this page.</source>
+            <translation>此页面没有可导出的内容。</translation>
         </message>
         <message>
             <location line="+14" />
@@ -2062,7 +2082,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
     <context>
         <name>TrainPage</name>
         <message>
-            <location filename="../../work/main/gui/pages/train_page.py" line="+93" />
+            <location filename="../../work/main/gui/pages/train_page.py" line="+94" />
             <source>Train a model</source>
             <translation>训练模型</translation>
         </message>
@@ -2089,8 +2109,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>选择学习目标，然后点击“开始训练”。</translation>
         </message>
         <message>
-            <location line="-234" />
-            <location line="+395" />
+            <location line="-235" />
+            <location line="+396" />
             <source>No training yet.</source>
             <translation>尚未训练。</translation>
         </message>
@@ -2195,7 +2215,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>第 {0} 次训练现在是当前使用的模型。</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/tasks/curves.py" line="+25" />
+            <location filename="../../work/main/gui/tasks/curves.py" line="+26" />
             <source>Epoch {0}: batch {1:,} of {2:,}</source>
             <translation>第 {0} 轮：第 {1:,} / {2:,} 批</translation>
         </message>
@@ -2222,14 +2242,14 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <location line="+1" />
             <location line="+12" />
-            <location line="+25" />
-            <location line="+34" />
+            <location line="+43" />
+            <location line="+36" />
             <source>epoch</source>
             <extracomment>Per-epoch points by loss name ("train", "valid") and by metric name.</extracomment>
             <translation>轮次</translation>
         </message>
         <message>
-            <location line="-68" />
+            <location line="-88" />
             <source>training (smoothed)</source>
             <translation>训练（平滑）</translation>
         </message>
@@ -2244,7 +2264,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>验证</translation>
         </message>
         <message>
-            <location line="+43" />
+            <location line="+63" />
             <location line="+19" />
             <source>step</source>
             <translation>步骤</translation>
@@ -3436,6 +3456,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>，位居后 {0:.0f}% 的客户</translation>
         </message>
         <message>
+            <source>There is no customer “{0}” in this project; did you mean {1}?</source>
+            <translation>项目中没有客户“{0}”；您是否要找 {1}？</translation>
+        </message>
+        <message>
             <source>There are no purchases in this data: purchase intent cannot be learned until a log with purchases is imported.</source>
             <translation>这份数据中没有购买记录：导入含购买的日志之前，无法学习购买意向。</translation>
         </message>
@@ -4136,6 +4160,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>足以预测下次下单日期</translation>
         </message>
         <message>
+            <source>expected spend needs prices or amounts in the log</source>
+            <translation>预期消费需要日志中有价格或金额</translation>
+        </message>
+        <message>
             <source>{0:,} customers bought in the last {1} days: {2}; {3:,} customers bought on two days or more: {4}; {5:,} have 3+ orders.</source>
             <translation>最近 {1} 天内有 {0:,} 位客户购买：{2}；{3:,} 位客户在两天或以上有购买：{4}；{5:,} 位客户下过 3 单及以上。</translation>
         </message>
@@ -4144,20 +4172,20 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>客户价值计算已停止；未保存任何内容。</translation>
         </message>
         <message>
-            <source>expected spend needs {0}</source>
-            <translation>预计消费至少需要 {0} 位</translation>
-        </message>
-        <message>
             <source>next-order dates need {0}</source>
             <translation>下次下单日期至少需要 {0} 位</translation>
         </message>
         <message>
-            <source>Customer value needs at least {0} customers who bought in the last {1} days: choose a longer horizon, or import more orders.</source>
-            <translation>客户价值需要至少 {0} 位在最近 {1} 天内购买过的客户：请选择更长的时间范围，或导入更多订单。</translation>
+            <source>expected spend needs {0}</source>
+            <translation>预计消费至少需要 {0} 位</translation>
         </message>
         <message>
             <source>The log is too short to check customer value: it needs two periods of {0} days before the as-of date.</source>
             <translation>日志太短，无法检验客户价值：截至日期之前需要有两个 {0} 天的周期。</translation>
+        </message>
+        <message>
+            <source>Customer value needs at least {0} customers who bought in the last {1} days: choose a longer horizon, or import more orders.</source>
+            <translation>客户价值需要至少 {0} 位在最近 {1} 天内购买过的客户：请选择更长的时间范围，或导入更多订单。</translation>
         </message>
         <message>
             <source>Checked expected spend on the latest {0} days.</source>
@@ -4208,8 +4236,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>与后者相当（{0}）。</translation>
         </message>
         <message>
-            <source>The model {0}.</source>
-            <translation>该模型{0}。</translation>
+            <source>Expected spend could not be checked: the log has no prices or amounts, so every spend is 0.</source>
+            <translation>无法检验预期消费：日志中没有价格或金额，因此所有消费都为 0。</translation>
         </message>
         <message>
             <source>it beats that ({0}).</source>
@@ -4220,12 +4248,20 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>后者表现更好（{0}）。</translation>
         </message>
         <message>
-            <source>Expected spend over {0} days, checked on {1} to {2}: off by {3:,.2f} per customer on average ({4:,.2f} if nobody were expected to buy), against {5:,.2f} for their own past spend rate and {6:,.2f} for the shop average; the top 10% by expected spend made {7:.0%} of what was spent, against {8:.0%} for the top 10% by their own spend rate.</source>
-            <translation>未来 {0} 天的预计消费，在 {1} 至 {2} 期间检验：平均每位客户偏差 {3:,.2f}（若预计无人购买则为 {4:,.2f}），按客户自身过往消费速度为 {5:,.2f}，按全店平均为 {6:,.2f}；按预计消费排前 10% 的客户贡献了 {7:.0%} 的实际消费，按自身消费速度排前 10% 的客户贡献了 {8:.0%}。</translation>
+            <source>The model {0}, and {1}.</source>
+            <translation>该模型{0}，并且{1}。</translation>
         </message>
         <message>
-            <source>Next-order dates, checked on {0:,} customers who bought again: the median error is {1:.0f} days, against {2:.0f} for “last purchase + their mean gap”; {3}</source>
-            <translation>下次下单日期，以 {0:,} 位再次购买的客户检验：误差中位数为 {1:.0f} 天，而“上次购买 + 其平均间隔”为 {2:.0f} 天；{3}</translation>
+            <source>The model {0}.</source>
+            <translation>该模型{0}。</translation>
+        </message>
+        <message>
+            <source>For the model, {0}.</source>
+            <translation>就该模型而言，{0}。</translation>
+        </message>
+        <message>
+            <source>Next-order dates, checked on {0:,} customers who bought again: the median error is {1:.1f} days, against {2:.1f} for “last purchase + their mean gap”; {3}</source>
+            <translation>下次下单日期（在 {0:,} 位再次购买的客户上检验）：误差中位数为 {1:.1f} 天，而“上次购买 + 平均间隔”为 {2:.1f} 天；{3}</translation>
         </message>
         <message>
             <source> days</source>
@@ -4242,6 +4278,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>Churn risk could not be checked: the log is shorter than the churn window of {0:.0f} days plus a month.</source>
             <translation>无法检验流失风险：日志时长不足流失窗口 {0:.0f} 天再加一个月。</translation>
+        </message>
+        <message>
+            <source>Expected spend over {0} days, checked on {1} to {2}: off by {3:,.2f} per customer on average ({4:,.2f} if nobody were expected to buy), against {5:,.2f} for their own past spend rate and {6:,.2f} for the shop average; the top 10% by expected spend made {7:.0%} of what was spent, against {8:.0%} for the top 10% by their own spend rate.</source>
+            <translation>未来 {0} 天的预计消费，在 {1} 至 {2} 期间检验：平均每位客户偏差 {3:,.2f}（若预计无人购买则为 {4:,.2f}），按客户自身过往消费速度为 {5:,.2f}，按全店平均为 {6:,.2f}；按预计消费排前 10% 的客户贡献了 {7:.0%} 的实际消费，按自身消费速度排前 10% 的客户贡献了 {8:.0%}。</translation>
         </message>
         <message>
             <source>none (columns are numbered)</source>
