@@ -368,17 +368,25 @@ def open_project(
     if writable is False:
         return _open_read_only(path, url, revision)
     engine = _engine(url, name)
-    try:
+    with _closed_on_failure(engine, name):
         migrate(engine)
         if writable:
             _check_can_write(engine, name)
+    return Project(engine, url)
+
+
+@contextmanager
+def _closed_on_failure(engine: Engine, name: str) -> Iterator[None]:
+    """Opening a project: on any failure its engine is closed and the failure said as a
+    sentence about ``name`` (``_open_failed``)."""
+    try:
+        yield
     except BaseException as exc:
         engine.dispose()
         failure = _open_failed(exc, name)
         if failure is exc:
             raise
         raise failure from exc
-    return Project(engine, url)
 
 
 def _engine(url: str | URL, name: str) -> Engine:
@@ -425,7 +433,7 @@ def _open_server(url: str, name: str, *, create: bool, writable: bool | None) ->
             {"options": f"{options} -c default_transaction_read_only=on".strip()}
         )
     engine = _engine(engine_url, name)
-    try:
+    with _closed_on_failure(engine, name):
         revision = _check_server_database(engine, url, name, create=create)
         if not read_only and not _server_can_write(engine):
             if writable:
@@ -447,12 +455,6 @@ def _open_server(url: str, name: str, *, create: bool, writable: bool | None) ->
             migrate(engine)
             if writable:
                 _check_not_in_use(engine, name)
-    except BaseException as exc:
-        engine.dispose()
-        failure = _open_failed(exc, name)
-        if failure is exc:
-            raise
-        raise failure from exc
     return Project(engine, url, read_only=read_only)
 
 
