@@ -276,17 +276,25 @@ def _check_is_project(path: Path) -> str | None:
     return revision
 
 
+def _check_read_only_revision(name: str, revision: str | None, advice: str, *,
+                              who: str = "") -> None:
+    """A read-only project can be read only when it holds a project at today's version:
+    nothing can be created or upgraded in it (``advice`` says what to do instead)."""
+    if revision is None:
+        raise ProjectError(f"“{name}” is read-only and holds no project yet.")
+    if revision != _head_revision():
+        raise ProjectError(
+            f"“{name}” was made by an older version of IntentLens and must be updated, but it "
+            f"is read-only{who}: {advice}."
+        )
+
+
 def _open_read_only(path: Path, url: str, revision: str | None) -> Project:
     """The project at ``path`` for reading only: nothing is migrated or written."""
     if not path.exists():
         raise ProjectError(f"There is no project at “{path}”.")
-    if revision is None:
-        raise ProjectError(f"“{path.name}” is read-only and holds no project yet.")
-    if revision != _head_revision():
-        raise ProjectError(
-            f"“{path.name}” was made by an older version of IntentLens and must be updated, but "
-            "it is read-only: make the file and its folder writable, or open a copy."
-        )
+    _check_read_only_revision(path.name, revision,
+                              "make the file and its folder writable, or open a copy")
     uri = _read_only_uri(path)
     engine = create_engine(
         url, future=True, creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
@@ -443,14 +451,8 @@ def _open_server(url: str, name: str, *, create: bool, writable: bool | None) ->
                 )
             read_only = True
         if read_only:
-            if revision is None:
-                raise ProjectError(f"“{name}” is read-only and holds no project yet.")
-            if revision != _head_revision():
-                raise ProjectError(
-                    f"“{name}” was made by an older version of IntentLens and must be updated, "
-                    "but it is read-only for this database user: connect as a user who may "
-                    "write to it."
-                )
+            _check_read_only_revision(name, revision, "connect as a user who may write to it",
+                                      who=" for this database user")
         else:
             migrate(engine)
             if writable:
