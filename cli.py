@@ -48,6 +48,9 @@ def _date(ms: int | None) -> str:
 
 def describe_report(report: ImportReport, project_hint: str) -> str:
     """An import report in words (in the user's language, see ``use_locale_language``)."""
+    from engine.events import counts_in_words
+    from engine.ingest.import_report import reason_label
+
     lines = [
         tr("Imported {0:,} events from {1} ({2}, {3}).").format(
             report.imported, report.file_name, report.format, report.encoding
@@ -57,7 +60,7 @@ def describe_report(report: ImportReport, project_hint: str) -> str:
         ),
     ]
     if report.rejected_by_reason:
-        parts = ", ".join(f"{n:,} {k.replace('_', ' ')}" for k, n in report.rejected_by_reason.items())
+        parts = counts_in_words(report.rejected_by_reason, reason_label)
         lines.append(tr("Rejected: {0}.").format(parts))
         for line, reason, raw in report.examples[:3]:
             lines.append(tr("  line {0}: {1}  [{2}]").format(line, reason, raw[:80]))
@@ -66,7 +69,7 @@ def describe_report(report: ImportReport, project_hint: str) -> str:
                 project_hint
             )
         )
-    by_type = ", ".join(f"{n:,} {e}" for e, n in report.events_by_type.items())
+    by_type = counts_in_words(report.events_by_type)
     lines.append(
         tr("{0:,} customers, {1:,} items, {2} to {3}, revenue {4:,.2f}.").format(
             report.customers, report.items, _date(report.first_ms), _date(report.last_ms),

@@ -7,6 +7,7 @@ read events back from a project as an *event frame*: a pandas DataFrame with the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 #: Canonical event types, in the order they are shown to users.
@@ -47,6 +48,17 @@ def event_name(kind: str) -> str:
     from engine.words import tr
 
     return tr(EVENT_NAMES.get(kind, kind.replace("_", " ")))
+
+
+def counts_in_words(counts: dict[str, int], labels: Callable[[str], str] = event_name) -> str:
+    """Counts by kind as the user reads them, largest first: "viewed 152,994, bought 8,287"
+    (``labels`` words a kind; event types by default). Internal names never show."""
+    from engine.words import tr
+
+    ordered = sorted(counts.items(), key=lambda kv: -kv[1])
+    return tr(", ").join(
+        tr("{0} {1:,}").format(labels(kind), int(n)) for kind, n in ordered if n
+    )
 
 
 #: Fields of the data contract, also the names used by ``--map FIELD=COLUMN``.

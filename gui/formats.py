@@ -125,3 +125,21 @@ def day(ms: Any, missing: str = MISSING) -> str:
         return missing
     moment = datetime.fromtimestamp(int(ms) / 1000, UTC)
     return QLocale().toString(QDate(moment.year, moment.month, moment.day), date_pattern())
+
+
+def strftime_local(moment: datetime, pattern: str) -> str:
+    """``moment.strftime(pattern)`` with the month (``%b``, ``%B``) and weekday (``%a``, ``%A``)
+    names in the locale's language: C's strftime writes them in English whatever the user reads
+    ("Nov" on a Chinese desktop, where it should say "11月")."""
+    locale = _locale()
+    short, long_ = QLocale.FormatType.ShortFormat, QLocale.FormatType.LongFormat
+    names = {
+        "%b": locale.monthName(moment.month, short),
+        "%B": locale.monthName(moment.month, long_),
+        "%a": locale.dayName(moment.isoweekday(), short),
+        "%A": locale.dayName(moment.isoweekday(), long_),
+    }
+    for code, name in names.items():
+        # A literal "%" in a name would read as a directive: double it.
+        pattern = pattern.replace(code, name.replace("%", "%%"))
+    return moment.strftime(pattern)

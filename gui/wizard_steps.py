@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
 )
 
 from engine.dates import day as _date
+from engine.events import counts_in_words
 from engine.ingest import ImportProgress, ImportReport
+from engine.ingest.import_report import reason_label
 from gui.models import RowsModel
 from gui.widgets import hint
 from gui.wizard_common import bullets, translate, warning_label
@@ -121,10 +123,8 @@ class ResultPage(QWidget):
         self.result_title.setText(
             translate("ImportWizard", "Imported {0:,} events from {1}").format(events, r.file_name)
         )
-        reasons = "; ".join(
-            f"{n:,} {k.replace('_', ' ')}" for k, n in r.rejected_by_reason.items()
-        )
-        types = ", ".join(f"{n:,} {e}" for e, n in r.events_by_type.items())
+        reasons = counts_in_words(r.rejected_by_reason, reason_label)
+        types = counts_in_words(r.events_by_type)
         text = [
             translate("ImportWizard", "{0:,} lines read: {1:,} imported, {2:,} rejected{3}.").format(
                 r.lines_read, r.imported, r.rejected, f" ({reasons})" if reasons else ""

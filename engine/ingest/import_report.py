@@ -12,10 +12,34 @@ from engine.ingest import reader as rd
 from engine.ingest.notices import ImportWarning
 from engine.ingest.prepared import REASON_KINDS
 from engine.ingest.source import FileProblem
+from engine.words import tr
 
 #: The reasons a line is rejected, as the keys of ``rejected_by_reason``: the reader's own
 #: (stray quotes, over-long lines, JSON nested too deeply) and those of the rows' checks.
 ALL_REASON_KINDS = (*REASON_KINDS, *rd.READER_REASON_KINDS)
+
+#: Each reason in a few words, for the counts of an import's summary ("no customer id 12").
+REASON_LABELS = {
+    "cut_off_line": "cut off",
+    "wrong_column_count": "wrong number of values",
+    "empty_line": "empty",
+    "missing_customer": "no customer id",
+    "bad_time": "time not readable",
+    "missing_event": "no event type",
+    "bad_json": "not valid JSON",
+    "repeated_header": "header line repeated",
+    "totals_row": "totals rows",
+    "above_header": "notes above the header",
+    "number_too_large": "number too large",
+    "unclosed_quote": "quote not closed",
+    "line_too_long": "line too long",
+    "nested_too_deep": "nested too deeply",
+}
+
+
+def reason_label(kind: str) -> str:
+    """A rejection reason in a few words of the user's language (never the internal name)."""
+    return tr(REASON_LABELS.get(kind, "other problems"))
 
 
 class ImportCancelled(Exception):
