@@ -7,6 +7,7 @@ command do exactly the same thing, for every task in ``engine.tasks.TASKS``.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -25,6 +26,7 @@ from storage.runs import (
     RunInfo,
     active_run,
     get_run,
+    list_runs,
     run_outputs,
     run_weights,
 )
@@ -140,7 +142,18 @@ def train(
     if problem is not None:
         raise NoData(tr("The as-of date cannot be used: {0}.").format(problem))
     _checked.clear()  # the data check's frame: training reads its own
+    started = time.perf_counter()
+    expected = _last_prepare_seconds(project, key)
+
+    def preparing(message: str) -> Progress:
+        elapsed = time.perf_counter() - started
+        return Progress(key, "prepare", elapsed_s=elapsed, message=message,
+                        eta_s=max(expected - elapsed, 0.0) if expected else math.nan)
+
+    yield preparing(tr("Reading the events…"))
     events = load_events(project, as_of_ms)
+    yield preparing(tr("Building each customer's history from {0:,} events…").format(
+        len(events)))
     warm_state = None
     if warm_start and task.supports_warm_start:
         current = active_run(project, key)
@@ -148,12 +161,14 @@ def train(
         if current is not None and blob is not None:
             warm_state = task.warm_state(current, blob, config, events)
     result = None
-    started = time.perf_counter()
+    prepared_s: float | None = None  # until the first batch or epoch: what "preparing" took
     for report in task.train(
         events, config, should_stop=should_stop, warm_state=warm_state,
         signal=signal_reader(project),
     ):
         if isinstance(report, Progress):
+            if prepared_s is None and report.step in ("batch", "epoch"):
+                prepared_s = time.perf_counter() - started
             yield report
         else:
             result = report
@@ -168,7 +183,8 @@ def train(
         key,
         status=record.status,
         settings=record.settings,
-        history={**record.history, "record_version": record.version},
+        history={**record.history, "record_version": record.version,
+                 **({} if prepared_s is None else {"prepare_seconds": round(prepared_s, 2)})},
         metrics=record.metrics,
         summary=record.summary,
         seconds=seconds,
@@ -180,6 +196,16 @@ def train(
     run = get_run(project, run_id)
     assert run is not None
     yield RunSaved(key, run_id, result, task.describe(run))
+
+
+def _last_prepare_seconds(project: Project, key: str) -> float:
+    """How long the latest run of the task took to prepare its data on this project (0 when no
+    run says): the estimate the next run shows while it prepares."""
+    for run in list_runs(project, key):
+        seconds = run.history.get("prepare_seconds")
+        if isinstance(seconds, int | float) and math.isfinite(seconds) and seconds > 0:
+            return float(seconds)
+    return 0.0
 
 
 def make_active(project: Project, run_id: int) -> RunInfo:

@@ -207,7 +207,8 @@ def test_stopping_saves_nothing(small_project: Project) -> None:
         runs.train(small_project, "profiles", ProfileConfig(epochs=5), should_stop=lambda: True
         )
     )
-    assert reports and all(isinstance(r, Progress) and r.step == "epoch" for r in reports)
+    assert [r.step for r in reports[:2]] == ["prepare", "prepare"]  # reading, then building
+    assert reports[2:] and all(isinstance(r, Progress) and r.step == "epoch" for r in reports[2:])
     assert len(list_runs(small_project)) == before
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -70,7 +71,7 @@ def test_a_new_task_trains_saves_and_shows_through_the_pipeline(
     counting: None, opened: Project
 ) -> None:
     reports = list(runs.train(opened, KEY, CountConfig(weight=3)))
-    assert isinstance(reports[0], Progress) and reports[0].step == "note"
+    assert [r.step for r in reports[:3]] == ["prepare", "prepare", "note"]
     assert [r.epoch for r in reports if isinstance(r, Progress) and r.step == "epoch"] == [1, 2]
     saved = reports[-1]
     assert isinstance(saved, RunSaved) and saved.task == KEY
@@ -184,3 +185,23 @@ def test_the_card_says_top_only_when_true_and_counts_in_words() -> None:
     assert card.history().startswith("1 event, 1 purchase, revenue 2.50.")
     card = CustomerCard(1, "c", 1_200, 0, 0.0, "a", "b", pd.DataFrame(), [])
     assert card.history().startswith("1,200 events, 0 purchases,")
+
+
+def test_preparing_the_data_says_what_it_does_and_estimates_from_the_last_run(
+    counting: None, opened: Project
+) -> None:
+    first = [r for r in runs.train(opened, KEY, CountConfig(weight=3))
+             if isinstance(r, Progress) and r.step == "prepare"]
+    assert [r.message for r in first] == [
+        "Reading the events…",
+        f"Building each customer's history from {len(events_frame(opened)):,} events…",
+    ]
+    if not any("prepare_seconds" in r.history for r in list_runs(opened, KEY)[1:]):
+        assert all(math.isnan(r.eta_s) for r in first)  # no run before: no estimate yet
+    saved = list_runs(opened, KEY)[0].history["prepare_seconds"]
+    assert saved > 0
+    second = [r for r in runs.train(opened, KEY, CountConfig(weight=3))
+              if isinstance(r, Progress) and r.step == "prepare"]
+    # The estimate is what the last run took, less the time already spent.
+    assert second[0].eta_s == pytest.approx(max(saved - second[0].elapsed_s, 0.0), abs=1e-9)
+    assert 0 <= second[1].eta_s <= second[0].eta_s
