@@ -24,6 +24,7 @@ Nothing here imports the database layer at module level, so ``engine.profiles`` 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import math
@@ -310,6 +311,34 @@ def write_csv(
     return counted.n
 
 
+def write_bytes(data: bytes, out: str | Path, *, project: Project | None = None) -> Path:
+    """Write a finished document (a report's HTML or PDF) with the promises of every export:
+    the target is checked (:func:`check_target`), the bytes go to a temporary file beside it
+    and only a complete file is renamed into place; a failure is ExportError in one sentence
+    and leaves the target as it was. Returns the file written."""
+    target = check_target(out, project)
+    name = Path(out).name or str(out)
+    try:
+        tmp, fd = _temporary(target)
+    except OSError as exc:
+        raise _failure(exc, name) from exc
+    try:
+        with open(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException as exc:
+        # An OSError here: the folder itself went away or became read-only; nothing more to do.
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _failure(exc, name) from exc
+        raise
+    _sync_folder(target.parent)
+    return target
+
+
 class _Counted:
     """Rows passed through, counted, with a look at the cancel flag every so many."""
 
@@ -360,7 +389,8 @@ def export_rejected(
     *,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> int:
-    """Write rejected rows (file, line, reason, raw) as CSV; returns the row count."""
+    """Write rejected rows (file, line, reason, raw) as CSV, or as an Excel workbook when the
+    name ends in ``.xlsx`` (:func:`write_csv`); returns the row count."""
     from storage.queries import iter_rejected
 
     check_target(out, project)

@@ -330,4 +330,5 @@ def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
         render_all(window, Path(screenshots))
         return 0
     window.show()
+    window.offer_tour()  # first start on the demo: four steps, not modal, once
     return int(app.exec())

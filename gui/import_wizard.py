@@ -2,7 +2,8 @@
 
 Step 1 shows the file as parsed and the proposed mapping (all changeable), and offers the mapping
 of the last import of the same kind of file; step 2 runs the import on the worker with a progress
-bar and Cancel; step 3 reports the counts and the rejected lines, which can be saved as CSV.
+bar and Cancel; step 3 reports the counts and the rejected lines, which can be saved as CSV or
+Excel.
 The steps' widgets live in ``gui/wizard_*.py``; this dialog holds the options and the worker.
 """
 
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.currency import note_import_currency
-from engine.exports import ExportError, export_rejected
+from engine.exports import export_rejected
 from engine.ingest import (
     DuplicateImport,
     FilePreview,
@@ -38,6 +39,8 @@ from engine.ingest import (
 )
 from engine.ingest.mapping_memory import PreviousMapping, format_signature, previous_mapping
 from gui.readonly import is_read_only, read_only_sentence
+from gui.table_menu import install_table_menu
+from gui.widgets import ask_export_path, tell_failed, tell_saved
 from gui.wizard_choose import ChoosePage
 from gui.wizard_common import FILE_FILTER
 from gui.wizard_steps import ResultPage, RunningPage
@@ -117,6 +120,8 @@ class ImportWizard(QDialog):
         c.import_button.clicked.connect(lambda: self.start_import())
         self.running_page.cancel_button.clicked.connect(self.cancel_import)
         self.result_page.save_rejected_button.clicked.connect(self.save_rejected)
+        # The table lists the first lines; its export is the button's: every rejected line.
+        install_table_menu(self.result_page.rejected_view, "rejected", export=self.save_rejected)
         self.result_page.done_button.clicked.connect(self.accept)
 
     # -- step 1 --------------------------------------------------------------------------
@@ -346,21 +351,44 @@ class ImportWizard(QDialog):
         self.steps.setCurrentIndex(2)
         self.result_page.show_report(r, self.project)
 
-    def save_rejected(self) -> None:
-        """Save this import's rejected lines (line, reason, text) as CSV."""
-        if self.report is None:
-            return
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Save rejected lines"), "rejected.csv", self.tr("CSV files (*.csv)")
-        )
-        if path:
-            note = self.result_page.save_note
-            try:
-                n = export_rejected(self.project, path, self.report.batch_id)
-            except ExportError as exc:
-                note.setText(str(exc))
-                return
-            note.setText(self.tr("Saved {0:,} rejected lines.").format(n))
+    #: The save of rejected lines on the worker (one at a time).
+    _save_worker: Worker | None = None
+
+    def save_rejected(self, path: str | None = None) -> Worker | None:
+        """Save this import's rejected lines (file, line, reason, text) as CSV or Excel by the
+        file name, on the worker (asks where, starting in Documents or the last export's
+        folder, unless ``path`` is given); a message says how many went where."""
+        if self.report is None or self._save_worker is not None:
+            return None
+        if not path:
+            path = ask_export_path(self, self.tr("Save rejected lines"), "rejected.csv")
+            if not path:
+                return None
+        out = path
+        note, button = self.result_page.save_note, self.result_page.save_rejected_button
+
+        def saved(n: int) -> None:
+            note.clear()
+            tell_saved(self, self.tr("1 rejected line") if n == 1
+                       else self.tr("{0:,} rejected lines").format(int(n)), out)
+
+        def failed(exc: BaseException) -> None:
+            note.setText(str(exc))
+            tell_failed(self, str(exc))
+
+        def finished() -> None:
+            self._save_worker = None
+            button.setEnabled(True)
+
+        worker = Worker.call(export_rejected, self.project, out, self.report.batch_id)
+        worker.signals.progressed.connect(saved)
+        worker.signals.failed.connect(failed)
+        worker.signals.finished.connect(finished)
+        self._save_worker = worker
+        note.setText(self.tr("Saving the rejected lines…"))
+        button.setEnabled(False)
+        worker.start()
+        return worker
 
     def reject(self) -> None:  # noqa: D102 - closing while importing cancels first
         if self.worker is not None and self.worker.running:

@@ -1,5 +1,5 @@
-"""Typed, versioned application settings (last project, recent projects, language), kept as
-JSON.
+"""Typed, versioned application settings (last project, recent projects, language, whether
+the first-start tour was dismissed), kept as JSON.
 
 ``QSettings`` holds window geometry only. Tests point ``INTENTLENS_HOME`` at a temporary folder,
 so they never touch the user's settings.
@@ -43,6 +43,8 @@ class Settings:
     recent_projects: list[str] = field(default_factory=list)
     #: One of LANGUAGES; applied when IntentLens starts (gui.app.apply_language).
     language: str = "system"
+    #: The first-start tour (gui.tour) was finished or skipped: it is not offered again.
+    tour_done: bool = False
 
     def remember(self, project: str) -> None:
         """Put a project first in the recent list and make it the last one opened."""
@@ -74,10 +76,13 @@ def load_settings() -> Settings:
     last = data.get("last_project")
     # A file written before the language setting has none: it follows the system.
     language = data.get("language", "system")
+    # A file written before the tour existed has no flag: the tour is still to come.
+    tour_done = data.get("tour_done", False)
     return Settings(
         last_project=last if isinstance(last, str) else None,
         recent_projects=recent,
         language=language if language in LANGUAGES else "system",
+        tour_done=tour_done if isinstance(tour_done, bool) else False,
     )
 
 

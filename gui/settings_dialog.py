@@ -56,6 +56,9 @@ class SettingsDialog(QDialog):
         for key, name in OWN_NAMES.items():
             self.language.addItem(name, key)
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
+        self.language.setToolTip(self.tr(
+            "The language of every window, and how dates and numbers are written. “System” "
+            "follows this computer's language."))
         self.restart_note = QLabel(self.tr("The language changes when IntentLens starts again."))
         self.restart_note.setWordWrap(True)
         self.restart_note.setStyleSheet("color: #8a5a00;")
@@ -64,6 +67,9 @@ class SettingsDialog(QDialog):
         locale = QLocale()
         self.currency = QLineEdit(shop_currency(project) if project is not None else "")
         self.currency.setMaxLength(MAX_LENGTH)
+        self.currency.setToolTip(self.tr(
+            "The sign or code shown with amounts in this project, such as $ or EUR; empty shows "
+            "plain numbers."))
         self.currency.setMaximumWidth(120)
         # The locale's own currency as the example; a bare system (no language) has none.
         symbol = locale.currencySymbol(QLocale.CurrencySymbolFormat.CurrencySymbol) or "$"

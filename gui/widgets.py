@@ -1,24 +1,43 @@
-"""Small shared widgets: headline numbers, section titles, plots in the house style, and the
-save dialog and status line every export on a page uses."""
+"""Small shared widgets: headline numbers, section titles, charts in the house style (with their
+right-click menu), and the save dialogs and confirmations every export and picture uses."""
 
 from __future__ import annotations
 
 import math
+import os
+from functools import partial
 from html import escape
 from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths, Qt, QUrl, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QTextDocumentFragment
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QDesktopServices,
+    QFont,
+    QFontMetrics,
+    QGuiApplication,
+    QPainter,
+    QPixmap,
+    QTextDocumentFragment,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
     QFileDialog,
     QFrame,
     QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from engine.exports import ExportError, check_target
+from gui.date_axis import LocaleDateAxis
 from gui.settings import home
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#333")
@@ -87,22 +106,175 @@ class EpochAxis(pg.AxisItem):
         return levels
 
 
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("widgets", text)
+
+
+class Chart(pg.PlotWidget):
+    """A pyqtgraph plot that behaves like the rest of the page: the mouse wheel scrolls the page
+    (Ctrl+wheel zooms the chart), and a right-click offers "Save chart as picture…", "Copy
+    chart" and "Reset view" (pyqtgraph's own menu, full of terms, stays off).
+
+    ``caption`` is a label drawn above the chart outside it (a wrapping title), put on top of a
+    saved or copied picture too; ``file_name`` is the name the save dialog suggests ("" names
+    the picture after the title)."""
+
+    def __init__(self, axisItems: dict[str, pg.AxisItem] | None = None) -> None:  # noqa: N803
+        super().__init__(axisItems=axisItems)
+        self.setMenuEnabled(False)
+        self.caption: QLabel | None = None
+        self.file_name = ""
+        #: The ranges the page set (x and/or y, with padding): what "Reset view" goes back to.
+        self._home: dict[str, tuple[float, float, float | None]] = {}
+        # PlotWidget binds setXRange/setYRange to its PlotItem per instance; wrap them so a
+        # range the page sets is remembered (the user's zooming goes through the ViewBox).
+        self.setXRange = partial(self._set_range, "x")
+        self.setYRange = partial(self._set_range, "y")
+
+    def _set_range(self, axis: str, low: float, high: float, padding: float | None = None,
+                   update: bool = True) -> None:
+        self._home[axis] = (low, high, padding)
+        item = self.getPlotItem()
+        setter = item.setXRange if axis == "x" else item.setYRange
+        setter(low, high, padding=padding, update=update)
+
+    def movable(self) -> bool:
+        """Whether the user can zoom or move the view (some charts are fixed pictures)."""
+        return any(self.getViewBox().state["mouseEnabled"])
+
+    def reset_view(self) -> None:
+        """Show the chart as the page drew it: the ranges it set, else everything fitted."""
+        box = self.getViewBox()
+        for axis, which in (("x", pg.ViewBox.XAxis), ("y", pg.ViewBox.YAxis)):
+            home = self._home.get(axis)
+            if home is None:
+                box.enableAutoRange(axis=which, enable=True)
+            else:
+                self._set_range(axis, *home)
+
+    def wheelEvent(self, ev: QWheelEvent) -> None:  # noqa: N802
+        """Ctrl+wheel zooms; the plain wheel scrolls the page the chart sits on."""
+        if ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            super().wheelEvent(ev)
+            return
+        area = scroll_area_of(self)
+        if area is None:
+            ev.ignore()
+            return
+        QApplication.sendEvent(area.viewport(), ev.clone())
+        ev.accept()
+
+    def contextMenuEvent(self, ev: QContextMenuEvent) -> None:  # noqa: N802
+        """The chart's menu (never pyqtgraph's)."""
+        self.context_menu().exec(ev.globalPos())
+        ev.accept()
+
+    def context_menu(self) -> QMenu:
+        """The right-click menu: save as a picture, copy, reset the view."""
+        menu = QMenu(self)
+        menu.addAction(_tr("Save chart as picture…"), lambda: save_chart(self))
+        menu.addAction(_tr("Copy chart"), lambda: copy_chart(self))
+        if self.movable():
+            menu.addSeparator()
+            reset = menu.addAction(_tr("Reset view"), self.reset_view)
+            reset.setToolTip(_tr("Undo zooming and moving: show the whole chart again"))
+        return menu
+
+    def title_text(self) -> str:
+        """The chart's title as plain text (its caption's, else its own; "" without one)."""
+        if self.caption is not None and self.caption.text():
+            text = self.caption.text()
+        else:
+            label = self.getPlotItem().titleLabel
+            text = label.text if label.isVisible() else ""
+        return QTextDocumentFragment.fromHtml(text).toPlainText() if "<" in text else text
+
+
+def scroll_area_of(widget: QWidget) -> QAbstractScrollArea | None:
+    """The scroll area a widget sits in (None when its page does not scroll)."""
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QAbstractScrollArea):
+        parent = parent.parentWidget()
+    return parent
+
+
 def plot(title_text: str = "", *, date_axis: bool = False,
-         epoch_axis: bool = False) -> pg.PlotWidget:
-    """A plot widget in the house style (white background, light grid); its bottom axis reads
-    dates or whole epochs when asked."""
+         epoch_axis: bool = False) -> Chart:
+    """A chart in the house style (white background, light grid, the chart menu); its bottom
+    axis reads dates or whole epochs when asked."""
     axis: dict[str, pg.AxisItem] = {}
     if date_axis:
-        axis["bottom"] = pg.DateAxisItem(utcOffset=0)
+        axis["bottom"] = LocaleDateAxis()  # month names in the user's language
     elif epoch_axis:
         axis["bottom"] = EpochAxis(orientation="bottom")
-    widget = pg.PlotWidget(axisItems=axis)
+    widget = Chart(axisItems=axis)
     widget.showGrid(x=True, y=True, alpha=0.15)
     if title_text:
         set_plot_title(widget, title_text)
-    widget.setMenuEnabled(False)
     widget.setMinimumHeight(180)
     return widget
+
+
+def chart_picture(chart: Chart) -> QPixmap:
+    """The chart as shown, with its caption above it when it has one."""
+    shot = chart.grab()
+    caption = chart.caption
+    if caption is None or not caption.isVisible() or not caption.text():
+        return shot
+    top = caption.grab()
+    ratio = shot.devicePixelRatio()
+    picture = QPixmap(max(shot.width(), top.width()), shot.height() + top.height())
+    picture.setDevicePixelRatio(ratio)
+    picture.fill(Qt.GlobalColor.white)
+    painter = QPainter(picture)
+    painter.drawPixmap(0, 0, top)
+    painter.drawPixmap(0, round(top.height() / ratio), shot)
+    painter.end()
+    return picture
+
+
+def _file_name(chart: Chart) -> str:
+    if chart.file_name:
+        return chart.file_name
+    words = "".join(c if c.isalnum() else " " for c in chart.title_text().lower()).split()
+    return "-".join(words)[:60].strip("-") + ".png" if words else "chart.png"
+
+
+def save_chart(chart: Chart, path: str | Path | None = None) -> Path | None:
+    """Save a chart as shown as a PNG picture: asks where (starting in :func:`export_folder`)
+    unless ``path`` is given, then says where it went (:func:`tell_saved`) or why nothing was
+    written (:func:`tell_failed`). Returns the file written, or None."""
+    if not path:
+        chosen, _ = QFileDialog.getSaveFileName(
+            chart, _tr("Save chart as picture"), str(export_folder() / _file_name(chart)),
+            _tr("PNG pictures (*.png)"))
+        if not chosen:
+            return None
+        path = chosen if chosen.lower().endswith(".png") else chosen + ".png"
+    try:
+        target = check_target(path, getattr(page_of(chart), "project", None))
+    except ExportError as exc:
+        tell_failed(chart, str(exc))
+        return None
+    # Written beside the target and renamed, so a failure leaves an older picture as it was.
+    tmp = target.with_name(f".{target.name}.part")
+    if not chart_picture(chart).save(str(tmp), "PNG"):
+        tmp.unlink(missing_ok=True)
+        tell_failed(chart, _tr("“{0}” could not be written (no permission, or the disk is "
+                               "full), so nothing changed.").format(target.name))
+        return None
+    os.replace(tmp, target)
+    tell_saved(chart, _tr("the chart"), target)
+    return target
+
+
+def copy_chart(chart: Chart) -> None:
+    """Put the chart as shown on the clipboard, as a picture."""
+    QGuiApplication.clipboard().setPixmap(chart_picture(chart))
+    window = chart.window()
+    if isinstance(window, QMainWindow):
+        window.statusBar().showMessage(
+            _tr("The chart is copied: paste it into a document or an e-mail."), 8000)
 
 
 def set_plot_title(widget: pg.PlotWidget, text: str) -> None:
@@ -217,6 +389,56 @@ class StatusLine(QLabel):
         )
         self.setText(html)
         self.setVisible(True)
+
+
+def page_of(widget: QWidget) -> QWidget | None:
+    """The page (or window) a widget belongs to: the nearest one, itself included, that
+    follows a project (has a ``project``); None for a widget on its own."""
+    at: QWidget | None = widget
+    while at is not None and not hasattr(at, "project"):
+        at = at.parentWidget()
+    return at
+
+
+def _page_line(widget: QWidget) -> StatusLine | None:
+    line = getattr(page_of(widget), "status", None)
+    return line if isinstance(line, StatusLine) else None
+
+
+def tell_saved(widget: QWidget, what: str, path: str | Path) -> None:
+    """Say that ``what`` ("the chart", "1,234 rows") was saved to ``path``, where the user
+    cannot miss it: on the page's status line when it has one (with a link to the folder),
+    else in a message with an "Open" button for the folder; the window's status bar repeats it.
+    The next save dialog opens in that folder."""
+    file = Path(path).expanduser().resolve()
+    remember_export_folder(file)
+    sentence = _tr("Saved {0} to {1}.").format(what, file)
+    window = widget.window()
+    if isinstance(window, QMainWindow):
+        window.statusBar().showMessage(sentence, 15_000)
+    line = _page_line(widget)
+    if line is not None:
+        line.saved(what, file)
+        return
+    box = QMessageBox.StandardButton
+    answer = QMessageBox.information(
+        widget, _tr("Saved"), sentence + "\n\n" + _tr("Open the folder to see the file?"),
+        box.Open | box.Close, box.Close)
+    if answer == box.Open:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(file.parent)))
+
+
+def tell_failed(widget: QWidget, sentence: str) -> None:
+    """Say why nothing was saved: on the page's status line when it has one, else in a
+    message; the window's status bar repeats it."""
+    window = widget.window()
+    if isinstance(window, QMainWindow):
+        window.statusBar().showMessage(sentence, 15_000)
+    line = _page_line(widget)
+    if line is not None:
+        line.failed(sentence)
+    else:
+        QMessageBox.warning(widget, _tr("Not saved"), sentence)
 
 
 class EmptyState(QWidget):

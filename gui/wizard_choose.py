@@ -50,6 +50,8 @@ class ChoosePage(QWidget):
         row = QHBoxLayout()
         self.file_edit = QLineEdit()
         self.file_edit.setReadOnly(True)
+        self.file_edit.setToolTip(translate(
+            "ImportWizard", "The file to import: choose another, or drop one on this window"))
         self.file_edit.setPlaceholderText(
             translate("ImportWizard", "Choose a file, or drop it here")
         )
@@ -94,6 +96,11 @@ class ChoosePage(QWidget):
         self.pseudo_check = QCheckBox(translate(
             "ImportWizard",
             "Replace customer ids by pseudonyms (the key is kept in a file beside the project)",
+        ))
+        self.pseudo_check.setToolTip(translate(
+            "ImportWizard",
+            "The project then holds made-up ids instead of your customers' own; only the key "
+            "file beside the project turns them back into the real ones.",
         ))
         v.addWidget(self.pseudo_check)
         self.pseudo_hint = hint("")

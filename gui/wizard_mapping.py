@@ -20,10 +20,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.events import EVENT_TYPES, FIELDS
+from engine.events import EVENT_TYPES, FIELDS, event_name
 from engine.ingest import FilePreview
 from gui.widgets import hint
 from gui.wizard_common import STATUS_MEANINGS, translate, words_in
+
+
+def fill_kinds(combo: QComboBox, kinds: list[str], current: str | None = None) -> None:
+    """Offer event types in the user's words ("added to cart"), each holding its type as the
+    item's data: internal names never show."""
+    combo.blockSignals(True)
+    combo.clear()
+    for kind in kinds:
+        combo.addItem(event_name(kind), kind)
+    combo.blockSignals(False)
+    if current is not None:
+        select_kind(combo, current)
+
+
+def select_kind(combo: QComboBox, kind: str) -> None:
+    """Show ``kind`` as the combo's choice (its signal fires when the choice changes)."""
+    index = combo.findData(kind)
+    if index >= 0:
+        combo.setCurrentIndex(index)
 
 
 class ColumnsBox(QGroupBox):
@@ -61,6 +80,9 @@ class ColumnsBox(QGroupBox):
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
             )
             combo.setMinimumContentsLength(12)
+            combo.setToolTip(translate(
+                "ImportWizard", "The column of your file that holds “{0}”").format(
+                labels.get(fld, fld).removesuffix(" *")))
             combo.currentIndexChanged.connect(lambda _i, f=fld: self.column_changed.emit(f))
             self.combos[fld] = combo
             grid.addWidget(QLabel(labels.get(fld, fld)), n // 2, (n % 2) * 2)
@@ -113,8 +135,11 @@ class EventsBox(QGroupBox):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(QLabel(translate("ImportWizard", "No event column. Every line is")))
         self.default_event_combo = QComboBox()
-        self.default_event_combo.addItems(list(EVENT_TYPES))
-        self.default_event_combo.currentTextChanged.connect(self.default_event_changed)
+        self.default_event_combo.setToolTip(translate(
+            "ImportWizard", "What every line of a file without an event column stands for"))
+        fill_kinds(self.default_event_combo, list(EVENT_TYPES))
+        self.default_event_combo.currentIndexChanged.connect(
+            lambda _i: self.default_event_changed.emit(self.default_event_combo.currentData()))
         row.addWidget(self.default_event_combo)
         row.addStretch(1)
         ev.addWidget(self.default_event_row)
@@ -156,23 +181,27 @@ class EventsBox(QGroupBox):
             choices = list(STATUS_MEANINGS if is_status else EVENT_TYPES)
             if canon not in choices:
                 choices.append(canon)
-            combo.addItems(choices)
-            combo.setCurrentText(canon)
+            fill_kinds(combo, choices, canon)
             if is_status:
                 combo.setToolTip(translate(
                     "ImportWizard",
                     "purchase: the order was paid · refund: paid, then refunded · "
                     "other: not a purchase (cancelled, unpaid)",
                 ))
-            combo.currentTextChanged.connect(
-                lambda value, r=raw: self.event_changed.emit(r, value)
+            else:
+                combo.setToolTip(translate(
+                    "ImportWizard",
+                    "What this word of your file means: view, search, cart, purchase, refund…",
+                ))
+            combo.currentIndexChanged.connect(
+                lambda _i, r=raw, c=combo: self.event_changed.emit(r, c.currentData())
             )
             self.table.setCellWidget(row, 2, combo)
         # No words at all: an empty table would only puzzle; the "Every line is" choice stays.
         self.table.setVisible(bool(pv.event_counts))
         no_events = "event" not in pv.mapping.columns
         self.default_event_row.setVisible(no_events)
-        self.default_event_combo.setCurrentText(pv.mapping.default_event)
+        select_kind(self.default_event_combo, pv.mapping.default_event)
         if not no_events:
             self.no_event_label.setText("")
         elif "status" in pv.mapping.columns:

@@ -51,10 +51,20 @@ class ReadingBox(QGroupBox):
         self.format_combo.addItem(
             translate("ImportWizard", "Other CSV (map the columns below)"), "csv"
         )
+        self.format_combo.setToolTip(translate(
+            "ImportWizard",
+            "The shop system or file kind the file comes from; a known one needs no mapping.",
+        ))
         self.encoding_combo = QComboBox()
+        self.encoding_combo.setToolTip(translate(
+            "ImportWizard",
+            "How the file stores its letters. Change it when names show odd signs such as “Ã©”.",
+        ))
         self.encoding_combo.setEditable(True)
         self.encoding_combo.addItems(ENCODINGS)
         self.delimiter_combo = QComboBox()
+        self.delimiter_combo.setToolTip(translate(
+            "ImportWizard", "The sign between the columns of a line (comma, semicolon, tab…)"))
         for value, label in DELIMITERS:
             self.delimiter_combo.addItem(translate("ImportWizard", label), value)
         self.skip_spin = QSpinBox()
@@ -67,11 +77,22 @@ class ReadingBox(QGroupBox):
         self.header_check = QCheckBox(
             translate("ImportWizard", "The first line holds column names")
         )
+        self.header_check.setToolTip(translate(
+            "ImportWizard",
+            "Checked: the first line names the columns and is not imported as data.",
+        ))
         self.decimal_combo = QComboBox()
+        self.decimal_combo.setToolTip(translate(
+            "ImportWizard", "Whether prices write their cents after a point or a comma"))
         self.decimal_combo.addItem(translate("ImportWizard", "Automatic"), None)
         self.decimal_combo.addItem(translate("ImportWizard", "Point (1,234.50)"), ".")
         self.decimal_combo.addItem(translate("ImportWizard", "Comma (1.234,50)"), ",")
         self.date_order_combo = QComboBox()
+        self.date_order_combo.setToolTip(translate(
+            "ImportWizard",
+            "How the file writes its dates, e.g. day first (31/01/2024) or month first "
+            "(01/31/2024)",
+        ))
         self.date_order_combo.addItem(translate("ImportWizard", "Automatic"), None)
         for key in DATE_ORDERS:
             self.date_order_combo.addItem(translate("ImportWizard", DATE_ORDER_WORDS[key]), key)

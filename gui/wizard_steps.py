@@ -1,5 +1,5 @@
 """The wizard's last two steps: the import running (progress, Cancel) and its result (counts,
-warnings, the rejected lines, which can be saved as CSV)."""
+warnings, the rejected lines, which can be saved as CSV or Excel)."""
 
 from __future__ import annotations
 
@@ -107,7 +107,7 @@ class ResultPage(QWidget):
         v.addWidget(self.result_spacer, 1)
         row = QHBoxLayout()
         self.save_rejected_button = QPushButton(
-            translate("ImportWizard", "Save rejected lines as CSV…")
+            translate("ImportWizard", "Save rejected lines…")
         )
         row.addWidget(self.save_rejected_button)
         self.save_note = hint("")  # what saving did, next to the button that did it

@@ -51,9 +51,9 @@ def level_verdict(level: str, info: dict[str, Any], period_days: int) -> str:
         text = tr("For single items, {0} is {1}").format(name, within)
     gap = info.get("versus_naive")
     if served != "seasonal_naive" and isinstance(gap, list) and len(gap) == 3:
-        text += "; " + comparison(name, tr(NAMES["seasonal_naive"]),
-                                  (float(gap[0]), float(gap[1]), float(gap[2])))
-    return text + "."
+        text += tr("; ") + comparison(name, tr(NAMES["seasonal_naive"]),
+                                      (float(gap[0]), float(gap[1]), float(gap[2])))
+    return text + tr(".")
 
 
 #: The levels as a signal's sentence names them.

@@ -37,6 +37,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from engine.words import tr
+
 # Currency signs and codes, longest first where one is a prefix of another (RE2 alternation is
 # leftmost-first, like Python's).
 _CURRENCY_SIGNS: tuple[str, ...] = (
@@ -135,14 +137,16 @@ class NumberForm:
 
     def describe(self) -> str:
         """The form in plain words, e.g. "decimal comma, space for thousands, €"."""
-        parts = ["decimal comma" if self.decimal == "," else "decimal point"]
+        parts = [tr("decimal comma") if self.decimal == "," else tr("decimal point")]
         if self.ambiguous:
-            parts[0] += " (a guess: the values read either way)"
+            parts[0] += tr(" (a guess: the values read either way)")
         if self.thousands:
-            parts.append(_THOUSANDS_WORDS.get(self.thousands, f"{self.thousands!r} for thousands"))
+            known = _THOUSANDS_WORDS.get(self.thousands)
+            parts.append(tr(known) if known else tr("{0} for thousands").format(
+                repr(self.thousands)))
         if self.currency:
             parts.append(self.currency)
-        return ", ".join(parts)
+        return tr(", ").join(parts)
 
 
 #: Plain numbers ("12.50"), for a column nobody decided a form for.

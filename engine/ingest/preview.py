@@ -280,7 +280,7 @@ def inspect_file(path: str | Path, options: ImportOptions | None = None) -> File
     else:
         proposal = propose_columns(header, rows)
         columns, ambiguous, missing = proposal.columns, proposal.ambiguous, proposal.missing
-        format_key, format_title = "csv", "columns matched by their names"
+        format_key, format_title = "csv", tr("columns matched by their names")
     for fld, col in options.columns.items():
         if fld not in FIELDS:
             raise FileProblem(

@@ -42,6 +42,7 @@ from engine.ingest.timeforms import (
     iso_rules,
     key_layout,
 )
+from engine.words import tr
 
 #: What :func:`parse_times` gives for a value it cannot read.
 INT64_MIN: int = int(np.iinfo(np.int64).min)
@@ -87,7 +88,7 @@ _EXAMPLE = datetime(2023, 12, 31, 14, 5, 9, tzinfo=UTC)
 def describe_format(fmt: str) -> str:
     """The time format in plain words with an example, for the import wizard and reports."""
     if fmt in _NAMES:
-        return _NAMES[fmt]
+        return tr(_NAMES[fmt])
     if "%" not in fmt:
         return fmt
     try:
@@ -96,11 +97,11 @@ def describe_format(fmt: str) -> str:
         return fmt
     layout = key_layout(fmt)
     if layout is None:
-        return f"the form {fmt.replace('%', '')} ({example})"
+        return tr("the form {0} ({1})").format(fmt.replace("%", ""), example)
     joiner = "/" if layout.kind == "chinese" else layout.sep
-    words = joiner.join(_TOKEN_WORDS[t] for t in layout.tokens)
+    words = joiner.join(tr(_TOKEN_WORDS[t]) for t in layout.tokens)
     if "y" in layout.tokens:
-        words += " (2-digit year)"
+        words += tr(" (2-digit year)")
     return f"{words} ({example})"
 
 

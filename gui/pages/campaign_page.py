@@ -42,6 +42,7 @@ from engine.tasks.base import NoData
 from gui.pages.campaign_filters import CampaignFilters
 from gui.pages.campaign_model import CampaignModel, money
 from gui.pages.campaign_views import PlanFigures, ProfitCurve
+from gui.table_menu import install_table_menu
 from gui.widgets import EmptyState, StatusLine, ask_export_path, hint, remember_export_folder, title
 from gui.worker import Caller, Worker
 from storage.project import Project
@@ -167,6 +168,9 @@ class CampaignPage(QWidget):
         self.count = QSpinBox()
         self.count.setRange(0, 0)
         self.count.setSuffix(self.tr(" customers"))
+        self.count.setToolTip(self.tr(
+            "How many customers to contact, the likeliest buyers first (or drag the line on "
+            "the chart)"))
         self.slider.valueChanged.connect(self.count.setValue)
         self.count.valueChanged.connect(self.slider.setValue)
         self.count.valueChanged.connect(lambda _v: self.update_plan())
@@ -203,6 +207,7 @@ class CampaignPage(QWidget):
         header.setStretchLastSection(True)
         for col, width in enumerate((46, 96, 56, 150, 200)):
             self.table.setColumnWidth(col, width)
+        install_table_menu(self.table, "campaign", export=self.export_list)
         rv.addWidget(self.table, 1)
         return right
 

@@ -33,6 +33,7 @@ from engine.tasks.base import Column
 from gui.pages.customer_card import Card, CustomerCard, load_card
 from gui.pages.customers_model import CustomersModel
 from gui.readonly import is_read_only, refuse_if_read_only
+from gui.table_menu import install_table_menu
 from gui.widgets import StatusLine, ask_export_path, remember_export_folder
 from gui.worker import Caller, Worker
 from storage.project import Project
@@ -71,6 +72,7 @@ class CustomersPage(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Find a customer by id…"))
         self.search.setClearButtonEnabled(True)
+        self.search.setToolTip(self.tr("Show only customers whose id contains what you type"))
         self.low = QDoubleSpinBox()
         self.high = QDoubleSpinBox()
         for box, value in ((self.low, 0.0), (self.high, 100.0)):
@@ -78,6 +80,7 @@ class CustomersPage(QWidget):
             box.setSuffix(" %")
             box.setDecimals(0)
             box.setValue(value)
+            box.setToolTip(self.tr("How likely the customer is to buy in the coming period"))
         filters.addWidget(self.search, 2)
         filters.addWidget(QLabel(self.tr("Intent from")))
         filters.addWidget(self.low)
@@ -143,6 +146,7 @@ class CustomersPage(QWidget):
         for col, width in enumerate((110, 58, 58, 116, 76, 90, 86)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        install_table_menu(self.table, "customers", export=self.export_shown)
         split.addWidget(self.table)
         self.card_stack = QStackedWidget()
         self.placeholder = QLabel(self.tr("Select a customer in the list to see their card."))

@@ -24,6 +24,7 @@ from engine.events import EVENT_TYPES, event_name
 from engine.overview import DataSummary, summarize
 from gui import formats
 from gui.models import RowsModel
+from gui.table_menu import install_table_menu
 from gui.widgets import PALETTE, StatCard, hint, plot, title
 from gui.worker import Caller
 from storage.project import Project
@@ -149,6 +150,8 @@ class DataPage(QWidget):
             view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
             view.setMinimumHeight(260)
             view.setAlternatingRowColors(True)
+            install_table_menu(
+                view, "top-categories" if model is self.categories_model else "top-items")
             heading = title(label)
             if model is self.categories_model:
                 self.categories_title = heading

@@ -10,13 +10,10 @@ a newer one.
 
 from __future__ import annotations
 
-import os
-
 import pandas as pd
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from engine.dates import day
-from engine.exports import ExportError, check_target
 from engine.forecast import read as forecast_read
 from engine.forecast.read import SeriesView
 from gui.pages.forecast_load import (
@@ -41,13 +37,14 @@ from gui.pages.forecast_load import (
 )
 from gui.pages.forecast_picker import SeriesPicker
 from gui.pages.forecast_views import ForecastChart, MoversModel
+from gui.table_menu import install_table_menu
 from gui.widgets import (
     EmptyState,
     StatusLine,
     ask_export_path,
-    export_folder,
     hint,
     remember_export_folder,
+    save_chart,
 )
 from gui.worker import Caller, Worker
 from storage.project import Project
@@ -191,6 +188,7 @@ class ForecastPage(QWidget):
         for col, width in enumerate((90, 230, 150, 120, 130, 80)):
             self.table.setColumnWidth(col, width)
         self.table.doubleClicked.connect(self._mover_opened)
+        install_table_menu(self.table, "rising-and-falling-items")
         bv.addWidget(self.table, 1)
         return box
 
@@ -371,34 +369,17 @@ class ForecastPage(QWidget):
         self.export_button.setEnabled(True)
 
     def save_chart(self, path: str | None = None) -> None:
-        """Save the chart as shown as a PNG picture (asks where unless ``path`` is given)."""
+        """Save the chart as shown as a PNG picture (asks where unless ``path`` is given), as
+        its right-click menu does; ``exported`` follows."""
         if self.view is None:
             return
-        if not path:
-            name = "forecast.png" if self.view.level == "shop" else "forecast-{}.png".format(
-                "".join(c if c.isalnum() else "-" for c in self.view.key).strip("-") or "series")
-            path, _ = QFileDialog.getSaveFileName(
-                self, self.tr("Save chart"), str(export_folder() / name),
-                self.tr("PNG pictures (*.png)"))
-            if not path:
-                return
-            if not path.lower().endswith(".png"):
-                path += ".png"
+        self.chart_plot.file_name = (
+            "forecast.png" if self.view.level == "shop" else "forecast-{}.png".format(
+                "".join(c if c.isalnum() else "-" for c in self.view.key).strip("-") or "series"))
         self.status.clear()
-        try:
-            target = check_target(path, self.project)
-        except ExportError as exc:
-            self.status.failed(str(exc))
-            return
-        # Written beside the target and renamed, so a failure leaves an older picture as it was.
-        tmp = target.with_name(f".{target.name}.part")
-        if not self.chart.grab().save(str(tmp), "PNG"):
-            tmp.unlink(missing_ok=True)
-            self.status.failed(self.tr("“{0}” could not be written (no permission, or the "
-                                       "disk is full), so nothing changed.").format(target.name))
-            return
-        os.replace(tmp, target)
-        self._exported(str(target), self.tr("the chart"), 0)
+        written = save_chart(self.chart_plot, path)
+        if written is not None:
+            self.exported.emit(str(written), 0)
 
     def _exported(self, path: str, what: str, n: int) -> None:
         remember_export_folder(path)

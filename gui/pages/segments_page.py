@@ -25,6 +25,7 @@ from engine.profiles.read import TASK, export_segments
 from engine.profiles.view import SegmentsData, load_segments
 from gui.pages.segment_views import SegmentList, SegmentMap, TraitsChart
 from gui.pages.segment_words import method_words, segment_html
+from gui.table_menu import install_table_menu
 from gui.widgets import PALETTE, StatusLine, ask_export_path, hint, remember_export_folder, title
 from gui.worker import Caller, Worker
 from storage.project import Project
@@ -89,6 +90,7 @@ class SegmentsPage(QWidget):
         self.table = SegmentList()
         self.model = self.table.rows
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        install_table_menu(self.table, "segment-list")
         lv.addWidget(self.table)
 
         self.segment_title = title("")

@@ -22,6 +22,12 @@ from gui.widgets import PALETTE, plot, set_plot_title
 def progress_text(report: Progress) -> str:
     """Where training is, in words: the batch of the epoch, or the epoch with the time taken
     and (when the task can tell) the time left."""
+    if report.step == "prepare":  # before the first epoch: reading and building the data
+        label = tr("Preparing the training data: {0}").format(report.message)
+        if not math.isfinite(report.eta_s):
+            return label + " · " + fmt_secs(report.elapsed_s)
+        return label + tr(" · elapsed {0} · about {1} left").format(
+            fmt_secs(report.elapsed_s), fmt_secs(report.eta_s))
     if report.step == "batch":
         return tr("Epoch {0}: batch {1:,} of {2:,}").format(
             report.epoch, report.batch, report.batches)
@@ -33,6 +39,21 @@ def progress_text(report: Progress) -> str:
         return label + " · " + fmt_secs(report.elapsed_s)
     return label + tr(" · elapsed {0} · about {1} left").format(
         fmt_secs(report.elapsed_s), fmt_secs(report.eta_s))
+
+
+def _broken(xs: list[float], ys: list[float]) -> tuple[list[float], list[float]]:
+    """The points with a gap wherever x goes back: a new pass of training (another model from
+    a different random start, the final fit on all periods) starts its own line instead of
+    one drawn back across the plot."""
+    out_x: list[float] = []
+    out_y: list[float] = []
+    for x, y in zip(xs, ys, strict=True):
+        if out_x and x <= out_x[-1]:
+            out_x.append(x)
+            out_y.append(math.nan)
+        out_x.append(x)
+        out_y.append(y)
+    return out_x, out_y
 
 
 def _dotted(color: str, name: str | None = None) -> dict[str, object]:
@@ -114,7 +135,7 @@ class TrainingCurves(QWidget):
                 return
             self._batches[0].append(report.epoch - 1 + report.batch / max(1, report.batches))
             self._batches[1].append(loss)
-            self.batch_curve.setData(*self._batches)
+            self.batch_curve.setData(*_broken(*self._batches), connect="finite")
         elif report.step == "epoch":
             x = float(report.epoch)
             if not report.losses and not any(xs for xs, _ in self._losses.values()):
@@ -129,7 +150,8 @@ class TrainingCurves(QWidget):
                         xs.append(x)
                         ys.append(float(y))
                 for name, (xs, ys) in store.items():
-                    self._curve(curves, list(store).index(name)).setData(xs, ys)
+                    self._curve(curves, list(store).index(name)).setData(
+                        *_broken(xs, ys), connect="finite")
 
     def show_view(self, view: RunView, extra_title: str) -> None:
         """Draw a saved run's curves (``extra_title`` when its view names none)."""
@@ -143,7 +165,7 @@ class TrainingCurves(QWidget):
 
     def _fill(self, curves: list[pg.PlotDataItem], series: list[Series]) -> None:
         for i, s in enumerate(series):
-            self._curve(curves, i).setData(s.x, s.y)
+            self._curve(curves, i).setData(*_broken(s.x, s.y), connect="finite")
 
     def _curve(self, curves: list[pg.PlotDataItem], i: int) -> pg.PlotDataItem:
         """The i-th curve of a plot, made when first needed (tasks with more lines)."""

@@ -173,6 +173,9 @@ class SettingsForm(QWidget):
         v.addLayout(basic)
         # A check box that unfolds the settings behind it (no empty frame when folded).
         self.advanced = QCheckBox(tr("Advanced settings"))
+        self.advanced.setToolTip(tr(
+            "Show the finer settings. They are used only while this box is checked; unchecked, "
+            "IntentLens chooses them for you."))
         self.advanced_body = QWidget()
         folded = QFormLayout(self.advanced_body)
         folded.setContentsMargins(18, 0, 0, 0)

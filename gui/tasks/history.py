@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from engine import runs
 from gui.models import RowsModel
+from gui.table_menu import install_table_menu
 from gui.tasks.form import tr
 from gui.widgets import title
 from gui.worker import Worker
@@ -33,7 +34,9 @@ def fmt_secs(s: float) -> str:
     if not math.isfinite(s):
         return "–"
     s = int(round(s))
-    return f"{s // 60} min {s % 60:02d} s" if s >= 60 else f"{s} s"
+    if s >= 60:
+        return tr("{0} min {1:02d} s").format(s // 60, s % 60)
+    return tr("{0} s").format(s)
 
 
 class RunHistory(QWidget):
@@ -62,6 +65,7 @@ class RunHistory(QWidget):
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.doubleClicked.connect(lambda _i: self.show_selected())
+        install_table_menu(self.view, "run-history")
         v.addWidget(self.view, 1)
         row = QHBoxLayout()
         show = QPushButton(tr("Show run"))

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QGridLayout, QHeaderView, QLabel, QTableView, QVBo
 
 from engine.tasks.base import Chart, RunView
 from gui.models import RowsModel
+from gui.table_menu import install_table_menu
 from gui.widgets import PALETTE, hint, plot, title
 
 ROW_HEIGHT = 24
@@ -36,6 +37,7 @@ class ChartPlot:
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.title.setStyleSheet("background: white; color: #333; font-size: 10pt; padding: 4px;")
         self.widget = plot()
+        self.widget.caption = self.title  # a saved picture keeps its title
         self.curves: list[pg.PlotDataItem] = []
         self.reference = self.widget.plot(
             [], [], pen=pg.mkPen("#999", style=Qt.PenStyle.DashLine)
@@ -94,6 +96,7 @@ class ResultView(QWidget):
         self.metrics_view.horizontalScrollBar().rangeChanged.connect(
             lambda _low, _high: self._fit_metrics_height())
         self.metrics_view.installEventFilter(self)
+        install_table_menu(self.metrics_view, "metrics")
         v.addWidget(self.metrics_view)
         self.charts_box = QWidget()
         self.charts_grid = QGridLayout(self.charts_box)

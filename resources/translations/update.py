@@ -82,6 +82,10 @@ def engine_words() -> list[str]:
     from engine.forecast.config import LEVEL_LABELS
     from engine.forecast.config import NAMES as FORECAST_NAMES
     from engine.forecast.words import WHERE as FORECAST_WHERE
+    from engine.ingest.import_report import REASON_LABELS
+    from engine.ingest.numbers import _THOUSANDS_WORDS
+    from engine.ingest.timeparse import _NAMES as TIME_NAMES
+    from engine.ingest.timeparse import _TOKEN_WORDS
     from engine.intent.evaluate import METHOD_NAMES
     from engine.intent.explain import VERBS
     from engine.profiles.segments import NAME_WORDS, TRAIT_LABELS
@@ -105,6 +109,8 @@ def engine_words() -> list[str]:
     words += [heading for _, heading in VALUE_COLUMNS]
     words += list(DRIVER_WORDS.values())
     words += list(EVENT_NAMES.values())
+    words += [*REASON_LABELS.values(), "other problems"]
+    words += [*_THOUSANDS_WORDS.values(), *TIME_NAMES.values(), *_TOKEN_WORDS.values()]
     words += list(METHOD_LABELS.values())
     words += list(METHOD_NAMES.values())
     words += list(VERBS.values())

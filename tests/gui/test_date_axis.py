@@ -58,3 +58,9 @@ def test_a_percent_sign_in_a_name_is_not_a_directive(locale_of) -> None:
     moment = datetime(2025, 11, 28, tzinfo=UTC)
     assert strftime_local(moment, "%b %d, %Y") == "Nov 28, 2025"
     assert strftime_local(moment, "%A 100%%") == "Friday 100%"
+
+
+def test_every_date_chart_of_the_app_uses_it(qapp) -> None:
+    from gui.widgets import plot
+
+    assert isinstance(plot("Events per day", date_axis=True).getAxis("bottom"), LocaleDateAxis)

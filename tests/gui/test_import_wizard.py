@@ -150,7 +150,8 @@ def _cell_texts(wizard, column: int) -> list[str]:  # type: ignore[no-untyped-de
     out = []
     for row in range(table.rowCount()):
         widget = table.cellWidget(row, column)
-        out.append(widget.currentText() if hasattr(widget, "currentText") else widget.toolTip())
+        # A meaning's event type (the combo shows it in words), else the file's word.
+        out.append(widget.currentData() if hasattr(widget, "currentData") else widget.toolTip())
     return out
 
 
@@ -203,8 +204,10 @@ def test_the_users_pseudonym_choice_wins_and_status_words_can_be_changed(qtbot, 
     # "voided" -> refund: the wizard re-inspects, and the unchecked box stays unchecked.
     row = _cell_texts(wizard, 0).index("voided")
     combo = wizard.events_table.cellWidget(row, 2)
-    assert [combo.itemText(i) for i in range(combo.count())] == ["purchase", "refund", "other"]
-    combo.setCurrentText("refund")
+    # The meanings in words, the types behind them (internal names never show).
+    assert [combo.itemText(i) for i in range(combo.count())] == ["bought", "refunded", "other"]
+    assert [combo.itemData(i) for i in range(combo.count())] == ["purchase", "refund", "other"]
+    combo.setCurrentText("refunded")
     assert wizard.options.events == {"voided": "refund"}
     assert not wizard.pseudo_check.isChecked()
     with qtbot.waitSignal(wizard.imported, timeout=30_000) as done:
@@ -260,9 +263,9 @@ def test_every_line_is_sets_the_event_of_a_file_without_events(qtbot, tmp_path):
     assert wizard is not None and wizard.preview is not None
     assert not wizard.default_event_row.isHidden()
     assert wizard.events_table.isHidden()  # no words to list
-    assert wizard.default_event_combo.currentText() == wizard.preview.mapping.default_event
+    assert wizard.default_event_combo.currentData() == wizard.preview.mapping.default_event
     assert "no column that says what each line is" in wizard.warnings_label.text()
-    wizard.default_event_combo.setCurrentText("view")
+    wizard.default_event_combo.setCurrentText("viewed")
     assert wizard.options.default_event == "view"
     assert wizard.preview.mapping.default_event == "view"
     assert wizard.warnings_label.isHidden()

@@ -41,7 +41,7 @@ def _meaning(wizard, word: str) -> str:  # type: ignore[no-untyped-def]
         if table.cellWidget(row, 0).toolTip() == word:
             combo = table.cellWidget(row, 2)
             assert isinstance(combo, QComboBox)
-            return combo.currentText()
+            return combo.currentData()
     raise AssertionError(f"{word} not listed")
 
 
@@ -58,7 +58,7 @@ def test_the_wizard_offers_and_applies_the_last_mapping_of_the_kind(qtbot, tmp_p
     assert _meaning(first, "zap") == "other"
     table = first.events_table
     row = next(r for r in range(table.rowCount()) if table.cellWidget(r, 0).toolTip() == "zap")
-    table.cellWidget(row, 2).setCurrentText("click")
+    table.cellWidget(row, 2).setCurrentText("clicked")  # what the user reads
     items = first.column_combos["item"]
     assert items.currentData() == "sku"
     items.setCurrentIndex(0)  # "— not in this file —"

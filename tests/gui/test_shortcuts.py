@@ -127,10 +127,10 @@ def test_import_open_and_help_keys(qtbot, monkeypatch):  # type: ignore[no-untyp
     calls: list[str] = []
     # Patched on the class before the window connects its menu actions to them.
     monkeypatch.setattr(MainWindow, "import_file", lambda self, *_a: calls.append("import"))
-    monkeypatch.setattr(MainWindow, "_about", lambda self: calls.append("about"))
+    monkeypatch.setattr(MainWindow, "show_page_guide", lambda self: calls.append("guide"))
     monkeypatch.setattr(MainWindow, "choose_project", lambda self: calls.append("open"))
     window = _window(qtbot)
     qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(window, Qt.Key.Key_F1)
     qtbot.keyClick(window, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
-    assert calls == ["import", "about", "open"]
+    assert calls == ["import", "guide", "open"]  # F1: the guide to the page shown
