@@ -110,7 +110,44 @@ def use_locale_language(environ: Mapping[str, str] | None = None) -> str:
         ):
             return ""
     set_translator(lambda text: translator.translate("engine", text) or text)
+    _speak_argparse()
     return "zh_CN"
+
+
+#: argparse's own words a user meets (its usage line, headings and refusals), translated with
+#: the engine's sentences; ``resources/translations/update.py`` collects them.
+ARGPARSE_WORDS = (
+    "usage: ",
+    "positional arguments",
+    "options",
+    "show this help message and exit",
+    "the following arguments are required: %s",
+    "unrecognized arguments: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)",
+    "argument %(argument_name)s: %(message)s",
+    "expected one argument",
+    "expected at most one argument",
+    "expected at least one argument",
+    "expected %s argument",
+    "expected %s arguments",
+    "not allowed with argument %s",
+    "one of the arguments %s is required",
+    "ambiguous option: %(option)s could match %(matches)s",
+    "invalid %(type)s value: %(value)r",
+    "ignored explicit argument %r",
+)
+
+
+def _speak_argparse() -> None:
+    """Let argparse's own messages ("unrecognized arguments", "usage:") go through the same
+    translations: argparse looks its words up through the module's gettext functions."""
+    known = set(ARGPARSE_WORDS)
+
+    def words(text: str) -> str:
+        return tr(text) if text in known else text
+
+    argparse._ = words  # type: ignore[attr-defined]
+    argparse.ngettext = lambda one, many, n: words(one if n == 1 else many)  # type: ignore[attr-defined]
 
 
 def _progress_printer(enabled: bool) -> Callable[[Any], None]:
@@ -130,6 +167,7 @@ def _progress_printer(enabled: bool) -> Callable[[Any], None]:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """python main.py import PROJECT FILE ..."""
+    from engine.currency import note_import_currency
     from engine.ingest import ImportOptions, import_file, inspect_file
     from storage.imports import holds_imports
 
@@ -164,6 +202,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         for progress in import_file(project, args.file, options, preview=preview):
             show(progress)
             report = progress.report or report
+        # Keep the currency the file's prices showed, as the window's import does.
+        note_import_currency(project, preview.mapping)
         if not args.json and sys.stderr.isatty():
             print(file=sys.stderr)
     finally:
@@ -347,6 +387,60 @@ def cmd_export(args: argparse.Namespace) -> int:
         project.close()
     print(tr("Wrote {0:,} rows to {1}.").format(n, args.out))
     return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """python main.py report PROJECT OUT.html|OUT.pdf
+
+    The one-page project report (engine.report): HTML as it is, PDF laid out by Qt on one A4
+    page (an offscreen Qt application is made when none exists). Written like every export:
+    never over a database, atomically.
+    """
+    from engine import exports
+    from engine.report import build_report, report_kind
+    from engine.tasks.base import NoData
+
+    try:
+        kind = report_kind(args.out)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    project = _open(args.project, create=False)
+    try:
+        exports.check_target(args.out, project)  # refused before the slow part
+        html = build_report(project)
+        if kind == "pdf":
+            _gui_application()
+            from gui.report import write_pdf
+
+            _, pages = write_pdf(html, args.out, project=project,
+                                 title=tr("IntentLens report: {0}").format(project.name))
+        else:
+            exports.write_bytes(html.encode("utf-8"), args.out, project=project)
+            pages = 1
+    except (NoData, exports.ExportError) as exc:
+        raise UserError(str(exc)) from exc
+    finally:
+        project.close()
+    if pages > 1:
+        print(tr("Wrote the report to {0} ({1} pages).").format(args.out, pages))
+    else:
+        print(tr("Wrote the report to {0}.").format(args.out))
+    return 0
+
+
+def _gui_application() -> None:
+    """A Qt application for Qt's text layout (fonts), offscreen unless a platform is asked
+    for; nothing when one exists already. A QApplication rather than a bare QGuiApplication,
+    so a process that goes on to show widgets (a test session, a script) can."""
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        # Kept for the life of the process: Qt needs its application while it lays text out.
+        _QT_APP.append(QApplication(["intentlens"]))
+
+
+_QT_APP: list[Any] = []
 
 
 def _whole_number(flag: str, low: int, high: int) -> Callable[[str], int]:
@@ -886,6 +980,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True,
                    help="the file to write: an Excel workbook when it ends in .xlsx, else CSV")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("report", help="write the one-page project report (data, model "
+                       "verdicts, segments, whom to contact) as HTML or PDF")
+    _add_project(p)
+    p.add_argument("out", metavar="OUT", help="the file to write: .html or .pdf")
+    p.set_defaults(func=cmd_report)
 
     from engine.campaign_defaults import DEFAULT_COST_PER_CONTACT, DEFAULT_MARGIN_PCT
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -22,12 +23,19 @@ from PySide6.QtWidgets import (
 )
 
 from engine.currency import shop_currency
-from engine.exports import ExportError, export_rejected
+from engine.exports import export_rejected
 from gui import formats
 from gui.import_wizard import ImportWizard
 from gui.pages.data_page import DataPage
+from gui.report import ReportSaver
 from gui.settings import Settings, save_settings
+from gui.widgets import ask_export_path, tell_failed, tell_saved
+from gui.worker import Worker
 from storage.project import PROJECT_SUFFIX, Project, ProjectError, open_project
+
+if TYPE_CHECKING:
+    from gui.help_guide import HelpDialog
+    from gui.tour import Tour
 
 PROJECT_FILTER = f"IntentLens projects (*{PROJECT_SUFFIX});;All files (*)"
 
@@ -46,6 +54,7 @@ class MainWindow(QMainWindow):
         self.remember = remember
         self.project: Project | None = None
         self.wizard: ImportWizard | None = None
+        self.tour: Tour | None = None
         self.setWindowTitle("IntentLens")
         self.setAcceptDrops(True)
         self.resize(1280, 860)
@@ -156,6 +165,11 @@ class MainWindow(QMainWindow):
         file_menu.aboutToHide.connect(lambda: self.export_action.setEnabled(True))
         rej = QAction(self.tr("Export &rejected lines…"), self)
         rej.triggered.connect(self.export_rejected)
+        # The one-page report to print or mail, as PDF or HTML (gui/report.py).
+        self.report_saver = ReportSaver(self)
+        self.report_action = QAction(self.tr("&Project report…"), self)
+        self.report_action.triggered.connect(
+            lambda _checked=False: self.report_saver.save(self.project))
         settings = QAction(self.tr("&Settings…"), self)
         settings.setShortcut(QKeySequence.StandardKey.Preferences)
         settings.setMenuRole(QAction.MenuRole.PreferencesRole)
@@ -171,16 +185,73 @@ class MainWindow(QMainWindow):
         file_menu.addAction(imp)
         file_menu.addAction(self.export_action)
         file_menu.addAction(rej)
+        file_menu.addAction(self.report_action)
         file_menu.addSeparator()
         file_menu.addAction(settings)
         file_menu.addSeparator()
         file_menu.addAction(quit_)
         self._build_go_menu()
+        self._build_help_menu()
+
+    def _build_help_menu(self) -> None:
+        """Help: the current page's guide (F1), what the numbers mean, the tour, About."""
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        guide = QAction(self.tr("&Guide to this page"), self)
+        guide.setShortcut(QKeySequence.StandardKey.HelpContents)  # F1
+        guide.triggered.connect(self.show_page_guide)
+        numbers = QAction(self.tr("What do these &numbers mean?"), self)
+        numbers.triggered.connect(self.show_numbers_help)
+        tour = QAction(self.tr("Take the &tour"), self)
+        tour.triggered.connect(self.start_tour)
         about = QAction(self.tr("&About IntentLens"), self)
-        about.setShortcut(QKeySequence.StandardKey.HelpContents)  # F1
+        about.setMenuRole(QAction.MenuRole.AboutRole)
         about.triggered.connect(self._about)
+        for action in (guide, numbers, tour):
+            help_menu.addAction(action)
+        help_menu.addSeparator()
         help_menu.addAction(about)
+
+    def show_page_guide(self) -> HelpDialog:
+        """Help → Guide to this page (F1): the guide of the page shown."""
+        from gui.help_guide import PAGES, show_help
+
+        pages = (self.data_page, self.train_page, self.customers_page, self.campaign_page,
+                 self.forecast_page, self.segments_page)
+        current = self.pages.currentWidget()
+        key = next((k for k, p in zip(PAGES, pages, strict=True) if p is current), PAGES[0])
+        return show_help(self, key)
+
+    def show_numbers_help(self) -> HelpDialog:
+        """Help → What do these numbers mean?"""
+        from gui.help_guide import show_help
+
+        return show_help(self, None)
+
+    def offer_tour(self) -> Tour | None:
+        """The first-start tour, on the demo project, until it was finished or skipped once."""
+        if self.settings.tour_done or self.project is None \
+                or self.project.get_meta("demo_seed") is None:
+            return None
+        return self.start_tour()
+
+    def start_tour(self) -> Tour:
+        """Help → Take the tour: the four steps, each showing its page (one tour at a time)."""
+        from gui.tour import Tour
+
+        if self.tour is None:
+            self.tour = Tour(lambda attr: self.show_page(getattr(self, attr)), self)
+            self.tour.ended.connect(self._tour_ended)
+            self.tour.show()
+            self.tour.place()
+        self.tour.raise_()
+        return self.tour
+
+    def _tour_ended(self, _finished: bool) -> None:
+        """Finished or skipped: never offered again."""
+        self.tour = None
+        self.settings.tour_done = True
+        if self.remember:
+            save_settings(self.settings)
 
     def _build_go_menu(self) -> None:
         """Go: every page with Ctrl+1 … Ctrl+6 (in the navigation's order), and Find."""
@@ -426,20 +497,31 @@ class MainWindow(QMainWindow):
         clicked = box.clickedButton()
         return "new" if clicked is new else "demo" if clicked is demo else "cancel"
 
-    def export_rejected(self) -> None:
-        """Save every rejected line of the project as CSV."""
-        if self.project is None:
-            return
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Export rejected lines"), "rejected.csv", self.tr("CSV files (*.csv)")
-        )
-        if path:
-            try:
-                n = export_rejected(self.project, path)
-            except ExportError as exc:
-                QMessageBox.warning(self, self.tr("Export rejected lines"), str(exc))
-                return
-            self.statusBar().showMessage(self.tr("Saved {0:,} rejected lines.").format(n), 5000)
+    #: The export of rejected lines on the worker (one at a time).
+    _rejected_worker: Worker | None = None
+
+    def export_rejected(self, path: str | None = None) -> Worker | None:
+        """Save every rejected line of the project (file, line, reason, raw text) as CSV or
+        Excel by the file name, on the worker (asks where, starting in Documents or the last
+        export's folder, unless ``path`` is given); a message says how many went where."""
+        if self.project is None or self._rejected_worker is not None:
+            return None
+        caption = self.tr("Export rejected lines")
+        if not path:
+            path = ask_export_path(self, caption, "rejected.csv")
+            if not path:
+                return None
+        out = path
+        worker = Worker.call(export_rejected, self.project, out)
+        worker.signals.progressed.connect(lambda n: tell_saved(
+            self, self.tr("1 rejected line") if n == 1
+            else self.tr("{0:,} rejected lines").format(int(n)), out))
+        worker.signals.failed.connect(lambda exc: tell_failed(self, str(exc)))
+        worker.signals.finished.connect(lambda: setattr(self, "_rejected_worker", None))
+        self._rejected_worker = worker
+        self.statusBar().showMessage(self.tr("Saving the rejected lines…"))
+        worker.start()
+        return worker
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         if event.mimeData().hasUrls():

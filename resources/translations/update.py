@@ -110,6 +110,9 @@ def engine_words() -> list[str]:
     words += list(DRIVER_WORDS.values())
     words += list(EVENT_NAMES.values())
     words += [*REASON_LABELS.values(), "other problems"]
+    from cli import ARGPARSE_WORDS
+
+    words += list(ARGPARSE_WORDS)
     words += [*_THOUSANDS_WORDS.values(), *TIME_NAMES.values(), *_TOKEN_WORDS.values()]
     words += list(METHOD_LABELS.values())
     words += list(METHOD_NAMES.values())
@@ -121,6 +124,7 @@ def engine_words() -> list[str]:
     from engine.tasks import TASKS
 
     words += [task.short_title for task in TASKS.values()]
+    words += [task.title for task in TASKS.values()]  # the project report names each task
     words += [task.saved_hint for task in TASKS.values() if getattr(task, "saved_hint", "")]
     words += [name for task in TASKS.values() for name in task.metric_names.values()]
     # The task panels' own special words (gui/tasks/*.py ``special_text``).

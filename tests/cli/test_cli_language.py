@@ -123,3 +123,23 @@ def test_the_command_lines_own_sentences_speak_chinese(
     done = _cli_in_chinese(demo.parent, *given)
     assert done.returncode == 2 and done.stderr.startswith("错误："), done.stderr
     assert word in done.stderr and _has_chinese(done.stderr)
+
+
+def test_argparse_speaks_chinese_too(tmp_path: Path) -> None:
+    """argparse's own words: the usage line, its headings and a refused flag."""
+    shown = _cli_in_chinese(tmp_path, "train", "intent", "--help")
+    assert shown.returncode == 0
+    assert shown.stdout.startswith("用法：") and "选项" in shown.stdout, shown.stdout[:200]
+    assert "usage:" not in shown.stdout and "show this help message" not in shown.stdout
+    refused = _cli_in_chinese(tmp_path, "train", "intent", str(tmp_path / "p.intentlens"),
+                              "--no-such-flag")
+    assert refused.returncode == 2 and "无法识别的参数" in refused.stderr, refused.stderr
+    assert "unrecognized arguments" not in refused.stderr
+
+
+def test_argparse_stays_english_elsewhere(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")}
+    done = subprocess.run([sys.executable, str(REPO_ROOT / "main.py"), "train", "intent",
+                           "--help"], capture_output=True, text=True, env=env, timeout=180)
+    assert done.returncode == 0 and done.stdout.startswith("usage:")
