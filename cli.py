@@ -606,12 +606,12 @@ def _add_train_commands(sub: Any) -> None:
     from engine.tasks import TASKS
 
     for task in TASKS.values():
-        t = sub.add_parser(task.key, help=task.cli_help)
+        t = sub.add_parser(task.key, help=tr(task.cli_help))
         _add_project(t)
         for spec in settings_of(task.config_type):
             s = spec.setting
             flag = s.cli_flag(spec.name)
-            words = s.help.replace("%", "%%")  # argparse formats help with %
+            words = tr(s.help).replace("%", "%%")  # argparse formats help with %
             if s.kind == "date":
                 t.add_argument(flag, dest=spec.name, type=_as_of_arg, metavar="DATE", help=words)
             elif s.choices:
@@ -630,10 +630,10 @@ def _add_train_commands(sub: Any) -> None:
                                metavar=f"{metavar}|{s.special.replace(' ', '-')}" if s.special else metavar)
         if task.supports_warm_start:
             t.add_argument("--warm-start", action="store_true",
-                           help="start from the active model's weights (after importing new "
-                                "events)")
+                           help=tr("start from the active model's weights (after importing new "
+                                "events)"))
         t.add_argument("--json", action="store_true",
-                       help="print one JSON object (progress goes to stderr)")
+                       help=tr("print one JSON object (progress goes to stderr)"))
         t.set_defaults(func=cmd_train)
 
 
@@ -847,17 +847,17 @@ def _open(location: str, create: bool = True, *, writable: bool | None = None) -
 
 def _add_reading_flags(p: argparse.ArgumentParser) -> None:
     """How to read a file, when detection gets it wrong (import and inspect)."""
-    p.add_argument("--encoding", help="the text encoding, when detection gets it wrong")
+    p.add_argument("--encoding", help=tr("the text encoding, when detection gets it wrong"))
     p.add_argument("--delimiter", metavar="CHAR",
-                   help="the column separator: , ; | tab space (for space-aligned columns)")
+                   help=tr("the column separator: , ; | tab space (for space-aligned columns)"))
     p.add_argument("--header", action=argparse.BooleanOptionalAction, default=None,
-                   help="whether the first line (after --skip-rows) names the columns")
+                   help=tr("whether the first line (after --skip-rows) names the columns"))
     p.add_argument("--skip-rows", type=int, metavar="N",
-                   help="lines above the table to leave out (notes, a title)")
+                   help=tr("lines above the table to leave out (notes, a title)"))
     p.add_argument("--decimal", choices=[".", ","],
-                   help="the decimal mark of numbers (default: decided per column)")
+                   help=tr("the decimal mark of numbers (default: decided per column)"))
     p.add_argument("--date-order", choices=["dmy", "mdy", "ymd"],
-                   help="the order of day, month and year in dates (default: from the values)")
+                   help=tr("the order of day, month and year in dates (default: from the values)"))
 
 
 def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -889,11 +889,11 @@ def _reading_options(args: argparse.Namespace) -> dict[str, Any]:
 def _add_project(p: argparse.ArgumentParser) -> None:
     """The project a command works on: a file, or with ``--db URL`` a database on a server
     (``_Parser.parse_known_args`` puts the URL where the file would be)."""
-    p.add_argument("project", metavar="PROJECT", help="the project file (or --db URL)")
+    p.add_argument("project", metavar="PROJECT", help=tr("the project file (or --db URL)"))
     p.add_argument(
         "--db", metavar="URL",
-        help="a project in a PostgreSQL database instead of a file, in place of PROJECT: "
-        "postgresql+psycopg://user:password@host:5432/database",
+        help=tr("a project in a PostgreSQL database instead of a file, in place of PROJECT: "
+        "postgresql+psycopg://user:password@host:5432/database"),
     )
 
 
@@ -901,115 +901,116 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = _Parser(
         prog="python main.py",
-        description="IntentLens: learn what your customers are about to want. "
-        "Without a command, the desktop application opens.",
+        description=tr("IntentLens: learn what your customers are about to want. "
+                       "Without a command, the desktop application opens."),
     )
-    parser.add_argument("--screenshots", metavar="DIR", help="render every page to PNG and exit")
-    parser.add_argument("--project", help="the project to open (GUI and --screenshots)")
+    parser.add_argument("--screenshots", metavar="DIR", help=tr("render every page to PNG and exit"))
+    parser.add_argument("--project", help=tr("the project to open (GUI and --screenshots)"))
     sub = parser.add_subparsers(dest="command")
 
-    p = sub.add_parser("demo", help="create a project filled with generated demo data")
+    p = sub.add_parser("demo", help=tr("create a project filled with generated demo data"))
     _add_project(p)
     p.add_argument("--customers", type=_whole_number("--customers", 10, 1_000_000), default=2000)
     p.add_argument("--seed", type=int, default=7)
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("import", help="import a behavior log (CSV, TSV, JSON lines, gzip, zip)")
+    p = sub.add_parser("import", help=tr("import a behavior log (CSV, TSV, JSON lines, gzip, zip)"))
     _add_project(p)
     p.add_argument("file")
-    p.add_argument("--format", help="a known format (taobao, rees46, retailrocket, "
-                   "uci_online_retail, otto, yoochoose_clicks, yoochoose_buys) or csv")
+    p.add_argument("--format", help=tr("a known format (taobao, rees46, retailrocket, "
+                   "uci_online_retail, otto, yoochoose_clicks, yoochoose_buys) or csv"))
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN",
-                   help=f"which column holds a field ({', '.join(FIELDS)})")
+                   help=tr("which column holds a field ({0})").format(", ".join(FIELDS)))
     p.add_argument("--event", action="append", metavar="RAW=EVENT",
-                   help=f"what a raw event word means ({', '.join(EVENT_TYPES)})")
+                   help=tr("what a raw event word means ({0})").format(", ".join(EVENT_TYPES)))
     _add_reading_flags(p)
     p.add_argument("--status", metavar="COLUMN",
-                   help="the column with the order status (paid, cancelled, refunded, ...)")
+                   help=tr("the column with the order status (paid, cancelled, refunded, ...)"))
     p.add_argument("--default-event", choices=EVENT_TYPES, metavar="EVENT",
-                   help="the event of every line of a file without an event column "
-                   f"({', '.join(EVENT_TYPES)})")
+                   help=tr("the event of every line of a file without an event column "
+                           "({0})").format(", ".join(EVENT_TYPES)))
     p.add_argument("--pseudonymize", action=argparse.BooleanOptionalAction, default=None,
-                   help="replace customer ids by keyed pseudonyms (default: only when the "
-                   "customer column holds e-mail addresses)")
+                   help=tr("replace customer ids by keyed pseudonyms (default: only when the "
+                   "customer column holds e-mail addresses)"))
     p.add_argument("--allow-duplicate", action="store_true",
-                   help="import a file again even though it was imported before")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+                   help=tr("import a file again even though it was imported before"))
+    p.add_argument("--json", action="store_true", help=tr("print one JSON object"))
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("inspect", help="show how IntentLens reads CSV files (nothing is stored)")
+    p = sub.add_parser("inspect", help=tr("show how IntentLens reads CSV files (nothing is stored)"))
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--format", help="a known format, or csv")
+    p.add_argument("--format", help=tr("a known format, or csv"))
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN",
-                   help=f"which column holds a field ({', '.join(FIELDS)})")
+                   help=tr("which column holds a field ({0})").format(", ".join(FIELDS)))
     _add_reading_flags(p)
     p.add_argument("--normalized-dir", metavar="DIR",
-                   help="write each table as parsed to DIR/<file name> (UTF-8, comma, RFC 4180)")
-    p.add_argument("--json", action="store_true", help="print one JSON object per file")
+                   help=tr("write each table as parsed to DIR/<file name> (UTF-8, comma, RFC 4180)"))
+    p.add_argument("--json", action="store_true", help=tr("print one JSON object per file"))
     p.set_defaults(func=cmd_inspect)
 
-    p = sub.add_parser("forget", help="delete everything about one customer from a project")
+    p = sub.add_parser("forget", help=tr("delete everything about one customer from a project"))
     _add_project(p)
-    p.add_argument("customer", help="the customer id as the shop knows it (or its pseudonym)")
+    p.add_argument("customer", help=tr("the customer id as the shop knows it (or its pseudonym)"))
     p.set_defaults(func=cmd_forget)
 
-    p = sub.add_parser("train", help="train a model on a project")
+    p = sub.add_parser("train", help=tr("train a model on a project"))
     tsub = p.add_subparsers(dest="task", required=True)
     _add_train_commands(tsub)
 
-    p = sub.add_parser("lookup", help="one customer's intent score, rank and reasons")
+    p = sub.add_parser("lookup", help=tr("one customer's intent score, rank and reasons"))
     _add_project(p)
     p.add_argument("customer")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_lookup)
 
-    p = sub.add_parser("recommend", help="one customer's recommended next items and why")
+    p = sub.add_parser("recommend", help=tr("one customer's recommended next items and why"))
     _add_project(p)
-    p.add_argument("customer", help="the customer id as the shop knows it (or its pseudonym)")
+    p.add_argument("customer", help=tr("the customer id as the shop knows it (or its pseudonym)"))
     p.add_argument("-k", type=_whole_number("-k", 1, 100), default=10,
-                   help="how many recommendations (default 10)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+                   help=tr("how many recommendations (default 10)"))
+    p.add_argument("--json", action="store_true", help=tr("print one JSON object"))
     p.set_defaults(func=cmd_recommend)
 
-    p = sub.add_parser("export", help="export data from a project as CSV or Excel (.xlsx)")
+    p = sub.add_parser("export", help=tr("export data from a project as CSV or Excel (.xlsx)"))
     _add_project(p)
     p.add_argument("what", choices=["rejected", "scores", "segments", "recommendations",
                                     "forecast"])
     p.add_argument("-k", type=_whole_number("-k", 1, 100), default=10,
-                   help="recommendations per customer (recommendations only; default 10)")
+                   help=tr("recommendations per customer (recommendations only; default 10)"))
     p.add_argument("--out", required=True,
-                   help="the file to write: an Excel workbook when it ends in .xlsx, else CSV")
+                   help=tr("the file to write: an Excel workbook when it ends in .xlsx, else CSV"))
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("report", help="write the one-page project report (data, model "
-                       "verdicts, segments, whom to contact) as HTML or PDF")
+    p = sub.add_parser("report", help=tr("write the one-page project report (data, model "
+                       "verdicts, segments, whom to contact) as HTML or PDF"))
     _add_project(p)
-    p.add_argument("out", metavar="OUT", help="the file to write: .html or .pdf")
+    p.add_argument("out", metavar="OUT", help=tr("the file to write: .html or .pdf"))
     p.set_defaults(func=cmd_report)
 
     from engine.campaign_defaults import DEFAULT_COST_PER_CONTACT, DEFAULT_MARGIN_PCT
 
-    p = sub.add_parser("campaign", help="whom to contact (highest expected spend first) and the "
-                       "expected money; writes the list as CSV or Excel (.xlsx)")
+    p = sub.add_parser("campaign", help=tr("whom to contact (highest expected spend first) and the "
+                       "expected money; writes the list as CSV or Excel (.xlsx)"))
     _add_project(p)
-    p.add_argument("--segment", metavar="NAME", help="only this segment (customer profiles)")
+    p.add_argument("--segment", metavar="NAME", help=tr("only this segment (customer profiles)"))
     p.add_argument("--min-intent", type=_number("--min-intent", 0.0, 1.0), metavar="P",
-                   help="only customers with at least this purchase probability (0 to 1)")
+                   help=tr("only customers with at least this purchase probability (0 to 1)"))
     size = p.add_mutually_exclusive_group()
     size.add_argument("--top", type=_whole_number("--top", 1, 1_000_000_000), metavar="N",
-                      help="contact the first N customers of the list (default: all)")
+                      help=tr("contact the first N customers of the list (default: all)"))
     size.add_argument("--best-cut", action="store_true",
-                      help="contact as many as give the highest expected profit")
+                      help=tr("contact as many as give the highest expected profit"))
     p.add_argument("--margin", type=_number("--margin", 0.0, 100.0), metavar="PCT",
                    default=DEFAULT_MARGIN_PCT,
-                   help=f"gross margin on an order, in percent (default {DEFAULT_MARGIN_PCT:g})")
+                   help=tr("gross margin on an order, in percent (default {0:g})").format(
+                       DEFAULT_MARGIN_PCT))
     p.add_argument("--cost-per-contact", type=_number("--cost-per-contact", 0.0, 1e9),
                    metavar="X", default=DEFAULT_COST_PER_CONTACT,
-                   help="what one contact costs, in the shop's money (default "
-                   f"{DEFAULT_COST_PER_CONTACT:g})")
+                   help=tr("what one contact costs, in the shop's money (default {0:g})").format(
+                       DEFAULT_COST_PER_CONTACT))
     p.add_argument("--out", required=True,
-                   help="the file to write: an Excel workbook when it ends in .xlsx, else CSV")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+                   help=tr("the file to write: an Excel workbook when it ends in .xlsx, else CSV"))
+    p.add_argument("--json", action="store_true", help=tr("print one JSON object"))
     p.set_defaults(func=cmd_campaign)
     return parser
 

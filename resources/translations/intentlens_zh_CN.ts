@@ -162,7 +162,7 @@
     <context>
         <name>CampaignPage</name>
         <message>
-            <location filename="../../work/main/gui/pages/campaign_page.py" line="+74" />
+            <location filename="../../work/main/gui/pages/campaign_page.py" line="+75" />
             <source>Campaign</source>
             <translation>营销活动</translation>
         </message>
@@ -178,12 +178,12 @@
         </message>
         <message>
             <location line="+18" />
-            <location line="+143" />
+            <location line="+147" />
             <source>Open a project to plan a campaign.</source>
             <translation>打开一个项目来策划营销活动。</translation>
         </message>
         <message>
-            <location line="-119" />
+            <location line="-123" />
             <source>Who may be on the list</source>
             <translation>哪些客户可以进入名单</translation>
         </message>
@@ -223,7 +223,12 @@
             <translation> 位客户</translation>
         </message>
         <message>
-            <location line="+4" />
+            <location line="+2" />
+            <source>How many customers to contact, the likeliest buyers first (or drag the line on the chart)</source>
+            <translation>要联系多少位客户，最可能购买的排在前面（也可以拖动图表上的线）</translation>
+        </message>
+        <message>
+            <location line="+5" />
             <source>Best cut</source>
             <translation>最佳人数</translation>
         </message>
@@ -233,7 +238,7 @@
             <translation>预期利润最高的名单人数</translation>
         </message>
         <message>
-            <location line="+70" />
+            <location line="+71" />
             <source>Reading customers…</source>
             <translation>正在读取客户…</translation>
         </message>
@@ -287,7 +292,7 @@
     <context>
         <name>CustomersPage</name>
         <message>
-            <location filename="../../work/main/gui/pages/customers_page.py" line="+65" />
+            <location filename="../../work/main/gui/pages/customers_page.py" line="+66" />
             <source>Customers</source>
             <translation>客户</translation>
         </message>
@@ -297,7 +302,17 @@
             <translation>按编号查找客户…</translation>
         </message>
         <message>
-            <location line="+10" />
+            <location line="+2" />
+            <source>Show only customers whose id contains what you type</source>
+            <translation>只显示编号包含所输入内容的客户</translation>
+        </message>
+        <message>
+            <location line="+8" />
+            <source>How likely the customer is to buy in the coming period</source>
+            <translation>客户在接下来一段时间内购买的可能性</translation>
+        </message>
+        <message>
+            <location line="+2" />
             <source>Intent from</source>
             <translation>意向从</translation>
         </message>
@@ -337,7 +352,7 @@
             <translation>所有已评分客户及其评分、排名、截至日期和预测期限，按评分从高到低排列</translation>
         </message>
         <message>
-            <location line="+35" />
+            <location line="+36" />
             <location line="+49" />
             <source>Select a customer in the list to see their card.</source>
             <translation>在列表中选择一位客户以查看详情。</translation>
@@ -438,7 +453,7 @@
     <context>
         <name>DataPage</name>
         <message>
-            <location filename="../../work/main/gui/pages/data_page.py" line="+82" />
+            <location filename="../../work/main/gui/pages/data_page.py" line="+83" />
             <source>Your data</source>
             <extracomment>Import warnings shown at most (a project of many monthly imports repeats the same few).</extracomment>
             <translation>您的数据</translation>
@@ -520,17 +535,17 @@
         </message>
         <message>
             <location line="+4" />
-            <location line="+92" />
+            <location line="+94" />
             <source>Top categories</source>
             <translation>热门类目</translation>
         </message>
         <message>
-            <location line="-91" />
+            <location line="-93" />
             <source>Top items</source>
             <translation>热门商品</translation>
         </message>
         <message>
-            <location line="+29" />
+            <location line="+31" />
             <source>No project is open.</source>
             <translation>没有打开的项目。</translation>
         </message>
@@ -612,7 +627,7 @@
     <context>
         <name>EmptyState</name>
         <message>
-            <location filename="../../work/main/gui/widgets.py" line="+237" />
+            <location filename="../../work/main/gui/widgets.py" line="+459" />
             <source>Go to the Train page</source>
             <translation>前往“训练”页面</translation>
         </message>
@@ -644,7 +659,7 @@
     <context>
         <name>ForecastPage</name>
         <message>
-            <location filename="../../work/main/gui/pages/forecast_page.py" line="+84" />
+            <location filename="../../work/main/gui/pages/forecast_page.py" line="+81" />
             <source>Sales forecast</source>
             <translation>销量预测</translation>
         </message>
@@ -670,12 +685,12 @@
         </message>
         <message>
             <location line="+19" />
-            <location line="+118" />
+            <location line="+119" />
             <source>Open a project to see its sales forecast.</source>
             <translation>打开一个项目即可查看其销量预测。</translation>
         </message>
         <message>
-            <location line="-69" />
+            <location line="-70" />
             <source>Items whose demand is rising or falling most</source>
             <translation>需求增长或下降最多的商品</translation>
         </message>
@@ -700,7 +715,7 @@
             <translation>双击商品可在图表中查看其预测</translation>
         </message>
         <message>
-            <location line="+47" />
+            <location line="+48" />
             <source>Reading the forecast…</source>
             <translation>正在读取预测…</translation>
         </message>
@@ -804,36 +819,399 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <source>{0:,} forecasts</source>
             <translation>{0:,} 条预测</translation>
         </message>
+    </context>
+    <context>
+        <name>HelpDialog</name>
         <message>
-            <location line="+20" />
-            <source>Save chart</source>
-            <translation>保存图表</translation>
+            <location filename="../../work/main/gui/help_guide.py" line="+316" />
+            <source>IntentLens help</source>
+            <translation>IntentLens 帮助</translation>
+        </message>
+        <message>
+            <location line="+13" />
+            <source>Close</source>
+            <translation>关闭</translation>
+        </message>
+        <message>
+            <location line="+10" />
+            <source>Guide: {0}</source>
+            <translation>指南：{0}</translation>
+        </message>
+        <message>
+            <location line="+7" />
+            <source>What do these numbers mean?</source>
+            <translation>这些数字是什么意思？</translation>
+        </message>
+    </context>
+    <context>
+        <name>HelpGuide</name>
+        <message>
+            <location line="-306" />
+            <source>The Data page</source>
+            <extracomment>The link (``href``) that opens the numbers explanation; ``NUMBERS#anchor`` opens a section. A link to a page's guide is ``guide:&lt;page key&gt;``. Simple, readable styling (the document's default style sheet: Qt's subset of CSS).</extracomment>
+            <translation>“数据”页面</translation>
         </message>
         <message>
             <location line="+1" />
-            <source>PNG pictures (*.png)</source>
-            <translation>PNG 图片 (*.png)</translation>
+            <source>The Train page</source>
+            <translation>“训练”页面</translation>
         </message>
         <message>
-            <location line="+15" />
-            <source>“{0}” could not be written (no permission, or the disk is full), so nothing changed.</source>
-            <translation>无法写入“{0}”（没有权限或磁盘已满），未做任何更改。</translation>
+            <location line="+1" />
+            <source>The Customers page</source>
+            <translation>“客户”页面</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>The Campaign page</source>
+            <translation>“营销活动”页面</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>The Forecast page</source>
+            <translation>“预测”页面</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>The Segments page</source>
+            <translation>“客户分群”页面</translation>
+        </message>
+        <message>
+            <location line="+7" />
+            <source>What this page is for</source>
+            <translation>这个页面的用途</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>What to do here</source>
+            <translation>在这里可以做什么</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>What the numbers mean</source>
+            <translation>这些数字的含义</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>Your data at a glance: how many customers, items and events (visits, searches, carts, purchases) the project holds, the revenue and the days they cover.</source>
+            <translation>一眼看清您的数据：项目中有多少客户、商品和行为（浏览、搜索、加购、购买），收入是多少，覆盖了哪些日子。</translation>
         </message>
         <message>
             <location line="+4" />
-            <source>the chart</source>
-            <translation>图表</translation>
+            <source>Press “Import a file…” (or drop a file on the window) to bring in your shop's behavior log. The import wizard shows how it reads the file before anything is saved; change what it found if it is wrong.</source>
+            <translation>点击“导入文件…”（或把文件拖到窗口上）即可导入您商店的行为日志。导入向导会在保存任何内容之前展示它如何读取该文件；如果识别有误，请修改。</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Every line is either imported or set aside with a reason. File → Export rejected lines saves the set-aside lines, so you can fix and import them again.</source>
+            <translation>每一行要么被导入，要么连同原因被放到一边。“文件 → 导出未导入的行”会保存这些被放到一边的行，方便您修改后重新导入。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>Revenue is what customers paid, with refunds taken off. The charts show events per day, events by type and your best categories and items. “Data health” lists what could mislead the models, such as duplicate lines, dates far outside the main period or purchases without a price.</source>
+            <translation>收入是客户支付的金额，已扣除退款。图表显示每日行为数、各类行为数，以及最好的类目和商品。“数据质量”列出可能误导模型的问题，例如重复的行、远离主要时段的日期或没有价格的购买。</translation>
+        </message>
+        <message>
+            <location line="+9" />
+            <source>Here IntentLens learns from your data. Each kind of model answers one question: who is about to buy (purchase intent), what kinds of customers you have (profiles), what to offer whom (recommendations), what each customer will spend (customer value) and how much you will sell (sales forecast).</source>
+            <translation>IntentLens 在这里从您的数据中学习。每种模型回答一个问题：谁快要购买（购买意向）、您有哪些类型的客户（客户画像）、给谁推荐什么（推荐）、每位客户会花多少钱（客户价值），以及您能卖多少（销量预测）。</translation>
+        </message>
+        <message>
+            <location line="+6" />
+            <source>Choose what to learn and press “Start training”. The default settings suit most shops; hold the mouse over a setting to read what it does. Training runs in the background, and the curves show it learning as it goes. You can stop at any time and keep the best model so far.</source>
+            <translation>选择要学习的内容，然后点击“开始训练”。默认设置适合大多数商店；把鼠标停在某个设置上即可看到它的作用。训练在后台进行，曲线会实时显示学习的过程。您可以随时停止，并保留目前最好的模型。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>Every run is kept in the list at the bottom left. The newest run is used by the other pages; select an older one and make it the active model to go back.</source>
+            <translation>每次训练都保存在左下方的列表中。其他页面使用最新的一次；若要回到以前的模型，选中它并设为当前模型即可。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>The curves show the error going down while the model learns; when the validation curve stops falling, the model has learned what it can. After training, a few sentences say how well the model did on the latest period of your data, which it never saw while learning, and whether it beats simple rules of thumb.</source>
+            <translation>曲线显示模型学习时误差在下降；当验证曲线不再下降时，模型就已经学到了它能学的。训练结束后，几句话会说明模型在您数据中最近一段时间（学习时从未见过）上的表现，以及它是否胜过简单的经验法则。</translation>
+        </message>
+        <message>
+            <location line="+10" />
+            <source>Every customer with how likely they are to buy soon, and why. Customers most likely to buy come first.</source>
+            <translation>每位客户近期购买的可能性有多大，以及原因。最可能购买的客户排在最前面。</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Find a customer by id, or narrow the list to an intent range. Click a customer to open their card: their score, the recent events that raised or lowered it, their history and, when those models are trained, their segment, expected spend and what to offer them. “Export what you see…” saves the list as shown for Excel.</source>
+            <translation>按编号查找客户，或把列表缩小到某个意向范围。点击客户即可打开其卡片：分数、提高或降低分数的近期事件、历史记录，以及在相应模型训练后显示的客户群、预期消费和推荐商品。“导出当前列表…”会按显示的样子保存列表，供 Excel 使用。</translation>
+        </message>
+        <message>
+            <location line="+7" />
+            <source>“72% likely” means that of 100 customers with this score, about 72 buy within the days shown. “Top 5% of customers” says where the customer stands against all others. Expected spend, next order date and churn risk come from the customer-value model.</source>
+            <translation>“可能性 72%”表示 100 位得到这个分数的客户中，大约 72 位会在所示天数内购买。“客户中的前 5%”说明这位客户在所有客户中的位置。预期消费、下次下单日期和流失风险来自客户价值模型。</translation>
+        </message>
+        <message>
+            <location line="+9" />
+            <source>Plan whom to contact in your next campaign (an e-mail, a coupon, a call), and what to offer each of them.</source>
+            <translation>规划下一次营销活动（一封邮件、一张优惠券、一个电话）要联系谁，以及给每个人推荐什么。</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Use the filters to choose who may be on the list. Then enter your margin (the share of a sale you keep after the cost of goods) and what one contact costs. Drag the line on the chart or set “Contact the top” to choose how many to contact; “Best cut” picks the list size with the most expected profit. “Export list…” saves the list with three items to offer each customer, as a CSV or Excel file.</source>
+            <translation>用筛选条件选择哪些人可以进入名单。然后输入您的利润率（扣除商品成本后您留下的销售额比例）以及每次联系的成本。拖动图表上的线或设置“联系评分前”来决定联系多少人；“最佳人数”会选出预期利润最高的名单大小。“导出名单…”会把名单连同给每位客户推荐的三件商品保存为 CSV 或 Excel 文件。</translation>
+        </message>
+        <message>
+            <location line="+8" />
+            <source>Expected buyers add up each customer's chance to buy: 20 customers at 50% are about 10 buyers. Expected profit is the expected revenue times your margin, minus the cost of every contact. It is an estimate, not a promise.</source>
+            <translation>预期买家是把每位客户的购买可能性加起来：20 位可能性 50% 的客户约等于 10 位买家。预期利润是预期收入乘以您的利润率，再减去所有联系的成本。这是估计，不是保证。</translation>
+        </message>
+        <message>
+            <location line="+8" />
+            <source>How much you will probably sell in the coming weeks, for the whole shop, each category and each item, in units or revenue.</source>
+            <translation>接下来几周您可能卖出多少：全店、每个类目和每件商品，按件数或收入计。</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Pick the shop, a category or an item to see its history and forecast. The table lists the items whose demand is rising or falling most, with the stock to keep for the next weeks. “Export forecast…” saves every forecast for Excel.</source>
+            <translation>选择全店、某个类目或某件商品，查看其历史和预测。表格列出需求上升或下降最多的商品，以及接下来几周应备的库存。“导出预测…”会保存所有预测，供 Excel 使用。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>The dashed line is the middle guess: sales are as likely to be above it as below. The shaded band is the likely range; about 8 weeks in 10 should fall inside it. The sentence under the chart says how far off the forecast was on past weeks it did not see.</source>
+            <translation>虚线是居中的估计：实际销量高于或低于它的可能性相同。阴影带是可能的范围；大约 10 周中有 8 周应落在其中。图表下方的句子说明预测在它没见过的过去几周上偏差有多大。</translation>
+        </message>
+        <message>
+            <location line="+8" />
+            <source>Your customers grouped into segments: groups who shop alike, such as loyal regulars, bargain hunters or one-time visitors. Each segment gets a plain name from what sets it apart.</source>
+            <translation>您的客户被分成若干群：购物习惯相似的人在一起，例如忠实老客户、爱淘便宜货的人或只来过一次的访客。每个客户群都按它与众不同之处得到一个通俗的名字。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>Select a segment to see its size and what sets it apart from the rest. The customer map puts similar customers close together; click a dot to open that customer. Export a segment to reach its customers in a campaign.</source>
+            <translation>选择一个客户群，查看它的人数以及与其他客户的不同之处。客户地图把相似的客户放在一起；点击一个点即可打开该客户。导出一个客户群，就能在营销活动中联系这些客户。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>A segment's numbers compare it with all customers, for example its share of customers and of revenue, or “spend 2.0x the average per customer”. Segments describe; they do not predict. Train customer profiles on the Train page to make them.</source>
+            <translation>客户群的数字是与全部客户相比得出的，例如它占客户数和收入的比例，或“人均消费是平均水平的 2.0 倍”。客户群用于描述，而不是预测。在“训练”页面训练客户画像即可生成客户群。</translation>
+        </message>
+        <message>
+            <location line="+16" />
+            <source>More about these numbers</source>
+            <translation>进一步了解这些数字</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <location line="+101" />
+            <source>What do these numbers mean?</source>
+            <translation>这些数字是什么意思？</translation>
+        </message>
+        <message>
+            <location line="-93" />
+            <source>How likely a customer is to buy</source>
+            <translation>客户购买的可能性有多大</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>intent score</source>
+            <translation>购买意向分</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>“Buys within 30 days: 72% likely” means: of 100 customers with this score, about 72 buy within the next 30 days. It is a chance, not a certainty; the days come from the “Buys within” setting.</source>
+            <translation>“30 天内购买：可能性 72%”的意思是：100 位得到这个分数的客户中，大约 72 位会在接下来 30 天内购买。这是可能性，不是确定的结果；天数来自“购买期限”设置。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>Where a customer stands</source>
+            <translation>客户排在什么位置</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>rank, top %</source>
+            <translation>排名、前 %</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>Rank 1 is the customer most likely to buy. “Top 5% of customers” means only 5 in 100 customers are more likely to buy than this one; “bottom 10%” means 9 in 10 are more likely.</source>
+            <translation>排名第 1 的是最可能购买的客户。“客户中的前 5%”表示 100 位客户中只有 5 位比这位更可能购买；“后 10%”表示 10 位中有 9 位比这位更可能购买。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>How many more buyers the model finds</source>
+            <translation>模型多找到了多少买家</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>lift</source>
+            <translation>提升度</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>“Finds 3.0x more buyers in its top 10% than chance” means: contact the 10% of customers the model rates highest and you reach three times as many buyers as when you pick 10% at random. 1x is no better than a random pick.</source>
+            <translation>“在前 10% 中找到的买家是随机的 3.0 倍”的意思是：联系模型评分最高的 10% 客户，接触到的买家是随机挑选 10% 客户时的三倍。1 倍就和随机挑选一样。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>How well it ranks buyers above non-buyers</source>
+            <translation>把买家排在非买家前面的能力</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>AUC</source>
+            <translation>AUC</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>Take one customer who bought and one who did not: the AUC is how often the model rates the buyer higher. 0.5 is chance (a coin toss), 1 is perfect; 0.7 is useful and 0.8 or more is strong for shop data.</source>
+            <translation>任取一位买了的客户和一位没买的客户：AUC 就是模型把买家评得更高的比例。0.5 等于碰运气（抛硬币），1 是完美；对商店数据来说，0.7 已经有用，0.8 及以上就很强。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>How often a yes-or-no guess is right</source>
+            <translation>“会买 / 不会买”的判断有多准</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>accuracy, precision, recall, F1</source>
+            <translation>准确率、精确率、召回率、F1</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>The model says “will buy” for the customers above a cut-off. Accuracy: how many of all its yes-or-no guesses were right. Precision: of those it said would buy, how many did. Recall: of those who bought, how many it named. F1 balances precision and recall in one number (1 is perfect).</source>
+            <translation>模型对分数高于某个分界线的客户判断为“会买”。准确率：它所有“会买 / 不会买”的判断中有多少是对的。精确率：它说会买的人中，有多少真的买了。召回率：真正买了的人中，它点中了多少。F1 把精确率和召回率合成一个数（1 为完美）。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>When few customers buy, accuracy looks high even for a model that names nobody, so look at lift and AUC first.</source>
+            <translation>购买的客户很少时，即使模型一个人都没点中，准确率也会显得很高，所以请先看提升倍数和 AUC。</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>How a model is checked</source>
+            <translation>模型是怎样检验的</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>validation period, time-based split</source>
+            <translation>验证期，按时间划分</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>Before a model is trusted, IntentLens hides the latest period of your data, lets the model learn from what came before, and then checks its guesses against what really happened in that hidden period. This is how it would have done had you used it then. The verdicts name that period, e.g. “purchases 2024-05-01 to 2024-05-30”.</source>
+            <translation>在信任一个模型之前，IntentLens 会先把您数据中最近的一段时间藏起来，让模型只从之前的数据中学习，再拿它的预测与那段时间里真实发生的情况对比。这就是假如您当时使用它，它的表现会如何。结论中会写明这段时间，例如“2024-05-01 至 2024-05-30 的购买”。</translation>
+        </message>
+        <message>
+            <location line="+7" />
+            <source>“Beats” and “about as well as”</source>
+            <translation>“胜过”与“差不多”</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>95% interval</source>
+            <translation>95% 区间</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>Every model is compared with simple rules of thumb, such as “whoever bought recently buys again”. The difference comes with a 95% interval: the range the true difference lies in, allowing for luck. “Beats” means the whole range is better; “about as well as” means the range includes no difference, so the simpler method may be just as good. When a simple method ranks buyers as well, its scores are used.</source>
+            <translation>每个模型都会与简单的经验法则比较，例如“最近买过的人会再买”。差距附带一个 95% 区间：考虑到运气因素后，真实差距所在的范围。“胜过”表示整个区间都更好；“差不多”表示区间包含“没有差别”，所以更简单的方法可能同样好。当简单方法排序买家同样出色时，就使用它的分数。</translation>
+        </message>
+        <message>
+            <location line="+8" />
+            <source>What a customer will spend</source>
+            <translation>客户将花多少钱</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>expected spend, P10–P90 range</source>
+            <translation>预期消费，P10–P90 区间</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>Expected spend is the chance to buy times the usual order value, over the coming days. “Likely 0.00–120.00” is the range it falls in for 8 customers in 10: lower for 1 in 10 (P10) and higher for 1 in 10 (P90). The range starts at 0 when the customer may well not buy at all.</source>
+            <translation>预期消费是接下来这些天里的购买可能性乘以通常的订单金额。“可能 0.00–120.00”是 10 位客户中有 8 位会落入的范围：有 1 位更低（P10），有 1 位更高（P90）。如果客户很可能根本不买，这个范围就从 0 开始。</translation>
+        </message>
+        <message>
+            <location line="+6" />
+            <source>Who may not come back</source>
+            <translation>谁可能不再回来</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>churn risk</source>
+            <translation>流失风险</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>The chance that a customer does not order again for three times their usual gap between orders, and at least 90 days (the setting “Churn window at least”). High means 70% or more, Medium 40–70%, Low under 40%. Good customers at high risk are worth a personal message.</source>
+            <translation>客户在其通常下单间隔的三倍时间内（且至少 90 天，见设置“流失判定至少”）不再下单的可能性。高表示 70% 及以上，中为 40–70%，低为 40% 以下。高风险的好客户值得发一条专门的消息。</translation>
+        </message>
+        <message>
+            <location line="+6" />
+            <source>When the next order comes</source>
+            <translation>下一单什么时候来</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>next order date</source>
+            <translation>下次下单日期</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>From the gaps between a customer's past orders: “around June 12 (likely June 3 to June 28)”. It needs purchases on two days or more.</source>
+            <translation>根据客户以往订单之间的间隔得出：“6 月 12 日左右（可能在 6 月 3 日至 6 月 28 日之间）”。需要客户至少在两个不同的日子购买过。</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>How far off a sales forecast is</source>
+            <translation>销量预测偏差有多大</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>WAPE, MASE</source>
+            <translation>WAPE、MASE</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>“Off by 12% a week on average” is the forecast's typical error on past weeks it did not see, as a share of what was really sold (WAPE). Lower is better; for single items, which sell unevenly, a range is more honest than a number.</source>
+            <translation>“平均每周偏差 12%”是预测在它没见过的过去几周上的典型误差，按实际销量的比例计算（WAPE）。越低越好；单个商品卖得不均匀，给出一个范围比一个数字更可靠。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>MASE compares the error with a plain guess, “the same as the same period last cycle” (seasonal naive): under 1 means the forecast beats that guess, over 1 means it does worse.</source>
+            <translation>MASE 把误差与一个简单的猜测比较：“与上一周期同一时段相同”（季节性朴素法）：小于 1 表示预测胜过这个猜测，大于 1 表示不如它。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>Groups of customers</source>
+            <translation>客户群</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>segments</source>
+            <translation>客户分群</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>A segment is a group of customers who shop alike: how often, how recently, how much and what. IntentLens finds the groups itself and names each by what sets it apart. A customer belongs to one segment.</source>
+            <translation>客户群是购物方式相似的一群客户：买得多频繁、最近何时买过、花多少钱、买什么。IntentLens 自己找出这些群，并按每个群与众不同之处命名。每位客户属于一个客户群。</translation>
+        </message>
+        <message>
+            <location line="+12" />
+            <source>The plain meaning comes first; the expert's name for it follows in grey, for when you meet it elsewhere.</source>
+            <translation>先用大白话说明含义；后面灰色的是专业术语，方便您在别处遇到时认出它。</translation>
         </message>
     </context>
     <context>
         <name>ImportWizard</name>
         <message>
-            <location filename="../../work/main/gui/import_wizard.py" line="+57" />
+            <location filename="../../work/main/gui/import_wizard.py" line="+60" />
             <source>Import a behavior log</source>
             <translation>导入行为日志</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/wizard_choose.py" line="+54" />
+            <location filename="../../work/main/gui/wizard_choose.py" line="+53" />
+            <source>The file to import: choose another, or drop one on this window</source>
+            <translation>要导入的文件：可以另选一个，或把文件拖到此窗口上</translation>
+        </message>
+        <message>
+            <location line="+3" />
             <source>Choose a file, or drop it here</source>
             <translation>选择文件，或将文件拖到这里</translation>
         </message>
@@ -848,7 +1226,12 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>文件：</translation>
         </message>
         <message>
-            <location line="+87" />
+            <location line="+40" />
+            <source>The project then holds made-up ids instead of your customers' own; only the key file beside the project turns them back into the real ones.</source>
+            <translation>项目中将保存虚构的编号，而不是客户的真实编号；只有项目旁边的密钥文件才能把它们还原成真实编号。</translation>
+        </message>
+        <message>
+            <location line="+52" />
             <source>The customers are e-mail addresses, so they are replaced by pseudonyms unless you uncheck this.</source>
             <translation>客户编号是电子邮件地址，因此会被替换为假名，除非您取消勾选此项。</translation>
         </message>
@@ -868,7 +1251,22 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>其他 CSV（请在下方对应各列）</translation>
         </message>
         <message>
-            <location line="+11" />
+            <location line="+2" />
+            <source>The shop system or file kind the file comes from; a known one needs no mapping.</source>
+            <translation>文件来自哪个商店系统或是哪种文件；已知的类型无需对应列。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>How the file stores its letters. Change it when names show odd signs such as “Ã©”.</source>
+            <translation>文件存储文字的方式。如果名称中出现“Ã©”之类的怪字符，请修改它。</translation>
+        </message>
+        <message>
+            <location line="+7" />
+            <source>The sign between the columns of a line (comma, semicolon, tab…)</source>
+            <translation>一行中各列之间的分隔符号（逗号、分号、制表符…）</translation>
+        </message>
+        <message>
+            <location line="+7" />
             <source>Lines above the table that are not part of it: a title, notes, blank lines.</source>
             <translation>表格上方不属于表格的行：如标题、备注、空行。</translation>
         </message>
@@ -878,14 +1276,24 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>第一行是列名</translation>
         </message>
         <message>
-            <location line="+3" />
-            <location line="+4" />
+            <location line="+2" />
+            <source>Checked: the first line names the columns and is not imported as data.</source>
+            <translation>勾选：第一行是列名，不会作为数据导入。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>Whether prices write their cents after a point or a comma</source>
+            <translation>价格中的小数部分是写在句点之后还是逗号之后</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <location line="+9" />
             <location line="+45" />
             <source>Automatic</source>
             <translation>自动</translation>
         </message>
         <message>
-            <location line="-48" />
+            <location line="-53" />
             <source>Point (1,234.50)</source>
             <translation>小数点（1,234.50）</translation>
         </message>
@@ -895,7 +1303,12 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>逗号（1.234,50）</translation>
         </message>
         <message>
-            <location line="+8" />
+            <location line="+2" />
+            <source>How the file writes its dates, e.g. day first (31/01/2024) or month first (01/31/2024)</source>
+            <translation>文件中日期的写法，例如日在前（31/01/2024）或月在前（01/31/2024）</translation>
+        </message>
+        <message>
+            <location line="+11" />
             <source>Format</source>
             <translation>格式</translation>
         </message>
@@ -975,7 +1388,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>下方显示前 {0:,} 行。</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/wizard_choose.py" line="-70" />
+            <location filename="../../work/main/gui/wizard_choose.py" line="-75" />
             <source>The file</source>
             <translation>文件内容</translation>
         </message>
@@ -985,7 +1398,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>IntentLens 的解读</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/wizard_mapping.py" line="+36" />
+            <location filename="../../work/main/gui/wizard_mapping.py" line="+55" />
             <source>Columns (* required)</source>
             <translation>列（* 为必填）</translation>
         </message>
@@ -1046,12 +1459,12 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
         </message>
         <message>
             <location line="+1" />
-            <location line="+80" />
+            <location line="+86" />
             <source>Order status</source>
             <translation>订单状态</translation>
         </message>
         <message>
-            <location line="-79" />
+            <location line="-85" />
             <source>Refunded amount</source>
             <translation>退款金额</translation>
         </message>
@@ -1061,7 +1474,12 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>取消时间</translation>
         </message>
         <message>
-            <location line="+38" />
+            <location line="+9" />
+            <source>The column of your file that holds “{0}”</source>
+            <translation>您文件中存放“{0}”的列</translation>
+        </message>
+        <message>
+            <location line="+32" />
             <source>Event and order-status words (in the first rows)</source>
             <translation>行为词和订单状态词（前几行中）</translation>
         </message>
@@ -1071,7 +1489,12 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>没有行为列。每一行都是</translation>
         </message>
         <message>
-            <location line="+20" />
+            <location line="+2" />
+            <source>What every line of a file without an event column stands for</source>
+            <translation>在没有事件列的文件中，每一行代表什么</translation>
+        </message>
+        <message>
+            <location line="+21" />
             <source>Event word</source>
             <translation>行为词</translation>
         </message>
@@ -1081,12 +1504,17 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>不在前几行中：其含义沿用上次导入。</translation>
         </message>
         <message>
-            <location line="+11" />
+            <location line="+10" />
             <source>purchase: the order was paid · refund: paid, then refunded · other: not a purchase (cancelled, unpaid)</source>
             <translation>购买：订单已付款 · 退款：付款后又退款 · 其他：不算购买（已取消、未付款）</translation>
         </message>
         <message>
-            <location line="+17" />
+            <location line="+6" />
+            <source>What this word of your file means: view, search, cart, purchase, refund…</source>
+            <translation>您文件中这个词的含义：浏览、搜索、加购、购买、退款…</translation>
+        </message>
+        <message>
+            <location line="+16" />
             <source>The order status then says which purchases were refunded or cancelled.</source>
             <translation>订单状态会说明哪些购买被退款或取消。</translation>
         </message>
@@ -1096,13 +1524,13 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>请选择此文件每一行代表什么（例如页面浏览列表：“浏览”）。</translation>
         </message>
         <message>
-            <location line="-86" />
-            <location line="+34" />
+            <location line="-93" />
+            <location line="+37" />
             <source>In the file</source>
             <translation>文件中</translation>
         </message>
         <message>
-            <location line="-33" />
+            <location line="-36" />
             <source>Rows</source>
             <translation>行数</translation>
         </message>
@@ -1117,7 +1545,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>用假名替换客户编号（密钥保存在项目旁边的文件中）</translation>
         </message>
         <message>
-            <location line="+18" />
+            <location line="+23" />
             <source>Close</source>
             <translation>关闭</translation>
         </message>
@@ -1127,7 +1555,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>导入</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/import_wizard.py" line="+78" />
+            <location filename="../../work/main/gui/import_wizard.py" line="+80" />
             <source>Choose your shop's behavior log</source>
             <translation>选择您店铺的行为日志</translation>
         </message>
@@ -1137,7 +1565,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>— 此文件中没有 —</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/wizard_steps.py" line="+44" />
+            <location filename="../../work/main/gui/wizard_steps.py" line="+46" />
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
@@ -1191,6 +1619,21 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
 {0}</translation>
         </message>
         <message>
+            <location line="+28" />
+            <source>1 rejected line</source>
+            <translation>1 条未导入的行</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>{0:,} rejected lines</source>
+            <translation>{0:,} 条未导入的行</translation>
+        </message>
+        <message>
+            <location line="+15" />
+            <source>Saving the rejected lines…</source>
+            <translation>正在保存未导入的行…</translation>
+        </message>
+        <message>
             <location filename="../../work/main/gui/wizard_steps.py" line="+19" />
             <source>Rejected lines</source>
             <translation>未导入的行</translation>
@@ -1212,8 +1655,8 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
         </message>
         <message>
             <location line="+13" />
-            <source>Save rejected lines as CSV…</source>
-            <translation>将未导入的行另存为 CSV…</translation>
+            <source>Save rejected lines…</source>
+            <translation>保存未导入的行…</translation>
         </message>
         <message>
             <location line="+5" />
@@ -1226,7 +1669,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>已从 {1} 导入 {0:,} 条行为</translation>
         </message>
         <message>
-            <location line="+7" />
+            <location line="+5" />
             <source>{0:,} lines read: {1:,} imported, {2:,} rejected{3}.</source>
             <translation>共读取 {0:,} 行：导入 {1:,} 行，未导入 {2:,} 行{3}。</translation>
         </message>
@@ -1256,19 +1699,10 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>用时 {0:.1f} 秒。</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/import_wizard.py" line="+15" />
+            <location filename="../../work/main/gui/import_wizard.py" line="-24" />
             <source>Save rejected lines</source>
+            <extracomment>The save of rejected lines on the worker (one at a time).</extracomment>
             <translation>保存未导入的行</translation>
-        </message>
-        <message>
-            <location line="+0" />
-            <source>CSV files (*.csv)</source>
-            <translation>CSV 文件 (*.csv)</translation>
-        </message>
-        <message>
-            <location line="+9" />
-            <source>Saved {0:,} rejected lines.</source>
-            <translation>已保存 {0:,} 行未导入的行。</translation>
         </message>
         <message>
             <location filename="../../work/main/gui/wizard_previous.py" line="+34" />
@@ -1330,7 +1764,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../work/main/gui/main_window.py" line="+72" />
+            <location filename="../../work/main/gui/main_window.py" line="+81" />
             <source>Data</source>
             <translation>数据</translation>
         </message>
@@ -1400,7 +1834,12 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>导出未导入的行(&amp;R)…</translation>
         </message>
         <message>
-            <location line="+2" />
+            <location line="+4" />
+            <source>&amp;Project report…</source>
+            <translation>项目报告(&amp;P)…</translation>
+        </message>
+        <message>
+            <location line="+3" />
             <source>&amp;Settings…</source>
             <translation>设置(&amp;S)…</translation>
         </message>
@@ -1410,17 +1849,32 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>退出(&amp;Q)</translation>
         </message>
         <message>
-            <location line="+16" />
+            <location line="+21" />
             <source>&amp;Help</source>
             <translation>帮助(&amp;H)</translation>
         </message>
         <message>
             <location line="+1" />
+            <source>&amp;Guide to this page</source>
+            <translation>本页指南(&amp;G)</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <source>What do these &amp;numbers mean?</source>
+            <translation>这些数字是什么意思(&amp;N)？</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Take the &amp;tour</source>
+            <translation>参加导览(&amp;T)</translation>
+        </message>
+        <message>
+            <location line="+2" />
             <source>&amp;About IntentLens</source>
             <translation>关于 IntentLens(&amp;A)</translation>
         </message>
         <message>
-            <location line="+7" />
+            <location line="+52" />
             <source>&amp;Go</source>
             <translation>转到(&amp;G)</translation>
         </message>
@@ -1503,7 +1957,22 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>添加到演示项目</translation>
         </message>
         <message>
-            <location line="+39" />
+            <location line="+24" />
+            <source>1 rejected line</source>
+            <translation>1 条未导入的行</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>{0:,} rejected lines</source>
+            <translation>{0:,} 条未导入的行</translation>
+        </message>
+        <message>
+            <location line="+4" />
+            <source>Saving the rejected lines…</source>
+            <translation>正在保存未导入的行…</translation>
+        </message>
+        <message>
+            <location line="+21" />
             <source>Training is running</source>
             <translation>正在训练</translation>
         </message>
@@ -1513,7 +1982,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>停止训练并退出吗？目前最好的模型会被保留。</translation>
         </message>
         <message>
-            <location line="-170" />
+            <location line="-181" />
             <location line="+74" />
             <source>Open project</source>
             <translation>打开项目</translation>
@@ -1531,20 +2000,10 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>请先打开或新建一个项目。</translation>
         </message>
         <message>
-            <location line="+58" />
-            <location line="+6" />
+            <location line="+62" />
             <source>Export rejected lines</source>
+            <extracomment>The export of rejected lines on the worker (one at a time).</extracomment>
             <translation>导出未导入的行</translation>
-        </message>
-        <message>
-            <location line="-6" />
-            <source>CSV files (*.csv)</source>
-            <translation>CSV 文件 (*.csv)</translation>
-        </message>
-        <message>
-            <location line="+8" />
-            <source>Saved {0:,} rejected lines.</source>
-            <translation>已保存 {0:,} 行未导入的行。</translation>
         </message>
         <message>
             <location filename="../../work/main/gui/app.py" line="-59" />
@@ -1701,7 +2160,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
     <context>
         <name>SegmentsPage</name>
         <message>
-            <location filename="../../work/main/gui/pages/segments_page.py" line="+56" />
+            <location filename="../../work/main/gui/pages/segments_page.py" line="+57" />
             <source>Customer segments</source>
             <translation>客户分群</translation>
         </message>
@@ -1717,12 +2176,12 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
         </message>
         <message>
             <location line="+18" />
-            <location line="+67" />
+            <location line="+68" />
             <source>Open a project to see its customer segments.</source>
             <translation>打开项目以查看其客户分群。</translation>
         </message>
         <message>
-            <location line="-59" />
+            <location line="-60" />
             <source>Segments</source>
             <translation>客户分群</translation>
         </message>
@@ -1773,7 +2232,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>该分群客户的平均购买意向（购买的可能性，与“客户”页相同），来自当前使用的购买意向模型</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/pages/segments_page.py" line="+25" />
+            <location filename="../../work/main/gui/pages/segments_page.py" line="+26" />
             <source>Customer map</source>
             <translation>客户地图</translation>
         </message>
@@ -2034,12 +2493,22 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>跟随系统（默认）</translation>
         </message>
         <message>
-            <location line="+4" />
+            <location line="+5" />
+            <source>The language of every window, and how dates and numbers are written. “System” follows this computer's language.</source>
+            <translation>所有窗口使用的语言，以及日期和数字的写法。“系统”表示跟随这台电脑的语言。</translation>
+        </message>
+        <message>
+            <location line="+2" />
             <source>The language changes when IntentLens starts again.</source>
             <translation>重新启动 IntentLens 后将切换语言。</translation>
         </message>
         <message>
-            <location line="+12" />
+            <location line="+9" />
+            <source>The sign or code shown with amounts in this project, such as $ or EUR; empty shows plain numbers.</source>
+            <translation>本项目中金额旁显示的符号或代码，例如 ¥ 或 CNY；留空则只显示数字。</translation>
+        </message>
+        <message>
+            <location line="+6" />
             <source>e.g. {0} or {1}</source>
             <translation>例如 {0} 或 {1}</translation>
         </message>
@@ -2080,19 +2549,98 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         </message>
     </context>
     <context>
+        <name>Tour</name>
+        <message>
+            <location filename="../../work/main/gui/tour.py" line="+40" />
+            <source>1. Your data at a glance</source>
+            <translation>1. 一眼看清您的数据</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>This is the demo shop: made-up customers with half a year of visits, searches and purchases. The Data page shows what a project holds. When you are ready, press “Import a file…” to bring in your own shop's file; it gets a project of its own.</source>
+            <translation>这是演示商店：虚构的客户和他们半年的浏览、搜索和购买记录。“数据”页面显示一个项目里有什么。准备好后，点击“导入文件…”导入您自己商店的文件；它会有一个单独的项目。</translation>
+        </message>
+        <message>
+            <location line="+6" />
+            <source>2. Train the models with one click</source>
+            <translation>2. 一键训练模型</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>Nothing is trained in the demo yet. Choose what to learn (start with “Purchase intent”) and press “Start training”: the curves show the model learning, live, and a few plain sentences then say how good it is.</source>
+            <translation>演示项目中还没有训练任何模型。选择要学习的内容（先从“购买意向”开始），然后点击“开始训练”：曲线会实时显示模型的学习过程，随后几句通俗的话会告诉您它有多好。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>3. Who is about to buy, and why</source>
+            <translation>3. 谁快要购买，为什么</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>After training, the customers most likely to buy come first. Click a customer to open their card: how likely they are to buy, the recent events behind it and what to offer them.</source>
+            <translation>训练之后，最可能购买的客户排在最前面。点击客户打开其卡片：购买的可能性有多大、背后的近期事件，以及可以推荐什么。</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>4. Whom to contact</source>
+            <translation>4. 联系谁</translation>
+        </message>
+        <message>
+            <location line="+0" />
+            <source>With a purchase-intent model trained, choose who may be on the list and what a sale brings you; IntentLens suggests how many customers to contact for the most profit. “Export list…” saves the list, with what to offer each customer, for Excel. Help → Guide to this page (F1) explains any page.</source>
+            <translation>训练好购买意向模型后，选择哪些人可以进入名单以及一笔销售能给您带来多少；IntentLens 会建议联系多少位客户能获得最多利润。“导出名单…”会保存名单及给每位客户的推荐，供 Excel 使用。“帮助 → 本页指南”（F1）可以解释任何页面。</translation>
+        </message>
+        <message>
+            <location line="+22" />
+            <source>Welcome to IntentLens</source>
+            <translation>欢迎使用 IntentLens</translation>
+        </message>
+        <message>
+            <location line="+12" />
+            <source>Skip tour</source>
+            <translation>跳过导览</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Close the tour; Help → Take the tour shows it again</source>
+            <translation>关闭导览；“帮助 → 参加导览”可以再次打开</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Back</source>
+            <translation>上一步</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <location line="+31" />
+            <source>Next</source>
+            <translation>未来</translation>
+        </message>
+        <message>
+            <location line="-5" />
+            <source>Step {0} of {1}</source>
+            <translation>第 {0} 步，共 {1} 步</translation>
+        </message>
+        <message>
+            <location line="+5" />
+            <source>Finish</source>
+            <translation>完成</translation>
+        </message>
+    </context>
+    <context>
         <name>TrainPage</name>
         <message>
-            <location filename="../../work/main/gui/pages/train_page.py" line="+94" />
+            <location filename="../../work/main/gui/pages/train_page.py" line="+97" />
             <source>Train a model</source>
             <translation>训练模型</translation>
         </message>
         <message>
-            <location line="+6" />
+            <location line="+9" />
             <source>What to learn</source>
             <translation>学习目标</translation>
         </message>
         <message>
-            <location line="+20" />
+            <location line="+25" />
             <source>Start training</source>
             <translation>开始训练</translation>
         </message>
@@ -2104,18 +2652,23 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <location line="+8" />
             <location line="+95" />
-            <location line="+84" />
+            <location line="+85" />
             <source>Choose what to learn and press Start.</source>
             <translation>选择学习目标，然后点击“开始训练”。</translation>
         </message>
         <message>
-            <location line="-235" />
-            <location line="+396" />
+            <location line="-244" />
+            <location line="+434" />
             <source>No training yet.</source>
             <translation>尚未训练。</translation>
         </message>
         <message>
-            <location line="-356" />
+            <location line="-409" />
+            <source>The question the model answers: who is about to buy, what kinds of customers you have, what to offer, what customers will spend, or how much you will sell.</source>
+            <translation>模型要回答的问题：谁快要购买、您有哪些类型的客户、推荐什么、客户会花多少钱，或者您能卖多少。</translation>
+        </message>
+        <message>
+            <location line="+23" />
             <source>Start from the current model</source>
             <translation>从当前模型开始</translation>
         </message>
@@ -2140,7 +2693,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>“{0}”还没有训练过：请按“开始训练”。</translation>
         </message>
         <message>
-            <location line="+36" />
+            <location line="+37" />
             <source>Checking whether the data is enough…</source>
             <translation>正在检查数据是否足够…</translation>
         </message>
@@ -2190,7 +2743,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>已保存为第 {0} 次训练；现在是当前使用的模型。</translation>
         </message>
         <message>
-            <location line="+15" />
+            <location line="+42" />
             <source>Training did not run.</source>
             <translation>训练未能运行。</translation>
         </message>
@@ -2200,12 +2753,12 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>训练</translation>
         </message>
         <message>
-            <location line="+3" />
+            <location line="+4" />
             <source>Stopped.</source>
             <translation>已停止。</translation>
         </message>
         <message>
-            <location line="+28" />
+            <location line="+29" />
             <source>Run {0} from {1}</source>
             <translation>第 {0} 次训练，{1}</translation>
         </message>
@@ -2216,6 +2769,17 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         </message>
         <message>
             <location filename="../../work/main/gui/tasks/curves.py" line="+26" />
+            <source>Preparing the training data: {0}</source>
+            <translation>正在准备训练数据：{0}</translation>
+        </message>
+        <message>
+            <location line="+3" />
+            <location line="+11" />
+            <source> · elapsed {0} · about {1} left</source>
+            <translation> · 已用 {0} · 约剩 {1}</translation>
+        </message>
+        <message>
+            <location line="-8" />
             <source>Epoch {0}: batch {1:,} of {2:,}</source>
             <translation>第 {0} 轮：第 {1:,} / {2:,} 批</translation>
         </message>
@@ -2230,12 +2794,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>在全部时段上最终拟合：第 {0} / {1} 轮</translation>
         </message>
         <message>
-            <location line="+4" />
-            <source> · elapsed {0} · about {1} left</source>
-            <translation> · 已用 {0} · 约剩 {1}</translation>
-        </message>
-        <message>
-            <location line="+16" />
+            <location line="+35" />
             <source>Loss (lower is better)</source>
             <translation>损失（越低越好）</translation>
         </message>
@@ -2243,13 +2802,13 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <location line="+1" />
             <location line="+12" />
             <location line="+43" />
-            <location line="+36" />
+            <location line="+37" />
             <source>epoch</source>
             <extracomment>Per-epoch points by loss name ("train", "valid") and by metric name.</extracomment>
             <translation>轮次</translation>
         </message>
         <message>
-            <location line="-88" />
+            <location line="-89" />
             <source>training (smoothed)</source>
             <translation>训练（平滑）</translation>
         </message>
@@ -2265,7 +2824,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         </message>
         <message>
             <location line="+63" />
-            <location line="+19" />
+            <location line="+20" />
             <source>step</source>
             <translation>步骤</translation>
         </message>
@@ -2306,12 +2865,27 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>高级设置</translation>
         </message>
         <message>
-            <location line="+116" />
+            <location line="+2" />
+            <source>Show the finer settings. They are used only while this box is checked; unchecked, IntentLens chooses them for you.</source>
+            <translation>显示更细的设置。只有勾选此框时才使用这些设置；不勾选时，由 IntentLens 为您选择。</translation>
+        </message>
+        <message>
+            <location line="+117" />
             <source>all categories</source>
             <translation>所有品类</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/tasks/history.py" line="+53" />
+            <location filename="../../work/main/gui/tasks/history.py" line="+38" />
+            <source>{0} min {1:02d} s</source>
+            <translation>{0} 分 {1:02d} 秒</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>{0} s</source>
+            <translation>{0} 秒</translation>
+        </message>
+        <message>
+            <location line="+17" />
             <source>Run history</source>
             <translation>训练记录</translation>
         </message>
@@ -2341,7 +2915,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>用时</translation>
         </message>
         <message>
-            <location line="+13" />
+            <location line="+14" />
             <source>Show run</source>
             <translation>查看记录</translation>
         </message>
@@ -2352,7 +2926,12 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>使用此模型</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/tasks/intent.py" line="+29" />
+            <location filename="../../work/main/gui/tasks/intent.py" line="+34" />
+            <source>What makes customers buy here</source>
+            <translation>客户在这里购买的原因</translation>
+        </message>
+        <message>
+            <location line="+10" />
             <source>Validation AUC (higher is better)</source>
             <translation>验证 AUC（越高越好）</translation>
         </message>
@@ -2467,6 +3046,14 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>GRU</source>
             <translation>GRU</translation>
+        </message>
+        <message>
+            <source>Models averaged</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>train this many models from different random starts and average their scores; steadier, takes that many times longer (default: from the preset)</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Contact the top</source>
@@ -2844,6 +3431,14 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>客户 {0} 没有任何行为。</translation>
         </message>
         <message>
+            <source>, </source>
+            <translation>，</translation>
+        </message>
+        <message>
+            <source>{0} {1:,}</source>
+            <translation>{0} {1:,}</translation>
+        </message>
+        <message>
             <source>Whole shop</source>
             <translation>全店</translation>
         </message>
@@ -2924,6 +3519,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>在这一层级，所检验的几周内没有任何销售，因此无法得知误差。</translation>
         </message>
         <message>
+            <source>.</source>
+            <translation>。</translation>
+        </message>
+        <message>
             <source>The expected buyers were left out: the log has too few customers, or too few who bought, to learn each customer's chance to buy.</source>
             <translation>未使用预期买家：日志中的客户或购买过的客户太少，无法学习每位客户的购买概率。</translation>
         </message>
@@ -2948,6 +3547,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>平均偏差 {0:.0%}（{1}）</translation>
         </message>
         <message>
+            <source>; </source>
+            <translation>；</translation>
+        </message>
+        <message>
             <source>{0} {1}.</source>
             <translation>{0}{1}。</translation>
         </message>
@@ -2970,10 +3573,6 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>For the whole shop, {0} is {1}</source>
             <translation>对整个店铺，{0}{1}</translation>
-        </message>
-        <message>
-            <source>; </source>
-            <translation>；</translation>
         </message>
         <message>
             <source>{0} and {1}</source>
@@ -3096,6 +3695,22 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>“{1}”列中有 {0:,} 行：{3}{2}。</translation>
         </message>
         <message>
+            <source> (a guess: the values read either way)</source>
+            <translation>（推测：两种读法都说得通）</translation>
+        </message>
+        <message>
+            <source>decimal comma</source>
+            <translation>逗号作小数点</translation>
+        </message>
+        <message>
+            <source>decimal point</source>
+            <translation>句点作小数点</translation>
+        </message>
+        <message>
+            <source>{0} for thousands</source>
+            <translation>{0} 作千位分隔</translation>
+        </message>
+        <message>
             <source>The line is not valid JSON.</source>
             <translation>此行不是有效的 JSON。</translation>
         </message>
@@ -3142,6 +3757,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>The number “{0}” in column “{1}” is too large to be a real price, quantity or amount (over {2}): the line was left out. Check this line in the file.</source>
             <translation>“{1}”列中的数字“{0}”太大，不可能是真实的价格、数量或金额（超过 {2}）：此行已略过。请检查文件中的这一行。</translation>
+        </message>
+        <message>
+            <source>columns matched by their names</source>
+            <translation>按列名对应</translation>
         </message>
         <message>
             <source>choose one in the {0} list below.</source>
@@ -3240,6 +3859,14 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>“{0}”是损坏的 zip 压缩包（{1}）。</translation>
         </message>
         <message>
+            <source> (2-digit year)</source>
+            <translation>（两位数年份）</translation>
+        </message>
+        <message>
+            <source>the form {0} ({1})</source>
+            <translation>格式 {0}（{1}）</translation>
+        </message>
+        <message>
             <source>month/day/year</source>
             <translation>月/日/年</translation>
         </message>
@@ -3336,6 +3963,54 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>数据不足以训练序列模型：最近 {0} 天的周期中有 {1:,} 位有历史记录的客户和 {2:,} 位买家（之前的周期：{3:,} 位买家），但至少需要 {4} 位客户和 {5} 位买家；请导入更多历史数据或选择更长的预测期。</translation>
         </message>
         <message>
+            <source>customers without any bought {0} as often as those with some ({1:.0%} against {2:.0%})</source>
+            <translation>没有这类操作的客户购买频率是有过的客户的 {0}（{1:.0%} 对 {2:.0%}）</translation>
+        </message>
+        <message>
+            <source>customers with fewer than {3} bought {0} as often as the rest ({1:.0%} against {2:.0%})</source>
+            <translation>少于 {3} 次的客户购买频率是其余客户的 {0}（{1:.0%} 对 {2:.0%}）</translation>
+        </message>
+        <message>
+            <source>{0}: raise the chance to buy by {1} points on average where they occur</source>
+            <translation>{0}：在出现这类操作的客户中，平均使购买概率提高 {1} 个百分点</translation>
+        </message>
+        <message>
+            <source>{0}: lower the chance to buy by {1} points on average where they occur</source>
+            <translation>{0}：在出现这类操作的客户中，平均使购买概率降低 {1} 个百分点</translation>
+        </message>
+        <message>
+            <source>{0} more than {1} days before</source>
+            <translation>{1} 天以前的{0}</translation>
+        </message>
+        <message>
+            <source>customers with any bought {0} as often as those without ({1:.0%} against {2:.0%})</source>
+            <translation>有过这类操作的客户购买频率是没有的客户的 {0}（{1:.0%} 对 {2:.0%}）</translation>
+        </message>
+        <message>
+            <source>customers with {3} or more bought {0} as often as the rest ({1:.0%} against {2:.0%})</source>
+            <translation>有 {3} 次或以上的客户购买频率是其余客户的 {0}（{1:.0%} 对 {2:.0%}）</translation>
+        </message>
+        <message>
+            <source>{0} in the last {1} days</source>
+            <translation>最近 {1} 天内的{0}</translation>
+        </message>
+        <message>
+            <source>{0} from {1} to {2} days before</source>
+            <translation>{1} 到 {2} 天前的{0}</translation>
+        </message>
+        <message>
+            <source>{0}.</source>
+            <translation>{0}。</translation>
+        </message>
+        <message>
+            <source>{0}; {1}.</source>
+            <translation>{0}；{1}。</translation>
+        </message>
+        <message>
+            <source>{0}; yet {1}.</source>
+            <translation>{0}；但{1}。</translation>
+        </message>
+        <message>
             <source>{0:+.3f}, 95% interval {1:+.3f} to {2:+.3f}</source>
             <translation>{0:+.3f}，95% 区间 {1:+.3f} 至 {2:+.3f}</translation>
         </message>
@@ -3360,6 +4035,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>{0} 至 {1} 的购买</translation>
         </message>
         <message>
+            <source>{0} models trained the same way from different random starts: AUC {1:.3f} to {2:.3f} on the latest period ({3}), a spread of {4:.3f}.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source> So the scores of {0} serve the customers: it finds {1:.1f}x more buyers in its top 10% than chance ({2}). The deep model serves only when it ranks buyers better beyond noise.</source>
             <translation> 因此客户评分采用{0}的结果：它在得分最高的 10% 客户中找到的买家是随机的 {1:.1f} 倍（{2}）。只有当深度模型对买家的排序明显优于随机误差范围时，才会采用深度模型。</translation>
         </message>
@@ -3372,12 +4051,24 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>读取每位客户的行为序列反而拖了后腿：{0}；只看客户汇总数据更能找准买家。</translation>
         </message>
         <message>
+            <source>The average of their scores ranks buyers about as well as the first model alone: AUC {0:.3f} (average minus first model: {1}). The average serves, because it does not depend on one lucky or unlucky random start.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source> (AUC {0:.3f}).</source>
             <translation>（AUC {0:.3f}）。</translation>
         </message>
         <message>
             <source>, and beats the best simple method ({0}): AUC {1:.3f} against {2:.3f} (deep model minus simple method: {3}).</source>
             <translation>，且优于最佳简单方法（{0}）：AUC {1:.3f} 对 {2:.3f}（深度模型减简单方法：{3}）。</translation>
+        </message>
+        <message>
+            <source>The average of their scores ranks buyers better than the first model alone: AUC {0:.3f} (average minus first model: {1}), so the average serves.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The average of their scores ranks buyers worse than the first model alone: AUC {0:.3f} (average minus first model: {1}), so the first model serves.</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>, but the simpler {0} ranks buyers better: AUC {1:.3f} against {2:.3f} (deep model minus simple method: {3}).</source>
@@ -3458,6 +4149,18 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>There is no customer “{0}” in this project; did you mean {1}?</source>
             <translation>项目中没有客户“{0}”；您是否要找 {1}？</translation>
+        </message>
+        <message>
+            <source>model {0} of {1}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>, average of {0}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Final fit on all periods: model {0} of {1}.</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>There are no purchases in this data: purchase intent cannot be learned until a log with purchases is imported.</source>
@@ -3844,8 +4547,168 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>正在为每位客户排序：已完成 {1:,} 位中的 {0:,} 位。</translation>
         </message>
         <message>
+            <source>Whole shop over the next {0} weeks: about {1:,.0f} units sold and {2} in revenue (as likely to be beaten as missed). Method: {3}.</source>
+            <translation>全店未来 {0} 周：预计售出约 {1:,.0f} 件，收入约 {2}（实际高于或低于它的可能性相同）。方法：{3}。</translation>
+        </message>
+        <message>
+            <source>Whole shop over the next {0} days: about {1:,.0f} units sold and {2} in revenue (as likely to be beaten as missed). Method: {3}.</source>
+            <translation>全店未来 {0} 天：预计售出约 {1:,.0f} 件，收入约 {2}（实际高于或低于它的可能性相同）。方法：{3}。</translation>
+        </message>
+        <message>
             <source>The project has no events yet: import your shop's behavior log first.</source>
             <translation>项目中还没有行为数据：请先导入您店铺的行为日志。</translation>
+        </message>
+        <message>
+            <source>No segments yet: train customer profiles to see them.</source>
+            <translation>还没有客户分群：训练客户画像后即可看到。</translation>
+        </message>
+        <message>
+            <source>Train a purchase-intent model to see whom to contact first.</source>
+            <translation>训练购买意向模型后，即可看到应优先联系哪些客户。</translation>
+        </message>
+        <message>
+            <source>The most profitable campaign contacts the first {0:,} of {1:,} customers: about {2:,.0f} of them should buy, bringing about {3} in orders and {4} profit (at a {5:g}% margin and {6} per contact, as on the Campaign page).</source>
+            <translation>利润最高的营销活动联系 {1:,} 位客户中的前 {0:,} 位：其中约 {2:,.0f} 位会购买，带来约 {3} 的订单和 {4} 的利润（按 {5:g}% 的利润率和每次联系 {6} 计算，与“营销活动”页面相同）。</translation>
+        </message>
+        <message>
+            <source>customers</source>
+            <translation>客户</translation>
+        </message>
+        <message>
+            <source>events</source>
+            <translation>行为</translation>
+        </message>
+        <message>
+            <source>purchases</source>
+            <translation>购买</translation>
+        </message>
+        <message>
+            <source>revenue (refunds subtracted)</source>
+            <translation>收入（已扣除退款）</translation>
+        </message>
+        <message>
+            <source>{0} of them are in the segment “{1}”.</source>
+            <translation>其中 {0} 位属于分群“{1}”。</translation>
+        </message>
+        <message>
+            <source>IntentLens report: {0}</source>
+            <translation>IntentLens 报告：{0}</translation>
+        </message>
+        <message>
+            <source>Your data</source>
+            <translation>您的数据</translation>
+        </message>
+        <message>
+            <source>What the models say</source>
+            <translation>模型结论</translation>
+        </message>
+        <message>
+            <source>Segments</source>
+            <translation>客户分群</translation>
+        </message>
+        <message>
+            <source>Who to contact first</source>
+            <translation>优先联系谁</translation>
+        </message>
+        <message>
+            <source>Made on {0} by IntentLens, from the project “{1}”. Everything was computed on this computer.</source>
+            <translation>由 IntentLens 于 {0} 根据项目“{1}”生成。所有计算都在这台电脑上完成。</translation>
+        </message>
+        <message>
+            <source>measured on {0}</source>
+            <translation>检验范围：{0}</translation>
+        </message>
+        <message>
+            <source>measured by a backtest from {0}</source>
+            <translation>检验方式：从 {0} 起的一次回测</translation>
+        </message>
+        <message>
+            <source>measured by backtests from {0} to {1}</source>
+            <translation>检验方式：从 {0} 到 {1} 的回测</translation>
+        </message>
+        <message>
+            <source>measured on the latest {0:,} days up to {1}</source>
+            <translation>检验范围：截至 {1} 的最近 {0:,} 天</translation>
+        </message>
+        <message>
+            <source>learned from the data up to {0}</source>
+            <translation>学习了截至 {0} 的数据</translation>
+        </message>
+        <message>
+            <source>Not trained yet: {0}.</source>
+            <translation>尚未训练：{0}。</translation>
+        </message>
+        <message>
+            <source>All of them are in the segment “{0}”.</source>
+            <translation>他们全部属于分群“{0}”。</translation>
+        </message>
+        <message>
+            <source>Sales forecast</source>
+            <translation>销量预测</translation>
+        </message>
+        <message>
+            <source>“{0}”: a report is written as .html or .pdf; give the file one of these endings.</source>
+            <translation>“{0}”：报告只能保存为 .html 或 .pdf，请使用其中一种文件扩展名。</translation>
+        </message>
+        <message>
+            <source>out of date: a customer was forgotten</source>
+            <translation>已过期：有客户被删除</translation>
+        </message>
+        <message>
+            <source>The {0} customers likeliest to buy within {1} days, as of {2}.</source>
+            <translation>截至 {2}，{1} 天内最可能购买的 {0} 位客户。</translation>
+        </message>
+        <message>
+            <source>The {0} customers likeliest to buy, as of {1}.</source>
+            <translation>截至 {1}，最可能购买的 {0} 位客户。</translation>
+        </message>
+        <message>
+            <source>{0:,} days</source>
+            <translation>{0:,} 天</translation>
+        </message>
+        <message>
+            <source>{0} to {1}</source>
+            <translation>{0} 至 {1}</translation>
+        </message>
+        <message>
+            <source>Data health:</source>
+            <translation>数据质量：</translation>
+        </message>
+        <message>
+            <source>Data health: no problems found.</source>
+            <translation>数据质量：未发现问题。</translation>
+        </message>
+        <message>
+            <source>Segment</source>
+            <translation>分群</translation>
+        </message>
+        <message>
+            <source>Customers</source>
+            <translation>客户</translation>
+        </message>
+        <message>
+            <source>Share</source>
+            <translation>占比</translation>
+        </message>
+        <message>
+            <source>What sets them apart</source>
+            <translation>他们的特点</translation>
+        </message>
+        <message>
+            <source>Customer</source>
+            <translation>客户</translation>
+        </message>
+        <message>
+            <source>Chance to buy</source>
+            <translation>购买概率</translation>
+        </message>
+        <message>
+            <source>… and {0:,} more on the Data page.</source>
+            <translation>……另有 {0:,} 条，见“数据”页面。</translation>
+        </message>
+        <message>
+            <source>Reading the events…</source>
+            <translation>正在读取行为…</translation>
         </message>
         <message>
             <source>active</source>
@@ -3860,10 +4723,6 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>已停止</translation>
         </message>
         <message>
-            <source>out of date: a customer was forgotten</source>
-            <translation>已过期：有客户被删除</translation>
-        </message>
-        <message>
             <source>the data starts on {0}; choose that day or a later one</source>
             <translation>数据从 {0} 开始；请选择这一天或之后的日期</translation>
         </message>
@@ -3874,6 +4733,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>The as-of date cannot be used: {0}.</source>
             <translation>无法使用该截至日期：{0}。</translation>
+        </message>
+        <message>
+            <source>Building each customer's history from {0:,} events…</source>
+            <translation>正在根据 {0:,} 条行为整理每位客户的历史…</translation>
         </message>
         <message>
             <source>There is no run {0} in this project.</source>
@@ -3920,6 +4783,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>各方法在店铺自身历史数据上的偏差（基于 {0} 个回测日期；越低越好，P10–P90 应覆盖约 80%）</translation>
         </message>
         <message>
+            <source>From each customer's totals (customer value model):</source>
+            <translation>来自每位客户的累计数据（客户价值模型）：</translation>
+        </message>
+        <message>
             <source>Stopped early; this is the best model so far. </source>
             <translation>已提前停止；这是目前最好的模型。</translation>
         </message>
@@ -3956,12 +4823,20 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>联系的客户比例</translation>
         </message>
         <message>
+            <source>From the order of their steps (the sequence model, which gives the scores; each effect comes on top of what the customer's totals already say):</source>
+            <translation>来自客户操作的先后顺序（序列模型，由它给出分数；每项影响都是在客户累计数据已说明的部分之外的）：</translation>
+        </message>
+        <message>
             <source> (serves the scores)</source>
             <translation>（采用其评分）</translation>
         </message>
         <message>
             <source>Validation AUC (higher is better)</source>
             <translation>验证 AUC（越高越好）</translation>
+        </message>
+        <message>
+            <source>What makes customers buy here</source>
+            <translation>客户在这里购买的原因</translation>
         </message>
         <message>
             <source>Intent</source>
@@ -3998,6 +4873,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>lift</source>
             <translation>提升度</translation>
+        </message>
+        <message>
+            <source>From the order of their steps (the sequence model; the scores come from the simpler method “{0}”; each effect comes on top of what the customer's totals already say):</source>
+            <translation>来自客户操作的先后顺序（序列模型；分数来自更简单的方法“{0}”；每项影响都是在客户累计数据已说明的部分之外的）：</translation>
         </message>
         <message>
             <source>training (per epoch)</source>
@@ -4038,10 +4917,6 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>Found {0} segments: {1}. Stability across two seeds (adjusted Rand index): {2:.2f}. See them on the Segments page.</source>
             <translation>找到 {0} 个分群：{1}。两个随机种子间的稳定性（调整兰德指数）：{2:.2f}。请在“客户分群”页查看。</translation>
-        </message>
-        <message>
-            <source>Segment</source>
-            <translation>分群</translation>
         </message>
         <message>
             <source>Enough data: {0:,} customers to profile.</source>
@@ -4148,8 +5023,16 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>{0}达到 {1} 或以上：购买频率是其余客户的 {2}（{3:.0%} 对 {4:.0%}）</translation>
         </message>
         <message>
+            <source>{0} at most {1}: bought {2} as often as the rest ({3:.0%} against {4:.0%})</source>
+            <translation>{0}至多 {1}：购买频率是其余客户的 {2}（{3:.0%} 对 {4:.0%}）</translation>
+        </message>
+        <message>
             <source>{0:.1f}×</source>
             <translation>{0:.1f} 倍</translation>
+        </message>
+        <message>
+            <source>{0} over {1}: bought {2} as often as the rest ({3:.0%} against {4:.0%})</source>
+            <translation>{0}超过 {1}：购买频率是其余客户的 {2}（{3:.0%} 对 {4:.0%}）</translation>
         </message>
         <message>
             <source>enough for expected spend</source>
@@ -4328,8 +5211,160 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>影响评分最多的行为：</translation>
         </message>
         <message>
+            <source>the text encoding, when detection gets it wrong</source>
+            <translation>文本编码（当自动识别出错时指定）</translation>
+        </message>
+        <message>
+            <source>the column separator: , ; | tab space (for space-aligned columns)</source>
+            <translation>列分隔符：, ; | tab space（space 用于按空格对齐的列）</translation>
+        </message>
+        <message>
+            <source>whether the first line (after --skip-rows) names the columns</source>
+            <translation>第一行（跳过 --skip-rows 之后）是否为列名</translation>
+        </message>
+        <message>
+            <source>lines above the table to leave out (notes, a title)</source>
+            <translation>表格上方要跳过的行数（说明、标题）</translation>
+        </message>
+        <message>
+            <source>the decimal mark of numbers (default: decided per column)</source>
+            <translation>数字的小数点符号（默认：按列判断）</translation>
+        </message>
+        <message>
+            <source>the order of day, month and year in dates (default: from the values)</source>
+            <translation>日期中日、月、年的顺序（默认：根据数值判断）</translation>
+        </message>
+        <message>
             <source>--skip-rows needs a number of lines, 0 or more.</source>
             <translation>--skip-rows 需要一个行数，0 或更大。</translation>
+        </message>
+        <message>
+            <source>the project file (or --db URL)</source>
+            <translation>项目文件（或 --db URL）</translation>
+        </message>
+        <message>
+            <source>a project in a PostgreSQL database instead of a file, in place of PROJECT: postgresql+psycopg://user:password@host:5432/database</source>
+            <translation>使用 PostgreSQL 数据库中的项目代替项目文件（替代 PROJECT）：postgresql+psycopg://user:password@host:5432/database</translation>
+        </message>
+        <message>
+            <source>IntentLens: learn what your customers are about to want. Without a command, the desktop application opens.</source>
+            <translation>IntentLens：了解您的客户接下来想要什么。不带命令时打开桌面应用。</translation>
+        </message>
+        <message>
+            <source>render every page to PNG and exit</source>
+            <translation>将每个页面渲染为 PNG 后退出</translation>
+        </message>
+        <message>
+            <source>the project to open (GUI and --screenshots)</source>
+            <translation>要打开的项目（图形界面和 --screenshots）</translation>
+        </message>
+        <message>
+            <source>create a project filled with generated demo data</source>
+            <translation>创建一个填入生成的演示数据的项目</translation>
+        </message>
+        <message>
+            <source>import a behavior log (CSV, TSV, JSON lines, gzip, zip)</source>
+            <translation>导入行为日志（CSV、TSV、JSON lines、gzip、zip）</translation>
+        </message>
+        <message>
+            <source>a known format (taobao, rees46, retailrocket, uci_online_retail, otto, yoochoose_clicks, yoochoose_buys) or csv</source>
+            <translation>已知格式（taobao、rees46、retailrocket、uci_online_retail、otto、yoochoose_clicks、yoochoose_buys）或 csv</translation>
+        </message>
+        <message>
+            <source>the column with the order status (paid, cancelled, refunded, ...)</source>
+            <translation>订单状态所在的列（已付款、已取消、已退款……）</translation>
+        </message>
+        <message>
+            <source>replace customer ids by keyed pseudonyms (default: only when the customer column holds e-mail addresses)</source>
+            <translation>用带密钥的化名替换客户编号（默认：仅当客户列是电子邮件地址时）</translation>
+        </message>
+        <message>
+            <source>import a file again even though it was imported before</source>
+            <translation>即使该文件以前导入过，也再次导入</translation>
+        </message>
+        <message>
+            <source>print one JSON object</source>
+            <translation>输出一个 JSON 对象</translation>
+        </message>
+        <message>
+            <source>show how IntentLens reads CSV files (nothing is stored)</source>
+            <translation>显示 IntentLens 如何读取 CSV 文件（不保存任何内容）</translation>
+        </message>
+        <message>
+            <source>a known format, or csv</source>
+            <translation>已知格式，或 csv</translation>
+        </message>
+        <message>
+            <source>write each table as parsed to DIR/&lt;file name&gt; (UTF-8, comma, RFC 4180)</source>
+            <translation>将解析后的每个表写到 DIR/&lt;文件名&gt;（UTF-8、逗号分隔、RFC 4180）</translation>
+        </message>
+        <message>
+            <source>print one JSON object per file</source>
+            <translation>每个文件输出一个 JSON 对象</translation>
+        </message>
+        <message>
+            <source>delete everything about one customer from a project</source>
+            <translation>从项目中删除某位客户的全部数据</translation>
+        </message>
+        <message>
+            <source>the customer id as the shop knows it (or its pseudonym)</source>
+            <translation>店铺使用的客户编号（或其化名）</translation>
+        </message>
+        <message>
+            <source>train a model on a project</source>
+            <translation>在项目上训练模型</translation>
+        </message>
+        <message>
+            <source>one customer's intent score, rank and reasons</source>
+            <translation>某位客户的购买意向评分、排名和原因</translation>
+        </message>
+        <message>
+            <source>one customer's recommended next items and why</source>
+            <translation>为某位客户推荐的下一批商品及原因</translation>
+        </message>
+        <message>
+            <source>how many recommendations (default 10)</source>
+            <translation>推荐数量（默认 10）</translation>
+        </message>
+        <message>
+            <source>export data from a project as CSV or Excel (.xlsx)</source>
+            <translation>将项目中的数据导出为 CSV 或 Excel（.xlsx）</translation>
+        </message>
+        <message>
+            <source>recommendations per customer (recommendations only; default 10)</source>
+            <translation>每位客户的推荐数（仅用于推荐；默认 10）</translation>
+        </message>
+        <message>
+            <source>the file to write: an Excel workbook when it ends in .xlsx, else CSV</source>
+            <translation>要写入的文件：以 .xlsx 结尾时为 Excel 工作簿，否则为 CSV</translation>
+        </message>
+        <message>
+            <source>write the one-page project report (data, model verdicts, segments, whom to contact) as HTML or PDF</source>
+            <translation>将一页项目报告（数据、模型结论、客户分群、联系对象）写为 HTML 或 PDF</translation>
+        </message>
+        <message>
+            <source>the file to write: .html or .pdf</source>
+            <translation>要写入的文件：.html 或 .pdf</translation>
+        </message>
+        <message>
+            <source>whom to contact (highest expected spend first) and the expected money; writes the list as CSV or Excel (.xlsx)</source>
+            <translation>联系谁（预计消费最高者在前）以及预计金额；将名单写为 CSV 或 Excel（.xlsx）</translation>
+        </message>
+        <message>
+            <source>only this segment (customer profiles)</source>
+            <translation>只包括此分群（客户画像）</translation>
+        </message>
+        <message>
+            <source>only customers with at least this purchase probability (0 to 1)</source>
+            <translation>只包括购买概率不低于此值的客户（0 到 1）</translation>
+        </message>
+        <message>
+            <source>contact the first N customers of the list (default: all)</source>
+            <translation>联系名单中的前 N 位客户（默认：全部）</translation>
+        </message>
+        <message>
+            <source>contact as many as give the highest expected profit</source>
+            <translation>联系能带来最高预计利润的人数</translation>
         </message>
         <message>
             <source>Imported {0:,} events from {1} ({2}, {3}).</source>
@@ -4358,6 +5393,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>Wrote {0:,} rows to {1}.</source>
             <translation>已将 {0:,} 行写入 {1}。</translation>
+        </message>
+        <message>
+            <source>print one JSON object (progress goes to stderr)</source>
+            <translation>输出一个 JSON 对象（进度写到 stderr）</translation>
         </message>
         <message>
             <source>Customer {0}</source>
@@ -4436,6 +5475,14 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>项目中没有客户“{0}”。</translation>
         </message>
         <message>
+            <source>Wrote the report to {0} ({1} pages).</source>
+            <translation>报告已写入 {0}（{1} 页）。</translation>
+        </message>
+        <message>
+            <source>Wrote the report to {0}.</source>
+            <translation>报告已写入 {0}。</translation>
+        </message>
+        <message>
             <source>--as-of {0}: not a date (use YYYY-MM-DD, from 1900 to 2099).</source>
             <translation>--as-of {0}：不是日期（请使用 YYYY-MM-DD 格式，1900 年至 2099 年之间）。</translation>
         </message>
@@ -4446,6 +5493,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>step {0}/{1}{2}</source>
             <translation>第 {0}/{1} 步{2}</translation>
+        </message>
+        <message>
+            <source>start from the active model's weights (after importing new events)</source>
+            <translation>从当前模型的权重开始训练（导入新行为之后）</translation>
         </message>
         <message>
             <source>Expected spend in the {0} days after {1}: {2:,.2f} (likely {3:,.2f}–{4:,.2f}); next order {5}; churn risk {6}.</source>
@@ -4466,6 +5517,26 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>Most profitable list size: the first {0:,} (expected profit {1:,.2f}).</source>
             <translation>利润最高的名单人数：前 {0:,} 位（预计利润 {1:,.2f}）。</translation>
+        </message>
+        <message>
+            <source>which column holds a field ({0})</source>
+            <translation>哪一列对应某个字段（{0}）</translation>
+        </message>
+        <message>
+            <source>what a raw event word means ({0})</source>
+            <translation>原始行为词的含义（{0}）</translation>
+        </message>
+        <message>
+            <source>the event of every line of a file without an event column ({0})</source>
+            <translation>没有行为列的文件中每一行代表的行为（{0}）</translation>
+        </message>
+        <message>
+            <source>gross margin on an order, in percent (default {0:g})</source>
+            <translation>每笔订单的毛利率，百分比（默认 {0:g}）</translation>
+        </message>
+        <message>
+            <source>what one contact costs, in the shop's money (default {0:g})</source>
+            <translation>每次联系的成本，以店铺货币计（默认 {0:g}）</translation>
         </message>
         <message>
             <source>The project is read-only, so nothing was changed: make it writable and try again.</source>
@@ -4832,6 +5903,198 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>其他</translation>
         </message>
         <message>
+            <source>cut off</source>
+            <translation>行被截断</translation>
+        </message>
+        <message>
+            <source>wrong number of values</source>
+            <translation>值的个数不对</translation>
+        </message>
+        <message>
+            <source>empty</source>
+            <translation>空行</translation>
+        </message>
+        <message>
+            <source>no customer id</source>
+            <translation>没有客户编号</translation>
+        </message>
+        <message>
+            <source>time not readable</source>
+            <translation>时间无法读取</translation>
+        </message>
+        <message>
+            <source>no event type</source>
+            <translation>没有行为类型</translation>
+        </message>
+        <message>
+            <source>not valid JSON</source>
+            <translation>不是有效的 JSON</translation>
+        </message>
+        <message>
+            <source>header line repeated</source>
+            <translation>重复的表头行</translation>
+        </message>
+        <message>
+            <source>totals rows</source>
+            <translation>合计行</translation>
+        </message>
+        <message>
+            <source>notes above the header</source>
+            <translation>表头上方的说明</translation>
+        </message>
+        <message>
+            <source>number too large</source>
+            <translation>数字过大</translation>
+        </message>
+        <message>
+            <source>quote not closed</source>
+            <translation>引号未闭合</translation>
+        </message>
+        <message>
+            <source>line too long</source>
+            <translation>行过长</translation>
+        </message>
+        <message>
+            <source>nested too deeply</source>
+            <translation>嵌套过深</translation>
+        </message>
+        <message>
+            <source>other problems</source>
+            <translation>其他问题</translation>
+        </message>
+        <message>
+            <source>usage: </source>
+            <translation>用法：</translation>
+        </message>
+        <message>
+            <source>positional arguments</source>
+            <translation>位置参数</translation>
+        </message>
+        <message>
+            <source>options</source>
+            <translation>选项</translation>
+        </message>
+        <message>
+            <source>show this help message and exit</source>
+            <translation>显示此帮助信息并退出</translation>
+        </message>
+        <message>
+            <source>the following arguments are required: %s</source>
+            <translation>缺少以下参数：%s</translation>
+        </message>
+        <message>
+            <source>unrecognized arguments: %s</source>
+            <translation>无法识别的参数：%s</translation>
+        </message>
+        <message>
+            <source>invalid choice: %(value)r (choose from %(choices)s)</source>
+            <translation>无效的选项：%(value)r（可选：%(choices)s）</translation>
+        </message>
+        <message>
+            <source>argument %(argument_name)s: %(message)s</source>
+            <translation>参数 %(argument_name)s：%(message)s</translation>
+        </message>
+        <message>
+            <source>expected one argument</source>
+            <translation>需要一个值</translation>
+        </message>
+        <message>
+            <source>expected at most one argument</source>
+            <translation>最多需要一个值</translation>
+        </message>
+        <message>
+            <source>expected at least one argument</source>
+            <translation>至少需要一个值</translation>
+        </message>
+        <message>
+            <source>expected %s argument</source>
+            <translation>需要 %s 个值</translation>
+        </message>
+        <message>
+            <source>expected %s arguments</source>
+            <translation>需要 %s 个值</translation>
+        </message>
+        <message>
+            <source>not allowed with argument %s</source>
+            <translation>不能与参数 %s 一起使用</translation>
+        </message>
+        <message>
+            <source>one of the arguments %s is required</source>
+            <translation>必须提供参数 %s 之一</translation>
+        </message>
+        <message>
+            <source>ambiguous option: %(option)s could match %(matches)s</source>
+            <translation>选项不明确：%(option)s 可能是 %(matches)s</translation>
+        </message>
+        <message>
+            <source>invalid %(type)s value: %(value)r</source>
+            <translation>无效的 %(type)s 值：%(value)r</translation>
+        </message>
+        <message>
+            <source>ignored explicit argument %r</source>
+            <translation>忽略了显式参数 %r</translation>
+        </message>
+        <message>
+            <source>comma for thousands</source>
+            <translation>逗号作千位分隔</translation>
+        </message>
+        <message>
+            <source>point for thousands</source>
+            <translation>句点作千位分隔</translation>
+        </message>
+        <message>
+            <source>space for thousands</source>
+            <translation>空格作千位分隔</translation>
+        </message>
+        <message>
+            <source>apostrophe for thousands</source>
+            <translation>撇号作千位分隔</translation>
+        </message>
+        <message>
+            <source>Unix time in seconds</source>
+            <translation>Unix 时间（秒）</translation>
+        </message>
+        <message>
+            <source>Unix time in milliseconds</source>
+            <translation>Unix 时间（毫秒）</translation>
+        </message>
+        <message>
+            <source>Unix time in microseconds</source>
+            <translation>Unix 时间（微秒）</translation>
+        </message>
+        <message>
+            <source>Unix time in nanoseconds</source>
+            <translation>Unix 时间（纳秒）</translation>
+        </message>
+        <message>
+            <source>Excel serial day numbers (45291.5 is 31/12/2023 12:00)</source>
+            <translation>Excel 日期序号（45291.5 即 2023-12-31 12:00）</translation>
+        </message>
+        <message>
+            <source>YYYYMMDD dates (20231231)</source>
+            <translation>YYYYMMDD 日期（20231231）</translation>
+        </message>
+        <message>
+            <source>YYYYMMDDhhmmss times (20231231140509)</source>
+            <translation>YYYYMMDDhhmmss 时间（20231231140509）</translation>
+        </message>
+        <message>
+            <source>ISO dates (2019-10-01 00:00:00)</source>
+            <translation>ISO 日期（2019-10-01 00:00:00）</translation>
+        </message>
+        <message>
+            <source>day</source>
+            <translation>天</translation>
+        </message>
+        <message>
+            <source>month</source>
+            <translation>月</translation>
+        </message>
+        <message>
+            <source>year</source>
+            <translation>年</translation>
+        </message>
+        <message>
             <source>Base rate (everyone alike)</source>
             <translation>基准比例（所有人一样）</translation>
         </message>
@@ -5124,6 +6387,34 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>预测</translation>
         </message>
         <message>
+            <source>Customer profiles &amp; segments</source>
+            <translation>客户画像与分群</translation>
+        </message>
+        <message>
+            <source>Recommendations</source>
+            <translation>商品推荐</translation>
+        </message>
+        <message>
+            <source>purchase intent: who buys within the next days</source>
+            <translation>购买意向：接下来几天内谁会购买</translation>
+        </message>
+        <message>
+            <source>customer profiles: find segments and describe them</source>
+            <translation>客户画像：找出客户分群并加以描述</translation>
+        </message>
+        <message>
+            <source>recommendations: what each customer wants next</source>
+            <translation>推荐：每位客户接下来想要什么</translation>
+        </message>
+        <message>
+            <source>customer value: expected spend, next order date and churn risk per customer</source>
+            <translation>客户价值：每位客户的预计消费、下次下单日期和流失风险</translation>
+        </message>
+        <message>
+            <source>sales forecast: units and revenue per item and category for the coming weeks</source>
+            <translation>销量预测：未来几周每个商品和类目的件数和收入</translation>
+        </message>
+        <message>
             <source>Saved as run {run_id}; scores: python main.py export {project} scores --out scores.csv</source>
             <translation>已保存为第 {run_id} 次运行；得分：python main.py export {project} scores --out scores.csv</translation>
         </message>
@@ -5262,6 +6553,14 @@ Saved as run {run_id}; every customer with their segment: python main.py export 
             <translation>GRU</translation>
         </message>
         <message>
+            <source>Models averaged</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>train this many models from different random starts and average their scores; steadier, takes that many times longer (default: from the preset)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Contact the top</source>
             <translation>联系评分前</translation>
         </message>
@@ -5296,10 +6595,6 @@ Saved as run {run_id}; every customer with their segment: python main.py export 
         <message>
             <source>profile customers as of this date (YYYY-MM-DD; default: end of data)</source>
             <translation>按此日期为客户建立画像（YYYY-MM-DD；默认：数据的最后一天）</translation>
-        </message>
-        <message>
-            <source>Segments</source>
-            <translation>客户分群</translation>
         </message>
         <message>
             <source>how many segments (2 to 12), or auto to let the data decide (default)</source>
@@ -5475,11 +6770,55 @@ Saved as run {run_id}; every customer with their segment: python main.py export 
         </message>
     </context>
     <context>
+        <name>report</name>
+        <message>
+            <location filename="../../work/main/gui/report.py" line="+118" />
+            <source>PDF documents (*.pdf)</source>
+            <extracomment>Page margins in millimetres (room for a printer's unprintable edge and a hole punch). The PDF's resolution: fine enough for print, small numbers for the layout. The smallest scale a long report is shrunk to so that it stays one page (then it flows on).</extracomment>
+            <translation>PDF 文档 (*.pdf)</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>Web pages (*.html *.htm)</source>
+            <translation>网页 (*.html *.htm)</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>{0}-report.pdf</source>
+            <translation>{0}-报告.pdf</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Save the project report</source>
+            <translation>保存项目报告</translation>
+        </message>
+        <message>
+            <location line="+47" />
+            <source>IntentLens report: {0}</source>
+            <translation>IntentLens 报告：{0}</translation>
+        </message>
+        <message>
+            <location line="+2" />
+            <source>Making the project report…</source>
+            <translation>正在生成项目报告…</translation>
+        </message>
+        <message>
+            <location line="+37" />
+            <source>the project report</source>
+            <translation>项目报告</translation>
+        </message>
+        <message>
+            <location line="+1" />
+            <source>the project report ({0} pages)</source>
+            <translation>项目报告（{0} 页）</translation>
+        </message>
+    </context>
+    <context>
         <name>widgets</name>
         <message>
-            <location filename="../../work/main/gui/widgets.py" line="-81" />
+            <location filename="../../work/main/gui/widgets.py" line="-131" />
             <source>CSV files (*.csv)</source>
-            <extracomment>The QSettings key of the folder the last export went to.</extracomment>
+            <extracomment>The ranges the page set (x and/or y, with padding): what "Reset view" goes back to. The QSettings key of the folder the last export went to.</extracomment>
             <translation>CSV 文件 (*.csv)</translation>
         </message>
         <message>

@@ -125,6 +125,7 @@ def engine_words() -> list[str]:
 
     words += [task.short_title for task in TASKS.values()]
     words += [task.title for task in TASKS.values()]  # the project report names each task
+    words += [task.cli_help for task in TASKS.values()]  # main.py train --help
     words += [task.saved_hint for task in TASKS.values() if getattr(task, "saved_hint", "")]
     words += [name for task in TASKS.values() for name in task.metric_names.values()]
     # The task panels' own special words (gui/tasks/*.py ``special_text``).
