@@ -900,7 +900,8 @@ def _add_project(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = _Parser(
-        prog="python main.py",
+        # The built folder (packaging/) is started by its program's name, not through Python.
+        prog=Path(sys.executable).name if getattr(sys, "frozen", False) else "python main.py",
         description=tr("IntentLens: learn what your customers are about to want. "
                        "Without a command, the desktop application opens."),
     )

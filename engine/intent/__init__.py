@@ -17,6 +17,8 @@ Who serves the scores: the deep model is compared on D-H with simple baselines (
 regression with purchase-day features, gradient boosting on all aggregates) by a paired bootstrap
 interval of the AUC gap (``engine.stats``). Unless it beats the best of them beyond noise (or
 ``always_deep`` is set), that baseline, refitted on every labelled period, scores the customers.
+"The deep model" is the average of ``seeds`` networks from different random starts unless that
+average ranks buyers worse than the first of them beyond noise (then the first alone).
 """
 
 from __future__ import annotations
@@ -25,8 +27,15 @@ import math
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from engine.intent.config import PRESETS, IntentConfig, default_horizon_days
-from engine.intent.reports import BatchReport, DataCheck, EpochReport, IntentResult, Reason
+from engine.intent.config import MAX_SEEDS, PRESETS, IntentConfig, default_horizon_days
+from engine.intent.reports import (
+    BatchReport,
+    DataCheck,
+    EpochReport,
+    IntentResult,
+    Note,
+    Reason,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,6 +49,7 @@ __all__ = [
     "IntentConfig",
     "IntentResult",
     "ModelDamaged",
+    "Note",
     "Reason",
     "check_data",
     "check_dates",
@@ -116,6 +126,10 @@ def check_settings(settings: Mapping[str, object]) -> None:
         raise ModelDamaged()
     if not 0.0 <= float(dropout) < 1.0:
         raise ModelDamaged()
+    # How many networks the weights hold (absent: one, as before ensembles).
+    members = settings.get("members", 1)
+    if isinstance(members, bool) or not isinstance(members, int) or not 1 <= members <= MAX_SEEDS:
+        raise ModelDamaged()
     from engine.intent.names import AGG_NAMES, LEGACY_AGG_NAMES
 
     # The aggregates of this version, or of the first release (a prefix of them).
@@ -138,9 +152,9 @@ def train_intent(
     should_stop: Callable[[], bool] = lambda: False,
     init_state: dict[str, torch.Tensor] | None = None,
     keep_best_on_stop: bool = True,
-) -> Iterator[DataCheck | BatchReport | EpochReport | IntentResult]:
-    """Train and evaluate the intent model; yields the data check, progress reports, and last
-    the result.
+) -> Iterator[DataCheck | Note | BatchReport | EpochReport | IntentResult]:
+    """Train and evaluate the intent model; yields the data check, progress reports (notes
+    say which of several models trains), and last the result.
 
     See :func:`engine.intent.training.train_intent`.
     """

@@ -3,12 +3,13 @@ lazily) imports torch, so ``import engine.intent`` stays cheap for the GUI's sta
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
 import torch
 from torch import nn
+from torch.nn import functional
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from engine.intent import ModelDamaged, check_settings
@@ -126,6 +127,33 @@ class IntentNet(nn.Module):
     def _head(self, h: torch.Tensor, agg: torch.Tensor) -> torch.Tensor:
         logits: torch.Tensor = self.head(torch.cat([h, self.encode_aggregates(agg)], 1))
         return logits.squeeze(1)
+
+
+class IntentEnsemble(nn.Module):
+    """Several :class:`IntentNet` trained from different random starts, scored as one: the
+    purchase probability is the mean of theirs.
+
+    ``forward`` returns the logit of that mean, so every caller that applies a sigmoid to the
+    logits (scoring, explanations) gets the averaged probability. Its state_dict holds each
+    member's weights under ``members.<i>.``.
+    """
+
+    def __init__(self, members: Sequence[IntentNet]) -> None:
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, b: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Logits [B] of the members' mean probability."""
+        logits = torch.stack([member(b) for member in self.members])  # [k, B]
+        # logit(mean p) = log(sum p) - log(sum (1 - p)), each a log-sum-exp of log-sigmoids:
+        # exact where a probability rounds to 0 or 1 in float32 (log(p / (1 - p)) is not).
+        log_p = torch.logsumexp(functional.logsigmoid(logits), 0)
+        log_q = torch.logsumexp(functional.logsigmoid(-logits), 0)
+        return log_p - log_q
+
+
+#: What scoring and explaining run: one network, or the average of several.
+IntentModel = IntentNet | IntentEnsemble
 
 
 def to_tensors(

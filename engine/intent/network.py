@@ -23,8 +23,9 @@ from engine.intent.config import (
     preset_value,
 )
 from engine.intent.dataset import AGG_NAMES, Examples, examples_at, gather
-from engine.intent.model import IntentNet, to_tensors
+from engine.intent.model import IntentEnsemble, IntentModel, IntentNet, to_tensors
 from engine.intent.steps import Steps, build_steps
+from engine.intent.weights import MEMBER_PREFIX, members_of
 from engine.intent.weights import STATE_VERSION as STATE_VERSION
 from engine.nn import ensure_threads, pick_device
 
@@ -43,6 +44,8 @@ def config_dict(cfg: IntentConfig) -> dict[str, object]:
         word_buckets=WORD_BUCKETS,
         agg_names=list(AGG_NAMES),
         state_version=STATE_VERSION,
+        # How many networks the saved weights hold (training sets it to the ones that serve).
+        members=1,
     )
     return d
 
@@ -54,8 +57,17 @@ def _int(conf: dict[str, object], key: str) -> int:
     return int(value)
 
 
-def build_model(conf: dict[str, object]) -> IntentNet:
-    """An untrained network with the architecture the config describes."""
+def build_model(conf: dict[str, object]) -> IntentModel:
+    """An untrained network with the architecture the config describes: one
+    :class:`IntentNet`, or an :class:`IntentEnsemble` of ``members`` of them."""
+    k = members_of(conf)
+    if k > 1:
+        return IntentEnsemble([build_member(conf) for _ in range(k)])
+    return build_member(conf)
+
+
+def build_member(conf: dict[str, object]) -> IntentNet:
+    """One untrained network (a single model, or one member of an ensemble)."""
     dropout = conf.get("dropout")
     return IntentNet(
         n_agg=n_aggregates(conf),
@@ -66,6 +78,26 @@ def build_model(conf: dict[str, object]) -> IntentNet:
         cat_buckets=_int(conf, "cat_buckets"),
         word_buckets=_int(conf, "word_buckets"),
     )
+
+
+def member_states(state: dict[str, torch.Tensor]) -> list[dict[str, torch.Tensor]]:
+    """The weights of each network a state_dict holds: itself for one network, each member's
+    (``members.<i>.`` removed) for an ensemble, in member order."""
+    found: dict[int, dict[str, torch.Tensor]] = {}
+    for key, tensor in state.items():
+        if not key.startswith(MEMBER_PREFIX):
+            return [state]
+        index, _, name = key.removeprefix(MEMBER_PREFIX).partition(".")
+        found.setdefault(int(index), {})[name] = tensor
+    return [found[i] for i in sorted(found)]
+
+
+def ensemble_state(states: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    """One state_dict of the networks ``states`` hold: the single network's own for one, an
+    :class:`IntentEnsemble`'s for several (what ``build_model`` loads with ``members`` set)."""
+    if len(states) == 1:
+        return states[0]
+    return {f"{MEMBER_PREFIX}{i}.{k}": v for i, s in enumerate(states) for k, v in s.items()}
 
 
 def n_aggregates(conf: Mapping[str, object]) -> int:
@@ -82,7 +114,7 @@ def _sorted_batches(lengths: I64, size: int) -> list[I64]:
 
 
 def predict_logits(
-    model: IntentNet,
+    model: IntentModel,
     steps: Steps,
     ex: Examples,
     device: torch.device,
@@ -133,8 +165,9 @@ def scores_frame(customer_ids: I64, probs: F64) -> pd.DataFrame:
 
 def load_model(
     state_dict: dict[str, torch.Tensor], conf: dict[str, object], device: torch.device
-) -> IntentNet:
-    """A network with saved weights, ready to score."""
+) -> IntentModel:
+    """A network (or an ensemble, by the config's ``members``) with saved weights, ready to
+    score."""
     model = build_model(conf)
     model.load_state_dict(state_dict)
     return model.to(device).eval()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,6 +23,13 @@ class DataCheck:
     n_train_buyers: int
     n_cutoffs: int
     horizon_days: int
+
+
+@dataclass(frozen=True)
+class Note:
+    """A stage of training in one sentence (e.g. which of several models is training now)."""
+
+    message: str
 
 
 @dataclass(frozen=True)
@@ -79,6 +86,14 @@ class IntentResult:
     sequence_gap: dict[str, float] | None = None
     #: The ablation in one sentence.
     sequence_note: str | None = None
+    #: What makes customers buy as the sequence model reads it (``engine.intent.drivers``):
+    #: the kinds of step whose removal moves the chance most, each with "text",
+    #: "effect_points", "kind" and "window"; largest store-wide effect first.
+    sequence_drivers: list[dict[str, Any]] = field(default_factory=list)
+    #: The models from different random starts (``seeds`` above 1) in one sentence: their
+    #: spread and whether their average or one model serves; None with one model. The figures
+    #: are in ``metrics["model"]`` (``seed_auc_*``, ``ensemble_*``).
+    ensemble_note: str | None = None
 
 
 @dataclass(frozen=True)

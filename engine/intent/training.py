@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -18,11 +18,14 @@ from engine.intent.config import IntentConfig, preset_value
 from engine.intent.data_check import build_intent_data as _build
 from engine.intent.data_check import check_data_built
 from engine.intent.dataset import Examples, IntentData, gather
+from engine.intent.drivers import sequence_drivers
 from engine.intent.evaluate import (
     add_gaps,
     auc_gaps,
     baseline_scores,
     curves_for,
+    ensemble_figures,
+    ensemble_words,
     fit_baselines,
     metrics_for,
     period_words,
@@ -36,14 +39,18 @@ from engine.intent.network import (
     _auc,
     _bce,
     _sigmoid,
+    build_member,
     build_model,
     config_dict,
+    ensemble_state,
+    member_states,
     predict_logits,
     scores_frame,
 )
-from engine.intent.reports import BatchReport, DataCheck, EpochReport, IntentResult
+from engine.intent.reports import BatchReport, DataCheck, EpochReport, IntentResult, Note
 from engine.nn import ensure_threads, pick_device, standard_stats
 from engine.stats import auc_metric, paired_bootstrap
+from engine.words import tr
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -78,7 +85,7 @@ def _new_model(
     device: torch.device,
 ) -> IntentNet:
     torch.manual_seed(seed)
-    model = build_model(conf)
+    model = build_member(conf)
     if init_state is not None:
         try:
             model.load_state_dict(init_state)
@@ -105,9 +112,14 @@ def _fit(
     should_stop: Callable[[], bool],
     device: torch.device,
     sequence: bool = True,
+    later_s: float | None = None,
+    later_fits: int = 0,
 ) -> Generator[Report, None, _Fit]:
     """Train with Adam, gradient clipping and early stopping on validation loss (best weights
-    kept); without ``sequence`` the network sees the aggregates only (the ablation)."""
+    kept); without ``sequence`` the network sees the aggregates only (the ablation).
+
+    The time left that the reports say includes what follows this fit: ``later_s`` seconds,
+    or when unknown ``later_fits`` more fits as long as this one's epoch budget."""
     assert cfg.learning_rate is not None and cfg.batch_size is not None
     opt = torch.optim.Adam(
         model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay or 0.0
@@ -166,7 +178,9 @@ def _fit(
         else:
             bad += 1
         last = epoch == epochs or (valid is not None and bad >= patience)
-        eta = 0.0 if last else elapsed / epoch * (epochs - epoch)
+        per_epoch = elapsed / epoch
+        later = later_s if later_s is not None else later_fits * per_epoch * epochs
+        eta = later + (0.0 if last else per_epoch * (epochs - epoch))
         report = EpochReport(epoch, epochs, train_loss, v_loss, v_auc, elapsed, eta, phase)
         history.append(report)
         yield report
@@ -188,7 +202,9 @@ def _ablation(
     """What the sequence adds: the same network trained the same way on the aggregates alone
     (every history one blank step, so it takes seconds), and the deep model's validation AUC
     minus its own with the paired bootstrap interval. None when stopped. Its progress is not
-    reported: its epochs are not epochs of the model being trained."""
+    reported: its epochs are not epochs of the model being trained. ``s_model`` is the first
+    model's (one network against one network, so averaging several is not credited to the
+    sequence)."""
     model = _new_model(conf, cfg.seed, None, data.train.agg, device)
     fit = _fit(model, data, data.train, data.valid, cfg, cfg.epochs or 1, patience, False,
                "ablation", should_stop, device, sequence=False)
@@ -206,6 +222,150 @@ def _ablation(
             "auc_gap_lo": gap.lo, "auc_gap_hi": gap.hi}
 
 
+@dataclass
+class _Members:
+    """The networks trained from different random starts (``seeds``), in seed order."""
+
+    fits: list[_Fit]  # each finished one with weights (a member stopped midway is left out)
+    history: list[EpochReport]  # every epoch of every member, augmented tries included
+    stopped: bool
+    aug_note: str | None
+    augmented: bool  # whether augmentation won on the first member (the others then use it)
+    starts: list[dict[str, torch.Tensor] | None]  # each member's warm start (None: fresh)
+
+
+def _training_member(i: int, k: int) -> Note:
+    """The note at the start of member ``i`` of ``k``."""
+    return Note(tr("Training model {0} of {1}, each from its own random start, to average "
+                   "their scores.").format(i + 1, k))
+
+
+def _phase(i: int, k: int) -> str:
+    """The progress phase of member ``i`` of ``k``: "fit" for a single model."""
+    return "fit" if k == 1 else tr("model {0} of {1}").format(i + 1, k)
+
+
+def _members(
+    conf: dict[str, object],
+    cfg: IntentConfig,
+    data: IntentData,
+    device: torch.device,
+    patience: int,
+    should_stop: Callable[[], bool],
+    init_state: dict[str, torch.Tensor] | None,
+) -> Generator[Report | Note, None, _Members]:
+    """Train ``cfg.seeds`` networks, member i with the seed ``cfg.seed + i`` and its own early
+    stopping, so one seed alone trains exactly as it did before ensembles.
+
+    Member i warm-starts from the previous run's member i (a single model is member 0); members
+    the previous run did not have start fresh. Augmentation (thorough) is tried on the first
+    member only, as before; the others train the way that won. A stop ends the run between
+    batches: the members finished by then remain."""
+    k = cfg.seeds or 1
+    given = [] if init_state is None else member_states(init_state)
+    starts: list[dict[str, torch.Tensor] | None] = [
+        given[i] if i < len(given) else None for i in range(k)
+    ]
+
+    one_s: list[float] = []  # how long the first member took: the others take about as long
+
+    def fit(i: int, augment: bool) -> Generator[Report, None, _Fit]:
+        seeded = replace(cfg, seed=cfg.seed + i)
+        model = _new_model(conf, seeded.seed, starts[i], data.train.agg, device)
+        later = (k - 1 - i) * one_s[0] if one_s else None
+        return (
+            yield from _fit(model, data, data.train, data.valid, seeded, cfg.epochs or 1,
+                            patience, augment, _phase(i, k), should_stop, device,
+                            later_s=later, later_fits=k - 1 - i)
+        )
+
+    if k > 1:
+        yield _training_member(0, k)
+    aug_note: str | None = None
+    outcome = yield from fit(0, False)
+    if outcome.history:
+        one_s.append(outcome.history[-1].elapsed_s)
+    augmented = False
+    if cfg.augment and not outcome.stopped:
+        # Augmentation is kept only when it wins on validation: the note says which won.
+        aug = yield from fit(0, True)
+        if aug.state is not None and not aug.stopped and aug.best_auc > outcome.best_auc:
+            aug_note = (
+                f"Sequence augmentation helped: validation AUC {aug.best_auc:.3f} with it against "
+                f"{outcome.best_auc:.3f} without (same epoch budget); the augmented model is kept."
+            )
+            outcome = _Fit(
+                aug.state, outcome.history + aug.history, aug.best_epoch, aug.best_auc, False
+            )
+            augmented = True
+        else:
+            aug_note = (
+                f"Sequence augmentation did not help: validation AUC {aug.best_auc:.3f} with it "
+                f"against {outcome.best_auc:.3f} without (same epoch budget); the model without "
+                "it is kept."
+            )
+            outcome = _Fit(
+                outcome.state,
+                outcome.history + aug.history,
+                outcome.best_epoch,
+                outcome.best_auc,
+                aug.stopped,
+            )
+    fits = [outcome] if outcome.state is not None else []
+    history = list(outcome.history)
+    stopped = outcome.stopped
+    for i in range(1, k):
+        if stopped or not fits:
+            break
+        yield _training_member(i, k)
+        member = yield from fit(i, augmented)
+        history += member.history
+        stopped = member.stopped
+        if not member.stopped and member.state is not None:
+            fits.append(member)
+    return _Members(fits, history, stopped, aug_note, augmented, starts)
+
+
+def _refit(
+    conf: dict[str, object],
+    cfg: IntentConfig,
+    data: IntentData,
+    device: torch.device,
+    patience: int,
+    should_stop: Callable[[], bool],
+    serving: list[_Fit],
+    starts: list[dict[str, torch.Tensor] | None],
+    augmented: bool,
+) -> Generator[Report | Note, None, _Members]:
+    """Retrain each serving member on every cutoff (validation included) for the epochs its
+    validation chose, with its own seed and warm start; ``fits`` holds the members refitted
+    before any stop."""
+    everything = Examples.concat([data.valid, data.train])
+    fits: list[_Fit] = []
+    history: list[EpochReport] = []
+    for i, chosen in enumerate(serving):
+        if len(serving) > 1:
+            yield Note(tr("Final fit on all periods: model {0} of {1}.").format(i + 1, len(serving)))
+        seeded = replace(cfg, seed=cfg.seed + i)
+        model = _new_model(conf, seeded.seed, starts[i], everything.agg, device)
+        refit = yield from _fit(model, data, everything, None, seeded, max(chosen.best_epoch, 1),
+                                patience, augmented, "refit", should_stop, device)
+        history += refit.history
+        if refit.state is None or refit.stopped:
+            return _Members(fits, history, True, None, augmented, starts)
+        fits.append(refit)
+    return _Members(fits, history, False, None, augmented, starts)
+
+
+def _trained_net(conf: dict[str, object], state: dict[str, torch.Tensor] | None,
+                 device: torch.device) -> IntentNet:
+    """One network with the weights a fit kept."""
+    assert state is not None
+    model = build_member(conf).to(device)
+    model.load_state_dict(state)
+    return model
+
+
 def train_intent(
     events: pd.DataFrame,
     config: IntentConfig,
@@ -213,7 +373,7 @@ def train_intent(
     should_stop: Callable[[], bool] = lambda: False,
     init_state: dict[str, torch.Tensor] | None = None,
     keep_best_on_stop: bool = True,
-) -> Iterator[DataCheck | BatchReport | EpochReport | IntentResult]:
+) -> Iterator[DataCheck | Note | BatchReport | EpochReport | IntentResult]:
     """Train, validate against the baselines and score every customer as of the as-of date.
 
     Yields the data check (enough data, in one sentence), then progress reports; the last item
@@ -235,92 +395,46 @@ def train_intent(
     assert cfg.epochs is not None
     patience = int(preset_value(cfg, "patience"))
 
-    def fit(augment: bool) -> Generator[Report, None, _Fit]:
-        model = _new_model(conf, cfg.seed, init_state, data.train.agg, device)
-        return (
-            yield from _fit(
-                model,
-                data,
-                data.train,
-                data.valid,
-                cfg,
-                cfg.epochs or 1,
-                patience,
-                augment,
-                "fit",
-                should_stop,
-                device,
-            )
-        )
-
-    aug_note: str | None = None
-    outcome = yield from fit(False)
-    if cfg.augment and not outcome.stopped:
-        # Augmentation is kept only when it wins on validation: the note says which won.
-        aug = yield from fit(True)
-        if aug.state is not None and not aug.stopped and aug.best_auc > outcome.best_auc:
-            aug_note = (
-                f"Sequence augmentation helped: validation AUC {aug.best_auc:.3f} with it against "
-                f"{outcome.best_auc:.3f} without (same epoch budget); the augmented model is kept."
-            )
-            outcome = _Fit(
-                aug.state, outcome.history + aug.history, aug.best_epoch, aug.best_auc, False
-            )
-        else:
-            aug_note = (
-                f"Sequence augmentation did not help: validation AUC {aug.best_auc:.3f} with it "
-                f"against {outcome.best_auc:.3f} without (same epoch budget); the model without "
-                "it is kept."
-            )
-            outcome = _Fit(
-                outcome.state,
-                outcome.history + aug.history,
-                outcome.best_epoch,
-                outcome.best_auc,
-                aug.stopped,
-            )
-    if outcome.state is None or (outcome.stopped and not keep_best_on_stop):
+    trained = yield from _members(conf, cfg, data, device, patience, should_stop, init_state)
+    fits, history = trained.fits, list(trained.history)
+    if not fits or (trained.stopped and not keep_best_on_stop):
         return
-    model = build_model(conf).to(device)
-    model.load_state_dict(outcome.state)
-
     y = data.valid.label.astype(np.float64)
-    s_model = _sigmoid(predict_logits(model, data.steps, data.valid, device))
+    member_probs = [
+        _sigmoid(predict_logits(_trained_net(conf, f.state, device), data.steps, data.valid, device))
+        for f in fits
+    ]
+    # Several models: their average serves unless it ranks buyers worse than the first model
+    # beyond noise (evaluate.average_serves says why); then the first model serves.
+    figures = ensemble_figures(y, member_probs, cfg.seed) if len(fits) > 1 else None
+    serving = fits if figures is not None and figures["ensemble_serves"] else fits[:1]
+    s_model = np.mean(np.stack(member_probs), axis=0) if len(serving) > 1 else member_probs[0]
     scorers = {"model": s_model}
     scorers.update(baseline_scores(data.train.agg, data.train.label, data.valid.agg, cfg.seed))
     metrics: dict[str, dict[str, float]] = {}
     for name, s in scorers.items():
         metrics[name] = metrics_for(y, s, threshold_for(y, s, cfg.top_percent))
     add_gaps(metrics, auc_gaps(y, scorers, cfg.seed))
+    if figures is not None:
+        metrics["model"].update(figures)
     served = served_method(metrics, cfg.always_deep)
-    ablation = _ablation(conf, cfg, data, device, patience, should_stop, y, s_model)
+    ablation = _ablation(conf, cfg, data, device, patience, should_stop, y, member_probs[0])
     curves = curves_for(y, scorers[served])
     for name in scorers:
         if name != served:
             curves[f"roc:{name}"] = curves_for(y, scorers[name])["roc"]
 
-    history = list(outcome.history)
-    state = outcome.state
-    if cfg.refit_all and not outcome.stopped:
-        everything = Examples.concat([data.valid, data.train])
-        refit_model = _new_model(conf, cfg.seed, init_state, everything.agg, device)
-        refit = yield from _fit(
-            refit_model,
-            data,
-            everything,
-            None,
-            cfg,
-            max(outcome.best_epoch, 1),
-            patience,
-            bool(aug_note and aug_note.startswith("Sequence augmentation helped")),
-            "refit",
-            should_stop,
-            device,
-        )
-        history += refit.history
-        if refit.state is not None and not refit.stopped:
-            state = refit.state
-            model.load_state_dict(state)
+    states = [f.state for f in serving if f.state is not None]
+    if cfg.refit_all and not trained.stopped:
+        refitted = yield from _refit(conf, cfg, data, device, patience, should_stop, serving,
+                                     trained.starts, trained.augmented)
+        history += refitted.history
+        if len(refitted.fits) == len(serving):  # every member refitted, none stopped
+            states = [f.state for f in refitted.fits if f.state is not None]
+    conf = {**conf, "members": len(states)}
+    state = ensemble_state(states)
+    model = build_model(conf).to(device)
+    model.load_state_dict(state)
     if served == "model":
         probs = _sigmoid(predict_logits(model, data.steps, data.score, device))
     else:
@@ -331,25 +445,30 @@ def train_intent(
     assert cfg.as_of_ms is not None and cfg.horizon_days is not None
     t1 = data.cutoffs_ms[0]
     period = period_words(t1, t1 + cfg.horizon_days * MS_PER_DAY)
+    averaged = tr(", average of {0}").format(len(states)) if len(states) > 1 else ""
+    found = [] if should_stop() else sequence_drivers(
+        model, data.steps, data.valid, cfg.horizon_days, device, seed=cfg.seed)
     yield IntentResult(
         config=conf,
         state_dict=state,
         metrics=metrics,
-        model_name=f"{cfg.cell.upper()} sequence model ({cfg.preset})",
+        model_name=f"{cfg.cell.upper()} sequence model ({cfg.preset}{averaged})",
         verdict=verdict(metrics, period, served, cfg.always_deep),
         curves=curves,
         scores=scores_frame(data.steps.customer_ids[data.score.cust], probs),
         n_train=len(data.train),
         n_valid=len(data.valid),
         history=history,
-        stopped=outcome.stopped,
+        stopped=trained.stopped,
         warm_started=init_state is not None,
-        augmentation_note=aug_note,
+        augmentation_note=trained.aug_note,
         threshold=metrics[served]["threshold"],
         train_seconds=time.perf_counter() - started,
         served=served,
         period=period,
         sequence_gap=ablation,
         sequence_note=None if ablation is None else sequence_words(ablation, period),
+        sequence_drivers=found,
+        ensemble_note=None if figures is None else ensemble_words(figures, period),
     )
 

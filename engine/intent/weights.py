@@ -35,6 +35,10 @@ ITEM_DIM = 16
 CAT_DIM = 8
 WORD_DIM = 8
 
+#: Where an ensemble's state_dict keeps each member's weights: ``members.<i>.<name>``
+#: (``model.IntentEnsemble``).
+MEMBER_PREFIX = "members."
+
 #: Storage classes torch pickles for floating-point tensors, and their ``array`` typecodes
 #: (a half-precision tensor has none: torch judges it).
 _FLOAT_STORAGES = {"FloatStorage": "f", "DoubleStorage": "d", "HalfStorage": ""}
@@ -45,11 +49,27 @@ _ORDERED_DICT = ("collections", "OrderedDict")
 _ARCHIVE_VERSIONS = {b"3", b"3\n"}
 
 
+def members_of(settings: Mapping[str, object]) -> int:
+    """How many networks the weights of ``settings`` hold (1 for a run saved before ensembles;
+    ``check_settings`` bounds it)."""
+    value = settings.get("members", 1)
+    return int(value) if isinstance(value, int) and not isinstance(value, bool) else 1
+
+
 def expected_shapes(settings: Mapping[str, object]) -> dict[str, tuple[int, ...]]:
     """Name and shape of every tensor in the state_dict of the network ``settings`` describe,
     computed without building it (a network on the ``meta`` device pulls in torch._dynamo,
-    4 s). Mirrors :class:`engine.intent.model.IntentNet`; a test compares the two. Call
-    ``check_settings`` first."""
+    4 s). Mirrors :class:`engine.intent.model.IntentNet` (and ``IntentEnsemble``, whose
+    members' names start ``members.<i>.``); a test compares the two. Call ``check_settings``
+    first."""
+    one = _member_shapes(settings)
+    k = members_of(settings)
+    if k == 1:
+        return one
+    return {f"{MEMBER_PREFIX}{i}.{name}": shape for i in range(k) for name, shape in one.items()}
+
+
+def _member_shapes(settings: Mapping[str, object]) -> dict[str, tuple[int, ...]]:
     h = int(settings["hidden_size"])  # type: ignore[call-overload]
     gates = 4 if settings.get("cell", "lstm") == "lstm" else 3
     in_dim = TYPE_DIM + ITEM_DIM + CAT_DIM + WORD_DIM + N_NUMERIC

@@ -17,6 +17,7 @@ from engine.intent import (
     IntentConfig,
     IntentResult,
     ModelDamaged,
+    Note,
     check_data,
     load_checked_state,
     save_state,
@@ -89,7 +90,67 @@ def history_dict(result: IntentResult) -> dict[str, Any]:
         "sequence_gap": None if result.sequence_gap is None else {
             k: _nan_none(v) for k, v in result.sequence_gap.items()},
         "sequence_note": result.sequence_note,
+        "ensemble_note": result.ensemble_note,
+        "sequence_drivers": result.sequence_drivers,
     }
+
+
+def seeds_dict(model: dict[str, float]) -> dict[str, Any] | None:
+    """The models from different random starts, from the deep model's metrics, for
+    ``train intent --json``: each one's validation AUC, their lowest, highest and standard
+    deviation, their average's AUC and its gap to the first model with the 95% interval, and
+    whether the average serves; None for a run of one model."""
+    if "seeds" not in model:
+        return None
+    k = int(model["seeds"])
+    return {
+        "models": k,
+        "auc": [_nan_none(model.get(f"seed_auc_{i}")) for i in range(1, k + 1)],
+        "auc_min": _nan_none(model.get("seed_auc_min")),
+        "auc_max": _nan_none(model.get("seed_auc_max")),
+        "auc_sd": _nan_none(model.get("seed_auc_sd")),
+        "average_auc": _nan_none(model.get("ensemble_auc")),
+        "average_gap": _nan_none(model.get("ensemble_gap")),
+        "average_gap_lo": _nan_none(model.get("ensemble_gap_lo")),
+        "average_gap_hi": _nan_none(model.get("ensemble_gap_hi")),
+        "average_serves": bool(model.get("ensemble_serves")),
+    }
+
+
+def sequence_drivers_of(run: RunInfo) -> list[dict[str, Any]]:
+    """The sequence drivers saved with an intent run, their text in the user's words now
+    ([] for a run saved before they were)."""
+    from engine.intent.drivers import driver_text
+
+    found = [d for d in run.history.get("sequence_drivers") or [] if isinstance(d, dict)]
+    worded = ("kind", "window", "horizon_days", "effect_points")
+    return [{**d, "text": driver_text(d)} if all(k in d for k in worded) else d for d in found]
+
+
+def buy_drivers(data: dict[str, Any], runs: list[RunInfo]) -> list[str]:
+    """What makes customers buy here, as lines: the active customer-value run's drivers (each
+    customer's totals) when ``runs`` hold one, then the sequence drivers of an intent run's JSON
+    ``data`` (``describe(run).data``), each group under a line saying where it comes from; []
+    when neither has any."""
+    value_run = next((r for r in runs if r.task == "value" and r.active), None)
+    totals = [] if value_run is None else [
+        d for d in value_run.metrics.get("drivers", []) if isinstance(d, dict)]
+    lines: list[str] = []
+    if totals:
+        lines.append(tr("From each customer's totals (customer value model):"))
+        lines += [f"{i}. {d.get('sentence', '')}" for i, d in enumerate(totals, 1)]
+    steps = [d for d in data.get("sequence_drivers") or [] if isinstance(d, dict)]
+    if steps:
+        served = str(data.get("served") or "model")
+        lines.append(
+            tr("From the order of their steps (the sequence model, which gives the scores; each "
+               "effect comes on top of what the customer's totals already say):")
+            if served == "model" else
+            tr("From the order of their steps (the sequence model; the scores come from the "
+               "simpler method “{0}”; each effect comes on top of what the customer's totals "
+               "already say):").format(tr(METHOD_LABELS.get(served, served))))
+        lines += [f"{i}. {d.get('text', '')}" for i, d in enumerate(steps, 1)]
+    return lines
 
 
 class IntentTask:
@@ -149,7 +210,7 @@ class IntentTask:
         for report in _chain(first, reports):
             if isinstance(report, IntentResult):
                 yield report
-            elif isinstance(report, DataCheck):
+            elif isinstance(report, DataCheck | Note):
                 yield Progress(self.key, "note", message=report.message)
             elif isinstance(report, EpochReport):
                 yield Progress(
@@ -227,8 +288,9 @@ class IntentTask:
                 [tr("Method"), *[tr(h) for _, h in METRIC_COLUMNS]], rows, tips,
             ) if metrics else None,
             charts=charts,
-            notes=" ".join(str(history.get(k) or "") for k in (
-                "sequence_note", "augmentation_note")).strip(),
+            # One note a line: what the sequence adds, the random starts, augmentation.
+            notes="\n".join(str(history[k]) for k in (
+                "sequence_note", "ensemble_note", "augmentation_note") if history.get(k)),
             text=self._text(run, metrics, model_name),
             data=data,
         )
@@ -254,6 +316,8 @@ class IntentTask:
             "served": str(run.history.get("served") or "model"),
             "period": run.history.get("period"),
             "sequence_gap": run.history.get("sequence_gap"),
+            "seeds": seeds_dict(metrics.get("model", {})),
+            "sequence_drivers": sequence_drivers_of(run),
         }
 
     def _text(self, run: RunInfo, metrics: dict[str, dict[str, float]],
@@ -280,8 +344,12 @@ class IntentTask:
                 + _gap_text(m)
             )
         lines.append(run.summary)
-        if run.history.get("sequence_note"):
-            lines.append(str(run.history["sequence_note"]))
+        for key in ("sequence_note", "ensemble_note"):
+            if run.history.get(key):
+                lines.append(str(run.history[key]))
+        found = buy_drivers(self._json(run, metrics), [])
+        if found:
+            lines += ["", tr("What makes customers buy here"), *found]
         return lines
 
     def columns(self) -> list[Column]:

@@ -8,7 +8,10 @@ history, can be shown again as its task describes it, and can be made the active
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
@@ -96,6 +99,9 @@ class TrainPage(QWidget):
         v.addWidget(heading)
         form = QFormLayout()
         self.task_combo = QComboBox()
+        self.task_combo.setToolTip(self.tr(
+            "The question the model answers: who is about to buy, what kinds of customers you "
+            "have, what to offer, what customers will spend, or how much you will sell."))
         self.task_combo.currentIndexChanged.connect(self._task_changed)
         self.task_label = QLabel(self.tr("What to learn"))
         form.addRow(self.task_label, self.task_combo)
@@ -108,6 +114,11 @@ class TrainPage(QWidget):
         v.addWidget(self.gate)
         self._gate_caller = Caller(self)
         self._gate_blocked = False  # Start is off because the data check said ⚠
+        # Ticks the "Preparing the training data" line each second until the first epoch.
+        self._preparing: tuple[Progress, float] | None = None
+        self._prepare_timer = QTimer(self)
+        self._prepare_timer.setInterval(1000)
+        self._prepare_timer.timeout.connect(self._tick_prepare)
         self._gate_timer = QTimer(self)
         self._gate_timer.setSingleShot(True)
         self._gate_timer.setInterval(400)  # typing a number checks once, at the end
@@ -264,6 +275,7 @@ class TrainPage(QWidget):
         for other in self.panels.values():
             other.results.setVisible(other is panel)
         if view is not None:
+            panel.runs = self.history.runs  # a panel may show another task's run beside it
             panel.show_view(view)
         if view is not None and curves:
             self.curves.show_view(view, panel.extra_title)
@@ -397,7 +409,12 @@ class TrainPage(QWidget):
             self.run_saved.emit(report.task, report.run_id)
         elif report.step == "note":
             self.status.setText(report.message)
+        elif report.step == "prepare":
+            self._preparing = (report, time.monotonic())
+            self._tick_prepare()
+            self._prepare_timer.start()
         elif report.step in ("batch", "epoch"):
+            self._stop_preparing()
             self.curves.add(report)
             total, done = (report.batches, report.batch) if report.step == "batch" else (
                 report.epochs, report.epoch)
@@ -405,15 +422,39 @@ class TrainPage(QWidget):
             self.progress.setValue(done)
             self.epoch_label.setText(progress_text(report))
 
+    def _stop_preparing(self) -> None:
+        self._prepare_timer.stop()
+        self._preparing = None
+
+    def _tick_prepare(self) -> None:
+        """While the data is prepared: what is done, the time so far and, from the last run of
+        the task here, about how long is left (a filling bar; a busy bar without an estimate)."""
+        if self._preparing is None:
+            return
+        report, received = self._preparing
+        waited = time.monotonic() - received
+        now = replace(report, elapsed_s=report.elapsed_s + waited,
+                      eta_s=max(report.eta_s - waited, 0.0))
+        self.epoch_label.setText(progress_text(now))
+        total = now.elapsed_s + now.eta_s
+        if math.isfinite(total) and total > 0:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(min(int(1000 * now.elapsed_s / total), 990))
+        else:
+            self.progress.setRange(0, 0)
+
     def _failed(self, exc: BaseException) -> None:
+        self._stop_preparing()
         self.epoch_label.setText(self.tr("Training did not run."))
         self.status.setText(str(exc))
         QMessageBox.warning(self, self.tr("Training"), str(exc))
 
     def _cancelled(self) -> None:
+        self._stop_preparing()
         self.epoch_label.setText(self.tr("Stopped."))
 
     def _finished(self) -> None:
+        self._stop_preparing()
         self.start_button.setEnabled(True)
         self._gate_later()
         self.stop_button.setEnabled(False)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from engine.tasks.base import RunView, Task
 from gui.tasks.form import SettingsForm, tr
 from gui.tasks.view import ResultView
+from storage.runs import RunInfo
 
 
 class TaskPanel(QWidget):
@@ -30,6 +31,9 @@ class TaskPanel(QWidget):
         self.form = SettingsForm(task.config_type, special_text=self.special_text)
         v.addWidget(self.form)
         self.results = ResultView()
+        #: The project's saved runs when a run is shown (the page sets them): a panel may show
+        #: another task's run beside its own (the intent panel, the value run's drivers).
+        self.runs: list[RunInfo] = []
 
     @property
     def title(self) -> str:

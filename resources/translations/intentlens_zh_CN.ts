@@ -3049,11 +3049,11 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         </message>
         <message>
             <source>Models averaged</source>
-            <translation type="unfinished" />
+            <translation>平均的模型数</translation>
         </message>
         <message>
             <source>train this many models from different random starts and average their scores; steadier, takes that many times longer (default: from the preset)</source>
-            <translation type="unfinished" />
+            <translation>从不同的随机起点训练这么多个模型并取其分数的平均值；结果更稳定，但耗时也相应成倍增加（默认：由预设决定）</translation>
         </message>
         <message>
             <source>Contact the top</source>
@@ -4036,7 +4036,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         </message>
         <message>
             <source>{0} models trained the same way from different random starts: AUC {1:.3f} to {2:.3f} on the latest period ({3}), a spread of {4:.3f}.</source>
-            <translation type="unfinished" />
+            <translation>以相同方式、从不同随机起点训练的 {0} 个模型：在最近时段（{3}）上的 AUC 为 {1:.3f} 至 {2:.3f}，相差 {4:.3f}。</translation>
         </message>
         <message>
             <source> So the scores of {0} serve the customers: it finds {1:.1f}x more buyers in its top 10% than chance ({2}). The deep model serves only when it ranks buyers better beyond noise.</source>
@@ -4052,7 +4052,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         </message>
         <message>
             <source>The average of their scores ranks buyers about as well as the first model alone: AUC {0:.3f} (average minus first model: {1}). The average serves, because it does not depend on one lucky or unlucky random start.</source>
-            <translation type="unfinished" />
+            <translation>它们分数的平均值对购买客户的排序与单独的第一个模型差不多：AUC {0:.3f}（平均值减第一个模型：{1}）。采用平均值，因为它不依赖某一个碰巧好或碰巧差的随机起点。</translation>
         </message>
         <message>
             <source> (AUC {0:.3f}).</source>
@@ -4064,11 +4064,11 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         </message>
         <message>
             <source>The average of their scores ranks buyers better than the first model alone: AUC {0:.3f} (average minus first model: {1}), so the average serves.</source>
-            <translation type="unfinished" />
+            <translation>它们分数的平均值对购买客户的排序优于单独的第一个模型：AUC {0:.3f}（平均值减第一个模型：{1}），因此采用平均值。</translation>
         </message>
         <message>
             <source>The average of their scores ranks buyers worse than the first model alone: AUC {0:.3f} (average minus first model: {1}), so the first model serves.</source>
-            <translation type="unfinished" />
+            <translation>它们分数的平均值对购买客户的排序不如单独的第一个模型：AUC {0:.3f}（平均值减第一个模型：{1}），因此采用第一个模型。</translation>
         </message>
         <message>
             <source>, but the simpler {0} ranks buyers better: AUC {1:.3f} against {2:.3f} (deep model minus simple method: {3}).</source>
@@ -4151,16 +4151,20 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>项目中没有客户“{0}”；您是否要找 {1}？</translation>
         </message>
         <message>
+            <source>Training model {0} of {1}, each from its own random start, to average their scores.</source>
+            <translation>正在训练第 {0} 个模型（共 {1} 个），每个模型从各自的随机起点开始，之后取它们分数的平均值。</translation>
+        </message>
+        <message>
             <source>model {0} of {1}</source>
-            <translation type="unfinished" />
+            <translation>第 {0} 个模型（共 {1} 个）</translation>
         </message>
         <message>
             <source>, average of {0}</source>
-            <translation type="unfinished" />
+            <translation>，{0} 个模型的平均</translation>
         </message>
         <message>
             <source>Final fit on all periods: model {0} of {1}.</source>
-            <translation type="unfinished" />
+            <translation>在所有时段上做最终训练：第 {0} 个模型（共 {1} 个）。</translation>
         </message>
         <message>
             <source>There are no purchases in this data: purchase intent cannot be learned until a log with purchases is imported.</source>
@@ -6554,11 +6558,11 @@ Saved as run {run_id}; every customer with their segment: python main.py export 
         </message>
         <message>
             <source>Models averaged</source>
-            <translation type="unfinished" />
+            <translation>平均的模型数</translation>
         </message>
         <message>
             <source>train this many models from different random starts and average their scores; steadier, takes that many times longer (default: from the preset)</source>
-            <translation type="unfinished" />
+            <translation>从不同的随机起点训练这么多个模型并取其分数的平均值；结果更稳定，但耗时也相应成倍增加（默认：由预设决定）</translation>
         </message>
         <message>
             <source>Contact the top</source>

@@ -26,7 +26,7 @@ from engine.demo_project import create_demo_project
 from engine.intent import IntentConfig
 from engine.intent import lookup as intent_lookup
 from engine.intent.weights import plainly_sound
-from engine.tasks.base import NoData, RunSaved
+from engine.tasks.base import NoData, Progress, RunSaved
 from storage.project import Project, open_project
 from storage.runs import active_run, list_runs
 
@@ -268,7 +268,8 @@ def test_a_damaged_active_model_is_no_warm_start(opened: tuple[Path, Project]) -
     _sql(path, "UPDATE model_runs SET weights = x'00ff00ff' WHERE task = 'intent'")
     reports = runs.train(project, "intent", TINY, warm_start=True)
     with pytest.raises(NoData) as caught:
-        next(iter(reports))  # refused before the first batch
+        for report in reports:  # refused before the first batch: only "preparing" comes first
+            assert isinstance(report, Progress) and report.step == "prepare"
     assert "damaged" in str(caught.value) and "warm start" in str(caught.value)
     assert len(list_runs(project, "intent")) == 1
 

@@ -279,3 +279,21 @@ def test_the_data_gate_shows_each_tasks_check_before_start(qtbot, shop):  # type
     qtbot.waitUntil(lambda: page.gate_verdict_shown.startswith("✓"), timeout=30_000)
     assert page.start_button.isEnabled()
     assert page.status.text() == "Choose what to learn and press Start."
+
+
+def test_preparing_the_data_shows_what_it_does_and_the_time_left(qtbot, shop):  # type: ignore[no-untyped-def]
+    page = _window(qtbot, shop).train_page
+    page._progressed(Progress("intent", "prepare", elapsed_s=2.0, message="Reading the events…"))
+    # No run before: the time so far, and a busy bar.
+    assert page.epoch_label.text() == "Preparing the training data: Reading the events… · 2 s"
+    assert page.progress.maximum() == 0
+    page._progressed(Progress("intent", "prepare", elapsed_s=10.0, eta_s=30.0,
+                              message="Building each customer's history from 1,234 events…"))
+    assert page.epoch_label.text() == (
+        "Preparing the training data: Building each customer's history from 1,234 events… "
+        "· elapsed 10 s · about 30 s left")
+    assert page.progress.maximum() == 1000 and page.progress.value() == 250  # 10 of 40 s
+    assert page._prepare_timer.isActive()  # the line keeps counting between reports
+    page._progressed(Progress("intent", "epoch", epoch=1, epochs=3, elapsed_s=12.0))
+    assert not page._prepare_timer.isActive()
+    assert page.epoch_label.text().startswith("Epoch 1 of at most 3")
