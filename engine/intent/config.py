@@ -10,9 +10,23 @@ from typing import TYPE_CHECKING, Final
 
 from engine.dates import default_horizon_days as horizon_rule
 from engine.fields import setting
+from engine.words import tr
 
 if TYPE_CHECKING:
     import pandas as pd  # annotations only: making a config imports no pandas
+
+#: The presets as the user reads them.
+PRESET_LABELS = {"fast": "Fast", "balanced": "Balanced", "thorough": "Thorough"}
+
+
+def model_label(cell: str, preset: str, models: int = 1) -> str:
+    """The deep model's name in the user's words: "LSTM sequence model (Fast)", "GRU sequence
+    model (Balanced, average of 3)". Built when shown, so a saved run reads in today's
+    language."""
+    averaged = tr(", average of {0}").format(models) if models > 1 else ""
+    return tr("{0} sequence model ({1}{2})").format(
+        cell.upper(), tr(PRESET_LABELS.get(preset, preset)), averaged)
+
 
 #: Settings behind each preset. Keys that are also ``IntentConfig`` fields fill its ``None``
 #: fields; the others (``max_cutoffs``, ``patience``) are read from the preset directly.
@@ -101,7 +115,7 @@ class IntentConfig:
     )
     preset: str = setting(
         "balanced", label="Preset",
-        choices=(("fast", "Fast"), ("balanced", "Balanced"), ("thorough", "Thorough")),
+        choices=tuple(PRESET_LABELS.items()),
         help="how long and how carefully to train",
     )
     epochs: int | None = setting(

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from engine.events import MS_PER_DAY
-from engine.intent.config import IntentConfig, preset_value
+from engine.intent.config import IntentConfig, model_label, preset_value
 from engine.intent.data_check import build_intent_data as _build
 from engine.intent.data_check import check_data_built
 from engine.intent.dataset import Examples, IntentData, gather
@@ -445,14 +445,13 @@ def train_intent(
     assert cfg.as_of_ms is not None and cfg.horizon_days is not None
     t1 = data.cutoffs_ms[0]
     period = period_words(t1, t1 + cfg.horizon_days * MS_PER_DAY)
-    averaged = tr(", average of {0}").format(len(states)) if len(states) > 1 else ""
     found = [] if should_stop() else sequence_drivers(
         model, data.steps, data.valid, cfg.horizon_days, device, seed=cfg.seed)
     yield IntentResult(
         config=conf,
         state_dict=state,
         metrics=metrics,
-        model_name=f"{cfg.cell.upper()} sequence model ({cfg.preset}{averaged})",
+        model_name=model_label(cfg.cell, cfg.preset, len(states)),
         verdict=verdict(metrics, period, served, cfg.always_deep),
         curves=curves,
         scores=scores_frame(data.steps.customer_ids[data.score.cust], probs),

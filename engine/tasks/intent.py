@@ -23,6 +23,7 @@ from engine.intent import (
     save_state,
     train_intent,
 )
+from engine.intent.config import model_label
 from engine.tasks.base import (
     CardSection,
     Chart,
@@ -246,7 +247,12 @@ class IntentTask:
             k: v for k, v in run.metrics.items() if isinstance(v, dict)
         }
         history = run.history
-        model_name = str(history.get("model_name", "Deep sequence model"))
+        settings = run.settings
+        # Named when shown (in today's language) from the run's settings; older runs kept a name.
+        model_name = model_label(str(settings["cell"]), str(settings["preset"]),
+                                 int(settings.get("members", 1) or 1)) if (
+            "cell" in settings and "preset" in settings) else str(
+            history.get("model_name", "Deep sequence model"))
         served = str(history.get("served") or "model")
         auc = metrics.get(served, metrics.get("model", {})).get("auc")
         headline = f"AUC {auc:.3f}" if isinstance(auc, float) and auc == auc else ""

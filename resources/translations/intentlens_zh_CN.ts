@@ -3935,6 +3935,14 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>“{0}”列看起来说明了每行是什么（{1}）：请在下方的“行为”列表中选择它，并说明每个词的含义。</translation>
         </message>
         <message>
+            <source>{0} sequence model ({1}{2})</source>
+            <translation>{0} 序列模型（{1}{2}）</translation>
+        </message>
+        <message>
+            <source>, average of {0}</source>
+            <translation>，{0} 个模型的平均</translation>
+        </message>
+        <message>
             <source>no complete period</source>
             <translation>没有完整的周期</translation>
         </message>
@@ -4157,10 +4165,6 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>model {0} of {1}</source>
             <translation>第 {0} 个模型（共 {1} 个）</translation>
-        </message>
-        <message>
-            <source>, average of {0}</source>
-            <translation>，{0} 个模型的平均</translation>
         </message>
         <message>
             <source>Final fit on all periods: model {0} of {1}.</source>
