@@ -7,21 +7,9 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import (
-    average_precision_score,
-    brier_score_loss,
-    precision_recall_curve,
-    roc_auc_score,
-    roc_curve,
-)
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from engine.dates import day
-from engine.intent.dataset import AGG_NAMES, RFM_NAMES
 from engine.stats import Interval, auc_metric, paired_bootstrap
 from engine.words import tr
 
@@ -47,6 +35,12 @@ Scorer = Callable[[npt.NDArray[np.float32]], F64]
 def rfm_logistic(train_x: npt.NDArray[np.float32], y: npt.NDArray[np.int_]) -> Scorer:
     """The RFM logistic regression (RFM_NAMES of the aggregates, standardized), fitted on these
     examples (both labels present), as a function of the aggregates (AGG_NAMES)."""
+    from sklearn.linear_model import LogisticRegression  # sklearn loads when first used
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from engine.intent.dataset import AGG_NAMES, RFM_NAMES
+
     rfm = [AGG_NAMES.index(n) for n in RFM_NAMES]
     logit = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
     logit.fit(train_x[:, rfm], y)
@@ -57,6 +51,8 @@ def fit_baselines(
     train_x: npt.NDArray[np.float32], train_y: npt.NDArray[np.float32], seed: int
 ) -> dict[str, Scorer]:
     """The baselines fitted on these examples, as functions of the aggregates (AGG_NAMES)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
     y = train_y.astype(int)
     rate = float(y.mean()) if len(y) else 0.0
 
@@ -147,6 +143,8 @@ def top_share_rate(y: F64, s: F64, share: float) -> float:
 
 def threshold_for(y: F64, s: F64, top_percent: float | None) -> float:
     """Best-F1 threshold, or the score of the last customer inside the top X%."""
+    from sklearn.metrics import precision_recall_curve
+
     if top_percent is not None:
         k = max(1, int(round(top_percent / 100.0 * len(s))))
         return float(np.sort(s)[::-1][k - 1])
@@ -157,6 +155,8 @@ def threshold_for(y: F64, s: F64, top_percent: float | None) -> float:
 
 def metrics_for(y: F64, s: F64, threshold: float) -> dict[str, float]:
     """ROC/PR AUC, Brier, threshold metrics and top-10% lift of one scorer."""
+    from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
     pred = s >= threshold
     tp = float(np.sum(pred & (y == 1)))
     fp = float(np.sum(pred & (y == 0)))
@@ -189,6 +189,8 @@ def _down(*cols: F64) -> list[list[float]]:
 
 def curves_for(y: F64, s: F64) -> dict[str, dict[str, list[float]]]:
     """ROC, precision-recall and gains/lift points for the GUI's plots."""
+    from sklearn.metrics import precision_recall_curve, roc_curve
+
     fpr, tpr, _ = roc_curve(y, s)
     prec, rec, _ = precision_recall_curve(y, s)
     order = np.argsort(-s, kind="stable")
@@ -285,6 +287,8 @@ def ensemble_figures(y: F64, member_probs: list[F64], seed: int) -> dict[str, fl
     probabilities, ``ensemble_auc``) and its gap to the first model with the paired bootstrap
     interval (``ensemble_gap``, ``ensemble_gap_lo``, ``ensemble_gap_hi``); ``seeds`` counts them
     and ``ensemble_serves`` (1 or 0) says whether the average serves (:func:`average_serves`)."""
+    from sklearn.metrics import roc_auc_score
+
     metric = auc_metric(y)
     mean = np.mean(np.stack(member_probs), axis=0)
 

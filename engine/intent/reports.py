@@ -80,6 +80,9 @@ class IntentResult:
     served: str = "model"
     #: The validation period the metrics were measured on, in words with its dates.
     period: str = ""
+    #: The validation period (start, end) in epoch ms: the verdict and notes are worded again
+    #: from it when a run is shown, in the language of that moment.
+    period_ms: tuple[int, int] | None = None
     #: What the sequence adds (the ablation): the validation AUC of the same network on the
     #: aggregates alone ("auc_without") and the deep model's gap to it with its interval
     #: ("auc_gap", "auc_gap_lo", "auc_gap_hi"); None when it was not measured.

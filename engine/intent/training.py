@@ -465,6 +465,7 @@ def train_intent(
         train_seconds=time.perf_counter() - started,
         served=served,
         period=period,
+        period_ms=(int(t1), int(t1 + cfg.horizon_days * MS_PER_DAY)),
         sequence_gap=ablation,
         sequence_note=None if ablation is None else sequence_words(ablation, period),
         sequence_drivers=found,

@@ -24,6 +24,7 @@ from engine.intent import (
     train_intent,
 )
 from engine.intent.config import model_label
+from engine.intent.evaluate import ensemble_words, period_words, sequence_words, verdict
 from engine.tasks.base import (
     CardSection,
     Chart,
@@ -88,6 +89,7 @@ def history_dict(result: IntentResult) -> dict[str, Any]:
         "n_valid": result.n_valid,
         "served": result.served,
         "period": result.period,
+        "period_ms": None if result.period_ms is None else list(result.period_ms),
         "sequence_gap": None if result.sequence_gap is None else {
             k: _nan_none(v) for k, v in result.sequence_gap.items()},
         "sequence_note": result.sequence_note,
@@ -266,7 +268,7 @@ class IntentTask:
 
         rows = []
         tips = []
-        period = str(history.get("period") or "")
+        period, said, notes = self._words(run, metrics)
         for name, m in metrics.items():
             label = model_name if name == "model" else tr(METHOD_LABELS.get(name, name))
             if name == served and name != "model":
@@ -284,7 +286,7 @@ class IntentTask:
             task=self.key,
             run_id=run.id,
             headline=headline,
-            verdict=prefix + run.summary,
+            verdict=prefix + said,
             losses=[series(tr("training (per epoch)"), "train_loss"),
                     series(tr("validation"), "valid_loss")],
             extra_curves=[series("AUC", "valid_auc")],
@@ -295,11 +297,36 @@ class IntentTask:
             ) if metrics else None,
             charts=charts,
             # One note a line: what the sequence adds, the random starts, augmentation.
-            notes="\n".join(str(history[k]) for k in (
-                "sequence_note", "ensemble_note", "augmentation_note") if history.get(k)),
+            notes="\n".join(notes),
             text=self._text(run, metrics, model_name),
             data=data,
         )
+
+    @staticmethod
+    def _words(run: RunInfo, metrics: dict[str, dict[str, float]]
+               ) -> tuple[str, str, list[str]]:
+        """The validation period, the verdict and the notes of a run in today's language:
+        worded again from the saved figures (runs saved before the period was kept show the
+        sentences they were saved with)."""
+        history = run.history
+        span = history.get("period_ms")
+        saved_notes = [str(history[k]) for k in (
+            "sequence_note", "ensemble_note", "augmentation_note") if history.get(k)]
+        if not (isinstance(span, list) and len(span) == 2 and "model" in metrics):
+            return str(history.get("period") or ""), run.summary, saved_notes
+        period = period_words(int(span[0]), int(span[1]))
+        served = str(history.get("served") or "model")
+        said = verdict(metrics, period, served, bool(run.settings.get("always_deep", False)))
+        notes = []
+        gap = history.get("sequence_gap")
+        if isinstance(gap, dict) and all(isinstance(gap.get(k), int | float) for k in (
+                "auc_without", "auc_gap", "auc_gap_lo", "auc_gap_hi")):
+            notes.append(sequence_words(gap, period))
+        if "seeds" in metrics["model"]:
+            notes.append(ensemble_words(metrics["model"], period))
+        if history.get("augmentation_note"):
+            notes.append(str(history["augmentation_note"]))
+        return period, said, notes
 
     def _json(self, run: RunInfo, metrics: dict[str, dict[str, float]]) -> dict[str, Any]:
         def pick(m: dict[str, float]) -> dict[str, float | None]:

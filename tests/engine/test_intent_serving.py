@@ -16,6 +16,7 @@ from engine.intent.evaluate import fit_baselines
 from engine.intent.steps import build_steps
 from engine.intent.training import train_intent
 from engine.tasks.intent import INTENT
+from engine.words import set_translator
 from storage.runs import RunInfo, run_outputs
 
 RELEASE = Path(__file__).resolve().parents[1] / "data" / "release_project"
@@ -134,6 +135,16 @@ def test_the_best_simple_method_serves_when_the_deep_model_does_not_beat_it(
     assert view.data["served"] == best
     assert view.data["baselines"][best]["auc_gap_hi"] < 0
     assert view.headline == f"AUC {result.metrics[best]['auc']:.3f}"
+    # Worded when shown: the same words as saved, and in another language after a switch.
+    assert view.verdict == result.verdict
+    assert view.notes.splitlines()[0] == result.sequence_note
+    set_translator(lambda text: "«" + text + "»")
+    try:
+        again = INTENT.describe(run)
+    finally:
+        set_translator(lambda text: text)
+    assert again.verdict != result.verdict and again.verdict.startswith("«")
+    assert "«" in again.notes and "«" in again.table.rows[0][0]  # the model's name too
 
 
 def test_the_ablation_says_what_the_sequence_adds() -> None:
