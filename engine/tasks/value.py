@@ -22,6 +22,7 @@ from engine.tasks.base import (
     Verdict,
 )
 from engine.value.config import LABELS, ValueConfig, churn_band
+from engine.value.words import value_verdict
 from engine.words import tr
 
 if TYPE_CHECKING:
@@ -110,22 +111,32 @@ class ValueTask:
                                  [_num(v.get(k)) for k, _ in METRIC_COLUMNS]))
         spend = run.metrics.get("spend", {}).get("spend_model", {})
         mae = _num(spend.get("mae")) if isinstance(spend, dict) else None
+        said = self._verdict(run)
         return RunView(
             task=self.key, run_id=run.id,
             headline=tr("expected spend off by {0:,.2f} per customer").format(mae)
             if mae is not None else "",
-            verdict=run.summary,
+            verdict=said,
             table=MetricTable(
                 tr("Each prediction checked on the latest period against simple methods"),
                 [tr("Method"), *[tr(h) for _, h in METRIC_COLUMNS]], rows) if rows else None,
             notes=self._drivers(run),
-            text=["", run.summary, self._drivers(run)],
+            text=["", said, self._drivers(run)],
             data={"value": {k: v for k, v in run.metrics.items() if k != "drivers"},
                   "drivers": run.metrics.get("drivers", []),
                   "as_of": _date(_num(run.settings.get("as_of_ms"))),
                   "horizon_days": run.settings.get("horizon_days"), "run_id": run.id,
                   "verdict": run.summary},
         )
+
+    @staticmethod
+    def _verdict(run: RunInfo) -> str:
+        """The verdict worded again from the saved figures, in today's language (a run saved
+        without its horizon shows the sentence it was saved with)."""
+        horizon = run.settings.get("horizon_days")
+        if not isinstance(horizon, int) or not run.metrics:
+            return run.summary
+        return value_verdict(dict(run.metrics), horizon)
 
     def _drivers(self, run: RunInfo) -> str:
         """What makes customers buy here, as a ranked list in words."""

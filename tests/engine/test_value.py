@@ -134,3 +134,25 @@ def test_drivers_name_what_makes_customers_buy_with_directions(result: ValueResu
     assert up is not None and up.startswith("Cart adds 4 or more: bought")
     down = direction(carts, ~bought, "cart adds")
     assert down is not None and down.startswith("Cart adds under 4: bought")
+
+
+def test_the_verdict_is_worded_when_shown_from_the_saved_figures(result: ValueResult) -> None:
+    """Saved as JSON and shown again: the same sentence, and in another language after a
+    switch (a run trained in English reads in Chinese)."""
+    import json
+
+    from engine.tasks.value import VALUE
+    from engine.words import set_translator
+    from storage.runs import RunInfo
+
+    record = VALUE.record(result)
+    saved = json.loads(json.dumps(record.metrics))  # as the project stores it
+    run = RunInfo(1, "value", "", record.status, True, record.settings, record.history,
+                  saved, record.summary, 0.0, False)
+    assert VALUE.describe(run).verdict == result.verdict
+    set_translator(lambda text: "«" + text + "»")
+    try:
+        again = VALUE.describe(run).verdict
+    finally:
+        set_translator(lambda text: text)
+    assert again != result.verdict and again.startswith("«")
