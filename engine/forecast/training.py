@@ -25,7 +25,7 @@ from engine.forecast.config import (
 )
 from engine.forecast.local import CHEAP, REGULAR_ONLY, forecast_local, season_length
 from engine.forecast.series import Panel, build_panel, choose_period
-from engine.forecast.words import coverage_note, global_note, level_verdict, signal_verdict
+from engine.forecast.words import forecast_verdict, level_verdict
 from engine.tasks.base import NoData, Progress, Verdict
 from engine.words import tr
 
@@ -223,16 +223,7 @@ def train_forecast(events: pd.DataFrame, config: ForecastConfig, *,
                    elapsed_s=time.perf_counter() - started, eta_s=0.0)
 
     finest_info = level_info[finest]
-    sentences = [level_info[lvl]["verdict"] for lvl in levels]
-    said = [signal_verdict(signal, {lvl: level_info[lvl][signal] for lvl in levels
-                                    if signal in level_info[lvl]})
-            for signal in ("signals", "buyers")]
-    if any(said):
-        sentences.append(global_note({lvl: level_info[lvl]["served"] for lvl in levels}))
-    sentences += said
-    sentences.append(coverage_note(
-        float(finest_info["methods"][finest_info["served"]]["coverage_80"])))
-    verdict = " ".join(s for s in sentences if s)
+    verdict = forecast_verdict(levels, level_info, period_days)
     metrics = {
         "level": config.level,
         "period_days": period_days,

@@ -5,6 +5,7 @@ views and carts, and the expected buyers from the customers' intent, helped."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from engine.forecast.config import NAMES
@@ -127,3 +128,21 @@ def coverage_note(coverage: float) -> str:
                   "the aim): it is on the cautious side.").format(coverage)
     return tr("The P10–P90 range held {0:.0%} of the actual periods in the backtest (80% is "
               "the aim).").format(coverage)
+
+
+def forecast_verdict(levels: Sequence[str], level_info: Mapping[str, Any],
+                     period_days: int) -> str:
+    """The whole verdict of a forecast run from its figures (``metrics["levels"]``), coarsest
+    level first: each level's error and method, what the demand signals did for the global
+    model, and how often the P10–P90 range held at the finest level. Worded again each time a
+    run is shown, so it reads in the language of that moment."""
+    sentences = [level_verdict(lvl, level_info[lvl], period_days) for lvl in levels]
+    said = [signal_verdict(signal, {lvl: level_info[lvl][signal] for lvl in levels
+                                    if signal in level_info[lvl]})
+            for signal in ("signals", "buyers")]
+    if any(said):
+        sentences.append(global_note({lvl: level_info[lvl]["served"] for lvl in levels}))
+    sentences += said
+    finest = level_info[levels[-1]]
+    sentences.append(coverage_note(float(finest["methods"][finest["served"]]["coverage_80"])))
+    return " ".join(s for s in sentences if s)

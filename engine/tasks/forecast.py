@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from engine.forecast.config import LABELS, LEVEL_LABELS, LEVELS, ForecastConfig
+from engine.forecast.words import forecast_verdict
 from engine.tasks.base import (
     CardSection,
     Column,
@@ -110,12 +111,13 @@ class ForecastTask:
         served = str(run.metrics.get("served", ""))
         wape = _num(run.metrics.get("methods", {}).get(served, {}).get("wape"))
         level = str(run.metrics.get("level", "item"))
+        said = self._verdict(run, levels)
         return RunView(
             task=self.key, run_id=run.id,
             headline=tr("{0}, {1} WAPE {2:.0%}").format(
                 tr(LABELS.get(served, served)), tr(LEVEL_LABELS.get(level, level)).lower(),
                 wape) if wape is not None else "",
-            verdict=run.summary,
+            verdict=said,
             extra_curves=[Series(tr("backtest WAPE (best method)"),
                                  [float(e["epoch"]) for e in epochs],
                                  [float(e["valid_wape"]) for e in epochs])] if epochs else [],
@@ -154,6 +156,16 @@ class ForecastTask:
             "verdict": run.summary,
         }
 
+    @staticmethod
+    def _verdict(run: RunInfo, levels: dict[str, Any]) -> str:
+        """The verdict worded again from the saved figures, in today's language (a run saved
+        without them shows the sentence it was saved with)."""
+        shown = [lvl for lvl in LEVELS if isinstance(levels.get(lvl), dict)]
+        period_days = run.metrics.get("period_days")
+        if not shown or not isinstance(period_days, int):
+            return run.summary
+        return forecast_verdict(shown, levels, period_days)
+
     def _text(self, run: RunInfo, levels: dict[str, Any]) -> list[str]:
         period = tr("weeks") if run.metrics.get("period_days") == 7 else tr("days")
         lines = ["", tr("Backtest from {0} ({1}):").format(
@@ -170,7 +182,7 @@ class ForecastTask:
                 mark = "*" if m == info.get("served") else " "
                 lines.append(f" {mark}{tr(LABELS.get(m, m))[:44]:44} {x[0]:6.3f} {x[1]:6.3f} "
                              f"{x[2]:8.3f} {x[3]:7.2f}")
-        lines.append(run.summary)
+        lines.append(self._verdict(run, levels))
         return lines
 
     def columns(self) -> list[Column]:

@@ -268,3 +268,26 @@ def test_signal_verdicts_say_where_a_signal_helped_by_its_interval() -> None:
     assert global_note({"shop": "tsb", "category": "global_gbm", "item": "global_gbm"}
                        ).endswith("serves categories and single items:")
     assert signal_verdict("signals", {}) == ""
+
+
+def test_the_verdict_is_worded_when_shown_from_the_saved_figures(
+        demo_result: ForecastResult) -> None:
+    """Saved as JSON and shown again: the same sentences, and in another language after a
+    switch."""
+    import json
+
+    from engine.tasks.forecast import FORECAST
+    from engine.words import set_translator
+    from storage.runs import RunInfo
+
+    record = FORECAST.record(demo_result)
+    saved = json.loads(json.dumps(record.metrics))  # as the project stores it
+    run = RunInfo(1, "forecast", "", record.status, True, record.settings, record.history,
+                  saved, record.summary, 0.0, False)
+    assert FORECAST.describe(run).verdict == demo_result.verdict
+    set_translator(lambda text: "«" + text + "»")
+    try:
+        again = FORECAST.describe(run).verdict
+    finally:
+        set_translator(lambda text: text)
+    assert again != demo_result.verdict and again.startswith("«")
