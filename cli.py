@@ -580,7 +580,6 @@ def _setting_type(spec: Any) -> Callable[[str], Any]:
     from engine.fields import allowed, check_value
 
     s = spec.setting
-    flag = s.cli_flag(spec.name)
 
     def parse(text: str) -> Any:
         word = text.strip().lower()
@@ -592,8 +591,9 @@ def _setting_type(spec: Any) -> Callable[[str], Any]:
         except ValueError:
             value = ""  # not a number: refused below with what is allowed
         if value == "" or check_value(spec, value) is not None:
+            # argparse names the flag first ("argument --horizon: …").
             raise argparse.ArgumentTypeError(
-                tr("{0} {1}: {2}.").format(flag, text, allowed(spec))
+                tr("“{0}” does not fit: {1}.").format(text, allowed(spec))
             )
         return value
 

@@ -38,6 +38,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from engine.words import tr
+
 if TYPE_CHECKING:
     from storage.project import Project
 
@@ -113,57 +115,61 @@ def check_target(out: str | Path, project: Project | None = None) -> Path:
     target = given.resolve()
     name = given.name or str(given)
     if target.is_dir():
-        raise ExportError(f"“{name}” is a folder: give the export a file name.")
+        raise ExportError(tr("“{0}” is a folder: give the export a file name.").format(name))
     if not target.parent.is_dir():
-        raise ExportError(f"The folder “{target.parent}” does not exist.")
+        raise ExportError(tr("The folder “{0}” does not exist.").format(target.parent))
     project_path = project.path if project is not None else None
     if project_path is not None:
         project_path = project_path.resolve()
         if _same_file(target, project_path):
             raise ExportError(
-                f"“{name}” is the open project: an export never overwrites a project, "
-                "so choose another file name."
+                tr("“{0}” is the open project: an export never overwrites a project, "
+                   "so choose another file name.").format(name)
             )
         for side in _SIDE_FILES:
             if _same_file(target, project_path.with_name(project_path.name + side)):
                 raise ExportError(
-                    f"“{name}” belongs to the open project (its {side[1:]} file): "
-                    "choose another file name for the export."
+                    tr("“{0}” belongs to the open project (its {1} file): "
+                       "choose another file name for the export.").format(name, side[1:])
                 )
     if target.exists():
         if not target.is_file():
-            raise ExportError(f"“{name}” is not a plain file: choose another file name.")
+            raise ExportError(
+                tr("“{0}” is not a plain file: choose another file name.").format(name))
         kind = _is_sqlite_file(target)
         if kind is None:
             raise ExportError(
-                f"“{name}” cannot be read, so it is not overwritten: choose another file name."
+                tr("“{0}” cannot be read, so it is not overwritten: choose another file "
+                   "name.").format(name)
             )
         if kind:
             raise ExportError(
-                f"“{name}” is a database (an IntentLens project or another program's data): "
-                "an export never overwrites one, so choose another file name."
+                tr("“{0}” is a database (an IntentLens project or another program's data): "
+                   "an export never overwrites one, so choose another file name.").format(name)
             )
     for side in _SIDE_FILES:
         if target.name.endswith(side):
             base = target.with_name(target.name[: -len(side)])
             if base.is_file() and _is_sqlite_file(base) is not False:
                 raise ExportError(
-                    f"“{name}” belongs to the database “{base.name}”: "
-                    "choose another file name for the export."
+                    tr("“{0}” belongs to the database “{1}”: "
+                       "choose another file name for the export.").format(name, base.name)
                 )
     return target
 
 
 def _failure(exc: OSError, name: str) -> ExportError:
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        return ExportError(f"The disk is full, so “{name}” was not written and nothing changed.")
+        return ExportError(tr("The disk is full, so “{0}” was not written and nothing "
+                              "changed.").format(name))
     if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
         return ExportError(
-            f"“{name}” could not be written (no permission, or it is open in another "
-            "program), so nothing changed."
+            tr("“{0}” could not be written (no permission, or it is open in another "
+               "program), so nothing changed.").format(name)
         )
     reason = (exc.strerror or str(exc)).rstrip(".")
-    return ExportError(f"“{name}” could not be written ({reason}), so nothing changed.")
+    return ExportError(tr("“{0}” could not be written ({1}), so nothing changed.").format(
+        name, reason))
 
 
 def _cell(value: Any, float_format: str | None) -> Any:
@@ -353,7 +359,7 @@ class _Counted:
             self.n += 1
             if self.n % _STOP_EVERY == 0 and self._stop():
                 raise ExportCancelled(
-                    f"The export was stopped, so “{self._name}” was not written."
+                    tr("The export was stopped, so “{0}” was not written.").format(self._name)
                 )
 
 
@@ -375,8 +381,9 @@ def _write_xlsx(
             )
         except TooManyRows:
             raise ExportError(
-                f"“{name}” would need more than the {MAX_ROWS - 1:,} rows an Excel sheet holds, "
-                "so it was not written: export to a .csv file instead."
+                tr("“{0}” would need more than the {1:,} rows an Excel sheet holds, "
+                   "so it was not written: export to a .csv file instead.").format(
+                       name, MAX_ROWS - 1)
             ) from None
         fh.flush()
         os.fsync(fh.fileno())

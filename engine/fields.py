@@ -88,15 +88,19 @@ def _value_type(hint: Any) -> tuple[type, bool]:
 def allowed(spec: FieldSpec) -> str:
     """What a setting accepts, as the end of a sentence: "use a whole number from 1 to 365"
     (", or auto" where ``special`` names the automatic choice)."""
+    from engine.words import tr
+
     s = spec.setting
     if s.choices:
-        return "choose " + ", ".join(c for c, _ in s.choices)
-    kind = "a whole number" if spec.type is int else "a number"
-    words = f"use {kind}"
+        return tr("choose {0}").format(", ".join(c for c, _ in s.choices))
+    whole = spec.type is int
     if s.low is not None and s.high is not None:
-        words += f" from {s.low:,} to {s.high:,}"
+        words = (tr("use a whole number from {0:,} to {1:,}") if whole
+                 else tr("use a number from {0:,} to {1:,}")).format(s.low, s.high)
+    else:
+        words = tr("use a whole number") if whole else tr("use a number")
     if s.special is not None:
-        words += f", or {s.special.replace(' ', '-')}"
+        words += tr(", or {0}").format(s.special.replace(" ", "-"))
     return words
 
 

@@ -2614,7 +2614,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <location line="+1" />
             <location line="+31" />
             <source>Next</source>
-            <translation>未来</translation>
+            <translation>下一步</translation>
         </message>
         <message>
             <location line="-5" />
@@ -3437,6 +3437,82 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>{0} {1:,}</source>
             <translation>{0} {1:,}</translation>
+        </message>
+        <message>
+            <source>“{0}” could not be written ({1}), so nothing changed.</source>
+            <translation>无法写入“{0}”（{1}），未做任何更改。</translation>
+        </message>
+        <message>
+            <source>“{0}” is a folder: give the export a file name.</source>
+            <translation>“{0}”是一个文件夹：请为导出指定文件名。</translation>
+        </message>
+        <message>
+            <source>The folder “{0}” does not exist.</source>
+            <translation>文件夹“{0}”不存在。</translation>
+        </message>
+        <message>
+            <source>The disk is full, so “{0}” was not written and nothing changed.</source>
+            <translation>磁盘已满，未写入“{0}”，未做任何更改。</translation>
+        </message>
+        <message>
+            <source>“{0}” could not be written (no permission, or it is open in another program), so nothing changed.</source>
+            <translation>无法写入“{0}”（没有权限，或它正在其他程序中打开），未做任何更改。</translation>
+        </message>
+        <message>
+            <source>“{0}” is the open project: an export never overwrites a project, so choose another file name.</source>
+            <translation>“{0}”是当前打开的项目：导出绝不会覆盖项目，请换一个文件名。</translation>
+        </message>
+        <message>
+            <source>“{0}” is not a plain file: choose another file name.</source>
+            <translation>“{0}”不是普通文件：请换一个文件名。</translation>
+        </message>
+        <message>
+            <source>“{0}” cannot be read, so it is not overwritten: choose another file name.</source>
+            <translation>无法读取“{0}”，因此不会覆盖它：请换一个文件名。</translation>
+        </message>
+        <message>
+            <source>“{0}” is a database (an IntentLens project or another program's data): an export never overwrites one, so choose another file name.</source>
+            <translation>“{0}”是一个数据库（IntentLens 项目或其他程序的数据）：导出绝不会覆盖数据库，请换一个文件名。</translation>
+        </message>
+        <message>
+            <source>“{0}” belongs to the open project (its {1} file): choose another file name for the export.</source>
+            <translation>“{0}”属于当前打开的项目（其 {1} 文件）：请为导出换一个文件名。</translation>
+        </message>
+        <message>
+            <source>“{0}” belongs to the database “{1}”: choose another file name for the export.</source>
+            <translation>“{0}”属于数据库“{1}”：请为导出换一个文件名。</translation>
+        </message>
+        <message>
+            <source>The export was stopped, so “{0}” was not written.</source>
+            <translation>导出已停止，未写入“{0}”。</translation>
+        </message>
+        <message>
+            <source>“{0}” would need more than the {1:,} rows an Excel sheet holds, so it was not written: export to a .csv file instead.</source>
+            <translation>“{0}”需要的行数超过 Excel 工作表可容纳的 {1:,} 行，因此未写入：请改为导出 .csv 文件。</translation>
+        </message>
+        <message>
+            <source>use a whole number</source>
+            <translation>请使用整数</translation>
+        </message>
+        <message>
+            <source>use a number</source>
+            <translation>请使用数字</translation>
+        </message>
+        <message>
+            <source>choose {0}</source>
+            <translation>请选择 {0}</translation>
+        </message>
+        <message>
+            <source>, or {0}</source>
+            <translation>，或 {0}</translation>
+        </message>
+        <message>
+            <source>use a whole number from {0:,} to {1:,}</source>
+            <translation>请使用 {0:,} 到 {1:,} 之间的整数</translation>
+        </message>
+        <message>
+            <source>use a number from {0:,} to {1:,}</source>
+            <translation>请使用 {0:,} 到 {1:,} 之间的数字</translation>
         </message>
         <message>
             <source>Whole shop</source>
@@ -5591,8 +5667,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>第 {0}/{1} 步{2}:{3}</translation>
         </message>
         <message>
-            <source>{0} {1}: {2}.</source>
-            <translation>{0} {1}：{2}。</translation>
+            <source>“{0}” does not fit: {1}.</source>
+            <translation>“{0}”不合适：{1}。</translation>
         </message>
         <message>
             <source>{0} {1}: use a number from {2:g} to {3:g}.</source>
