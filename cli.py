@@ -781,6 +781,8 @@ def cmd_campaign(args: argparse.Namespace) -> int:
         print(tr("No list size is expected to pay for its contacts at this margin and cost."))
     if check is not None:
         print(check.sentence)
+    if data.missing_note:
+        print(data.missing_note)
     print(tr("Wrote {0:,} rows to {1}.").format(written, args.out))
     return 0
 

@@ -105,6 +105,9 @@ class CampaignData:
     #: which measured better than the customers' own spend rate) or "intent" (intent × order
     #: value).
     spend_source: str = "intent"
+    #: What the list cannot say yet and which training fills it (the segment without a
+    #: profiles run, the items to offer without a recommendations run); "" when complete.
+    missing_note: str = ""
 
 
 def campaign_data(project: Project) -> CampaignData:
@@ -163,7 +166,25 @@ def campaign_data(project: Project) -> CampaignData:
         frame=frame, categories=sorted(bought), segments=segments, horizon_days=horizon,
         as_of_ms=as_of, intent_run_id=run.id, spend_check=check, bought=bought,
         spend_model=model, spend_source=source,
+        missing_note=missing_note(project),
     )
+
+
+def missing_note(project: Project) -> str:
+    """One sentence on the list's empty columns and the training that fills them ("" when
+    profiles and recommendations are both trained)."""
+    profiles = active_run(project, "profiles") is not None
+    recommend = active_run(project, "recommend") is not None
+    if not profiles and not recommend:
+        return tr("The segment, item and reason columns are empty for now: train customer "
+                  "profiles to give each customer a segment, and recommendations to add the "
+                  "items to offer them and why.")
+    if not profiles:
+        return tr("The segment column is empty for now: train customer profiles to fill it.")
+    if not recommend:
+        return tr("The item and reason columns are empty for now: train recommendations to "
+                  "add the items to offer each customer and why.")
+    return ""
 
 
 def _segments(project: Project) -> tuple[dict[int, str], list[str]]:

@@ -18,6 +18,8 @@ from gui.models import Index, column_order
 
 #: Column keys, in order; "rank" is the place in the list (the page's own order).
 KEYS = ("rank", "customer", "intent", "expected_spend", "segment", "last_ms")
+#: The column of the segment names (hidden without a profiles run).
+SEGMENT_COLUMN = KEYS.index("segment")
 
 
 

@@ -40,7 +40,7 @@ from engine.campaign import (
 )
 from engine.tasks.base import NoData
 from gui.pages.campaign_filters import CampaignFilters
-from gui.pages.campaign_model import CampaignModel, money
+from gui.pages.campaign_model import SEGMENT_COLUMN, CampaignModel, money
 from gui.pages.campaign_views import PlanFigures, ProfitCurve
 from gui.table_menu import install_table_menu
 from gui.widgets import EmptyState, StatusLine, ask_export_path, hint, remember_export_folder, title
@@ -268,8 +268,12 @@ class CampaignPage(QWidget):
         self.data = data
         self.filters.set_choices([str(s) for s in data.segments],
                                  [str(c) for c in data.categories])
-        self.check_label.setText(data.spend_check.sentence if data.spend_check else "")
-        self.check_label.setVisible(data.spend_check is not None)
+        said = [data.spend_check.sentence] if data.spend_check else []
+        said += [data.missing_note] if data.missing_note else []
+        self.check_label.setText("\n".join(said))
+        self.check_label.setVisible(bool(said))
+        # No profiles run: no segment to show (the note says which training fills it).
+        self.table.setColumnHidden(SEGMENT_COLUMN, not data.segments)
         self.model.set_spend_source(data.spend_source)
         self.stack.setCurrentIndex(1)
         self.export_button.setVisible(True)

@@ -107,9 +107,9 @@
     <context>
         <name>CampaignModel</name>
         <message>
-            <location filename="../../work/main/gui/pages/campaign_model.py" line="+35" />
+            <location filename="../../work/main/gui/pages/campaign_model.py" line="+37" />
             <source>#</source>
-            <extracomment>Column keys, in order; "rank" is the place in the list (the page's own order).</extracomment>
+            <extracomment>Column keys, in order; "rank" is the place in the list (the page's own order). The column of the segment names (hidden without a profiles run).</extracomment>
             <translation>#</translation>
         </message>
         <message>
@@ -248,7 +248,7 @@
             <translation>无法读取客户：{0}</translation>
         </message>
         <message>
-            <location line="+47" />
+            <location line="+51" />
             <source>{0:,} of {1:,} customers match.</source>
             <translation>{1:,} 位客户中有 {0:,} 位符合条件。</translation>
         </message>
@@ -3318,6 +3318,18 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
     </context>
     <context>
         <name>engine</name>
+        <message>
+            <source>The segment, item and reason columns are empty for now: train customer profiles to give each customer a segment, and recommendations to add the items to offer them and why.</source>
+            <translation>分群、商品和原因列目前为空：训练客户画像可为每位客户分配分群，训练推荐可加入要向他们推荐的商品及原因。</translation>
+        </message>
+        <message>
+            <source>The segment column is empty for now: train customer profiles to fill it.</source>
+            <translation>分群列目前为空：训练客户画像即可填入。</translation>
+        </message>
+        <message>
+            <source>The item and reason columns are empty for now: train recommendations to add the items to offer each customer and why.</source>
+            <translation>商品和原因列目前为空：训练推荐即可加入要向每位客户推荐的商品及原因。</translation>
+        </message>
         <message>
             <source>nobody is contacted, so nothing is spent or earned.</source>
             <translation>没有联系任何人，因此没有花费也没有收入。</translation>

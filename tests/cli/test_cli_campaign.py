@@ -130,6 +130,21 @@ def test_text_output(shop: Path, tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert lines[1].startswith("Expected: about ") and "at a 30% margin and 0.50 per" in lines[1]
     assert lines[-1] == f"Wrote 25 rows to {out}."
     assert any(line.startswith("Order values checked on the latest") for line in lines)
+    # Segments are trained here, recommendations are not: the note says which columns wait.
+    assert lines[-2] == ("The item and reason columns are empty for now: train recommendations "
+                         "to add the items to offer each customer and why.")
+
+
+def test_the_note_names_every_training_the_list_still_waits_for(trained: Path) -> None:  # noqa: F811
+    from engine.campaign import missing_note
+
+    project = open_project(trained, create=False)
+    try:
+        said = missing_note(project)  # intent only: no segments, no items
+    finally:
+        project.close()
+    assert said.startswith("The segment, item and reason columns are empty for now")
+    assert "train customer profiles" in said and "recommendations" in said
 
 
 @pytest.mark.parametrize(
