@@ -40,7 +40,7 @@ from engine.ingest import (
 from engine.ingest.mapping_memory import PreviousMapping, format_signature, previous_mapping
 from gui.readonly import is_read_only, read_only_sentence
 from gui.table_menu import install_table_menu
-from gui.widgets import ask_export_path, tell_failed, tell_saved
+from gui.widgets import ask_export_path, export_folder, tell_failed, tell_saved
 from gui.wizard_choose import ChoosePage
 from gui.wizard_common import FILE_FILTER
 from gui.wizard_steps import ResultPage, RunningPage
@@ -137,7 +137,8 @@ class ImportWizard(QDialog):
     def choose_file(self) -> None:
         """Ask for a file and load it."""
         path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Choose your shop's behavior log"), "", self.tr(FILE_FILTER)
+            self, self.tr("Choose your shop's behavior log"), str(export_folder()),
+            self.tr(FILE_FILTER)
         )
         if path:
             self.load_file(path)

@@ -29,7 +29,7 @@ from gui.import_wizard import ImportWizard
 from gui.pages.data_page import DataPage
 from gui.report import ReportSaver
 from gui.settings import Settings, save_settings
-from gui.widgets import ask_export_path, tell_failed, tell_saved
+from gui.widgets import ask_export_path, export_folder, tell_failed, tell_saved
 from gui.worker import Worker
 from storage.project import PROJECT_SUFFIX, Project, ProjectError, open_project
 
@@ -400,8 +400,10 @@ class MainWindow(QMainWindow):
                 self.tr("Wait until the running training or import ends (or stop it) first."),
             )
             return
+        # In the user's Documents (or the folder of the last save), never the app's own folder.
         path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("New project"), f"shop{PROJECT_SUFFIX}", self.tr(PROJECT_FILTER)
+            self, self.tr("New project"), str(export_folder() / f"shop{PROJECT_SUFFIX}"),
+            self.tr(PROJECT_FILTER)
         )
         if not path:
             return
@@ -434,7 +436,7 @@ class MainWindow(QMainWindow):
     def choose_project(self) -> None:
         """Ask for a project file and open it."""
         path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Open project"), "", self.tr(PROJECT_FILTER)
+            self, self.tr("Open project"), str(export_folder()), self.tr(PROJECT_FILTER)
         )
         if path:
             self.open_project(path)
