@@ -919,7 +919,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help=tr("import a behavior log (CSV, TSV, JSON lines, gzip, zip)"))
     _add_project(p)
-    p.add_argument("file")
+    p.add_argument("file", help=tr("the shop's export to import: CSV, TSV, JSON lines, gzip or "
+                                   "zip"))
     p.add_argument("--format", help=tr("a known format (taobao, rees46, retailrocket, "
                    "uci_online_retail, otto, yoochoose_clicks, yoochoose_buys) or csv"))
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN",

@@ -143,6 +143,7 @@ class EventsBox(QGroupBox):
         row.addWidget(self.default_event_combo)
         row.addStretch(1)
         ev.addWidget(self.default_event_row)
+        self.default_event_row.setVisible(False)  # until a file without event words is read
         self.no_event_label = hint("")
         ev.addWidget(self.no_event_label)
         ev.addStretch(0)

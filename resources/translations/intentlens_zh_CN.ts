@@ -1459,12 +1459,12 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
         </message>
         <message>
             <location line="+1" />
-            <location line="+86" />
+            <location line="+87" />
             <source>Order status</source>
             <translation>订单状态</translation>
         </message>
         <message>
-            <location line="-85" />
+            <location line="-86" />
             <source>Refunded amount</source>
             <translation>退款金额</translation>
         </message>
@@ -1494,7 +1494,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>在没有事件列的文件中，每一行代表什么</translation>
         </message>
         <message>
-            <location line="+21" />
+            <location line="+22" />
             <source>Event word</source>
             <translation>行为词</translation>
         </message>
@@ -1524,13 +1524,13 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>请选择此文件每一行代表什么（例如页面浏览列表：“浏览”）。</translation>
         </message>
         <message>
-            <location line="-93" />
-            <location line="+37" />
+            <location line="-94" />
+            <location line="+38" />
             <source>In the file</source>
             <translation>文件中</translation>
         </message>
         <message>
-            <location line="-36" />
+            <location line="-37" />
             <source>Rows</source>
             <translation>行数</translation>
         </message>
@@ -1585,7 +1585,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>正在取消… 不会做任何更改。</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/import_wizard.py" line="+31" />
+            <location filename="../../work/main/gui/import_wizard.py" line="+32" />
             <source>The mapping of “{0}” does not fit this file: {1}</source>
             <translation>“{0}”的列对应方式不适用于此文件：{1}</translation>
         </message>
@@ -1921,8 +1921,8 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
         </message>
         <message>
             <location line="+29" />
-            <location line="+5" />
-            <location line="+8" />
+            <location line="+6" />
+            <location line="+9" />
             <source>New project</source>
             <translation>新建项目</translation>
         </message>
@@ -1982,8 +1982,8 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>停止训练并退出吗？目前最好的模型会被保留。</translation>
         </message>
         <message>
-            <location line="-181" />
-            <location line="+74" />
+            <location line="-183" />
+            <location line="+76" />
             <source>Open project</source>
             <translation>打开项目</translation>
         </message>
@@ -5361,6 +5361,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>import a behavior log (CSV, TSV, JSON lines, gzip, zip)</source>
             <translation>导入行为日志（CSV、TSV、JSON lines、gzip、zip）</translation>
+        </message>
+        <message>
+            <source>the shop's export to import: CSV, TSV, JSON lines, gzip or zip</source>
+            <translation>要导入的店铺导出文件：CSV、TSV、JSON lines、gzip 或 zip</translation>
         </message>
         <message>
             <source>a known format (taobao, rees46, retailrocket, uci_online_retail, otto, yoochoose_clicks, yoochoose_buys) or csv</source>
