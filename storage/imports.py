@@ -1,8 +1,8 @@
 """Writing one import into a project: one transaction, bulk writes, nothing half-done.
 
 The engine's importer drives an ``ImportWriter``: it resolves customer and item keys to ids,
-appends events and rejected rows in large batches (one executemany on SQLite, COPY on
-PostgreSQL: ``storage.dialect.insert_rows``), and either commits everything or rolls
+appends events and rejected rows in large batches (many-row INSERTs on SQLite, COPY on
+PostgreSQL: ``storage.dialect.insert_columns``), and either commits everything or rolls
 everything back (cancel, error, crash), so the project is exactly as before a failed import.
 """
 
@@ -140,7 +140,13 @@ class ImportWriter:
             self._customers, keys, self._next_customer
         )
         if new_pos:
-            self._insert_rows(schema.customers, ("id", "key"), [(ids[i], keys[i]) for i in new_pos])
+            new_pos.sort(key=keys.__getitem__)  # in key order, the unique index grows fastest
+            dialect.insert_columns(
+                self.conn,
+                schema.customers.name,
+                {"id": [ids[i] for i in new_pos], "key": [keys[i] for i in new_pos]},
+                len(new_pos),
+            )
             self._new_customers += len(new_pos)
         return ids
 
@@ -155,39 +161,39 @@ class ImportWriter:
         keys = self._text(keys)
         ids, new_pos, self._next_item = self._resolve(self._items, keys, self._next_item)
         if new_pos:
+            new_pos.sort(key=keys.__getitem__)  # in key order, the unique index grows fastest
             categories, names = self._text(categories), self._text(names)
-            # Leave out the columns with no value at all (binding NULLs is not free).
-            extra = [
-                (col, values)
-                for col, values in (("category", categories), ("name", names), ("price", prices))
-                if any(values[i] is not None for i in new_pos)
-            ]
-            cols = ("id", "key", *(c for c, _ in extra))
-            rows = [(ids[i], keys[i], *(v[i] for _, v in extra)) for i in new_pos]
-            self._insert_rows(schema.items, cols, rows)
+            columns: dict[str, list[Any]] = {
+                "id": [ids[i] for i in new_pos], "key": [keys[i] for i in new_pos]
+            }
+            for col, values in (("category", categories), ("name", names), ("price", prices)):
+                new = [values[i] for i in new_pos]
+                # Leave out the columns with no value at all (binding NULLs is not free).
+                if new.count(None) < len(new):
+                    columns[col] = new
+            dialect.insert_columns(self.conn, schema.items.name, columns, len(new_pos))
         return ids
 
-    def _insert_rows(self, table: Any, cols: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        dialect.insert_rows(self.conn, table.name, cols, rows)
-
-    def add_events(self, columns: dict[str, list[Any]], n: int) -> None:
-        """Append ``n`` events given column by column (names from ``EVENT_COLUMNS``; columns
-        left out are NULL). The batch id is added here."""
+    def add_events(self, columns: dict[str, Sequence[Any]], n: int) -> None:
+        """Append ``n`` events given column by column, as lists or numpy arrays (names from
+        ``EVENT_COLUMNS``; columns left out are NULL). The batch id is added here."""
         if n == 0:
             return
-        names = [c for c in EVENT_COLUMNS if c in columns]
         unknown = set(columns) - set(EVENT_COLUMNS)
-        if unknown:
-            raise ValueError(f"not event columns: {sorted(unknown)}")
+        if unknown or "batch_id" in columns:
+            raise ValueError(f"not event columns: {sorted(unknown | {'batch_id'} & set(columns))}")
         if self._nul_free:
             columns = {
-                c: dialect.storable_text(v) if c in _TEXT_COLUMNS else v
+                c: dialect.storable_text(list(v)) if c in _TEXT_COLUMNS else v
                 for c, v in columns.items()
             }
-        values = [columns[c] for c in names]
-        names.append("batch_id")
-        values.append([self.batch_id] * n)
-        dialect.insert_rows(self.conn, "events", names, zip(*values, strict=True))
+        dialect.insert_columns(
+            self.conn,
+            "events",
+            {c: columns[c] for c in EVENT_COLUMNS if c in columns},
+            n,
+            same={"batch_id": self.batch_id},
+        )
         self._totals.add(columns, n)
 
     def add_rejected(self, rows: Sequence[tuple[int, str, str]]) -> None:
@@ -195,12 +201,12 @@ class ImportWriter:
         if not rows:
             return
         line_nos, raws, reasons = zip(*rows, strict=True)
-        dialect.insert_rows(
+        dialect.insert_columns(
             self.conn,
             "rejected_rows",
-            ("batch_id", "line_no", "raw", "reason"),
-            zip([self.batch_id] * len(rows), line_nos, self._text(raws), self._text(reasons),
-                strict=True),
+            {"line_no": line_nos, "raw": self._text(raws), "reason": self._text(reasons)},
+            len(rows),
+            same={"batch_id": self.batch_id},
         )
 
     def defer_indexes(self) -> None:

@@ -90,17 +90,26 @@ def fill_keys_and_columns(
 
     # Only columns with at least one value go into the INSERT: binding NULLs costs as much as
     # binding values (measured: 6 bound columns insert 2.7x faster than 12 with 6 NULL).
+    # Columns stay numpy arrays: the writer binds them and adds them up without a list per column.
     columns = p.columns
-    columns["time_ms"] = times.tolist()
-    columns["event"] = ev.tolist()
+    columns["time_ms"] = times
+    columns["event"] = ev
 
     def put_text(name_: str, s: pd.Series | None) -> None:
-        if s is not None and s.notna().any():
-            columns[name_] = list(s.to_numpy(dtype=object, na_value=None).tolist())
+        if s is None:
+            return
+        # One Python string per distinct value, not one per row ("view" a million times).
+        codes, uniques = pd.factorize(s)
+        if len(uniques):
+            shared = np.empty(len(uniques) + 1, dtype=object)  # the last one: None, code -1
+            shared[:-1] = np.asarray(uniques, dtype=object)
+            columns[name_] = shared[codes]
 
     def put_float(name_: str, a: npt.NDArray[np.float64]) -> None:
         if not np.isnan(a).all():
-            columns[name_] = _obj_floats(a)
+            out = a.astype(object)
+            out[np.isnan(a)] = None
+            columns[name_] = out
 
     put_text("raw_event", raw_event_vals)
     put_text("category", category)

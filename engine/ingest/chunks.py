@@ -68,21 +68,26 @@ def write_chunk(p: PreparedChunk, writer: Any, totals: ImportTotals) -> None:
         return
     n = p.n_events
     cust_ids = np.asarray(writer.customer_ids(p.cust_keys), dtype=np.int64)[p.cust_codes]
-    columns = dict(p.columns)
-    columns["customer_id"] = cust_ids.tolist()
+    # Arrays, not lists: the writer binds them and sums them up without a Python object per row.
+    columns: dict[str, Any] = dict(p.columns)
+    columns["customer_id"] = cust_ids
     if p.item_keys:
         cats, names, prices = p.item_first
         ids = np.asarray(writer.item_ids(p.item_keys, cats, names, prices), dtype=np.int64)
         codes = p.item_codes
-        obj = ids[np.where(codes >= 0, codes, 0)].astype(object)
-        obj[codes < 0] = None
-        columns["item_id"] = list(obj.tolist())
-        totals.items.update(ids.tolist())
+        item_ids = ids[np.where(codes >= 0, codes, 0)]
+        if (codes < 0).any():
+            obj = item_ids.astype(object)
+            obj[codes < 0] = None
+            columns["item_id"] = obj
+        else:
+            columns["item_id"] = item_ids
+        totals.items.update(ids)
     writer.add_events(columns, n)
     totals.imported += p.n
     totals.events += n
     totals.by_type.update(Counter(p.events.tolist()))
-    totals.customers.update(np.unique(cust_ids).tolist())
+    totals.customers.update(cust_ids)
     tmin, tmax = int(p.times.min()), int(p.times.max())
     totals.first = tmin if totals.first is None else min(totals.first, tmin)
     totals.last = tmax if totals.last is None else max(totals.last, tmax)

@@ -68,6 +68,36 @@ def reason_text(kind: str, **kw: Any) -> str:
     return tr("The line is not valid JSON.")
 
 
+class IdSet:
+    """The distinct ids an import met (customer or item ids: small positive integers), one bit
+    each: a set of Python ints would cost about 70 bytes per id and a Python object per row."""
+
+    def __init__(self) -> None:
+        self._seen = np.zeros(0, dtype=bool)
+
+    def update(self, ids: npt.ArrayLike) -> None:
+        """Add ids (any shape of integer array or list)."""
+        arr = np.asarray(ids, dtype=np.int64).ravel()
+        if not len(arr):
+            return
+        if arr.min() < 0:
+            raise ValueError("ids are never negative")
+        top = int(arr.max()) + 1
+        if top > len(self._seen):
+            grown = np.zeros(max(top, 2 * len(self._seen)), dtype=bool)
+            grown[: len(self._seen)] = self._seen
+            self._seen = grown
+        self._seen[arr] = True
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self._seen))
+
+    def __contains__(self, value: object) -> bool:
+        if not isinstance(value, int | np.integer) or not 0 <= value < len(self._seen):
+            return False
+        return bool(self._seen[value])
+
+
 @dataclass
 class ImportTotals:
     lines: int = 0
@@ -75,8 +105,8 @@ class ImportTotals:
     rejected: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
     by_type: Counter[str] = field(default_factory=Counter)
-    customers: set[int] = field(default_factory=set)
-    items: set[int] = field(default_factory=set)
+    customers: IdSet = field(default_factory=IdSet)
+    items: IdSet = field(default_factory=IdSet)
     first: int | None = None
     last: int | None = None
     revenue: float = 0.0
@@ -120,7 +150,7 @@ class PreparedChunk:
     item_keys: list[str] = field(default_factory=list)
     item_codes: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, np.intp))
     item_first: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
-    columns: dict[str, list[Any]] = field(default_factory=dict)
+    columns: dict[str, Any] = field(default_factory=dict)  # lists or numpy arrays
     revenue: float = 0.0
     n_events: int = 0
     warn: Counter[tuple[str, str]] = field(default_factory=Counter)
