@@ -124,7 +124,6 @@ ARGPARSE_WORDS = (
     "the following arguments are required: %s",
     "unrecognized arguments: %s",
     "invalid choice: %(value)r (choose from %(choices)s)",
-    "argument %(argument_name)s: %(message)s",
     "expected one argument",
     "expected at most one argument",
     "expected at least one argument",
@@ -580,6 +579,7 @@ def _setting_type(spec: Any) -> Callable[[str], Any]:
     from engine.fields import allowed, check_value
 
     s = spec.setting
+    flag = s.cli_flag(spec.name)
 
     def parse(text: str) -> Any:
         word = text.strip().lower()
@@ -591,9 +591,8 @@ def _setting_type(spec: Any) -> Callable[[str], Any]:
         except ValueError:
             value = ""  # not a number: refused below with what is allowed
         if value == "" or check_value(spec, value) is not None:
-            # argparse names the flag first ("argument --horizon: …").
             raise argparse.ArgumentTypeError(
-                tr("“{0}” does not fit: {1}.").format(text, allowed(spec))
+                tr("{0} {1}: {2}.").format(flag, text, allowed(spec))
             )
         return value
 
@@ -1062,9 +1061,11 @@ class _Parser(argparse.ArgumentParser):
         flag = head.removeprefix("argument ").split("/")[-1]
         if head.startswith("argument ") and rest.startswith(flag):
             text = rest
+        elif head.startswith("argument ") and rest:  # "argument --preset: invalid choice …"
+            text = tr("argument {0}: {1}").format(head.removeprefix("argument "), rest)
         text = text.rstrip(".")
         if not text.endswith("。"):  # a translated sentence keeps its own full stop
-            text += "."
+            text += tr(".")
         self.exit(2, tr("Error: {0}").format(text) + "\n")
 
 

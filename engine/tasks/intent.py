@@ -24,7 +24,6 @@ from engine.intent import (
     train_intent,
 )
 from engine.intent.config import model_label
-from engine.intent.evaluate import ensemble_words, period_words, sequence_words, verdict
 from engine.tasks.base import (
     CardSection,
     Chart,
@@ -308,6 +307,8 @@ class IntentTask:
         """The validation period, the verdict and the notes of a run in today's language:
         worded again from the saved figures (runs saved before the period was kept show the
         sentences they were saved with)."""
+        from engine.intent.evaluate import ensemble_words, period_words, sequence_words, verdict
+
         history = run.history
         span = history.get("period_ms")
         saved_notes = [str(history[k]) for k in (

@@ -5683,8 +5683,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>第 {0}/{1} 步{2}:{3}</translation>
         </message>
         <message>
-            <source>“{0}” does not fit: {1}.</source>
-            <translation>“{0}”不合适：{1}。</translation>
+            <source>{0} {1}: {2}.</source>
+            <translation>{0} {1}：{2}。</translation>
         </message>
         <message>
             <source>{0} {1}: use a number from {2:g} to {3:g}.</source>
@@ -5705,6 +5705,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>unrecognized arguments: {0} (with --db URL, leave out the project file)</source>
             <translation>无法识别的参数：{0}（使用 --db URL 时，请不要再给出项目文件）</translation>
+        </message>
+        <message>
+            <source>argument {0}: {1}</source>
+            <translation>参数 {0}：{1}</translation>
         </message>
         <message>
             <source>Error: {0}</source>
@@ -6089,10 +6093,6 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>invalid choice: %(value)r (choose from %(choices)s)</source>
             <translation>无效的选项：%(value)r（可选：%(choices)s）</translation>
-        </message>
-        <message>
-            <source>argument %(argument_name)s: %(message)s</source>
-            <translation>参数 %(argument_name)s：%(message)s</translation>
         </message>
         <message>
             <source>expected one argument</source>

@@ -109,8 +109,7 @@ def test_a_new_task_trains_from_the_command_line(
     finally:
         project.close()
     assert cli.run(["train", KEY, *project_args(shop), "--weight", "11"]) == 2
-    assert "--weight: “11” does not fit: use a whole number from 1 to 10." in (
-        capsys.readouterr().err)
+    assert "Error: --weight 11: use a whole number from 1 to 10." in capsys.readouterr().err
 
 
 def test_a_stopped_run_that_is_not_kept_saves_nothing(counting: None, opened: Project) -> None:
