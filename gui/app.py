@@ -109,7 +109,10 @@ def interface_locale(language: str, system: QLocale | None = None) -> QLocale:
     if language == "zh_CN":
         return QLocale(QLocale.Language.Chinese, QLocale.Script.SimplifiedChineseScript,
                        system.territory())
-    return system
+    # The system's language with that language's own forms: Qt's system locale takes its
+    # language from LANGUAGE but its date forms from LC_TIME, so LANGUAGE=zh_CN with LANG=C
+    # wrote "1 06 2025" under a Chinese window.
+    return QLocale(system.language(), system.script(), system.territory())
 
 
 _running_language = "system"

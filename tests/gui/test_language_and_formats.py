@@ -250,3 +250,24 @@ def test_file_settings_stores_the_choice_and_says_when_it_applies(
     assert window.settings.language == "zh_CN"
     assert window.statusBar().currentMessage() == (
         "The language changes when IntentLens starts again.")
+
+
+def test_a_chinese_ui_on_a_c_locale_writes_chinese_dates() -> None:
+    """LANGUAGE=zh_CN with LANG=C: Qt's system locale is Chinese but takes C's date forms
+    ("1 06 2025"); IntentLens writes the language's own (2025/6/1)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LANG": "C.UTF-8", "LANGUAGE": "zh_CN", "QT_QPA_PLATFORM": "offscreen"}
+    env.pop("LC_ALL", None)
+    code = ("from PySide6.QtWidgets import QApplication\n"
+            "app = QApplication([])\n"
+            "from gui.app import apply_language\n"
+            "apply_language(app, 'system')\n"
+            "from gui import formats\n"
+            "print(formats.day(1748736000000))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "2025/6/1"
