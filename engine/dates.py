@@ -42,6 +42,12 @@ def day_end(year: int, month: int, day_of_month: int) -> int:
     return int(start) + MS_PER_DAY - 1
 
 
+def end_of_day(ms: int) -> int:
+    """The last millisecond of the UTC day that holds ``ms``."""
+    moment = datetime.fromtimestamp(ms / 1000, UTC)
+    return day_end(moment.year, moment.month, moment.day)
+
+
 def parse_date(text: str) -> int:
     """A date given by the user (YYYY-MM-DD, optionally with a time) as UTC epoch ms; a bare
     date means the end of that day. Raises ValueError (or OverflowError) when it is no date."""

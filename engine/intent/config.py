@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Final
 
 from engine.dates import default_horizon_days as horizon_rule
+from engine.dates import end_of_day
 from engine.fields import setting
 from engine.words import tr
 
@@ -198,10 +199,11 @@ class IntentConfig:
 
 
 def default_as_of_ms(events: pd.DataFrame) -> int:
-    """The last event time in the data (the default as-of date)."""
+    """The default as-of date: the end of the day of the last event, as the Train page's date
+    box gives it, so a command and a click train on the same periods."""
     if len(events) == 0:
         raise ValueError("There are no events to learn from.")
-    return int(events["time_ms"].max())
+    return end_of_day(int(events["time_ms"].max()))
 
 
 def default_horizon_days(events: pd.DataFrame, as_of_ms: int | None = None) -> int:

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from engine.intent.config import default_as_of_ms
 from engine.nn import cap_threads, standardize
 from engine.profiles.clusters import choose_k, kmeans, silhouette
 from engine.profiles.config import ProfileConfig
@@ -169,7 +170,7 @@ def train_profiles(
     # The map shows the space the segments were found in, so colours and clusters agree.
     space = emb if method == "autoencoder" else x
     map_2d = PCA(n_components=2, random_state=seed).fit_transform(space).astype(np.float32)
-    as_of = config.as_of_ms if config.as_of_ms is not None else int(events["time_ms"].max())
+    as_of = config.as_of_ms if config.as_of_ms is not None else default_as_of_ms(events)
     seen = events.loc[events["time_ms"].to_numpy() <= as_of]
     segments = describe_segments(feats, labels, seen, intent_scores)
     model = runs[0].model

@@ -77,13 +77,13 @@ class ProfilesTask:
               signal: SignalReader) -> Iterator[Progress | ProfileResult]:
         """Learn profiles and segments; when a purchase-intent model exists, its scores give
         each segment an average intent. A stopped run yields no result."""
+        from engine.intent.config import default_as_of_ms
         from engine.profiles.training import ProfileEpoch, train_profiles
 
         verdict = self.check(events, config)
         if not verdict.ok:
             raise NoData(verdict.message)
-        as_of_ms = config.as_of_ms if config.as_of_ms is not None else int(
-            events["time_ms"].max())
+        as_of_ms = config.as_of_ms if config.as_of_ms is not None else default_as_of_ms(events)
         for report in train_profiles(events, config, should_stop=should_stop,
                                      intent_scores=signal("purchase_probability")):
             if isinstance(report, ProfileEpoch):

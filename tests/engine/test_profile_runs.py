@@ -16,7 +16,7 @@ import torch
 from sklearn.metrics import adjusted_rand_score
 
 from engine import runs
-from engine.dates import parse_date
+from engine.dates import end_of_day, parse_date
 from engine.demo import generate_demo
 from engine.demo_project import create_demo_project
 from engine.profiles import ProfileConfig, ProfileResult
@@ -106,7 +106,7 @@ def test_train_and_save_reports_progress_then_saves_the_run(
     assert m["silhouette"] == pytest.approx(result.silhouette)
     assert set(m["comparison"]) == {"autoencoder", "features"}
     last_event = int(events_frame(demo_project)["time_ms"].max())
-    assert run.settings["as_of_ms"] == last_event
+    assert run.settings["as_of_ms"] == end_of_day(last_event)  # as the Train page's date box
     # One saved epoch per epoch report (the two "preparing" reports come before them).
     epochs = [r for r in reports if isinstance(r, Progress) and r.step == "epoch"]
     assert len(run.history["epochs"]) == len(epochs) == len(reports) - 3

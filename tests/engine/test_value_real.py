@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from engine.dates import end_of_day
 from engine.ingest import ImportOptions, run_import
 from engine.tasks.base import NoData, Progress
 from engine.tasks.value import METRIC_COLUMNS
@@ -205,7 +206,7 @@ def test_retail_value_against_baselines(retail: pd.DataFrame, seed: int) -> None
 
     # A year of priced orders: the default horizon is the 30-day cap, as of the last invoice.
     assert h == 30 and result.settings["seed"] == seed
-    assert result.settings["as_of_ms"] == int(retail["time_ms"].max())
+    assert result.settings["as_of_ms"] == end_of_day(int(retail["time_ms"].max()))
     # The gate passes, with its counts.
     assert m["gate"] == RETAIL_GATE
     assert notes[0] == (
