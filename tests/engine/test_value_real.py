@@ -187,7 +187,7 @@ def test_taobao_default_horizon_is_refused_in_a_sentence(taobao: pd.DataFrame) -
 
 
 #: Online Retail's gate, as of its last invoice (2011-12-09 12:50) with the 30-day horizon.
-RETAIL_GATE = {"recent_buyers": 1649.0, "repeat_customers": 2790.0, "three_orders": 2010.0}
+RETAIL_GATE = {"recent_buyers": 1629.0, "repeat_customers": 2790.0, "three_orders": 2010.0}
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -210,7 +210,7 @@ def test_retail_value_against_baselines(retail: pd.DataFrame, seed: int) -> None
     # The gate passes, with its counts.
     assert m["gate"] == RETAIL_GATE
     assert notes[0] == (
-        "1,649 customers bought in the last 30 days: enough for expected spend; 2,790 customers "
+        "1,629 customers bought in the last 30 days: enough for expected spend; 2,790 customers "
         "bought on two days or more: enough for next-order dates; 2,010 have 3+ orders.")
     for prediction, methods, gaps in PREDICTIONS:
         block = m[prediction]
@@ -222,13 +222,13 @@ def test_retail_value_against_baselines(retail: pd.DataFrame, seed: int) -> None
             est, lo, hi = block[key]
             assert lo <= est <= hi, (prediction, key, block[key])
 
-    # Expected spend, on the 4,106 customers known before the latest 30 days: the model is off
+    # Expected spend, on the 4,122 customers known before the latest 30 days: the model is off
     # by about 240 a customer against 339 for the shop average and 254 for "nobody buys"; its
     # top 10% made about 55% of the spend, against 29% for the shop average (a constant: its
     # "top 10%" is arbitrary) and 50% for the customers' own spend rate.
     spend = m["spend"]
     model, shop = spend["spend_model"], spend["shop_average"]
-    assert spend["customers"] == 4106
+    assert spend["customers"] == 4122
     assert model["mae"] < 0.85 * shop["mae"], (model, shop)
     assert model["mae"] < spend["nobody_buys_mae"], (model, spend["nobody_buys_mae"])
     assert model["top10_capture"] > shop["top10_capture"] + 0.15, (model, shop)
@@ -238,15 +238,15 @@ def test_retail_value_against_baselines(retail: pd.DataFrame, seed: int) -> None
     assert spend["versus_shrunk_mean"][2] > 0, spend["versus_shrunk_mean"]
     assert spend["top10_versus_shrunk_mean"][0] > 0, spend["top10_versus_shrunk_mean"]
 
-    # Next order, on the 1,091 repeat customers who bought again in the latest 30 days: median
+    # Next order, on the 1,084 repeat customers who bought again in the latest 30 days: median
     # 19 days off against 23 for "last purchase + mean gap" (interval about +2.5 to +6 days).
     dates = m["next_purchase"]
-    assert dates["customers"] == 1091
+    assert dates["customers"] == 1084
     assert dates["gap_model"]["median_abs_days"] <= dates["last_plus_gap"]["median_abs_days"]
     est, lo, hi = dates["versus_last_plus_gap"]
     assert est >= 0 and hi > 0, dates["versus_last_plus_gap"]
 
-    # Churn: a 176-day window from mid-June, 2,850 buyers, 31% churned; AUC 0.69 against 0.67
+    # Churn: a 176-day window from mid-June, 2,861 buyers, 31% churned; AUC 0.70 against 0.67
     # for recency (interval about -0.01 to +0.05: not clearly worse).
     churn = m["churn"]
     assert churn["window_days"] > 90 and churn["customers"] >= 1000
