@@ -36,7 +36,7 @@ from storage.runs import RunInfo
 # scores serve and can be compared.
 TINY = dict(preset="fast", epochs=2, hidden_size=16, seq_len=40, batch_size=128,
             always_deep=True)
-PERIOD = "purchases 2025-10-28 to 2025-11-27"
+PERIOD = "purchases 2025-10-29 to 2025-11-27"  # as of the end of the last day
 
 
 @pytest.fixture(autouse=True, scope="module")
