@@ -59,31 +59,29 @@ PREDICTIONS = (
 )
 
 
-@pytest.fixture(scope="module")
-def taobao(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
-    path = datasets / TAOBAO
+def _imported(datasets: Path, name: str, fmt: str,
+              tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    """A shared log imported once, as a user imports it; skipped when it is not there."""
+    path = datasets / name
     if not path.is_file():
-        pytest.skip(f"{TAOBAO} is not in {datasets}")
-    project = open_project(tmp_path_factory.mktemp("value-real") / "taobao.intentlens")
+        pytest.skip(f"{name} is not in {datasets}")
+    project = open_project(tmp_path_factory.mktemp("value-real") / f"{fmt}.intentlens")
     try:
-        run_import(project, path, ImportOptions(format="taobao"))
+        run_import(project, path, ImportOptions(format=fmt))
         return events_frame(project)
     finally:
         project.close()
+
+
+@pytest.fixture(scope="module")
+def taobao(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    return _imported(datasets, TAOBAO, "taobao", tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def retail(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
-    """Online Retail imported once, as a user imports it (about 20 s)."""
-    path = datasets / RETAIL
-    if not path.is_file():
-        pytest.skip(f"{RETAIL} is not in {datasets}")
-    project = open_project(tmp_path_factory.mktemp("value-real") / "retail.intentlens")
-    try:
-        run_import(project, path, ImportOptions(format="uci_online_retail"))
-        return events_frame(project)
-    finally:
-        project.close()
+    """Online Retail (about 20 s to import)."""
+    return _imported(datasets, RETAIL, "uci_online_retail", tmp_path_factory)
 
 
 def _train(events: pd.DataFrame, config: ValueConfig) -> tuple[list[str], ValueResult]:
