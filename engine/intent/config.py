@@ -30,8 +30,10 @@ def model_label(cell: str, preset: str, models: int = 1) -> str:
 
 
 #: Settings behind each preset. Keys that are also ``IntentConfig`` fields fill its ``None``
-#: fields; the others (``max_cutoffs``, ``patience``) are read from the preset directly.
-#: ``max_cutoffs`` bounds the training examples (customers x cutoffs) and so the time per epoch.
+#: fields; the others (``max_cutoffs``, ``patience``, ``epoch_examples``) are read from the preset
+#: directly. ``max_cutoffs`` bounds the training examples (customers x cutoffs); on a big shop
+#: ``epoch_examples`` bounds the time per epoch: each epoch then trains on that many examples,
+#: the next ones in a shuffled cycle, so every example is seen before any is seen twice.
 PRESETS: Final[dict[str, dict[str, float | int | bool]]] = {
     "fast": {
         "epochs": 6,
@@ -44,6 +46,7 @@ PRESETS: Final[dict[str, dict[str, float | int | bool]]] = {
         "augment": False,
         "seeds": 1,
         "max_cutoffs": 6,
+        "epoch_examples": 24_000,
         "patience": 2,
     },
     "balanced": {
@@ -57,6 +60,7 @@ PRESETS: Final[dict[str, dict[str, float | int | bool]]] = {
         "augment": False,
         "seeds": 3,
         "max_cutoffs": 12,
+        "epoch_examples": 80_000,
         "patience": 3,
     },
     "thorough": {
@@ -70,6 +74,7 @@ PRESETS: Final[dict[str, dict[str, float | int | bool]]] = {
         "augment": True,
         "seeds": 3,
         "max_cutoffs": 24,
+        "epoch_examples": 250_000,
         "patience": 4,
     },
 }
@@ -217,5 +222,6 @@ def default_horizon_days(events: pd.DataFrame, as_of_ms: int | None = None) -> i
 
 
 def preset_value(config: IntentConfig, key: str) -> float | int | bool:
-    """A preset-only setting (``max_cutoffs``, ``patience``) for the config's preset."""
+    """A preset-only setting (``max_cutoffs``, ``patience``, ``epoch_examples``) for the
+    config's preset."""
     return PRESETS[config.preset][key]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -349,3 +349,18 @@ def ensemble_words(figures: dict[str, float], period: str) -> str:
         "{0:.3f} (average minus first model: {1}). The average serves, because it does not "
         "depend on one lucky or unlucky random start."
     ).format(figures["ensemble_auc"], gap)
+
+
+def augmentation_words(figures: dict[str, Any]) -> str:
+    """Whether the sequence augmentation (thorough preset) was kept, in plain words, from its
+    saved figures: the first model's best validation AUC with and without it."""
+    with_, without = float(figures["auc_with"]), float(figures["auc_without"])
+    if figures.get("kept"):
+        return tr(
+            "Sequence augmentation helped: validation AUC {0:.3f} with it against {1:.3f} "
+            "without (same epoch budget); the augmented model is kept."
+        ).format(with_, without)
+    return tr(
+        "Sequence augmentation did not help: validation AUC {0:.3f} with it against {1:.3f} "
+        "without (same epoch budget); the model without it is kept."
+    ).format(with_, without)

@@ -39,6 +39,7 @@ def config_dict(cfg: IntentConfig) -> dict[str, object]:
     d.update(
         max_cutoffs=int(preset_value(cfg, "max_cutoffs")),
         patience=int(preset_value(cfg, "patience")),
+        epoch_examples=int(preset_value(cfg, "epoch_examples")),
         item_buckets=ITEM_BUCKETS,
         cat_buckets=CATEGORY_BUCKETS,
         word_buckets=WORD_BUCKETS,

@@ -97,6 +97,9 @@ class IntentResult:
     #: spread and whether their average or one model serves; None with one model. The figures
     #: are in ``metrics["model"]`` (``seed_auc_*``, ``ensemble_*``).
     ensemble_note: str | None = None
+    #: The first model with and without sequence augmentation (thorough): auc_with,
+    #: auc_without, kept; None when augmentation was not tried.
+    augmentation: dict[str, float | bool] | None = None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from engine.intent.drivers import sequence_drivers
 from engine.intent.evaluate import (
     add_gaps,
     auc_gaps,
+    augmentation_words,
     baseline_scores,
     curves_for,
     ensemble_figures,
@@ -48,7 +49,7 @@ from engine.intent.network import (
     scores_frame,
 )
 from engine.intent.reports import BatchReport, DataCheck, EpochReport, IntentResult, Note
-from engine.nn import ensure_threads, pick_device, standard_stats
+from engine.nn import adam, ensure_threads, pick_device, standard_stats
 from engine.stats import auc_metric, paired_bootstrap
 from engine.words import tr
 
@@ -121,9 +122,8 @@ def _fit(
     The time left that the reports say includes what follows this fit: ``later_s`` seconds,
     or when unknown ``later_fits`` more fits as long as this one's epoch budget."""
     assert cfg.learning_rate is not None and cfg.batch_size is not None
-    opt = torch.optim.Adam(
-        model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay or 0.0
-    )
+    opt = adam(model.parameters(), device, lr=cfg.learning_rate,
+               weight_decay=cfg.weight_decay or 0.0)
     loss_fn = nn.BCEWithLogitsLoss()
     rng = np.random.default_rng(cfg.seed)
     history: list[EpochReport] = []
@@ -131,10 +131,18 @@ def _fit(
     best_state: dict[str, torch.Tensor] | None = None
     bad = 0
     started = time.perf_counter()
+    # A big shop: each epoch trains on the preset's number of examples, the next ones of a
+    # shuffled cycle (drawn only then, so smaller logs train exactly as before).
+    cap = int(preset_value(cfg, "epoch_examples"))
+    cycle = rng.permutation(len(train)) if len(train) > cap else None
     for epoch in range(1, epochs + 1):
+        if cycle is None:
+            pick = np.arange(len(train))
+        else:
+            pick = np.take(cycle, np.arange((epoch - 1) * cap, epoch * cap), mode="wrap")
         # Length-sorted batches with random tie order, then shuffled batch order: buckets of
         # similar length pad little, yet each epoch sees a different order.
-        order = np.lexsort((rng.random(len(train)), train.length))
+        order = pick[np.lexsort((rng.random(len(pick)), train.length[pick]))]
         batches = [order[i : i + cfg.batch_size] for i in range(0, len(order), cfg.batch_size)]
         rng.shuffle(batches)
         model.train()
@@ -164,7 +172,7 @@ def _fit(
             if now - last_report >= REPORT_INTERVAL_S or bi == len(batches):
                 last_report = now
                 yield BatchReport(epoch, bi, len(batches), smooth)
-        train_loss = total / max(len(train), 1)
+        train_loss = total / max(len(order), 1)
         if valid is not None:
             logits = predict_logits(model, data.steps, valid, device, sequence=sequence)
             v_loss, v_auc = _bce(logits, valid.label), _auc(valid.label, _sigmoid(logits))
@@ -229,7 +237,7 @@ class _Members:
     fits: list[_Fit]  # each finished one with weights (a member stopped midway is left out)
     history: list[EpochReport]  # every epoch of every member, augmented tries included
     stopped: bool
-    aug_note: str | None
+    augmentation: dict[str, float | bool] | None  # the first member with and without it
     augmented: bool  # whether augmentation won on the first member (the others then use it)
     starts: list[dict[str, torch.Tensor] | None]  # each member's warm start (None: fresh)
 
@@ -281,7 +289,7 @@ def _members(
 
     if k > 1:
         yield _training_member(0, k)
-    aug_note: str | None = None
+    aug_figures: dict[str, float | bool] | None = None
     outcome = yield from fit(0, False)
     if outcome.history:
         one_s.append(outcome.history[-1].elapsed_s)
@@ -289,21 +297,15 @@ def _members(
     if cfg.augment and not outcome.stopped:
         # Augmentation is kept only when it wins on validation: the note says which won.
         aug = yield from fit(0, True)
-        if aug.state is not None and not aug.stopped and aug.best_auc > outcome.best_auc:
-            aug_note = (
-                f"Sequence augmentation helped: validation AUC {aug.best_auc:.3f} with it against "
-                f"{outcome.best_auc:.3f} without (same epoch budget); the augmented model is kept."
-            )
+        won = aug.state is not None and not aug.stopped and aug.best_auc > outcome.best_auc
+        aug_figures = {"auc_with": float(aug.best_auc), "auc_without": float(outcome.best_auc),
+                       "kept": won}
+        if won:
             outcome = _Fit(
                 aug.state, outcome.history + aug.history, aug.best_epoch, aug.best_auc, False
             )
             augmented = True
         else:
-            aug_note = (
-                f"Sequence augmentation did not help: validation AUC {aug.best_auc:.3f} with it "
-                f"against {outcome.best_auc:.3f} without (same epoch budget); the model without "
-                "it is kept."
-            )
             outcome = _Fit(
                 outcome.state,
                 outcome.history + aug.history,
@@ -323,7 +325,7 @@ def _members(
         stopped = member.stopped
         if not member.stopped and member.state is not None:
             fits.append(member)
-    return _Members(fits, history, stopped, aug_note, augmented, starts)
+    return _Members(fits, history, stopped, aug_figures, augmented, starts)
 
 
 def _refit(
@@ -460,7 +462,9 @@ def train_intent(
         history=history,
         stopped=trained.stopped,
         warm_started=init_state is not None,
-        augmentation_note=trained.aug_note,
+        augmentation_note=None if trained.augmentation is None else augmentation_words(
+            trained.augmentation),
+        augmentation=trained.augmentation,
         threshold=metrics[served]["threshold"],
         train_seconds=time.perf_counter() - started,
         served=served,

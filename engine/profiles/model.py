@@ -11,7 +11,7 @@ import numpy.typing as npt
 import torch
 from torch import nn
 
-from engine.nn import pick_device
+from engine.nn import adam, pick_device
 
 
 class ProfileAutoencoder(nn.Module):
@@ -80,7 +80,7 @@ def train_autoencoder(
     valid_idx, train_idx = order[:n_valid], order[n_valid:]
     data = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).to(dev)
     model = ProfileAutoencoder(x.shape[1], embed_dim).to(dev)
-    opt = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    opt = adam(model.parameters(), dev, lr=learning_rate)
     loss_fn = nn.MSELoss()
     gen = torch.Generator().manual_seed(seed)
     best = float("inf")

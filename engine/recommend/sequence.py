@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from engine.nn import ensure_threads, pick_device
+from engine.nn import adam, ensure_threads, pick_device
 
 I64 = npt.NDArray[np.int64]
 #: Target weight by interaction kind: 0 view, 1 cart, 2 favorite, 3 purchase.
@@ -295,7 +295,7 @@ def train_sequence(
     rng = np.random.default_rng(s.seed)
     net, sampler = _new_net(data, item_category, n_categories, s)
     valid_rows = np.sort(rng.permutation(len(data.lengths))[:VALID_MAX])
-    opt = torch.optim.Adam(net.parameters(), lr=s.learning_rate)
+    opt = adam(net.parameters(), net.out_bias.device, lr=s.learning_rate)
     history: list[dict[str, float]] = []
     best_state: dict[str, torch.Tensor] | None = None
     best_loss, best_epoch, bad, stopped, started = math.inf, 0, 0, False, time.perf_counter()

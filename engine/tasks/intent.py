@@ -83,6 +83,7 @@ def history_dict(result: IntentResult) -> dict[str, Any]:
         "curves": result.curves,
         "threshold": result.threshold,
         "augmentation_note": result.augmentation_note,
+        "augmentation": result.augmentation,
         "model_name": result.model_name,
         "n_train": result.n_train,
         "n_valid": result.n_valid,
@@ -307,7 +308,13 @@ class IntentTask:
         """The validation period, the verdict and the notes of a run in today's language:
         worded again from the saved figures (runs saved before the period was kept show the
         sentences they were saved with)."""
-        from engine.intent.evaluate import ensemble_words, period_words, sequence_words, verdict
+        from engine.intent.evaluate import (
+            augmentation_words,
+            ensemble_words,
+            period_words,
+            sequence_words,
+            verdict,
+        )
 
         history = run.history
         span = history.get("period_ms")
@@ -325,7 +332,11 @@ class IntentTask:
             notes.append(sequence_words(gap, period))
         if "seeds" in metrics["model"]:
             notes.append(ensemble_words(metrics["model"], period))
-        if history.get("augmentation_note"):
+        aug = history.get("augmentation")
+        if isinstance(aug, dict) and all(isinstance(aug.get(k), int | float) for k in (
+                "auc_with", "auc_without")):
+            notes.append(augmentation_words(aug))
+        elif history.get("augmentation_note"):  # a run saved before the figures were kept
             notes.append(str(history["augmentation_note"]))
         return period, said, notes
 

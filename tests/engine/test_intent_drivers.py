@@ -220,3 +220,30 @@ def test_a_mostly_zero_count_is_said_from_its_first_value_above_zero() -> None:
     spend = np.where(counts > 0, counts * 9.5, 0.0)
     amount = direction(spend, bought, "spend so far")
     assert amount is not None and amount.startswith("Spend so far over 0:"), amount
+
+
+def test_the_augmentation_note_is_worded_when_shown_from_its_figures(
+    trained: tuple[IntentResult, IntentData, Any],
+) -> None:
+    """The thorough preset's augmentation try is saved as figures and said in the language
+    shown now; a run saved before the figures were kept shows the sentence it was saved with."""
+    result, _, _ = trained
+    helped = ("Sequence augmentation helped: validation AUC {0:.3f} with it against {1:.3f} "
+              "without (same epoch budget); the augmented model is kept.")
+    words = {helped: "序列增强有帮助：验证 AUC {0:.3f}（不用时 {1:.3f}）。"}
+    kept = {"auc_with": 0.712, "auc_without": 0.701, "kept": True}
+    base = {**history_dict(result), "augmentation_note": "Saved in English."}
+    set_translator(lambda text: words.get(text, text))
+    try:
+        notes = INTENT.describe(_run("intent", {**base, "augmentation": kept},
+                                     result.metrics)).notes
+    finally:
+        set_translator(lambda text: text)
+    assert "序列增强有帮助：验证 AUC 0.712（不用时 0.701）。" in notes.splitlines()
+    assert "Saved in English." not in notes
+    lost = {**kept, "auc_with": 0.690, "kept": False}
+    notes = INTENT.describe(_run("intent", {**base, "augmentation": lost}, result.metrics)).notes
+    assert ("Sequence augmentation did not help: validation AUC 0.690 with it against 0.701 "
+            "without (same epoch budget); the model without it is kept.") in notes
+    old = INTENT.describe(_run("intent", base, result.metrics)).notes
+    assert "Saved in English." in old.splitlines()
