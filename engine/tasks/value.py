@@ -39,7 +39,7 @@ OUTPUTS = ("expected_spend", "expected_spend_p10", "expected_spend_p90", "buy_pr
 METRIC_COLUMNS = (("mae", "MAE"), ("top10_capture", "Top 10%"),
                   ("median_abs_days", "Days off"), ("auc", "AUC"), ("coverage_80", "P10–P90"))
 _ROWS = (("spend", ("spend_model", "shrunk_mean", "shop_average")),
-         ("next_purchase", ("gap_model", "last_plus_gap")),
+         ("next_purchase", ("gap_model", "last_plus_gap", "constant_gap")),
          ("churn", ("churn_model", "recency")))
 _PREDICTIONS = {"spend": "Expected spend", "next_purchase": "Next order", "churn": "Churn risk"}
 

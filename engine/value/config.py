@@ -18,6 +18,7 @@ LABELS: Final[dict[str, str]] = {
     "shop_average": "Everyone spends the shop average",
     "gap_model": "Usual gap, given the time already waited",
     "last_plus_gap": "Last purchase + the customer's mean gap",
+    "constant_gap": "The shop's usual gap, for everyone",
     "churn_model": "Learned from the shop's churners (logistic)",
     "recency": "Days since the last purchase",
 }

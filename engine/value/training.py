@@ -5,8 +5,13 @@ latest period against simple methods, then refitted up to the as-of date for eve
   (D − H, D]; against "own past spend rate, shrunk to the shop's" and "everyone spends the shop
   average", by mean absolute error, the spend the top 10% captured, and P10–P90 coverage.
 - Next purchase date, for customers with two purchase days or more: the gap model fitted up to
-  D − H, checked on the customers who bought in (D − H, D], against "last purchase + their mean
-  gap", by the median absolute error in days.
+  a cut D − F, F the churn window below (D − H when the log is too short for that), and checked
+  on every such customer over the F days after it, against "last purchase + their mean gap"
+  and the shop's usual gap for everyone, by the median error in days. Customers who did not
+  come back count too (survival analysis' censoring): a date before the end of the follow-up is
+  wrong by at least the days up to it, a later one is not known wrong. Scoring only those who
+  came back would reward short guesses (a constant "30 days after the last order" beat both
+  methods that way on UCI Online Retail).
 - Churn risk: no purchase in a window of 3 × the customer's usual gap (at least
   ``churn_min_days``); checked with one window W for everyone from D − W, against "days since
   the last purchase", by AUC.
@@ -101,6 +106,57 @@ def _auc(score: F64, label: npt.NDArray[np.bool_]) -> float:
 
 def _top_capture(pred: F64, actual: F64) -> float:
     return float(top_share_metric(actual)(pred, np.ones((1, len(pred))))[0])
+
+
+def date_errors(pred: F64, true_gap: F64, censored_at: F64) -> F64:
+    """Days off per customer, those who did not come back included: where the next purchase
+    was seen (``true_gap`` finite, days from the last purchase), |predicted − true|; where it
+    was not by the end of the follow-up (``censored_at`` days after the last purchase),
+    max(0, censored_at − predicted): a date before then is wrong by at least that much, a
+    later one is not known wrong. Predicting "never" scores 0 on those, and infinity on the
+    rest."""
+    seen = np.isfinite(true_gap)
+    with np.errstate(invalid="ignore"):
+        return np.asarray(np.where(seen, np.abs(pred - np.where(seen, true_gap, 0.0)),
+                                   np.maximum(censored_at - pred, 0.0)), dtype=np.float64)
+
+
+def date_check(events: pd.DataFrame, od: pd.DataFrame, cut: int, until: int, h: int,
+               seed: int) -> tuple[dict[str, Any], list[float]]:
+    """The next-order check from ``cut`` to ``until``: every customer with two purchase days
+    or more by the cut, the gap model fitted up to it; the metrics and the paired interval of
+    "last purchase + mean gap" against the model (positive: the model errs less)."""
+    pop = _population(events, cut)
+    x = customer_features(events, od, cut, h, pop)
+    repeat = x["purchase_days"].to_numpy() >= 2
+    ids = pop[repeat]
+    follow = (until - cut) / MS_PER_DAY
+    found: dict[str, Any] = {"customers": int(len(ids)), "follow_up_days": round(follow, 1),
+                             "period": [int(cut), int(until)]}
+    if len(ids) < 5:
+        return found, [math.nan] * 3
+    waited = x["days_since_purchase"].to_numpy()[repeat]
+    usual = x["usual_gap"].to_numpy()[repeat]
+    last = cut - waited * MS_PER_DAY
+    true_gap = (first_purchase_after(od, cut, until, ids).to_numpy() - last) / MS_PER_DAY
+    censored_at = waited + follow
+    seen = np.isfinite(true_gap)
+    gaps = fit_gaps(purchase_gaps(od, cut), ids)
+    lo, mid, hi = (next_gap(gaps, ids, waited, q) for q in (0.1, 0.5, 0.9))
+    constant = float(np.median(usual))  # the shop's usual gap, as known at the cut
+    e_model, e_base, e_const = (date_errors(p, true_gap, censored_at)
+                                for p in (mid, usual, np.full(len(ids), constant)))
+    with np.errstate(invalid="ignore"):
+        inside = (true_gap[seen] >= lo[seen]) & (true_gap[seen] <= hi[seen])
+    found.update({
+        "observed": int(seen.sum()), "censored_share": float(1.0 - seen.mean()),
+        # Coverage among those who came back only: the range of one who did not is unknown.
+        "gap_model": {"median_abs_days": float(np.median(e_model)),
+                      "coverage_80": float(inside.mean()) if seen.any() else math.nan},
+        "last_plus_gap": {"median_abs_days": float(np.median(e_base))},
+        "constant_gap": {"median_abs_days": float(np.median(e_const)), "days": constant},
+    })
+    return found, interval(e_base, e_model, median_metric, seed)
 
 
 def _stacked(events: pd.DataFrame, od: pd.DataFrame, last_cut: int, h: int, seed: int,
@@ -214,42 +270,28 @@ def train_value(events: pd.DataFrame, config: ValueConfig, *,
         raise NoData(tr("Customer value was stopped; nothing was saved."))
     yield step(1, tr("Checked expected spend on the latest {0} days.").format(h))
 
-    # ---- next purchase date -------------------------------------------------------------------
-    gaps_v = fit_gaps(purchase_gaps(od, cut_v), pop_v)
-    repeat = x_v["purchase_days"].to_numpy() >= 2
-    nxt = first_purchase_after(od, cut_v, d, pop_v).to_numpy()
-    seen = repeat & np.isfinite(nxt)
-    waited = x_v["days_since_purchase"].to_numpy()
-    date_metrics: dict[str, Any] = {"customers": int(seen.sum())}
-    date_gap = [math.nan] * 3
-    if seen.sum() >= 5:
-        ids = pop_v[seen]
-        last = cut_v - waited[seen] * MS_PER_DAY
-        true_days = (nxt[seen] - last) / MS_PER_DAY
-        model_days = next_gap(gaps_v, ids, waited[seen], 0.5)
-        lo = next_gap(gaps_v, ids, waited[seen], 0.1)
-        hi = next_gap(gaps_v, ids, waited[seen], 0.9)
-        base_days = x_v["usual_gap"].to_numpy()[seen]
-        e_model, e_base = np.abs(model_days - true_days), np.abs(base_days - true_days)
-        date_metrics["gap_model"] = {"median_abs_days": float(np.median(e_model)),
-                                     "coverage_80": float(np.mean((true_days >= lo)
-                                                                  & (true_days <= hi)))}
-        date_metrics["last_plus_gap"] = {"median_abs_days": float(np.median(e_base))}
-        date_gap = interval(e_base, e_model, median_metric, config.seed)
-    yield step(2, tr("Checked next-order dates on {0:,} customers.").format(int(seen.sum())))
-
-    # ---- churn ---------------------------------------------------------------------------------
+    # ---- the shop's usual gap: the churn window, and the next-order follow-up -----------------
     x_d = customer_features(events, od, d, h, _population(events, d))
     shop_gap = float(np.nanmedian(x_d["usual_gap"])) if x_d["usual_gap"].notna().any() else 30.0
     window = max(float(config.churn_min_days), 3.0 * shop_gap)
     cut_c = d - int(window * MS_PER_DAY)
-    churn_metrics: dict[str, Any] = {"window_days": round(window, 1)}
-    churn_gap = [math.nan] * 3
-    churn_fit = None
     # The log's real start: a few stray early rows (one in September before a log of late
     # November) must not make a week of history look like a month.
     first = int(np.quantile(events["time_ms"].to_numpy(), 0.01)) if len(events) else d
-    if cut_c > first + 30 * MS_PER_DAY:
+    long_enough = cut_c > first + 30 * MS_PER_DAY
+
+    # ---- next purchase date -------------------------------------------------------------------
+    # Followed for the churn window, long enough that most who come back are seen (else H).
+    date_metrics, date_gap = date_check(events, od, cut_c if long_enough else cut_v, d, h,
+                                        config.seed)
+    yield step(2, tr("Checked next-order dates on {0:,} customers.").format(
+        date_metrics["customers"]))
+
+    # ---- churn ---------------------------------------------------------------------------------
+    churn_metrics: dict[str, Any] = {"window_days": round(window, 1)}
+    churn_gap = [math.nan] * 3
+    churn_fit = None
+    if long_enough:
         pop_c = _population(events, cut_c)
         x_c = customer_features(events, od, cut_c, h, pop_c)
         buyers = x_c["orders"].to_numpy() > 0

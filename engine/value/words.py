@@ -53,12 +53,60 @@ def _spend_against(spend: dict[str, Any]) -> str:
                 "same": tr("its overall error is no different beyond chance"),
                 "unknown": ""}
     if tops[top] and overalls[overall]:
-        return tr("The model {0}, and {1}.").format(tops[top], overalls[overall])
+        said = tr("The model {0}, and {1}.").format(tops[top], overalls[overall])
+        # The rule for "beats": a spend prediction is for finding who will spend (its top
+        # 10%), and it must not err more overall; squared error alone is too noisy to tell
+        # them apart, a few big orders weigh most.
+        if top == "better" and overall != "worse":
+            said += " " + tr("So it beats their own spend rate by this check's rule: it must find "
+                             "the big spenders better, with no larger overall error.")
+        else:
+            said += " " + tr("So it does not beat their own spend rate by this check's rule: it "
+                             "must find the big spenders better, with no larger overall error.")
+        return said
     if tops[top]:
         return tr("The model {0}.").format(tops[top])
     if overalls[overall]:
         return tr("For the model, {0}.").format(overalls[overall])
     return ""
+
+
+def _dates_sentence(dates: dict[str, Any], horizon_days: int) -> str:
+    """The next-order check in words: every repeat customer followed up, those who did not come
+    back included (runs saved before that was so keep their own sentence)."""
+    if "gap_model" in dates and "observed" in dates:
+        const = dates.get("constant_gap", {})
+        said = tr(
+            "Next-order dates, checked on the {0:,} customers who had bought on two days or more "
+            "by {1}, followed for {2:.0f} days: {3:,} ordered again and {4:.0%} did not, and "
+            "those count too (a date guessed before the end of the {2:.0f} days is wrong by at "
+            "least the days left until then). The median error is {5:.1f} days, against {6:.1f} "
+            "for “last purchase + their mean gap” and {7:.1f} for guessing the shop's usual gap "
+            "of {8:.0f} days for everyone; {9}").format(
+            dates["customers"], _day(dates.get("period", [0])[0]),
+            dates.get("follow_up_days", math.nan), dates["observed"],
+            dates.get("censored_share", math.nan), dates["gap_model"]["median_abs_days"],
+            dates["last_plus_gap"]["median_abs_days"], const.get("median_abs_days", math.nan),
+            const.get("days", math.nan),
+            _against(dates.get("versus_last_plus_gap"), True, tr(" days")))
+        cover = dates["gap_model"].get("coverage_80", math.nan)
+        if cover == cover and dates["observed"]:
+            said += " " + tr("Of those who ordered again, {0:.0%} did so within the predicted "
+                             "range (P10–P90).").format(cover)
+        return said
+    if "gap_model" in dates:  # a run saved before the check counted those who did not return
+        return tr(
+            "Next-order dates, checked on {0:,} customers who bought again: the median error "
+            "is {1:.1f} days, against {2:.1f} for “last purchase + their mean gap”; {3}").format(
+            dates["customers"], dates["gap_model"]["median_abs_days"],
+            dates["last_plus_gap"]["median_abs_days"],
+            _against(dates.get("versus_last_plus_gap"), True, tr(" days")))
+    if "follow_up_days" in dates:
+        return tr("Next-order dates could not be checked: too few customers had bought on two "
+                  "days or more {0:.0f} days before the as-of date.").format(
+            dates["follow_up_days"])
+    return tr("Next-order dates could not be checked: too few customers bought again in the "
+              "latest {0} days.").format(horizon_days)
 
 
 def value_verdict(metrics: dict[str, Any], horizon_days: int) -> str:
@@ -85,17 +133,7 @@ def value_verdict(metrics: dict[str, Any], horizon_days: int) -> str:
                 shop.get("mae", math.nan), model.get("top10_capture", math.nan),
                 shrunk.get("top10_capture", math.nan)))
         out.append(_spend_against(spend))
-    dates = metrics.get("next_purchase", {})
-    if "gap_model" in dates:
-        out.append(tr(
-            "Next-order dates, checked on {0:,} customers who bought again: the median error "
-            "is {1:.1f} days, against {2:.1f} for “last purchase + their mean gap”; {3}").format(
-            dates["customers"], dates["gap_model"]["median_abs_days"],
-            dates["last_plus_gap"]["median_abs_days"],
-            _against(dates.get("versus_last_plus_gap"), True, tr(" days"))))
-    else:
-        out.append(tr("Next-order dates could not be checked: too few customers bought again "
-                      "in the latest {0} days.").format(horizon_days))
+    out.append(_dates_sentence(metrics.get("next_purchase", {}), horizon_days))
     churn = metrics.get("churn", {})
     if "churn_model" in churn:
         out.append(tr(

@@ -608,7 +608,7 @@
     <context>
         <name>DemoProgress</name>
         <message>
-            <location filename="../../work/main/gui/app.py" line="+177" />
+            <location filename="../../work/main/gui/app.py" line="+180" />
             <location line="+72" />
             <source>Preparing the demo project…</source>
             <extracomment>What the window says while it makes the demo project on first start.</extracomment>
@@ -4135,6 +4135,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>以相同方式、从不同随机起点训练的 {0} 个模型：在最近时段（{3}）上的 AUC 为 {1:.3f} 至 {2:.3f}，相差 {4:.3f}。</translation>
         </message>
         <message>
+            <source>Sequence augmentation did not help: validation AUC {0:.3f} with it against {1:.3f} without (same epoch budget); the model without it is kept.</source>
+            <translation>序列增强没有帮助：使用时验证 AUC 为 {0:.3f}，不使用时为 {1:.3f}（相同的训练轮数）；保留不使用增强的模型。</translation>
+        </message>
+        <message>
             <source> So the scores of {0} serve the customers: it finds {1:.1f}x more buyers in its top 10% than chance ({2}). The deep model serves only when it ranks buyers better beyond noise.</source>
             <translation> 因此客户评分采用{0}的结果：它在得分最高的 10% 客户中找到的买家是随机的 {1:.1f} 倍（{2}）。只有当深度模型对买家的排序明显优于随机误差范围时，才会采用深度模型。</translation>
         </message>
@@ -4149,6 +4153,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>The average of their scores ranks buyers about as well as the first model alone: AUC {0:.3f} (average minus first model: {1}). The average serves, because it does not depend on one lucky or unlucky random start.</source>
             <translation>它们分数的平均值对购买客户的排序与单独的第一个模型差不多：AUC {0:.3f}（平均值减第一个模型：{1}）。采用平均值，因为它不依赖某一个碰巧好或碰巧差的随机起点。</translation>
+        </message>
+        <message>
+            <source>Sequence augmentation helped: validation AUC {0:.3f} with it against {1:.3f} without (same epoch budget); the augmented model is kept.</source>
+            <translation>序列增强有帮助：使用时验证 AUC 为 {0:.3f}，不使用时为 {1:.3f}（相同的训练轮数）；保留增强后的模型。</translation>
         </message>
         <message>
             <source> (AUC {0:.3f}).</source>
@@ -5215,6 +5223,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>与后者相当（{0}）。</translation>
         </message>
         <message>
+            <source>Next-order dates could not be checked: too few customers bought again in the latest {0} days.</source>
+            <translation>无法检验下次下单日期：最近 {0} 天内再次购买的客户太少。</translation>
+        </message>
+        <message>
             <source>Expected spend could not be checked: the log has no prices or amounts, so every spend is 0.</source>
             <translation>无法检验预期消费：日志中没有价格或金额，因此所有消费都为 0。</translation>
         </message>
@@ -5231,6 +5243,14 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>该模型{0}，并且{1}。</translation>
         </message>
         <message>
+            <source>So it beats their own spend rate by this check's rule: it must find the big spenders better, with no larger overall error.</source>
+            <translation>因此按本检验的规则，它胜过客户自身的消费速度：规则要求更能找出大额消费客户，且总体误差不更大。</translation>
+        </message>
+        <message>
+            <source>So it does not beat their own spend rate by this check's rule: it must find the big spenders better, with no larger overall error.</source>
+            <translation>因此按本检验的规则，它没有胜过客户自身的消费速度：规则要求更能找出大额消费客户，且总体误差不更大。</translation>
+        </message>
+        <message>
             <source>The model {0}.</source>
             <translation>该模型{0}。</translation>
         </message>
@@ -5239,16 +5259,20 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>就该模型而言，{0}。</translation>
         </message>
         <message>
-            <source>Next-order dates, checked on {0:,} customers who bought again: the median error is {1:.1f} days, against {2:.1f} for “last purchase + their mean gap”; {3}</source>
-            <translation>下次下单日期（在 {0:,} 位再次购买的客户上检验）：误差中位数为 {1:.1f} 天，而“上次购买 + 平均间隔”为 {2:.1f} 天；{3}</translation>
+            <source>Next-order dates, checked on the {0:,} customers who had bought on two days or more by {1}, followed for {2:.0f} days: {3:,} ordered again and {4:.0%} did not, and those count too (a date guessed before the end of the {2:.0f} days is wrong by at least the days left until then). The median error is {5:.1f} days, against {6:.1f} for “last purchase + their mean gap” and {7:.1f} for guessing the shop's usual gap of {8:.0f} days for everyone; {9}</source>
+            <translation>下次下单日期：检验对象是截至 {1} 已在两天或更多天购买过的 {0:,} 位客户，跟踪 {2:.0f} 天：{3:,} 位再次下单，{4:.0%} 没有再下单，这些客户也计入（若猜测的日期早于这 {2:.0f} 天结束，至少错了到结束为止剩下的天数）。误差中位数为 {5:.1f} 天，而“上次购买 + 平均间隔”为 {6:.1f} 天，给每位客户都猜店铺的常见间隔 {8:.0f} 天则为 {7:.1f} 天；{9}</translation>
         </message>
         <message>
             <source> days</source>
             <translation> 天</translation>
         </message>
         <message>
-            <source>Next-order dates could not be checked: too few customers bought again in the latest {0} days.</source>
-            <translation>无法检验下次下单日期：最近 {0} 天内再次购买的客户太少。</translation>
+            <source>Next-order dates, checked on {0:,} customers who bought again: the median error is {1:.1f} days, against {2:.1f} for “last purchase + their mean gap”; {3}</source>
+            <translation>下次下单日期（在 {0:,} 位再次购买的客户上检验）：误差中位数为 {1:.1f} 天，而“上次购买 + 平均间隔”为 {2:.1f} 天；{3}</translation>
+        </message>
+        <message>
+            <source>Next-order dates could not be checked: too few customers had bought on two days or more {0:.0f} days before the as-of date.</source>
+            <translation>无法检验下次下单日期：在截止日期前 {0:.0f} 天时，在两天或更多天购买过的客户太少。</translation>
         </message>
         <message>
             <source>Churn risk (no order within {0:.0f} days), checked from {5} on {1:,} buyers, each scored by a model that never saw them: AUC {2:.2f} against {3:.2f} for the days since their last purchase; {4} High means 70% or more, Medium 40–70%.</source>
@@ -5257,6 +5281,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>Churn risk could not be checked: the log is shorter than the churn window of {0:.0f} days plus a month.</source>
             <translation>无法检验流失风险：日志时长不足流失窗口 {0:.0f} 天再加一个月。</translation>
+        </message>
+        <message>
+            <source>Of those who ordered again, {0:.0%} did so within the predicted range (P10–P90).</source>
+            <translation>在再次下单的客户中，{0:.0%} 的下单日期落在预测范围（P10–P90）内。</translation>
         </message>
         <message>
             <source>Expected spend over {0} days, checked on {1} to {2}: off by {3:,.2f} per customer on average ({4:,.2f} if nobody were expected to buy), against {5:,.2f} for their own past spend rate and {6:,.2f} for the shop average; the top 10% by expected spend made {7:.0%} of what was spent, against {8:.0%} for the top 10% by their own spend rate.</source>
@@ -5861,6 +5889,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>Last purchase + the customer's mean gap</source>
             <translation>上次购买 + 该客户的平均间隔</translation>
+        </message>
+        <message>
+            <source>The shop's usual gap, for everyone</source>
+            <translation>所有客户都用店铺的常见间隔</translation>
         </message>
         <message>
             <source>Learned from the shop's churners (logistic)</source>

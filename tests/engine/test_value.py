@@ -44,6 +44,12 @@ def test_next_order_dates_and_churn_beat_their_simple_methods(result: ValueResul
     assert dates["gap_model"]["median_abs_days"] < dates["last_plus_gap"]["median_abs_days"]
     assert dates["versus_last_plus_gap"][1] > 0  # the interval excludes zero
     assert 0.7 <= dates["gap_model"]["coverage_80"] <= 0.95
+    # Followed for the churn window, those who did not come back counted too, and a constant
+    # guess of the shop's usual gap does worse than the model.
+    assert dates["follow_up_days"] == result.metrics["churn"]["window_days"]
+    assert 0 < dates["observed"] < dates["customers"]
+    assert dates["gap_model"]["median_abs_days"] < dates["constant_gap"]["median_abs_days"]
+    assert "did not, and those count too" in result.verdict
     churn = result.metrics["churn"]
     assert churn["churn_model"]["auc"] > churn["recency"]["auc"]
     assert churn["versus_recency"][1] > 0
@@ -57,6 +63,10 @@ def test_expected_spend_ranks_the_big_spenders_and_is_no_worse_than_their_own_ra
     assert model["top10_capture"] > shrunk["top10_capture"] > shop["top10_capture"]
     assert model["mae"] < shop["mae"]
     assert spend["versus_shrunk_mean"][2] > 0  # never clearly worse by squared error
+    # The rule for "beats": the top 10% by expected spend made more of the spend, beyond chance
+    # (squared error alone cannot tell them apart on 2,000 customers), and no worse overall.
+    assert spend["top10_versus_shrunk_mean"][1] > 0
+    assert "So it beats their own spend rate" in result.verdict
     assert 0.7 <= model["coverage_80"] <= 0.95
     out = result.outputs
     assert (out["expected_spend_p10"] <= out["expected_spend_p90"] + 1e-9).all()
@@ -156,3 +166,112 @@ def test_the_verdict_is_worded_when_shown_from_the_saved_figures(result: ValueRe
     finally:
         set_translator(lambda text: text)
     assert again != result.verdict and again.startswith("«")
+
+
+def _irregular_shop(seed: int, customers: int = 300, days: float = 400.0) -> pd.DataFrame:
+    """Purchases only: every customer's gaps drawn wide around 30 days (log-normal, spread
+    1.3), and each stops buying for good at a random day."""
+    from engine.events import MS_PER_DAY
+
+    rng = np.random.default_rng(seed)
+    who, when = [], []
+    for c in range(1, customers + 1):
+        t, stop = rng.uniform(0, 60), rng.uniform(50, 800)
+        while t < min(days, stop):
+            who.append(c)
+            when.append(t)
+            t += float(np.exp(rng.normal(np.log(30.0), 1.3)))
+    return pd.DataFrame({"customer_id": np.array(who, dtype=np.int64),
+                         "time_ms": (np.array(when) * MS_PER_DAY).astype(np.int64),
+                         "event": "purchase", "price": 10.0, "quantity": 1.0, "amount": np.nan})
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_next_order_check_counts_who_did_not_return_so_short_guesses_cannot_win(
+        seed: int) -> None:
+    """Scored only on those who came back within H days (the old check), a short guess, "the
+    next order comes 15 days after the check starts", is never more than 15 days off and beats
+    the gap model. Counting those who did not come back as well, it loses, and so does
+    "never"."""
+    from engine.events import MS_PER_DAY
+    from engine.value.features import first_purchase_after, purchase_gaps
+    from engine.value.training import _population, date_check, date_errors
+
+    events = _irregular_shop(seed)
+    od = orders(events)
+    d, h, follow = int(events["time_ms"].max()), 30, 150
+
+    def followed(cut: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        pop = _population(events, cut)
+        x = customer_features(events, od, cut, h, pop)
+        repeat = x["purchase_days"].to_numpy() >= 2
+        ids, waited = pop[repeat], x["days_since_purchase"].to_numpy()[repeat]
+        true_gap = (first_purchase_after(od, cut, d, ids).to_numpy()
+                    - (cut - waited * MS_PER_DAY)) / MS_PER_DAY
+        return ids, waited, true_gap
+
+    # The old check: the latest H days, those who bought again only.
+    cut_v = d - h * MS_PER_DAY
+    ids, waited, true_gap = followed(cut_v)
+    seen = np.isfinite(true_gap)
+    model = next_gap(fit_gaps(purchase_gaps(od, cut_v), ids), ids, waited, 0.5)
+    old_model = np.median(np.abs(model - true_gap)[seen])
+    old_short = np.median(np.abs(waited + 15.0 - true_gap)[seen])
+    assert old_short < old_model  # the bias the check must not have
+
+    cut = d - follow * MS_PER_DAY
+    found, gap = date_check(events, od, cut, d, h, seed)
+    ids, waited, true_gap = followed(cut)
+    censored_at = waited + follow
+    assert found["customers"] == len(ids)  # everyone with two purchase days by the cut
+    assert found["observed"] == np.isfinite(true_gap).sum() < len(ids)
+    assert found["censored_share"] == pytest.approx(1 - np.isfinite(true_gap).mean())
+    model = next_gap(fit_gaps(purchase_gaps(od, cut), ids), ids, waited, 0.5)
+    assert found["gap_model"]["median_abs_days"] == pytest.approx(
+        np.median(date_errors(model, true_gap, censored_at)))
+    short = np.median(date_errors(waited + 15.0, true_gap, censored_at))
+    never = np.median(date_errors(np.full(len(ids), np.inf), true_gap, censored_at))
+    assert found["gap_model"]["median_abs_days"] < short < never
+    assert found["gap_model"]["median_abs_days"] < found["constant_gap"]["median_abs_days"]
+    assert gap[1] > 0  # and beats "last purchase + mean gap" beyond chance
+
+
+def test_a_date_error_counts_what_is_known_of_those_who_did_not_return() -> None:
+    from engine.value.training import date_errors
+
+    true_gap = np.array([20.0, 20.0, np.nan, np.nan, np.nan])
+    censored_at = np.array([90.0, 90.0, 90.0, 90.0, 90.0])
+    pred = np.array([25.0, 10.0, 30.0, 120.0, np.inf])
+    # Seen: |25 − 20|, |10 − 20|; not seen by day 90: 90 − 30, then not known wrong (0, 0).
+    assert date_errors(pred, true_gap, censored_at).tolist() == [5.0, 10.0, 60.0, 0.0, 0.0]
+
+
+def test_spend_beats_only_by_finding_big_spenders_and_erring_no_more() -> None:
+    from engine.value.words import value_verdict
+
+    def said(top: list[float], squared: list[float]) -> str:
+        spend = {"spend_model": {"mae": 1.0, "top10_capture": 0.5}, "shrunk_mean": {"mae": 1.0},
+                 "shop_average": {"mae": 2.0}, "period": [0, 0],
+                 "top10_versus_shrunk_mean": top, "versus_shrunk_mean": squared}
+        return value_verdict({"spend": spend}, 30)
+
+    assert "So it beats" in said([0.05, 0.01, 0.09], [5.0, -2.0, 12.0])
+    assert "So it does not beat" in said([0.05, 0.01, 0.09], [-5.0, -9.0, -1.0])
+    assert "So it does not beat" in said([0.05, -0.01, 0.09], [5.0, 1.0, 12.0])
+
+
+def test_a_run_saved_before_the_censored_check_keeps_its_own_sentence(
+        result: ValueResult) -> None:
+    """Runs saved before the next-order check counted those who did not return read as they
+    were measured: "customers who bought again"; new runs say who was followed and for how
+    long."""
+    from engine.value.words import value_verdict
+
+    old = {"customers": 1084, "gap_model": {"median_abs_days": 19.2, "coverage_80": 0.73},
+           "last_plus_gap": {"median_abs_days": 23.6}, "versus_last_plus_gap": [4.3, 2.5, 6.4]}
+    said = value_verdict({"next_purchase": old}, 30)
+    assert "checked on 1,084 customers who bought again" in said
+    assert "did not, and those count too" not in said
+    dates = result.metrics["next_purchase"]
+    assert f"followed for {dates['follow_up_days']:.0f} days" in result.verdict
+    assert f"{dates['observed']:,} ordered again" in result.verdict
