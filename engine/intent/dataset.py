@@ -60,6 +60,11 @@ class Examples:
     def __len__(self) -> int:
         return len(self.cust)
 
+    def take(self, idx: I64) -> Examples:
+        """The examples at positions ``idx``, in that order."""
+        return Examples(cust=self.cust[idx], start=self.start[idx], length=self.length[idx],
+                        cutoff_ms=self.cutoff_ms[idx], label=self.label[idx], agg=self.agg[idx])
+
     @staticmethod
     def concat(parts: list[Examples]) -> Examples:
         """All examples of several cutoffs in one set."""

@@ -10,7 +10,7 @@ import numpy.typing as npt
 from threadpoolctl import threadpool_limits
 
 from engine.dates import day
-from engine.stats import Interval, auc_metric, paired_bootstrap
+from engine.stats import Interval, auc_metric, paired_bootstrap, paired_bootstraps
 from engine.words import tr
 
 F64 = npt.NDArray[np.float64]
@@ -93,12 +93,8 @@ def baseline_scores(
 def auc_gaps(y: F64, scores: dict[str, F64], seed: int) -> dict[str, Interval]:
     """The deep model's AUC minus each other method's, with its paired bootstrap interval
     (customers of the validation period resampled, the same draws for both)."""
-    metric = auc_metric(y)
-    return {
-        name: paired_bootstrap(scores["model"], s, metric, seed)
-        for name, s in scores.items()
-        if name != "model"
-    }
+    others = {name: s for name, s in scores.items() if name != "model"}
+    return paired_bootstraps(scores["model"], others, auc_metric(y), seed)
 
 
 def add_gaps(metrics: dict[str, dict[str, float]], gaps: dict[str, Interval]) -> None:

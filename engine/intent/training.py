@@ -6,6 +6,7 @@ import copy
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, replace
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -100,6 +101,10 @@ def _new_model(
     return model.to(device)
 
 
+#: Validation examples each epoch's early-stopping check reads at most (a fixed sample).
+VALID_CHECK_MAX: Final[int] = 10_000
+
+
 def _fit(
     model: IntentNet,
     data: IntentData,
@@ -135,6 +140,12 @@ def _fit(
     # shuffled cycle (drawn only then, so smaller logs train exactly as before).
     cap = int(preset_value(cfg, "epoch_examples"))
     cycle = rng.permutation(len(train)) if len(train) > cap else None
+    # Early stopping watches a fixed sample of a big validation period (its own generator, so
+    # the training draws stay as they are); the run's metrics are computed on all of it.
+    if valid is not None and len(valid) > VALID_CHECK_MAX:
+        sample = np.random.default_rng(cfg.seed).choice(len(valid), VALID_CHECK_MAX,
+                                                         replace=False)
+        valid = valid.take(np.sort(sample))
     for epoch in range(1, epochs + 1):
         if cycle is None:
             pick = np.arange(len(train))
