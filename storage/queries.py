@@ -271,6 +271,11 @@ def customer_timeline(project: Project, customer_id: int) -> pd.DataFrame:
     return frame
 
 
+#: Below this many customers, ``events_frame`` reads through the (customer, time) index rather
+#: than copying the project for the ADBC driver.
+COPY_READ_MIN_CUSTOMERS = 1_000
+
+
 def events_frame(
     project: Project,
     *,
@@ -281,7 +286,41 @@ def events_frame(
 
     ``until_ms`` keeps only events at or before that time, so nothing after an as-of date is
     even read from disk.
+
+    A project in an SQLite file is read column-wise by the ADBC SQLite driver
+    (``storage.arrow_read``): a few seconds for millions of events, with the GIL released while
+    it reads. A project on a server, and a few customers' events (one customer's card: an
+    indexed read of milliseconds, where the driver's read starts with a copy of the project),
+    are read by SQLAlchemy, in slices.
     """
+    path = project.path
+    few = customer_ids is not None and len(customer_ids) < COPY_READ_MIN_CUSTOMERS
+    if path is not None and path.is_file() and not few:
+        from storage import arrow_read
+        from storage.project import _read_only_uri
+
+        conditions = []
+        if until_ms is not None:
+            conditions.append(f"e.time_ms <= {int(until_ms)}")
+        if customer_ids is not None:
+            conditions.append(
+                f"e.customer_id IN ({','.join(str(int(c)) for c in customer_ids) or 'NULL'})"
+            )
+        try:
+            return arrow_read.read_events(path, _read_only_uri(path), " AND ".join(conditions))
+        except arrow_read.UseGenericRead:
+            pass  # text where a number belongs (the generic read makes it NaN), or no room
+    return events_frame_generic(project, until_ms=until_ms, customer_ids=customer_ids)
+
+
+def events_frame_generic(
+    project: Project,
+    *,
+    until_ms: int | None = None,
+    customer_ids: list[int] | None = None,
+) -> pd.DataFrame:
+    """``events_frame`` read through SQLAlchemy, in slices: a project on a server, a few
+    customers, and an SQLite project whose stored values do not fit the columns' types."""
     import pandas as pd
 
     sql = (
