@@ -203,8 +203,17 @@ def curves_for(y: F64, s: F64) -> dict[str, dict[str, list[float]]]:
     }
 
 
+def signed(x: float) -> str:
+    """An AUC difference to three decimals with its sign, or to its first significant digit
+    where three decimals would hide its sign: an interval from +0.0004 is above zero (so the
+    verdict says "beats"), and "+0.000" would read as a tie."""
+    if x == x and x != 0.0 and round(x, 3) == 0.0:
+        return f"{x:+.1g}" if abs(x) >= 1e-9 else f"{x:+.3f}"
+    return f"{x:+.3f}"
+
+
 def _gap_words(diff: float, lo: float, hi: float) -> str:
-    return tr("{0:+.3f}, 95% interval {1:+.3f} to {2:+.3f}").format(diff, lo, hi)
+    return tr("{0}, 95% interval {1} to {2}").format(signed(diff), signed(lo), signed(hi))
 
 
 def verdict(

@@ -125,7 +125,7 @@ def predict_logits(
     """Logits of every example, in the examples' order (``sequence``: see ``gather``)."""
     out = np.zeros(len(ex), dtype=np.float64)
     model.eval()
-    with torch.no_grad():
+    with torch.inference_mode():
         for idx in _sorted_batches(ex.length, batch):
             b = to_tensors(gather(steps, ex, idx, sequence=sequence), device)
             out[idx] = model(b).double().cpu().numpy()

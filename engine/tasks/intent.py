@@ -455,14 +455,16 @@ def _gap_text(m: dict[str, float]) -> str:
 def _tips(m: dict[str, float], period: str) -> list[str]:
     """Hover texts of one method's row: where its figures were measured, and on the AUC cell
     the deep model's gap to it with the paired bootstrap interval."""
+    from engine.intent.evaluate import signed
+
     where = tr("Measured on the latest period ({0}).").format(period) if period else ""
     cells = [where] * (1 + len(METRIC_COLUMNS))
     gap, lo, hi = (m.get(k) for k in GAP_METRICS)
     if all(isinstance(v, float) and v == v for v in (gap, lo, hi)):
         cells[1] = (tr(
-            "The deep model's AUC minus this method's: {0:+.3f} (95% interval {1:+.3f} to "
-            "{2:+.3f}; paired bootstrap over the customers, 1,000 draws)."
-        ).format(gap, lo, hi) + (" " + where if where else "")).strip()
+            "The deep model's AUC minus this method's: {0} (95% interval {1} to {2}; paired "
+            "bootstrap over the customers, 1,000 draws)."
+        ).format(signed(gap), signed(lo), signed(hi)) + (" " + where if where else "")).strip()
     return cells
 
 

@@ -4107,8 +4107,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>{0}；但{1}。</translation>
         </message>
         <message>
-            <source>{0:+.3f}, 95% interval {1:+.3f} to {2:+.3f}</source>
-            <translation>{0:+.3f}，95% 区间 {1:+.3f} 至 {2:+.3f}</translation>
+            <source>{0}, 95% interval {1} to {2}</source>
+            <translation>{0}，95% 区间 {1} 至 {2}</translation>
         </message>
         <message>
             <source>On the latest period ({0}) the deep model finds {1:.1f}x more buyers in its top 10% than chance</source>
@@ -4811,10 +4811,6 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>……另有 {0:,} 条，见“数据”页面。</translation>
         </message>
         <message>
-            <source>Reading the events…</source>
-            <translation>正在读取行为…</translation>
-        </message>
-        <message>
             <source>active</source>
             <translation>当前使用</translation>
         </message>
@@ -4833,6 +4829,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>the data ends on {0}; choose that day or an earlier one</source>
             <translation>数据截止于 {0}；请选择那一天或更早的日期</translation>
+        </message>
+        <message>
+            <source>Reading the events…</source>
+            <translation>正在读取行为…</translation>
         </message>
         <message>
             <source>The as-of date cannot be used: {0}.</source>
@@ -5007,8 +5007,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>没有哪一条行为明显影响评分。</translation>
         </message>
         <message>
-            <source>The deep model's AUC minus this method's: {0:+.3f} (95% interval {1:+.3f} to {2:+.3f}; paired bootstrap over the customers, 1,000 draws).</source>
-            <translation>深度模型的 AUC 减去此方法的 AUC：{0:+.3f}（95% 区间 {1:+.3f} 至 {2:+.3f}；按客户配对自助法，抽样 1,000 次）。</translation>
+            <source>The deep model's AUC minus this method's: {0} (95% interval {1} to {2}; paired bootstrap over the customers, 1,000 draws).</source>
+            <translation>深度模型的 AUC 减去此方法的 AUC：{0}（95% 区间 {1} 至 {2}；对客户做配对自助抽样，1,000 次）。</translation>
         </message>
         <message>
             <source>This score comes from the simpler method “{0}”, which ranked buyers at least as well as the deep model on the latest period: it reads the customer's totals (purchase days, recency, spend), not single events.</source>

@@ -215,3 +215,13 @@ def test_a_first_release_model_still_loads_but_is_no_warm_start(tmp_path: Path) 
         assert INTENT.warm_state(run, blob, config, events) is None
     finally:
         project.close()
+
+
+def test_an_interval_just_above_zero_never_reads_as_a_tie() -> None:
+    """A low end of +0.0004 is what makes the verdict say "beats": three decimals would show
+    "+0.000", which reads as a tie, so such a bound keeps its first significant digit."""
+    from engine.intent.evaluate import _gap_words, signed
+
+    assert _gap_words(0.0044, 0.0004, 0.0085) == "+0.004, 95% interval +0.0004 to +0.009"
+    assert signed(-0.0003) == "-0.0003"
+    assert signed(0.0) == "+0.000" and signed(0.0123) == "+0.012"
