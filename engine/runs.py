@@ -141,6 +141,7 @@ def train(
     problem = as_of_problem(project, as_of_ms)
     if problem is not None:
         raise NoData(tr("The as-of date cannot be used: {0}.").format(problem))
+    _preload(task.heavy_modules)
     # The Train page's data check has usually just read these very events: training takes
     # that frame over (a second read of a big shop's log cost as long as the first).
     totals = overview(project)
@@ -202,6 +203,25 @@ def train(
     run = get_run(project, run_id)
     assert run is not None
     yield RunSaved(key, run_id, result, task.describe(run))
+
+
+def _preload(modules: tuple[str, ...]) -> None:
+    """Import a task's heavy modules on a second thread: torch and scikit-learn take seconds to
+    import, and the events read meanwhile releases the GIL while it fetches. The training's own
+    imports then find them loaded (or wait for the import under way); an import that fails
+    here fails again there, with its message."""
+    import importlib
+    import threading
+
+    def load() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - the training's own import reports it
+                return
+
+    if modules:
+        threading.Thread(target=load, name="intentlens-preload", daemon=True).start()
 
 
 def _last_prepare_seconds(project: Project, key: str) -> float:

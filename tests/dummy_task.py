@@ -59,6 +59,7 @@ class PurchaseCount:
     metric_names = {"customers": "customers"}
     config_type = CountConfig
     supports_warm_start = False
+    heavy_modules = ()
     output_names = ("counted",)
     signals: dict[str, str] = {}
 

@@ -204,6 +204,10 @@ class Task(Protocol):
     #: Whether training can start from the active run's weights.
     @property
     def supports_warm_start(self) -> bool: ...
+    #: Modules its training imports (torch, scikit-learn…): ``engine.runs.train`` imports them
+    #: on a second thread while the events are read, so their seconds overlap the read.
+    @property
+    def heavy_modules(self) -> tuple[str, ...]: ...
     #: Output names per customer this task stores (also columns of ``run_outputs``).
     @property
     def output_names(self) -> tuple[str, ...]: ...

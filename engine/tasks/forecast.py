@@ -58,6 +58,7 @@ class ForecastTask:
     metric_names = {"valid_wape": "backtest WAPE (best method)"}
     config_type = ForecastConfig
     supports_warm_start = False
+    heavy_modules = ("engine.forecast.training",)
     output_names = ("units_p10", "units_p50", "units_p90", "units", "revenue", "recent",
                     "unit_revenue")
     signals: dict[str, str] = {}

@@ -169,6 +169,8 @@ class IntentTask:
     metric_names = {"valid_auc": "valid AUC"}
     config_type = IntentConfig
     supports_warm_start = True
+    heavy_modules = ("engine.intent.training", "torch._dynamo", "sklearn.linear_model",
+                     "sklearn.ensemble")
     output_names = ("score", "rank")
     signals = {"purchase_probability": "score"}
 
@@ -460,7 +462,8 @@ def _tips(m: dict[str, float], period: str) -> list[str]:
     where = tr("Measured on the latest period ({0}).").format(period) if period else ""
     cells = [where] * (1 + len(METRIC_COLUMNS))
     gap, lo, hi = (m.get(k) for k in GAP_METRICS)
-    if all(isinstance(v, float) and v == v for v in (gap, lo, hi)):
+    if (isinstance(gap, float) and isinstance(lo, float) and isinstance(hi, float)
+            and gap == gap and lo == lo and hi == hi):
         cells[1] = (tr(
             "The deep model's AUC minus this method's: {0} (95% interval {1} to {2}; paired "
             "bootstrap over the customers, 1,000 draws)."

@@ -54,6 +54,7 @@ class ProfilesTask:
     metric_names: dict[str, str] = {}
     config_type = ProfileConfig
     supports_warm_start = False
+    heavy_modules = ("engine.profiles.training",)
     output_names = ("segment", "x", "y")
     signals: dict[str, str] = {}
 

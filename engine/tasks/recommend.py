@@ -59,6 +59,7 @@ class RecommendTask:
     metric_names: dict[str, str] = {}
     config_type = RecommendConfig
     supports_warm_start = False
+    heavy_modules = ("engine.recommend.training",)
     output_names = ("rec_rank", "rec_score", "rec_why", "rec_why_item")
     signals: dict[str, str] = {}
 

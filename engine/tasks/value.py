@@ -69,6 +69,7 @@ class ValueTask:
     metric_names: dict[str, str] = {}
     config_type = ValueConfig
     supports_warm_start = False
+    heavy_modules = ("engine.value.training",)
     output_names = OUTPUTS
     signals = {"expected_spend": "expected_spend"}
 
