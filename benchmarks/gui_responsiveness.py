@@ -6,12 +6,14 @@ figure is the 99th-percentile and worst lateness during work, against the same p
 machine idle (the baseline, measured first in this run). A window feels frozen from ~100 ms.
 
     python benchmarks/gui_responsiveness.py [--rows 300000] [--customers 800]
+    python benchmarks/gui_responsiveness.py --rows 1000000 --project BIG.intentlens --preset fast
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -85,6 +87,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=300_000)
     parser.add_argument("--customers", type=int, default=800)
+    parser.add_argument("--project", type=Path, default=None,
+                        help="train on (a copy of) this project instead of a generated demo")
+    parser.add_argument("--preset", default=None, choices=["fast", "balanced", "thorough"],
+                        help="train with this preset's own epochs (default: fast, 3 epochs)")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
     probe = Probe()
@@ -118,10 +124,14 @@ def main() -> None:
         print(describe(f"import {args.rows:,} rows ({secs:.0f} s)", late, base99))
 
         demo = folder / "demo.intentlens"
-        create_demo_project(demo, customers=args.customers, seed=3)
+        if args.project is not None:
+            shutil.copyfile(args.project, demo)
+        else:
+            create_demo_project(demo, customers=args.customers, seed=3)
         project = open_project(demo)
         configure_threads()
-        config = IntentConfig(preset="fast", epochs=3)
+        config = (IntentConfig(preset="fast", epochs=3) if args.preset is None
+                  else IntentConfig(preset=args.preset))
         late, secs = run_worker(probe, lambda stop: train(project, "intent", config,
                                                                     should_stop=stop))
         project.close()
