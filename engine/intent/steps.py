@@ -40,6 +40,12 @@ def slog1p(x: F64) -> F64:
     return np.sign(x) * np.log1p(np.abs(x))
 
 
+#: Rows of an object (text) column handled in one pandas call: pandas holds the GIL while it
+#: works through Python strings, so a window whose worker builds the steps of millions of events
+#: froze for up to 0.17 s per call; a slice takes a few milliseconds.
+SLICE_ROWS: Final[int] = 131_072
+
+
 def hash_buckets(values: npt.ArrayLike, buckets: int) -> I32:
     """Stable hash of each value's text into 1..buckets-1; missing values get 0 (padding).
 
@@ -47,15 +53,52 @@ def hash_buckets(values: npt.ArrayLike, buckets: int) -> I32:
     today maps the same item to the same bucket in another process. Hashing the distinct values
     only keeps this fast on millions of rows.
     """
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
-    out = np.zeros(len(codes), dtype=np.int32)
-    if len(uniques) == 0:
-        return out
-    text = pd.Index(uniques).astype(str).to_numpy(dtype=object)
-    h = pd.util.hash_array(text) % np.uint64(buckets - 1) + np.uint64(1)
-    known = codes >= 0
-    out[known] = h.astype(np.int64)[codes[known]]
+    values = np.asarray(values, dtype=object)
+    out = np.zeros(len(values), dtype=np.int32)
+    for lo in range(0, len(values), SLICE_ROWS):  # a slice at a time: see SLICE_ROWS
+        codes, uniques = pd.factorize(values[lo : lo + SLICE_ROWS], use_na_sentinel=True)
+        if len(uniques) == 0:
+            continue
+        text = pd.Index(uniques).astype(str).to_numpy(dtype=object)
+        h = pd.util.hash_array(text) % np.uint64(buckets - 1) + np.uint64(1)
+        known = codes >= 0
+        out[lo : lo + SLICE_ROWS][known] = h.astype(np.int64)[codes[known]]
     return out
+
+
+def _event_codes(events: npt.NDArray[np.object_]) -> npt.NDArray[np.int8]:
+    """Each row's event type code (1-based; unknown words are "other"), a slice at a time."""
+    out = np.empty(len(events), dtype=np.int8)
+    for lo in range(0, len(events), SLICE_ROWS):
+        codes = pd.Categorical(events[lo : lo + SLICE_ROWS], categories=list(EVENT_TYPES)).codes
+        out[lo : lo + SLICE_ROWS] = np.where(codes < 0, TYPE_CODE["other"], codes + 1)
+    return out
+
+
+def _same_as_previous(values: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
+    """Whether each row's value equals the row before's (two missing values are equal; the
+    first row has none before it), a slice at a time."""
+    out = np.zeros(len(values), dtype=bool)
+    for lo in range(1, len(values), SLICE_ROWS):
+        hi = min(lo + SLICE_ROWS, len(values))
+        missing = pd.isna(values[lo - 1 : hi])
+        out[lo:hi] = (values[lo:hi] == values[lo - 1 : hi - 1]) | (missing[1:] & missing[:-1])
+    return out
+
+
+def _factorize_slices(values: npt.NDArray[np.object_]) -> tuple[I64, list[object]]:
+    """``pd.factorize`` a slice at a time: each row's code (-1: missing) and the distinct
+    values in order of first appearance."""
+    codes = np.full(len(values), -1, dtype=np.int64)
+    seen: dict[object, int] = {}
+    for lo in range(0, len(values), SLICE_ROWS):
+        part, uniques = pd.factorize(values[lo : lo + SLICE_ROWS], use_na_sentinel=True)
+        if len(uniques) == 0:
+            continue
+        ids = np.array([seen.setdefault(u, len(seen)) for u in uniques], dtype=np.int64)
+        known = part >= 0
+        codes[lo : lo + SLICE_ROWS][known] = ids[part[known]]
+    return codes, list(seen)
 
 
 @dataclass
@@ -114,18 +157,15 @@ def build_steps(events: pd.DataFrame, as_of_ms: int) -> Steps:
     if n == 0:
         raise ValueError("There are no events at or before the as-of date.")
 
-    ecode = (
-        pd.Categorical(df["event"].to_numpy(dtype=object), categories=list(EVENT_TYPES)).codes + 1
-    )
-    ecode = np.where(ecode == 0, TYPE_CODE["other"], ecode).astype(np.int8)
-    session_codes, _ = pd.factorize(df["session"].to_numpy(dtype=object), use_na_sentinel=True)
+    ecode = _event_codes(df["event"].to_numpy(dtype=object))
+    same_session = _same_as_previous(df["session"].to_numpy(dtype=object))
     sec = tms // 1000
     new = np.ones(n, dtype=bool)
     new[1:] = (
         (cid[1:] != cid[:-1])
         | (sec[1:] != sec[:-1])
         | (ecode[1:] != ecode[:-1])
-        | (session_codes[1:] != session_codes[:-1])
+        | ~same_session[1:]
     )
     starts = np.flatnonzero(new).astype(np.int64)
     step_of_row = np.cumsum(new) - 1
@@ -215,15 +255,18 @@ def build_steps(events: pd.DataFrame, as_of_ms: int) -> Steps:
 
 def _word_slots(query: pd.Series, step_of_row: I64, ns: int) -> I32:
     """Hashed words of search queries, up to WORD_SLOTS per step (0 = none)."""
-    q = query.dropna()
-    q = q[q.astype(str).str.len() > 0]
-    if len(q) == 0:
+    # Each distinct query is measured and split once (a shop's searches repeat: 287,000
+    # searches of the 20,000-customer demo hold a few thousand distinct texts); the rows are
+    # coded a slice at a time (see SLICE_ROWS).
+    codes, distinct = _factorize_slices(query.to_numpy(dtype=object))
+    text = pd.Series(distinct, dtype=object).astype(str)
+    said = (text.str.len() > 0).to_numpy(dtype=bool)
+    rows = np.flatnonzero(codes >= 0)
+    rows = rows[said[codes[rows]]]
+    if len(rows) == 0:
         return np.zeros((ns, 0), dtype=np.int32)
-    # Split each distinct query once (a shop's searches repeat: 287,000 searches of the
-    # 20,000-customer demo hold a few thousand distinct texts), then give every row its list.
-    codes, distinct = pd.factorize(q.astype(str).to_numpy(dtype=object))
-    split = pd.Series(distinct, dtype=object).str.lower().str.findall(r"\w+").to_numpy()
-    words = pd.Series(split[codes], index=q.index).explode().dropna()
+    split = text.str.lower().str.findall(r"\w+").to_numpy()
+    words = pd.Series(split[codes[rows]], index=rows).explode().dropna()
     out = np.zeros((ns, WORD_SLOTS), dtype=np.int32)
     if len(words) == 0:
         return out
