@@ -19,19 +19,27 @@ def _percent(gap: Any) -> Any:
     return [100 * float(g) for g in gap] if isinstance(gap, list) else gap
 
 
-def _against(gap: Any, better_when_positive: bool, unit: str) -> str:
-    """"and beats it (…)" / "about as well (…)" / "and loses to it (…)" for [est, lo, hi]."""
+def _against(gap: Any, better_when_positive: bool, unit: str, name: str,
+             digits: int = 1) -> str:
+    """"the model beats NAME (…)" / "…about as well as NAME (…)" / "NAME does better (…)" for
+    [est, lo, hi], the interval to ``digits`` decimals (more where that would hide its sign)."""
     if not isinstance(gap, list) or len(gap) != 3 or any(g != g for g in gap):
         return ""
     est, lo, hi = (float(g) for g in gap)
     if not better_when_positive:
         est, lo, hi = -est, -hi, -lo
-    span = tr("95% interval {0}{2} to {1}{2}").format(f"{lo:+.2f}", f"{hi:+.2f}", unit)
+
+    def signed(x: float) -> str:
+        if x != 0.0 and round(x, digits) == 0.0:
+            return f"{x:+.1g}"
+        return f"{x:+.{digits}f}"
+
+    span = tr("95% interval {0}{2} to {1}{2}").format(signed(lo), signed(hi), unit)
     if lo > 0:
-        return tr("it beats that ({0}).").format(span)
+        return tr("the model beats {0} ({1}).").format(name, span)
     if hi < 0:
-        return tr("that does better ({0}).").format(span)
-    return tr("about as well as that ({0}).").format(span)
+        return tr("{0} does better ({1}).").format(name, span)
+    return tr("the model does about as well as {0} ({1}).").format(name, span)
 
 
 def _spend_against(spend: dict[str, Any]) -> str:
@@ -78,17 +86,19 @@ def _dates_sentence(dates: dict[str, Any], horizon_days: int) -> str:
         const = dates.get("constant_gap", {})
         said = tr(
             "Next-order dates, checked on the {0:,} customers who had bought on two days or more "
-            "by {1}, followed for {2:.0f} days: {3:,} ordered again and {4:.0%} did not, and "
-            "those count too (a date guessed before the end of the {2:.0f} days is wrong by at "
-            "least the days left until then). The median error is {5:.1f} days, against {6:.1f} "
-            "for “last purchase + their mean gap” and {7:.1f} for guessing the shop's usual gap "
-            "of {8:.0f} days for everyone; {9}").format(
+            "by {1}, followed for {2:.0f} days: {3:,} ordered again and {10:,} ({4:.0%}) did "
+            "not, and those count too (a date guessed before the end of the {2:.0f} days is "
+            "wrong by at least the days left until then). The median error is {5:.1f} days, "
+            "against {6:.1f} for “last purchase + their mean gap” and {7:.1f} for guessing the "
+            "shop's usual gap of {8:.0f} days for everyone; {9}").format(
             dates["customers"], _day(dates.get("period", [0])[0]),
             dates.get("follow_up_days", math.nan), dates["observed"],
             dates.get("censored_share", math.nan), dates["gap_model"]["median_abs_days"],
             dates["last_plus_gap"]["median_abs_days"], const.get("median_abs_days", math.nan),
             const.get("days", math.nan),
-            _against(dates.get("versus_last_plus_gap"), True, tr(" days")))
+            _against(dates.get("versus_last_plus_gap"), True, tr(" days"),
+                     tr("“last purchase + their mean gap”")),
+            int(dates["customers"]) - int(dates["observed"]))
         cover = dates["gap_model"].get("coverage_80", math.nan)
         if cover == cover and dates["observed"]:
             said += " " + tr("Of those who ordered again, {0:.0%} did so within the predicted "
@@ -100,7 +110,8 @@ def _dates_sentence(dates: dict[str, Any], horizon_days: int) -> str:
             "is {1:.1f} days, against {2:.1f} for “last purchase + their mean gap”; {3}").format(
             dates["customers"], dates["gap_model"]["median_abs_days"],
             dates["last_plus_gap"]["median_abs_days"],
-            _against(dates.get("versus_last_plus_gap"), True, tr(" days")))
+            _against(dates.get("versus_last_plus_gap"), True, tr(" days"),
+                     tr("“last purchase + their mean gap”")))
     if "follow_up_days" in dates:
         return tr("Next-order dates could not be checked: too few customers had bought on two "
                   "days or more {0:.0f} days before the as-of date.").format(
@@ -123,11 +134,12 @@ def value_verdict(metrics: dict[str, Any], horizon_days: int) -> str:
                       "so every spend is 0."))
     elif model:
         out.append(tr(
-            "Expected spend over {0} days, checked on {1} to {2}: off by {3:,.2f} per customer "
-            "on average ({4:,.2f} if nobody were expected to buy), against {5:,.2f} for their "
-            "own past spend rate and {6:,.2f} for the shop average; the top 10% by expected "
-            "spend made {7:.0%} of what was spent, against {8:.0%} for the top 10% by their own "
-            "spend rate.").format(
+            "Expected spend over {0} days, checked on {1} to {2}: the top 10% by expected spend "
+            "made {7:.0%} of what was spent, against {8:.0%} for the top 10% by their own spend "
+            "rate. On average it is off by {3:,.2f} per customer, against {5:,.2f} for their own "
+            "past spend rate and {6:,.2f} for the shop average (most customers buy nothing in "
+            "{0} days, so guessing 0 for everyone is off by only {4:,.2f}, yet finds no one)."
+        ).format(
                 horizon_days, _day(period[0]), _day(period[1]), model["mae"],
                 spend.get("nobody_buys_mae", math.nan), shrunk.get("mae", math.nan),
                 shop.get("mae", math.nan), model.get("top10_capture", math.nan),
@@ -139,9 +151,11 @@ def value_verdict(metrics: dict[str, Any], horizon_days: int) -> str:
         out.append(tr(
             "Churn risk (no order within {0:.0f} days), checked from {5} on {1:,} buyers, each "
             "scored by a model that never saw them: AUC {2:.2f} against {3:.2f} for the days "
-            "since their last purchase; {4} High means 70% or more, Medium 40–70%.").format(
+            "since their last purchase; {4} High means 70% or more, Medium 40–70%, Low under "
+            "40%.").format(
             churn["window_days"], churn["customers"], churn["churn_model"]["auc"],
-            churn["recency"]["auc"], _against(churn.get("versus_recency"), True, ""),
+            churn["recency"]["auc"], _against(churn.get("versus_recency"), True, "",
+                                              tr("the days since the last purchase"), 3),
             _day(churn.get("period", [0])[0])))
     else:
         out.append(tr("Churn risk could not be checked: the log is shorter than the churn "

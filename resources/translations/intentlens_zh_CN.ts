@@ -271,9 +271,9 @@
     <context>
         <name>CustomersModel</name>
         <message>
-            <location filename="../../work/main/gui/pages/customers_model.py" line="+47" />
+            <location filename="../../work/main/gui/pages/customers_model.py" line="+50" />
             <source>Customer</source>
-            <extracomment>The table's own columns; every task adds its columns (engine.customers): numbers after the customer, words at the end.</extracomment>
+            <extracomment>The table's own columns; every task adds its columns (engine.customers): numbers after the customer, words at the end. Every customer's row order by a column (key, order): a sort or a filter after the first only picks the kept rows from it (milliseconds at 1,000,000 customers).</extracomment>
             <translation>客户</translation>
         </message>
         <message>
@@ -292,7 +292,7 @@
     <context>
         <name>CustomersPage</name>
         <message>
-            <location filename="../../work/main/gui/pages/customers_page.py" line="+66" />
+            <location filename="../../work/main/gui/pages/customers_page.py" line="+76" />
             <source>Customers</source>
             <translation>客户</translation>
         </message>
@@ -358,7 +358,7 @@
             <translation>在列表中选择一位客户以查看详情。</translation>
         </message>
         <message>
-            <location line="+136" />
+            <location line="+144" />
             <source>{0:,} scores</source>
             <translation>{0:,} 条评分</translation>
         </message>
@@ -408,7 +408,7 @@
             <translation>影响评分最多的行为</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/pages/customers_page.py" line="-211" />
+            <location filename="../../work/main/gui/pages/customers_page.py" line="-219" />
             <source>No customers yet: import your shop's behavior log on the Data page.</source>
             <translation>还没有客户：请在“数据”页导入您店铺的行为日志。</translation>
         </message>
@@ -423,7 +423,7 @@
             <translation>{0:,} / {1:,} 位客户</translation>
         </message>
         <message>
-            <location line="+66" />
+            <location line="+74" />
             <location line="+26" />
             <source>Export what you see</source>
             <translation>导出当前列表</translation>
@@ -1764,7 +1764,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../work/main/gui/main_window.py" line="+81" />
+            <location filename="../../work/main/gui/main_window.py" line="+80" />
             <source>Data</source>
             <translation>数据</translation>
         </message>
@@ -1937,7 +1937,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>无法创建项目</translation>
         </message>
         <message>
-            <location line="+67" />
+            <location line="+69" />
             <source>This is the demo project, full of generated customers. Import your shop's file into a new project of its own?</source>
             <translation>这是演示项目，里面都是生成的客户。要把您店铺的文件导入到一个单独的新项目中吗？</translation>
         </message>
@@ -1957,7 +1957,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>添加到演示项目</translation>
         </message>
         <message>
-            <location line="+24" />
+            <location line="+26" />
             <source>1 rejected line</source>
             <translation>1 条未导入的行</translation>
         </message>
@@ -1982,7 +1982,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>停止训练并退出吗？目前最好的模型会被保留。</translation>
         </message>
         <message>
-            <location line="-183" />
+            <location line="-187" />
             <location line="+76" />
             <source>Open project</source>
             <translation>打开项目</translation>
@@ -1990,17 +1990,17 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
         <message>
             <location line="+10" />
             <location line="+5" />
-            <location line="+32" />
+            <location line="+34" />
             <source>Import</source>
             <translation>导入</translation>
         </message>
         <message>
-            <location line="-37" />
+            <location line="-39" />
             <source>Open or create a project first.</source>
             <translation>请先打开或新建一个项目。</translation>
         </message>
         <message>
-            <location line="+62" />
+            <location line="+64" />
             <source>Export rejected lines</source>
             <extracomment>The export of rejected lines on the worker (one at a time).</extracomment>
             <translation>导出未导入的行</translation>
@@ -2630,7 +2630,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
     <context>
         <name>TrainPage</name>
         <message>
-            <location filename="../../work/main/gui/pages/train_page.py" line="+97" />
+            <location filename="../../work/main/gui/pages/train_page.py" line="+98" />
             <source>Train a model</source>
             <translation>训练模型</translation>
         </message>
@@ -2640,7 +2640,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>学习目标</translation>
         </message>
         <message>
-            <location line="+25" />
+            <location line="+28" />
             <source>Start training</source>
             <translation>开始训练</translation>
         </message>
@@ -2652,23 +2652,23 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <location line="+8" />
             <location line="+95" />
-            <location line="+85" />
+            <location line="+104" />
             <source>Choose what to learn and press Start.</source>
             <translation>选择学习目标，然后点击“开始训练”。</translation>
         </message>
         <message>
-            <location line="-244" />
-            <location line="+434" />
+            <location line="-266" />
+            <location line="+456" />
             <source>No training yet.</source>
             <translation>尚未训练。</translation>
         </message>
         <message>
-            <location line="-409" />
+            <location line="-431" />
             <source>The question the model answers: who is about to buy, what kinds of customers you have, what to offer, what customers will spend, or how much you will sell.</source>
             <translation>模型要回答的问题：谁快要购买、您有哪些类型的客户、推荐什么、客户会花多少钱，或者您能卖多少。</translation>
         </message>
         <message>
-            <location line="+23" />
+            <location line="+26" />
             <source>Start from the current model</source>
             <translation>从当前模型开始</translation>
         </message>
@@ -2693,7 +2693,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>“{0}”还没有训练过：请按“开始训练”。</translation>
         </message>
         <message>
-            <location line="+37" />
+            <location line="+56" />
             <source>Checking whether the data is enough…</source>
             <translation>正在检查数据是否足够…</translation>
         </message>
@@ -5219,8 +5219,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>95% 区间 {0}{2} 至 {1}{2}</translation>
         </message>
         <message>
-            <source>about as well as that ({0}).</source>
-            <translation>与后者相当（{0}）。</translation>
+            <source>the model does about as well as {0} ({1}).</source>
+            <translation>模型与{0}效果相当（{1}）。</translation>
         </message>
         <message>
             <source>Next-order dates could not be checked: too few customers bought again in the latest {0} days.</source>
@@ -5231,12 +5231,12 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>无法检验预期消费：日志中没有价格或金额，因此所有消费都为 0。</translation>
         </message>
         <message>
-            <source>it beats that ({0}).</source>
-            <translation>模型优于后者（{0}）。</translation>
+            <source>the model beats {0} ({1}).</source>
+            <translation>模型优于{0}（{1}）。</translation>
         </message>
         <message>
-            <source>that does better ({0}).</source>
-            <translation>后者表现更好（{0}）。</translation>
+            <source>{0} does better ({1}).</source>
+            <translation>{0}效果更好（{1}）。</translation>
         </message>
         <message>
             <source>The model {0}, and {1}.</source>
@@ -5259,12 +5259,16 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>就该模型而言，{0}。</translation>
         </message>
         <message>
-            <source>Next-order dates, checked on the {0:,} customers who had bought on two days or more by {1}, followed for {2:.0f} days: {3:,} ordered again and {4:.0%} did not, and those count too (a date guessed before the end of the {2:.0f} days is wrong by at least the days left until then). The median error is {5:.1f} days, against {6:.1f} for “last purchase + their mean gap” and {7:.1f} for guessing the shop's usual gap of {8:.0f} days for everyone; {9}</source>
-            <translation>下次下单日期：检验对象是截至 {1} 已在两天或更多天购买过的 {0:,} 位客户，跟踪 {2:.0f} 天：{3:,} 位再次下单，{4:.0%} 没有再下单，这些客户也计入（若猜测的日期早于这 {2:.0f} 天结束，至少错了到结束为止剩下的天数）。误差中位数为 {5:.1f} 天，而“上次购买 + 平均间隔”为 {6:.1f} 天，给每位客户都猜店铺的常见间隔 {8:.0f} 天则为 {7:.1f} 天；{9}</translation>
+            <source>Next-order dates, checked on the {0:,} customers who had bought on two days or more by {1}, followed for {2:.0f} days: {3:,} ordered again and {10:,} ({4:.0%}) did not, and those count too (a date guessed before the end of the {2:.0f} days is wrong by at least the days left until then). The median error is {5:.1f} days, against {6:.1f} for “last purchase + their mean gap” and {7:.1f} for guessing the shop's usual gap of {8:.0f} days for everyone; {9}</source>
+            <translation>下次下单日期：检验对象是截至 {1} 已在两天或更多天购买过的 {0:,} 位客户，跟踪 {2:.0f} 天：{3:,} 位再次下单，{10:,} 位（{4:.0%}）没有再下单，这些客户也计入（若猜测的日期早于这 {2:.0f} 天结束，至少错了到结束为止剩下的天数）。误差中位数为 {5:.1f} 天，而“上次购买 + 平均间隔”为 {6:.1f} 天，给每位客户都猜店铺的常见间隔 {8:.0f} 天则为 {7:.1f} 天；{9}</translation>
         </message>
         <message>
             <source> days</source>
             <translation> 天</translation>
+        </message>
+        <message>
+            <source>“last purchase + their mean gap”</source>
+            <translation>“上次购买 + 平均间隔”</translation>
         </message>
         <message>
             <source>Next-order dates, checked on {0:,} customers who bought again: the median error is {1:.1f} days, against {2:.1f} for “last purchase + their mean gap”; {3}</source>
@@ -5275,8 +5279,12 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>无法检验下次下单日期：在截止日期前 {0:.0f} 天时，在两天或更多天购买过的客户太少。</translation>
         </message>
         <message>
-            <source>Churn risk (no order within {0:.0f} days), checked from {5} on {1:,} buyers, each scored by a model that never saw them: AUC {2:.2f} against {3:.2f} for the days since their last purchase; {4} High means 70% or more, Medium 40–70%.</source>
-            <translation>流失风险（{0:.0f} 天内不下单），从 {5} 起以 {1:,} 位买家检验，每位都由未见过其数据的模型评分：AUC {2:.2f}，而“距上次购买的天数”为 {3:.2f}；{4}“高”表示 70% 及以上，“中”表示 40–70%。</translation>
+            <source>Churn risk (no order within {0:.0f} days), checked from {5} on {1:,} buyers, each scored by a model that never saw them: AUC {2:.2f} against {3:.2f} for the days since their last purchase; {4} High means 70% or more, Medium 40–70%, Low under 40%.</source>
+            <translation>流失风险（{0:.0f} 天内不下单），从 {5} 起以 {1:,} 位买家检验，每位都由未见过其数据的模型评分：AUC {2:.2f}，而“距上次购买的天数”为 {3:.2f}；{4}“高”表示 70% 及以上，“中”表示 40–70%，“低”表示低于 40%。</translation>
+        </message>
+        <message>
+            <source>the days since the last purchase</source>
+            <translation>“距上次购买的天数”</translation>
         </message>
         <message>
             <source>Churn risk could not be checked: the log is shorter than the churn window of {0:.0f} days plus a month.</source>
@@ -5287,8 +5295,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>在再次下单的客户中，{0:.0%} 的下单日期落在预测范围（P10–P90）内。</translation>
         </message>
         <message>
-            <source>Expected spend over {0} days, checked on {1} to {2}: off by {3:,.2f} per customer on average ({4:,.2f} if nobody were expected to buy), against {5:,.2f} for their own past spend rate and {6:,.2f} for the shop average; the top 10% by expected spend made {7:.0%} of what was spent, against {8:.0%} for the top 10% by their own spend rate.</source>
-            <translation>未来 {0} 天的预计消费，在 {1} 至 {2} 期间检验：平均每位客户偏差 {3:,.2f}（若预计无人购买则为 {4:,.2f}），按客户自身过往消费速度为 {5:,.2f}，按全店平均为 {6:,.2f}；按预计消费排前 10% 的客户贡献了 {7:.0%} 的实际消费，按自身消费速度排前 10% 的客户贡献了 {8:.0%}。</translation>
+            <source>Expected spend over {0} days, checked on {1} to {2}: the top 10% by expected spend made {7:.0%} of what was spent, against {8:.0%} for the top 10% by their own spend rate. On average it is off by {3:,.2f} per customer, against {5:,.2f} for their own past spend rate and {6:,.2f} for the shop average (most customers buy nothing in {0} days, so guessing 0 for everyone is off by only {4:,.2f}, yet finds no one).</source>
+            <translation>未来 {0} 天的预计消费，在 {1} 至 {2} 期间检验：按预计消费排前 10% 的客户贡献了 {7:.0%} 的实际消费，按自身消费速度排前 10% 的客户贡献了 {8:.0%}。平均每位客户偏差 {3:,.2f}，按客户自身过往消费速度为 {5:,.2f}，按全店平均为 {6:,.2f}（大多数客户在 {0} 天内不会购买，所以给每位客户都猜 0 的偏差只有 {4:,.2f}，却找不出任何买家）。</translation>
         </message>
         <message>
             <source>none (columns are numbered)</source>
@@ -5989,6 +5997,54 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>views in the last {0} days</source>
             <translation>最近 {0} 天的浏览次数</translation>
+        </message>
+        <message>
+            <source>Views</source>
+            <translation>浏览</translation>
+        </message>
+        <message>
+            <source>Searches</source>
+            <translation>搜索</translation>
+        </message>
+        <message>
+            <source>Clicks</source>
+            <translation>点击</translation>
+        </message>
+        <message>
+            <source>Cart adds</source>
+            <translation>加入购物车</translation>
+        </message>
+        <message>
+            <source>Removals from the cart</source>
+            <translation>从购物车移除</translation>
+        </message>
+        <message>
+            <source>Favorites</source>
+            <translation>收藏</translation>
+        </message>
+        <message>
+            <source>Purchases</source>
+            <translation>购买</translation>
+        </message>
+        <message>
+            <source>Returns</source>
+            <translation>退货</translation>
+        </message>
+        <message>
+            <source>Likes</source>
+            <translation>点赞</translation>
+        </message>
+        <message>
+            <source>Comments</source>
+            <translation>评论</translation>
+        </message>
+        <message>
+            <source>Shares</source>
+            <translation>分享</translation>
+        </message>
+        <message>
+            <source>Other actions</source>
+            <translation>其他操作</translation>
         </message>
         <message>
             <source>viewed</source>

@@ -97,6 +97,7 @@ def engine_words() -> list[str]:
     from engine.tasks.value import _PREDICTIONS as VALUE_PREDICTIONS
     from engine.tasks.value import METRIC_COLUMNS as VALUE_COLUMNS
     from engine.value.config import LABELS as VALUE_LABELS
+    from engine.intent.drivers import KIND_WORDS
     from engine.value.drivers import WORDS as DRIVER_WORDS
 
     words: list[str] = []
@@ -108,6 +109,7 @@ def engine_words() -> list[str]:
     words += [*VALUE_LABELS.values(), *VALUE_PREDICTIONS.values(), "High", "Medium", "Low"]
     words += [heading for _, heading in VALUE_COLUMNS]
     words += list(DRIVER_WORDS.values())
+    words += list(KIND_WORDS.values())  # the sequence drivers' kinds of steps
     words += list(EVENT_NAMES.values())
     words += [*REASON_LABELS.values(), "other problems"]
     from cli import ARGPARSE_WORDS

@@ -53,7 +53,11 @@ def test_next_order_dates_and_churn_beat_their_simple_methods(result: ValueResul
     churn = result.metrics["churn"]
     assert churn["churn_model"]["auc"] > churn["recency"]["auc"]
     assert churn["versus_recency"][1] > 0
-    assert "it beats that" in result.verdict
+    # Each "beats" names the method it beats (the last one named before it was another one).
+    assert "the model beats “last purchase + their mean gap” (95% interval +" in result.verdict
+    assert "the model beats the days since the last purchase (95% interval +" in result.verdict
+    not_back = dates["customers"] - dates["observed"]
+    assert f"ordered again and {not_back:,} (" in result.verdict
 
 
 def test_expected_spend_ranks_the_big_spenders_and_is_no_worse_than_their_own_rate(

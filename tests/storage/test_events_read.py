@@ -298,3 +298,18 @@ def test_no_room_for_the_copy_reads_the_generic_way(
     assert spy == ["generic"]
     _same(new, queries.events_frame_generic(filled))
     assert len(new) == N_EVENTS
+
+
+def test_the_frozen_build_ships_the_version_files_the_drivers_open() -> None:
+    """Both ADBC packages open ``_static_version.py`` beside them as a file when imported (a
+    frozen build without it stopped at the first training)."""
+    import importlib.util
+
+    from tests.test_packaging_spec import run_spec
+
+    datas = run_spec()["Analysis"]["datas"]
+    for package in ("adbc_driver_sqlite", "adbc_driver_manager"):
+        spec = importlib.util.find_spec(package)
+        assert spec is not None and spec.origin is not None
+        version = Path(spec.origin).parent / "_static_version.py"
+        assert version.is_file() and (str(version), package) in datas
