@@ -60,7 +60,7 @@ def describe_report(report: ImportReport, project_hint: str) -> str:
         ),
     ]
     if report.rejected_by_reason:
-        parts = counts_in_words(report.rejected_by_reason, reason_label)
+        parts = counts_in_words(report.rejected_by_reason, reason_label, bracketed=True)
         lines.append(tr("Rejected: {0}.").format(parts))
         for line, reason, raw in report.examples[:3]:
             lines.append(tr("  line {0}: {1}  [{2}]").format(line, reason, raw[:80]))

@@ -50,15 +50,17 @@ def event_name(kind: str) -> str:
     return tr(EVENT_NAMES.get(kind, kind.replace("_", " ")))
 
 
-def counts_in_words(counts: dict[str, int], labels: Callable[[str], str] = event_name) -> str:
+def counts_in_words(counts: dict[str, int], labels: Callable[[str], str] = event_name,
+                    *, bracketed: bool = False) -> str:
     """Counts by kind as the user reads them, largest first: "viewed 152,994, bought 8,287"
-    (``labels`` words a kind; event types by default). Internal names never show."""
+    (``labels`` words a kind; event types by default). Internal names never show. With
+    ``bracketed`` the count follows in brackets, for labels a number could be read as part of:
+    "no customer id (135,080)", not "no customer id 135,080"."""
     from engine.words import tr
 
     ordered = sorted(counts.items(), key=lambda kv: -kv[1])
-    return tr(", ").join(
-        tr("{0} {1:,}").format(labels(kind), int(n)) for kind, n in ordered if n
-    )
+    pattern = tr("{0} ({1:,})") if bracketed else tr("{0} {1:,}")
+    return tr(", ").join(pattern.format(labels(kind), int(n)) for kind, n in ordered if n)
 
 
 #: Fields of the data contract, also the names used by ``--map FIELD=COLUMN``.

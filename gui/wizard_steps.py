@@ -123,11 +123,11 @@ class ResultPage(QWidget):
         self.result_title.setText(
             translate("ImportWizard", "Imported {0:,} events from {1}").format(events, r.file_name)
         )
-        reasons = counts_in_words(r.rejected_by_reason, reason_label)
+        reasons = counts_in_words(r.rejected_by_reason, reason_label, bracketed=True)
         types = counts_in_words(r.events_by_type)
         text = [
             translate("ImportWizard", "{0:,} lines read: {1:,} imported, {2:,} rejected{3}.").format(
-                r.lines_read, r.imported, r.rejected, f" ({reasons})" if reasons else ""
+                r.lines_read, r.imported, r.rejected, f": {reasons}" if reasons else ""
             ),
             translate(
                 "ImportWizard",

@@ -3443,12 +3443,16 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>客户 {0} 没有任何行为。</translation>
         </message>
         <message>
-            <source>, </source>
-            <translation>，</translation>
+            <source>{0} ({1:,})</source>
+            <translation>{0}（{1:,}）</translation>
         </message>
         <message>
             <source>{0} {1:,}</source>
             <translation>{0} {1:,}</translation>
+        </message>
+        <message>
+            <source>, </source>
+            <translation>，</translation>
         </message>
         <message>
             <source>“{0}” could not be written ({1}), so nothing changed.</source>

@@ -110,7 +110,7 @@ def test_import_without_json_reports_in_words(
     assert "line 4:" in out and "line 6:" in out
     assert f"python main.py export {project} rejected" in out
     # Counts in words, never the internal names of reasons or event types.
-    assert "Rejected: wrong number of values 1, time not readable 1." in out
+    assert "Rejected: wrong number of values (1), time not readable (1)." in out
     assert "Events: bought 2, viewed 1, added to cart 1." in out, out  # largest first
     assert "wrong_column_count" not in out and "bad_time" not in out
 
