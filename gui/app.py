@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.words import set_translator
-from gui.settings import LANGUAGES, demo_project_path, load_settings
+from gui.settings import LANGUAGES, Settings, demo_project_path, load_settings
 from gui.worker import Worker
 
 if TYPE_CHECKING:
@@ -287,25 +287,44 @@ def create_demo_with_progress(path: Path, window: MainWindow) -> bool:
     return True
 
 
-def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
-    """Open the main window on a project (the last one, or the demo on first start)."""
-    if screenshots:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+def start_application() -> tuple[QApplication, Settings]:
+    """The application object (made unless one exists) with IntentLens's names, icon and the
+    Settings language applied; the settings read."""
     app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
     app.setApplicationName("IntentLens")
     app.setOrganizationName("IntentLens")
     app.setWindowIcon(app_icon())
     settings = load_settings()
     apply_language(app, settings.language)
+    return app, settings
+
+
+def make_window(settings: Settings, *, remember: bool = True) -> MainWindow:
+    """The main window, not shown yet and without a project, as ``run_gui`` makes it (the
+    start-up benchmark opens a project in it the same way)."""
     from gui.main_window import MainWindow
     from gui.readonly import install_read_only_notice
 
-    window = MainWindow(settings, remember=screenshots is None)
+    window = MainWindow(settings, remember=remember)
     install_read_only_notice(window)  # a read-only project says so above the pages
     install_excepthook(lambda: window)
+    return window
+
+
+def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
+    """Open the main window on a project (the last one, or the demo on first start)."""
+    if screenshots:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app, settings = start_application()
+    window = make_window(settings, remember=screenshots is None)
 
     target: str | None = project or (None if screenshots else settings.last_project)
-    if target is not None and not Path(target).exists() and "://" not in target:
+    missing = target is not None and not Path(target).exists() and "://" not in target
+    if missing and screenshots:  # a command: say so, rather than render a demo instead
+        print(window.tr("There is no project at {0}.").format(target), file=sys.stderr)
+        return 1
+    if missing:
         target = None
     if target is None:
         if screenshots:
@@ -325,13 +344,19 @@ def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
                 if not ready:  # said in a sentence; the window stays, without a project
                     return int(app.exec())
         target = str(demo)
-    if not window.open_project(target) and screenshots:
-        return 1
     if screenshots:
+        # Nobody is there to click a message box away: a problem is a sentence on stderr.
         from gui.screenshots import render_all
+        from storage.project import ProjectError, open_project
 
+        try:
+            window.set_project(open_project(target))
+        except ProjectError as exc:
+            print(window.tr("Cannot open the project") + ": " + str(exc), file=sys.stderr)
+            return 1
         render_all(window, Path(screenshots))
         return 0
+    window.open_project(target)  # a problem is said in a message box; the window stays
     window.show()
     window.offer_tour()  # first start on the demo: four steps, not modal, once
     return int(app.exec())

@@ -23,9 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.currency import shop_currency
-from engine.exports import export_rejected
 from gui import formats
-from gui.import_wizard import ImportWizard
 from gui.pages.data_page import DataPage
 from gui.report import ReportSaver
 from gui.settings import Settings, save_settings
@@ -35,6 +33,7 @@ from storage.project import PROJECT_SUFFIX, Project, ProjectError, open_project
 
 if TYPE_CHECKING:
     from gui.help_guide import HelpDialog
+    from gui.import_wizard import ImportWizard
     from gui.tour import Tour
 
 PROJECT_FILTER = f"IntentLens projects (*{PROJECT_SUFFIX});;All files (*)"
@@ -456,6 +455,8 @@ class MainWindow(QMainWindow):
         if not self._import_target_ok():
             return None
         assert self.project is not None
+        from gui.import_wizard import ImportWizard  # its importer loads when first needed
+
         wizard = ImportWizard(self.project, self)
         # The currency first: the import may have just told it.
         wizard.imported.connect(lambda _report: self.show_project_again())
@@ -513,6 +514,8 @@ class MainWindow(QMainWindow):
             path = ask_export_path(self, caption, "rejected.csv")
             if not path:
                 return None
+        from engine.exports import export_rejected
+
         out = path
         worker = Worker.call(export_rejected, self.project, out)
         worker.signals.progressed.connect(lambda n: tell_saved(

@@ -33,6 +33,9 @@ class CustomersModel(QAbstractTableModel):
         self.frame = pd.DataFrame({c: [] for c in ("customer_id", *self.keys)})
         self.view = np.zeros(0, dtype=np.int64)
         self._cols: dict[str, np.ndarray] = {}
+        #: Every customer's row order by a column (key, order): a sort or a filter after the
+        #: first only picks the kept rows from it (milliseconds at 1,000,000 customers).
+        self._orders: dict[tuple[str, Qt.SortOrder], np.ndarray] = {}
         self._lower = pd.Series([], dtype=str)  # a search before any customer finds none
         self._sort: tuple[int, Qt.SortOrder] = (1, Qt.SortOrder.DescendingOrder)
         self._text = ""
@@ -63,6 +66,7 @@ class CustomersModel(QAbstractTableModel):
         self.beginResetModel()
         self.frame = frame.reset_index(drop=True)
         self._cols = {c: self.frame[c].to_numpy() for c in self.frame.columns}
+        self._orders = {}
         self._lower = self.frame["customer"].astype(str).str.lower()
         self._apply()
         self.endResetModel()
@@ -84,11 +88,28 @@ class CustomersModel(QAbstractTableModel):
         if (low, high) != (0.0, 1.0) and self.filter_key in self._cols:
             score = self._cols[str(self.filter_key)].astype(float)
             keep &= (score >= low) & (score <= high)
-        idx = np.flatnonzero(keep)
         col, order = self._sort
-        values = self._cols[self.keys[col]][idx] if len(idx) else np.zeros(0)
-        # Unknown values (no score yet) always sink to the bottom.
-        self.view = idx[column_order(values, text=self.kinds[col] == "text", order=order)]
+        if n == 0:
+            self.view = np.zeros(0, dtype=np.int64)
+            return
+        # Unknown values (no score yet) always sink to the bottom. The order of every row,
+        # kept rows picked from it: the same rows in the same order as sorting the kept ones
+        # (the sort is stable).
+        ordered = self._order(col, order)
+        self.view = ordered if keep.all() else ordered[keep[ordered]]
+
+    def _order(self, col: int, order: Qt.SortOrder) -> np.ndarray:
+        """Every row in the order of column ``col`` (cached until the next frame; read-only,
+        as ``view`` may be this very array)."""
+        key = self.keys[col]
+        found = self._orders.get((key, order))
+        if found is None:
+            values = self._cols[key]
+            found = column_order(values, text=self.kinds[col] == "text", order=order)
+            found = np.asarray(found, dtype=np.int64)
+            found.flags.writeable = False
+            self._orders[(key, order)] = found
+        return found
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.layoutAboutToBeChanged.emit()

@@ -9,7 +9,10 @@ or Excel); "Export scores…" writes every scored customer (the scores contract)
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import pandas as pd
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
@@ -37,6 +40,13 @@ from gui.table_menu import install_table_menu
 from gui.widgets import StatusLine, ask_export_path, remember_export_folder
 from gui.worker import Caller, Worker
 from storage.project import Project
+
+
+def _blank(value: Any) -> bool:
+    """Whether a table value shows nothing: missing, or "", "nan" or "None" as words."""
+    if value is None or (np.ndim(value) == 0 and bool(pd.isna(value))):
+        return True
+    return str(value) in ("", "nan", "None")
 
 
 class CustomersPage(QWidget):
@@ -252,8 +262,16 @@ class CustomersPage(QWidget):
         frame = self.model.frame
         if key not in frame.columns or len(frame) == 0:
             return False
-        values = frame[key]
-        return bool((values.isna() | values.astype(str).isin(["", "nan", "None"])).all())
+        values = frame[key].to_numpy()
+        if values.dtype.kind in "biu":  # whole numbers are never missing
+            return False
+        if values.dtype.kind in "fc":
+            return bool(np.isnan(values).all())
+        # Words: an early "no" from the first values; else each distinct value once (a
+        # str() of every one of a million customers froze the window for seconds).
+        if any(not _blank(v) for v in values[:64]):
+            return False
+        return all(_blank(v) for v in pd.unique(values))
 
     def _rehide(self) -> None:
         """Keep the columns the owner hid hidden when the table reloads (by column, not by

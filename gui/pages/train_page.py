@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -123,6 +124,9 @@ class TrainPage(QWidget):
         self._gate_timer.setSingleShot(True)
         self._gate_timer.setInterval(400)  # typing a number checks once, at the end
         self._gate_timer.timeout.connect(self._check_gate)
+        # The data check reads every event: while another page shows (the Data and Customers
+        # pages filling as a project opens), it waits until this page is seen.
+        self._gate_stale = False
         self.warm = QCheckBox(self.tr("Start from the current model"))
         self.warm.setToolTip(self.tr("Faster after new data: training continues from the "
                                      "active model's weights instead of from scratch."))
@@ -286,11 +290,30 @@ class TrainPage(QWidget):
 
     # -- the data-sufficiency gate -------------------------------------------------------
     def _gate_later(self) -> None:
-        """Check the data for the chosen task and settings soon (once, after the last change)."""
+        """Check the data for the chosen task and settings soon (once, after the last change);
+        while the window shows another page, when this page is shown."""
+        if self._unseen():
+            self._gate_stale = True
+            return
         self._gate_timer.start()
+
+    def _unseen(self) -> bool:
+        """Whether the window shows, but another page than this one."""
+        return self.window().isVisible() and not self.isVisible()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """The data check put off while the page was hidden runs now."""
+        super().showEvent(event)
+        if self._gate_stale:
+            self._gate_stale = False
+            self._gate_timer.start()
 
     def _check_gate(self) -> None:
         """Run the chosen task's data check on a worker; the gate line shows its sentence."""
+        if self._unseen():
+            self._gate_stale = True
+            return
+        self._gate_stale = False
         ov = self._overview
         if self.project is None or ov is None or ov.events == 0 or not self.panels:
             self.gate.setVisible(False)

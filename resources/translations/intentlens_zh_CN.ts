@@ -7029,4 +7029,17 @@ Saved as run {run_id}; every customer with their segment: python main.py export 
             <translation>打开文件夹</translation>
         </message>
     </context>
+    <context>
+        <name>window</name>
+        <message>
+            <location filename="../../work/main/gui/app.py" line="+171" />
+            <source>There is no project at {0}.</source>
+            <translation>{0} 处没有项目。</translation>
+        </message>
+        <message>
+            <location line="+30" />
+            <source>Cannot open the project</source>
+            <translation>无法打开项目</translation>
+        </message>
+    </context>
 </TS>

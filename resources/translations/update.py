@@ -86,6 +86,7 @@ def engine_words() -> list[str]:
     from engine.ingest.numbers import _THOUSANDS_WORDS
     from engine.ingest.timeparse import _NAMES as TIME_NAMES
     from engine.ingest.timeparse import _TOKEN_WORDS
+    from engine.intent.drivers import KIND_WORDS
     from engine.intent.evaluate import METHOD_NAMES
     from engine.intent.explain import VERBS
     from engine.profiles.segments import NAME_WORDS, TRAIT_LABELS
@@ -97,7 +98,6 @@ def engine_words() -> list[str]:
     from engine.tasks.value import _PREDICTIONS as VALUE_PREDICTIONS
     from engine.tasks.value import METRIC_COLUMNS as VALUE_COLUMNS
     from engine.value.config import LABELS as VALUE_LABELS
-    from engine.intent.drivers import KIND_WORDS
     from engine.value.drivers import WORDS as DRIVER_WORDS
 
     words: list[str] = []
