@@ -33,10 +33,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _demo import ensure_demo  # noqa: E402
 from lookup_speed import save_untrained_runs  # noqa: E402
 
 from engine.campaign import CampaignData, CampaignFilter, campaign_data, plan, select  # noqa: E402
-from engine.demo_project import create_demo_project  # noqa: E402
 from storage.project import Project, open_project  # noqa: E402
 from storage.queries import customer_keys, overview  # noqa: E402
 from storage.runs import active_run  # noqa: E402
@@ -116,16 +116,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="intentlens-campaign-") as tmp:
         path = args.project or Path(tmp) / "campaign.intentlens"
-        probe = open_project(path)
-        have_events = overview(probe).events > 0
-        probe.close()
-        if have_events:
-            print(f"project: reusing {path}")
-        else:
-            t = time.perf_counter()
-            create_demo_project(path, customers=args.customers, seed=args.seed)
-            print(f"project: built a {args.customers:,}-customer demo in "
-                  f"{time.perf_counter() - t:.1f} s ({path})")
+        ensure_demo(path, args.customers, args.seed)
         project = open_project(path)
         try:
             run(project, args)

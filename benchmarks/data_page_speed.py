@@ -28,7 +28,8 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.demo_project import create_demo_project  # noqa: E402
+from _demo import ensure_demo  # noqa: E402
+
 from engine.overview import summarize  # noqa: E402
 from storage.project import Project, open_project  # noqa: E402
 from storage.queries import overview  # noqa: E402
@@ -91,16 +92,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="intentlens-datapage-") as tmp:
         path = args.project or Path(tmp) / "data.intentlens"
-        probe = open_project(path)
-        have_events = overview(probe).events > 0
-        probe.close()
-        if have_events:
-            print(f"project: reusing {path}")
-        else:
-            t = time.perf_counter()
-            create_demo_project(path, customers=args.customers, seed=args.seed)
-            print(f"project: built a {args.customers:,}-customer demo in "
-                  f"{time.perf_counter() - t:.1f} s ({path})")
+        ensure_demo(path, args.customers, args.seed)
         project = open_project(path, writable=False)
         try:
             ov = overview(project)

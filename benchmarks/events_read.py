@@ -30,7 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.demo_project import create_demo_project  # noqa: E402
+from _demo import ensure_demo  # noqa: E402
+
 from storage.project import open_project  # noqa: E402
 from storage.queries import events_frame, overview  # noqa: E402
 
@@ -91,13 +92,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="intentlens-eventsread-") as tmp:
         path = args.project or Path(tmp) / "events.intentlens"
-        if path.exists():
-            print(f"project: reusing {path}")
-        else:
-            t = time.perf_counter()
-            create_demo_project(path, customers=args.customers, seed=args.seed)
-            print(f"project: built a {args.customers:,}-customer demo in "
-                  f"{time.perf_counter() - t:.1f} s ({path})")
+        ensure_demo(path, args.customers, args.seed)
         project = open_project(path, writable=False)
         try:
             ov = overview(project)

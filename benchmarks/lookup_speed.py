@@ -29,8 +29,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _demo import ensure_demo  # noqa: E402
+
 from engine.customers import customer_card  # noqa: E402
-from engine.demo_project import create_demo_project  # noqa: E402
 from engine.intent import IntentConfig, check_settings  # noqa: E402
 from engine.intent.lookup import lookup  # noqa: E402
 from storage.project import Project, open_project  # noqa: E402
@@ -114,16 +115,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="intentlens-lookup-") as tmp:
         path = args.project or Path(tmp) / "lookup.intentlens"
-        probe = open_project(path)
-        have_events = overview(probe).events > 0
-        probe.close()
-        if have_events:
-            print(f"project: reusing {path}")
-        else:
-            t = time.perf_counter()
-            create_demo_project(path, customers=args.customers, seed=args.seed)
-            print(f"project: built a {args.customers:,}-customer demo in "
-                  f"{time.perf_counter() - t:.1f} s ({path})")
+        ensure_demo(path, args.customers, args.seed)
         project = open_project(path)
         try:
             run(project, args)

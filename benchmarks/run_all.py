@@ -43,8 +43,9 @@ FIGURE = re.compile(r"\d[\d.,]*\s*x\b|\bratio\b|\bPASS\b|\bFAIL\b", re.IGNORECAS
 
 
 def scripts() -> list[Path]:
-    """The benchmark scripts, in name order."""
-    return sorted(p for p in HERE.glob("*.py") if p.name != Path(__file__).name)
+    """The benchmark scripts, in name order (``_*.py`` are their shared helpers)."""
+    return sorted(p for p in HERE.glob("*.py")
+                  if p.name != Path(__file__).name and not p.name.startswith("_"))
 
 
 def arguments(script: Path, small: bool) -> list[str]:

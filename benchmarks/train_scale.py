@@ -32,7 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.demo_project import create_demo_project  # noqa: E402
+from _demo import ensure_demo  # noqa: E402
+
 from engine.runs import train  # noqa: E402
 from engine.tasks.base import Progress, RunSaved  # noqa: E402
 from storage.project import open_project  # noqa: E402
@@ -77,16 +78,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="intentlens-trainscale-") as tmp:
         path = args.project or Path(tmp) / "shop.intentlens"
-        probe = open_project(path)
-        have_events = overview(probe).events > 0
-        probe.close()
-        if have_events:
-            print(f"project: reusing {path}")
-        else:
-            t = time.perf_counter()
-            create_demo_project(path, customers=args.customers, seed=args.seed)
-            print(f"project: built a {args.customers:,}-customer demo in "
-                  f"{time.perf_counter() - t:.1f} s ({path})")
+        ensure_demo(path, args.customers, args.seed)
         project = open_project(path)
         try:
             ov = overview(project)

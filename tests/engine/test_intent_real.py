@@ -32,12 +32,10 @@ import pandas as pd
 import pytest
 
 from engine.dates import day
-from engine.ingest import ImportOptions, run_import
 from engine.intent.config import IntentConfig
 from engine.intent.evaluate import SIMPLE, best_simple, period_words
 from engine.intent.reports import IntentResult
-from storage.project import open_project
-from storage.queries import events_frame
+from tests.real_logs import imported_log
 
 pytestmark = pytest.mark.slow
 
@@ -58,20 +56,6 @@ LOGS: dict[str, tuple[str, str, dict[str, Any]]] = {
 }
 
 
-def _imported(datasets: Path, name: str, fmt: str,
-              tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
-    """A shared log imported once, as a user imports it; skipped when it is not there."""
-    path = datasets / name
-    if not path.is_file():
-        pytest.skip(f"{name} is not in {datasets}")
-    project = open_project(tmp_path_factory.mktemp("intent-real") / f"{fmt}.intentlens")
-    try:
-        run_import(project, path, ImportOptions(format=fmt))
-        return events_frame(project)
-    finally:
-        project.close()
-
-
 @pytest.fixture(scope="module")
 def logs(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, pd.DataFrame]:
     """Each log imported once, when first asked for (Online Retail takes about 20 s)."""
@@ -82,7 +66,7 @@ def _events(logs: dict[str, pd.DataFrame], datasets: Path, log: str,
             tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     if log not in logs:
         name, fmt, _ = LOGS[log]
-        logs[log] = _imported(datasets, name, fmt, tmp_path_factory)
+        logs[log] = imported_log(datasets, name, fmt, tmp_path_factory)
     return logs[log]
 
 

@@ -31,13 +31,11 @@ import pandas as pd
 import pytest
 
 from engine.dates import end_of_day
-from engine.ingest import ImportOptions, run_import
 from engine.tasks.base import NoData, Progress
 from engine.tasks.value import METRIC_COLUMNS
 from engine.value.config import LABELS, ValueConfig
 from engine.value.training import ValueResult, train_value
-from storage.project import open_project
-from storage.queries import events_frame
+from tests.real_logs import imported_log
 
 pytestmark = pytest.mark.slow
 
@@ -59,29 +57,15 @@ PREDICTIONS = (
 )
 
 
-def _imported(datasets: Path, name: str, fmt: str,
-              tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
-    """A shared log imported once, as a user imports it; skipped when it is not there."""
-    path = datasets / name
-    if not path.is_file():
-        pytest.skip(f"{name} is not in {datasets}")
-    project = open_project(tmp_path_factory.mktemp("value-real") / f"{fmt}.intentlens")
-    try:
-        run_import(project, path, ImportOptions(format=fmt))
-        return events_frame(project)
-    finally:
-        project.close()
-
-
 @pytest.fixture(scope="module")
 def taobao(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
-    return _imported(datasets, TAOBAO, "taobao", tmp_path_factory)
+    return imported_log(datasets, TAOBAO, "taobao", tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def retail(datasets: Path, tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
     """Online Retail (about 20 s to import)."""
-    return _imported(datasets, RETAIL, "uci_online_retail", tmp_path_factory)
+    return imported_log(datasets, RETAIL, "uci_online_retail", tmp_path_factory)
 
 
 def _train(events: pd.DataFrame, config: ValueConfig) -> tuple[list[str], ValueResult]:
