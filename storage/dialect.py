@@ -242,13 +242,15 @@ def upsert_rows(
     rows: list[tuple[Any, ...]],
 ) -> None:
     """Insert rows into ``table``; a row whose ``keys`` exist already updates that row by the
-    ``merge`` assignments (``col = <expression of table.col and excluded.col>``).
+    ``merge`` assignments (``col = <expression of table.col and excluded.col>``); without
+    any, the row already there stays.
 
     On PostgreSQL the rows go by COPY into a temporary table first, then into ``table`` with
     one ``INSERT ... SELECT ... ON CONFLICT`` (rows must have distinct keys)."""
     if not rows:
         return
-    conflict = f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {', '.join(merge)}"
+    action = f"DO UPDATE SET {', '.join(merge)}" if merge else "DO NOTHING"
+    conflict = f"ON CONFLICT ({', '.join(keys)}) {action}"
     cols = ", ".join(names)
     if is_postgresql(conn):
         stage = f"intentlens_stage_{table}"

@@ -60,7 +60,8 @@ def forget_customer(project: Project, key: str) -> Forgotten | None:
 
 #: The tables forgetting deletes from (and their running totals).
 FORGET_TABLES = ("events", "run_outputs", "rejected_rows", "customers", "summary_days",
-                 "summary_customers", "summary_browse", "summary_categories", "summary_items")
+                 "summary_customers", "summary_browse", "summary_categories", "summary_items",
+                 "summary_orders")
 
 
 def compact(project: Project) -> None:

@@ -231,16 +231,18 @@ def _as_float(value: Any) -> float:
 
 
 def _summary_sql(where: str) -> str:
-    """One row per customer: :func:`customer_summary` and :func:`customer_totals`."""
+    """One row per customer: :func:`customer_summary` and :func:`customer_totals`, from the
+    running totals an import keeps (``storage.summary``): hundreds of thousands of rows, not
+    every event."""
+    # Purchases are orders (baskets), not lines: the lines of one order share its session
+    # (the order id); without one, lines at the same moment are one order.
+    orders = (
+        "(SELECT COUNT(*) FROM summary_orders o WHERE o.customer_id = c.id)"
+    )
     return (
-        "SELECT c.id AS customer_id, c.key, COUNT(e.id) AS events, "
-        # Purchases are orders (baskets), not lines: the lines of one order share its session
-        # (the order id); without one, lines at the same moment are one order.
-        "COUNT(DISTINCT CASE WHEN e.event = 'purchase' "
-        "THEN COALESCE(e.session, CAST(e.time_ms AS TEXT)) END) AS purchases, "
-        "COALESCE(SUM(e.amount), 0.0) AS revenue, MIN(e.time_ms) AS first_ms, "
-        "MAX(e.time_ms) AS last_ms FROM customers c JOIN events e ON e.customer_id = c.id "
-        f"{where}GROUP BY c.id ORDER BY c.id"
+        f"SELECT c.id AS customer_id, c.key, s.events, {orders} AS purchases, "
+        "s.revenue, s.first_ms, s.last_ms FROM customers c "
+        f"JOIN summary_customers s ON s.customer_id = c.id {where}ORDER BY c.id"
     )
 
 

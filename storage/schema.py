@@ -135,7 +135,8 @@ Index("ix_run_outputs_run_customer", run_outputs.c.run_id, run_outputs.c.custome
       run_outputs.c.name)
 Index("ix_run_outputs_customer", run_outputs.c.customer_id)
 
-# Running totals of the events for the Data page (migration 0005), kept up to date in the same
+# Running totals of the events for the Data page and the Customers page (migrations 0005 and
+# 0006), kept up to date in the same
 # transaction as the events they count: by an import (``storage.summary.ChunkTotals``) and by
 # forgetting a customer. ``storage.summary.rebuild`` computes them afresh from the events.
 
@@ -192,5 +193,15 @@ summary_items = Table(
     Column("revenue", Float, nullable=False),
 )
 
+#: Each customer's orders (migration 0006): the distinct order keys of their purchases, the
+#: order id (``session``) or, without one, the purchase time in ms as text, as
+#: ``storage.runs.customer_summary`` counts orders.
+summary_orders = Table(
+    "summary_orders",
+    metadata,
+    Column("customer_id", Integer, ForeignKey("customers.id"), primary_key=True),
+    Column("order_key", Text, primary_key=True),
+)
+
 SUMMARY_TABLES = (summary_days, summary_customers, summary_browse, summary_categories,
-                  summary_items)
+                  summary_items, summary_orders)

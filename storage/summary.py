@@ -1,8 +1,8 @@
 """Running totals of the events, so the Data page reads hundreds of rows instead of millions.
 
-The summary tables (``schema.SUMMARY_TABLES``) hold what the Data page shows: events per day
-and type, per customer (first and last time, revenue, exact duplicates), browsing per customer
-and day, and per category and item. They change only in the transaction that changes the
+The summary tables (``schema.SUMMARY_TABLES``) hold what the Data page and the Customers page
+show: events per day and type, per customer (first and last time, revenue, exact duplicates,
+and their distinct orders), browsing per customer and day, and per category and item. They change only in the transaction that changes the
 events, so a cancelled import or a failed forget leaves both as they were:
 
 - an import's ``ImportWriter`` feeds each chunk of events to a ``ChunkTotals``, which adds them
@@ -10,8 +10,8 @@ events, so a cancelled import or a failed forget leaves both as they were:
   ``add_duplicates`` counts the new exact duplicates in SQL;
 - forgetting a customer subtracts their events (``forget_customer_totals``) before they go.
 
-``rebuild`` computes every table afresh from the events: what migration 0005 does once for an
-older project, and what the tests compare the running totals with.
+``rebuild`` computes every table afresh from the events: what migrations 0005 and 0006 do once
+for an older project, and what the tests compare the running totals with.
 """
 
 from __future__ import annotations
@@ -133,6 +133,7 @@ class ChunkTotals:
                 "first_ms": first, "last_ms": times[order[ends]],
                 "revenue": np.add.reduceat(revenue[order], starts) if n else revenue,
             }))
+            parts["summary_orders"].append(_orders(columns, customer, times, purchases > 0))
             rows = np.flatnonzero(np.isin(event, np.flatnonzero(np.isin(event_names, BROWSING))))
             (cu, dd), starts, order = _groups(customer[rows], day[rows])
             parts["summary_browse"].append(pd.DataFrame({
@@ -154,6 +155,8 @@ class ChunkTotals:
         """The parts added for ``table`` so far, one row per key."""
         keys = [c.name for c in table.primary_key.columns]
         frame = pd.concat(self._parts[table.name], ignore_index=True)
+        if table is schema.summary_orders:
+            return frame.drop_duplicates(ignore_index=True)
         if table is schema.summary_customers:
             return frame.groupby(keys, as_index=False).agg(
                 events=("events", "sum"), first_ms=("first_ms", "min"),
@@ -182,9 +185,24 @@ class ChunkTotals:
                 self.conn.execute(text(f"DELETE FROM {table.name} WHERE events <= 0"))
 
 
+def _orders(columns: Mapping[str, Any], customer: np.ndarray, times: np.ndarray,
+            purchase: np.ndarray) -> pd.DataFrame:
+    """The distinct (customer, order key) pairs of the purchases among a chunk's events: the
+    order id (``session``) or, without one, the time in ms as text (SQL's ``COALESCE(session,
+    CAST(time_ms AS TEXT))``)."""
+    rows = np.flatnonzero(purchase)
+    sessions = _array(columns, "session", len(customer), object)[rows]
+    missing = pd.isna(sessions)
+    keys = sessions.copy()
+    keys[missing] = times[rows][missing].astype(str).astype(object)
+    return pd.DataFrame({"customer_id": customer[rows], "order_key": keys}).drop_duplicates(
+        ignore_index=True)
+
+
 def _upsert(conn: Connection, table: Table, keys: list[str], frame: pd.DataFrame) -> None:
     """Add ``frame``'s rows to ``table``: new keys are inserted, known ones add their counts
-    and revenue (first and last times take the earlier and the later)."""
+    and revenue (first and last times take the earlier and the later); a table with nothing
+    but keys (``summary_orders``) keeps the rows it has."""
     cols = list(frame.columns)
     merge = []
     for c in cols:
@@ -253,7 +271,7 @@ def forget_customer_totals(conn: Connection, customer_id: int) -> None:
         columns = dict(zip(names, (list(c) for c in zip(*rows, strict=True)), strict=True))
         totals.add(columns, len(rows))
         totals.flush()
-    for table in (schema.summary_customers, schema.summary_browse):
+    for table in (schema.summary_customers, schema.summary_browse, schema.summary_orders):
         conn.execute(table.delete().where(table.c.customer_id == int(customer_id)))
 
 
@@ -267,8 +285,8 @@ DUPLICATES_SQL = (
     "GROUP BY customer_id"
 )
 
-#: The summary tables computed from the events (after emptying them); migration 0005 keeps
-#: its own copy, as a migration must not change when this module does.
+#: The summary tables computed from the events (after emptying them); migrations 0005 and
+#: 0006 keep their own copy, as a migration must not change when this module does.
 REBUILD_SQL = (
     "INSERT INTO summary_days (day, event, events, unpriced) SELECT time_ms / 86400000, event, "
     "COUNT(*), SUM(CASE WHEN amount IS NULL AND price IS NULL THEN 1 ELSE 0 END) FROM events "
@@ -285,6 +303,8 @@ REBUILD_SQL = (
     "INSERT INTO summary_items (item_id, events, purchases, revenue) SELECT item_id, "
     "COUNT(*), SUM(CASE WHEN event = 'purchase' THEN 1 ELSE 0 END), COALESCE(SUM(amount), 0.0) "
     "FROM events WHERE item_id IS NOT NULL GROUP BY item_id",
+    "INSERT INTO summary_orders (customer_id, order_key) SELECT DISTINCT customer_id, "
+    "COALESCE(session, CAST(time_ms AS TEXT)) FROM events WHERE event = 'purchase'",
 )
 
 

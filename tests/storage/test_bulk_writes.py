@@ -89,7 +89,7 @@ def test_totals_added_up_in_memory_equal_a_fresh_computation(
 ) -> None:
     # Small enough that the chunks' totals are added up in memory several times, large enough
     # that what is added up is not written at once: the tables are written only by finish.
-    monkeypatch.setattr(summary, "FLUSH_ROWS", 1_000)
+    monkeypatch.setattr(summary, "FLUSH_ROWS", 1_500)
     writes: list[str] = []
     upsert = summary._upsert
 

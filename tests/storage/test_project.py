@@ -54,7 +54,7 @@ def test_new_project_is_created_and_migrated_to_head(tmp_path: Path) -> None:
         assert path.is_file()
         assert project.path == path.resolve()
         assert project.name == "shop"
-        assert schema_revision(project) == _head_revision() == "0005"
+        assert schema_revision(project) == _head_revision() == "0006"
         assert table_names(project) >= EXPECTED_TABLES
     finally:
         project.close()
@@ -66,7 +66,7 @@ def test_new_project_is_created_and_migrated_to_head(tmp_path: Path) -> None:
         }
     finally:
         con.close()
-    assert version == "0005"
+    assert version == "0006"
     assert {"ix_events_customer_time"} <= index_names
 
 
@@ -80,7 +80,7 @@ def test_reopening_keeps_the_data_and_the_revision(tmp_path: Path) -> None:
 
     again = open_project(path, create=False)
     try:
-        assert schema_revision(again) == "0005"
+        assert schema_revision(again) == "0006"
         with again.connect() as conn:
             keys = conn.execute(select(schema.customers.c.key)).scalars().all()
             versions = conn.exec_driver_sql("SELECT COUNT(*) FROM alembic_version").scalar_one()

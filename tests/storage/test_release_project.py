@@ -30,7 +30,7 @@ def old_project(tmp_path: Path) -> Path:
 def test_the_release_project_is_migrated_and_keeps_its_runs(old_project: Path) -> None:
     project = open_project(old_project)
     try:
-        assert schema_revision(project) == "0005"
+        assert schema_revision(project) == "0006"
         names = table_names(project)
         assert "run_outputs" in names and "customer_scores" not in names
         runs = [(r.id, r.task, r.active) for r in list_runs(project)]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from storage import queries, summary
+from storage import queries, runs, summary
 from storage.forget import forget_customer
 from storage.imports import start_batch
 from storage.project import Project, open_project
@@ -43,10 +43,13 @@ def _events(seed: int, n: int, customers: int = 12) -> list[dict[str, Any]]:
             "price": rng.choice([None, 4.5, 10.0]),
             "quantity": rng.choice([None, 1.0, 2.0]),
             "amount": None if event == "purchase" and rng.random() < 0.3 else amount,
+            # Orders: lines of one order id, and purchases without one (an order per moment).
+            "session": rng.choice([None, None, "o1", "o2", "o3", "1700000000000"]),
         })
     # A browsing bot: 30 views in one day (busy at 20 a day).
     rows += [{"customer": "bot", "time_ms": 1_700_000_000_000 + i, "event": "view", "item": None,
-              "category": None, "price": None, "quantity": None, "amount": None}
+              "category": None, "price": None, "quantity": None, "amount": None,
+              "session": None}
              for i in range(30)]
     return rows
 
@@ -72,7 +75,8 @@ def _import(project: Project, rows: list[dict[str, Any]], *, chunk: int = 50,
                                                        [None] * len(ikeys)), strict=True))
                 columns: dict[str, list[Any]] = {
                     c: [r[c] for r in part]
-                    for c in ("time_ms", "event", "category", "price", "quantity", "amount")
+                    for c in ("time_ms", "event", "category", "price", "quantity", "amount",
+                              "session")
                 }
                 columns["customer_id"] = [cids[r["customer"]] for r in part]
                 columns["item_id"] = [iids.get(r["item"]) for r in part]
@@ -128,6 +132,12 @@ def _scan(project: Project) -> dict[str, Any]:
                       "GROUP BY customer_id, time_ms / :d HAVING COUNT(*) > 20) b")[0][0],
             "unpriced": q("SELECT COUNT(*) FROM events WHERE event = 'purchase' AND amount IS "
                           "NULL AND price IS NULL")[0][0],
+            # The Customers page: orders are distinct order ids, or moments without one.
+            "customers": q(
+                "SELECT c.id, c.key, COUNT(e.id), COUNT(DISTINCT CASE WHEN e.event = 'purchase' "
+                "THEN COALESCE(e.session, CAST(e.time_ms AS TEXT)) END), "
+                "COALESCE(SUM(e.amount), 0.0), MIN(e.time_ms), MAX(e.time_ms) FROM customers c "
+                "JOIN events e ON e.customer_id = c.id GROUP BY c.id, c.key ORDER BY c.id"),
         }
 
 
@@ -145,6 +155,8 @@ def _shown(project: Project) -> dict[str, Any]:
         "duplicates": h.duplicates,
         "busy": h.busy_customers,
         "unpriced": h.purchases_without_price,
+        "customers": [tuple(round(v, 6) if isinstance(v, float) else v for v in r)
+                      for r in runs.customer_summary(project).itertuples(index=False)],
     }
 
 
@@ -152,6 +164,13 @@ def _assert_shown_as_scanned(project: Project) -> None:
     scanned, shown = _scan(project), _shown(project)
     assert shown == scanned
     assert scanned["duplicates"] > 0 and scanned["busy"] == 1 and scanned["unpriced"] > 0
+    orders = [r[3] for r in scanned["customers"]]
+    assert max(orders) > 1 and 0 in orders  # customers with several orders, and with none
+    for row in scanned["customers"][:3]:  # one customer's row, as a card reads it
+        one = runs.customer_totals(project, row[0])
+        assert one is not None
+        assert (one.customer_id, one.key, one.events, one.purchases, round(one.revenue, 6),
+                one.first_ms, one.last_ms) == row
 
 
 def test_totals_after_imports_equal_a_fresh_computation(
