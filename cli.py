@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from engine.events import EVENT_TYPES, FIELDS
-from engine.words import locale_language, set_translator, tr
+from engine.words import (
+    counted,
+    field_word,
+    join_sentences,
+    locale_language,
+    set_translator,
+    tr,
+)
 
 # Every command imports what it works with (pandas, SQLAlchemy, torch) itself, so --help and a
 # quick command start in a fraction of a second (tests/cli/test_startup.py).
@@ -52,11 +59,13 @@ def describe_report(report: ImportReport, project_hint: str) -> str:
     from engine.ingest.import_report import reason_label
 
     lines = [
-        tr("Imported {0:,} events from {1} ({2}, {3}).").format(
-            report.imported, report.file_name, report.format, report.encoding
+        tr("Imported {0} from {1} ({2}, {3}).").format(
+            counted(report.imported, tr("{0:,} event"), tr("{0:,} events")), report.file_name,
+            report.format, report.encoding,
         ),
-        tr("{0:,} lines read: {1:,} imported, {2:,} rejected.").format(
-            report.lines_read, report.imported, report.rejected
+        tr("{0} read: {1:,} imported, {2:,} rejected.").format(
+            counted(report.lines_read, tr("{0:,} line"), tr("{0:,} lines")), report.imported,
+            report.rejected,
         ),
     ]
     if report.rejected_by_reason:
@@ -71,9 +80,10 @@ def describe_report(report: ImportReport, project_hint: str) -> str:
         )
     by_type = counts_in_words(report.events_by_type)
     lines.append(
-        tr("{0:,} customers, {1:,} items, {2} to {3}, revenue {4:,.2f}.").format(
-            report.customers, report.items, _date(report.first_ms), _date(report.last_ms),
-            report.revenue,
+        tr("{0}, {1}, {2} to {3}, revenue {4:,.2f}.").format(
+            counted(report.customers, tr("{0:,} customer"), tr("{0:,} customers")),
+            counted(report.items, tr("{0:,} item"), tr("{0:,} items")),
+            _date(report.first_ms), _date(report.last_ms), report.revenue,
         )
     )
     if by_type:
@@ -82,8 +92,8 @@ def describe_report(report: ImportReport, project_hint: str) -> str:
         lines.append(tr("Customer ids were replaced by pseudonyms."))
     if report.events != report.imported:
         lines.append(
-            tr("{0:,} events stored: each refunded order also gives a refund event.").format(
-                report.events
+            tr("{0} stored: each refunded order also gives a refund event.").format(
+                counted(report.events, tr("{0:,} event"), tr("{0:,} events"))
             )
         )
     for w in report.warnings:
@@ -153,8 +163,9 @@ def _progress_printer(enabled: bool) -> Callable[[Any], None]:
     def show(p: Any) -> None:
         if enabled:
             print(
-                "\r  " + tr("{0:,} lines read ({1:.0%}, {2:,.0f}/s)").format(
-                    p.lines_read, p.fraction, p.rows_per_s
+                "\r  " + tr("{0} read ({1:.0%}, {2:,.0f}/s)").format(
+                    counted(p.lines_read, tr("{0:,} line"), tr("{0:,} lines")), p.fraction,
+                    p.rows_per_s,
                 ),
                 end="",
                 file=sys.stderr,
@@ -280,16 +291,24 @@ def describe_inspection(r: dict[str, Any]) -> str:
         tr(" (lines {0})").format(", ".join(map(str, r["rows_not_fitting_lines"][:5])))
         if r["rows_not_fitting"] else ""
     )
-    columns = ", ".join(f"{k} = {v}" for k, v in r["mapping"].items()) or tr("none recognised")
+    columns = tr(", ").join(
+        f"{field_word(k)} = {v}" for k, v in r["mapping"].items()
+    ) or tr("none recognised")
     lines = [
         f"{r['file']}",
         "  " + tr("{0}, {1}, separator {2}, quote {3}{4}{5}.").format(
             r["kind"].upper(), r["encoding"], r["delimiter_name"], r["quote"], escape,
             ", " + r["compression"] if r["compression"] else "",
         ),
-        "  " + tr("Header: {0}; {1} line(s) above it left out.").format(head, r["skipped_rows"]),
-        "  " + tr("{0:,} rows of {1} columns; {2:,} rows do not fit{3}.").format(
-            r["rows"], len(r["columns"]), r["rows_not_fitting"], not_fitting
+        "  " + tr("Header: {0}; {1} above it left out.").format(
+            head, counted(r["skipped_rows"], tr("{0:,} line"), tr("{0:,} lines"))
+        ),
+        "  " + tr("{0} of {1}; {2}{3}.").format(
+            counted(r["rows"], tr("{0:,} row"), tr("{0:,} rows")),
+            counted(len(r["columns"]), tr("{0:,} column"), tr("{0:,} columns")),
+            counted(r["rows_not_fitting"], tr("{0:,} row does not fit"),
+                    tr("{0:,} rows do not fit")),
+            not_fitting,
         ),
         "  " + tr("Format: {0}. Columns: {1}.").format(r["format_title"], columns),
     ]
@@ -321,19 +340,24 @@ def cmd_forget(args: argparse.Namespace) -> int:
     if done is None:
         raise UserError(tr("The project has no customer “{0}”.").format(args.customer))
     if in_file:
-        said = tr("Forgot customer {0}: {1:,} events, {2:,} model outputs and {3:,} rejected "
-                  "lines deleted, and the file compacted so nothing of them is left.")
+        said = tr("Forgot customer {0}: {1}, {2} and {3} deleted, and the file compacted so "
+                  "nothing of them is left.")
     else:
-        said = tr("Forgot customer {0}: {1:,} events, {2:,} model outputs and {3:,} rejected "
-                  "lines deleted, and the database vacuumed (the server's write-ahead log and "
-                  "backups keep copies until they expire).")
-    said = said.format(args.customer, done.events, done.outputs, done.rejected_lines)
+        said = tr("Forgot customer {0}: {1}, {2} and {3} deleted, and the database vacuumed "
+                  "(the server's write-ahead log and backups keep copies until they expire).")
+    said = said.format(
+        args.customer,
+        counted(done.events, tr("{0:,} event"), tr("{0:,} events")),
+        counted(done.outputs, tr("{0:,} model output"), tr("{0:,} model outputs")),
+        counted(done.rejected_lines, tr("{0:,} rejected line"), tr("{0:,} rejected lines")),
+    )
     if done.stale_runs == 1:
-        said += " " + tr("1 trained model used them and is marked out of date: train again to "
-                         "leave them out.")
+        said = join_sentences(said, tr("1 trained model used them and is marked out of date: "
+                                       "train again to leave them out."))
     elif done.stale_runs:
-        said += " " + tr("{0} trained models used them and are marked out of date: train "
-                         "again to leave them out.").format(done.stale_runs)
+        said = join_sentences(said, tr("{0} trained models used them and are marked out of "
+                                       "date: train again to leave them out.").format(
+                                           done.stale_runs))
     print(said)
     return 0
 
@@ -384,7 +408,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from exc
     finally:
         project.close()
-    print(tr("Wrote {0:,} rows to {1}.").format(n, args.out))
+    print(tr("Wrote {0} to {1}.").format(counted(n, tr("{0:,} row"), tr("{0:,} rows")), args.out))
     return 0
 
 
@@ -421,7 +445,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     finally:
         project.close()
     if pages > 1:
-        print(tr("Wrote the report to {0} ({1} pages).").format(args.out, pages))
+        print(tr("Wrote the report to {0} ({1}).").format(
+            args.out, counted(pages, tr("{0:,} page"), tr("{0:,} pages"))))
     else:
         print(tr("Wrote the report to {0}.").format(args.out))
     return 0
@@ -662,16 +687,17 @@ def cmd_lookup(args: argparse.Namespace) -> int:
     if found.rank is not None:
         print(tr("Rank {0:,} of {1:,} (as of {2}).").format(
             found.rank, found.customers_scored, found.as_of))
-    print(tr("History: {0:,} events, {1:,} purchases, revenue {2:,.2f}; first seen {3}, "
-             "last seen {4}.").format(found.events, found.purchases, found.revenue,
-                                       found.first_seen, found.last_seen))
+    print(tr("History: {0}, {1}, revenue {2:,.2f}; first seen {3}, last seen {4}.").format(
+        counted(found.events, tr("{0:,} event"), tr("{0:,} events")),
+        counted(found.purchases, tr("{0:,} purchase"), tr("{0:,} purchases")),
+        found.revenue, found.first_seen, found.last_seen))
     if value["expected_spend"] is not None and basis is not None:
         days, as_of = basis
         churn = (tr("unknown") if value["churn_risk"] is None else
                  f"{tr(value['churn_band'])} ({value['churn_risk']:.0%})")
-        print(tr("Expected spend in the {0} days after {1}: {2:,.2f} (likely {3:,.2f}–{4:,.2f}); "
+        print(tr("Expected spend in the {0} after {1}: {2:,.2f} (likely {3:,.2f}–{4:,.2f}); "
                  "next order {5}; churn risk {6}.").format(
-            days, _date(as_of), value["expected_spend"], value["expected_spend_p10"],
+            counted(days, tr("{0} day"), tr("{0} days")), _date(as_of), value["expected_spend"], value["expected_spend_p10"],
             value["expected_spend_p90"], value["next_purchase"] or tr("unknown"), churn))
     if found.score is not None and found.served != "model":
         from engine.tasks.intent import METHOD_LABELS
@@ -763,12 +789,15 @@ def cmd_campaign(args: argparse.Namespace) -> int:
         }, ensure_ascii=False))
         return 0
     if data.horizon_days:
-        print(tr("Campaign list: the first {0:,} of {1:,} customers (highest expected spend "
-                 "within {2} days first, as of {3}).").format(
-            result.contacts, len(rows), data.horizon_days, _date(data.as_of_ms)))
+        print(tr("Campaign list: the first {0:,} of {1} (highest expected spend within {2} "
+                 "first, as of {3}).").format(
+            result.contacts, counted(len(rows), tr("{0:,} customer"), tr("{0:,} customers")),
+            counted(data.horizon_days, tr("{0} day"), tr("{0} days")), _date(data.as_of_ms)))
     else:
-        print(tr("Campaign list: the first {0:,} of {1:,} customers (highest expected spend "
-                 "first, as of {2}).").format(result.contacts, len(rows), _date(data.as_of_ms)))
+        print(tr("Campaign list: the first {0:,} of {1} (highest expected spend first, as of "
+                 "{2}).").format(
+            result.contacts, counted(len(rows), tr("{0:,} customer"), tr("{0:,} customers")),
+            _date(data.as_of_ms)))
     print(tr("Expected: about {0:,.1f} buyers ({1:,.1f} will not buy), {2:,.2f} in orders, "
              "profit {3:,.2f} at a {4:g}% margin and {5:,.2f} per contact.").format(
         result.expected_buyers, result.expected_non_buyers, result.expected_revenue,
@@ -782,7 +811,8 @@ def cmd_campaign(args: argparse.Namespace) -> int:
         print(check.sentence)
     if data.missing_note:
         print(data.missing_note)
-    print(tr("Wrote {0:,} rows to {1}.").format(written, args.out))
+    print(tr("Wrote {0} to {1}.").format(
+        counted(written, tr("{0:,} row"), tr("{0:,} rows")), args.out))
     return 0
 
 
@@ -1158,12 +1188,35 @@ def _loaded(module: str, name: str) -> tuple[type[BaseException], ...]:
     return () if found is None else (getattr(found, name),)
 
 
+def _broken_pipe() -> int:
+    """The reader of our output went away (``main.py lookup ... | head -1``): stop quietly as
+    Unix tools do, with the exit code of a process ended by SIGPIPE (128 + 13). What is still
+    buffered for stdout goes to the null device, so Python's own flush at exit says nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real stdout (embedded, tests)
+        pass
+    return 141
+
+
 def run(argv: Sequence[str]) -> int:
     """Run a CLI command; returns the exit code.
 
     Expected problems print one sentence and return 2; anything else goes to
-    :func:`report_unexpected` (a sentence, a log file, 1). Tracebacks never reach the user.
+    :func:`report_unexpected` (a sentence, a log file, 1). Tracebacks never reach the user;
+    output piped into a reader that stops early (``| head``) ends quietly with 141.
     """
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
+    except BrokenPipeError:
+        return _broken_pipe()
+    return code
+
+
+def _run(argv: Sequence[str]) -> int:
     try:
         use_locale_language()
         parser = build_parser()
@@ -1187,6 +1240,8 @@ def run(argv: Sequence[str]) -> int:
     except KeyboardInterrupt:
         print(tr("Stopped: nothing was changed."), file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _broken_pipe()
     except OSError as exc:
         print(tr("Error: {0} ({1}).").format(exc.strerror or exc, exc.filename or ""),
               file=sys.stderr)

@@ -30,7 +30,7 @@ from engine.events import MS_PER_DAY
 from engine.runs import signal_reader
 from engine.spend import SpendCheck, SpendModel, check_spend, fit_spend, order_stats, orders_of
 from engine.tasks.base import NoData
-from engine.words import tr
+from engine.words import join_sentences, tr
 from storage.queries import customer_last_seen, purchase_lines
 from storage.runs import active_run, run_outputs
 
@@ -355,8 +355,8 @@ def _plan_sentence(attrs: Mapping[str, Any], done: Plan, margin_pct: float, cost
     else:
         best = tr("The most profitable list is the first {0:,} (expected profit {1:,.2f})."
                   ).format(best_cut, done.best_profit)
-    parts = [f"{head} {body}", best]
+    parts = [join_sentences(head, body), best]
     check = attrs.get("spend_check")
     if check:
         parts.append(str(check))
-    return " ".join(parts)
+    return join_sentences(*parts)

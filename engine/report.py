@@ -24,7 +24,7 @@ from engine.currency import shop_currency
 from engine.dates import day
 from engine.events import MS_PER_DAY
 from engine.overview import DataSummary, summarize
-from engine.words import tr
+from engine.words import join_sentences, tr
 
 if TYPE_CHECKING:
     from engine.campaign import CampaignData
@@ -393,7 +393,7 @@ def _targets_html(data: ReportData) -> str:
         return f"<p class='sub'>{_e(empty)}</p>"
     half = (len(data.targets) + 1) // 2
     left, right = data.targets[:half], data.targets[half:]
-    note = " ".join(filter(None, (data.targets_note, _segment_words(data.targets))))
+    note = join_sentences(data.targets_note, _segment_words(data.targets))
     html = f"<p>{_e(note)}</p>"
     html += ("<table cellspacing='0' cellpadding='0' width='100%'><tr>"
              f"<td width='50%' style='padding-right:8px'>{_target_table(left)}</td>"

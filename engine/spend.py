@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from engine.events import MS_PER_DAY
-from engine.words import tr
+from engine.words import join_sentences, tr
 
 #: Customers with two or more orders needed before p, q and γ are fitted.
 MIN_REPEAT = 20
@@ -245,6 +245,6 @@ def check_spend(orders: pd.DataFrame, as_of_ms: int, horizon_days: int) -> Spend
         "the expected order value was off by {2:,.2f} on average, against {3:,.2f} for "
         "“everyone spends the shop average”.").format(horizon_days, len(ids), mae_model, mae_shop)
     if not mae_model < mae_shop:
-        sentence += " " + tr(
-            "That is no better than the shop average, so read the money figures as rough.")
+        sentence = join_sentences(sentence, tr(
+            "That is no better than the shop average, so read the money figures as rough."))
     return SpendCheck(len(ids), mae_model, mae_shop, sentence)

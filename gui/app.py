@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 import os
 import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -326,23 +325,20 @@ def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
         return 1
     if missing:
         target = None
+    if target is None and screenshots:
+        # main.py makes (and removes) a demo project for screenshots without a project.
+        print(window.tr("There is no project at {0}.").format("--project"), file=sys.stderr)
+        return 1
     if target is None:
-        if screenshots:
-            folder = Path(tempfile.mkdtemp(prefix="intentlens-shots-"))
-            demo = folder / "demo.intentlens"
-            from engine.demo_project import create_demo_project
-
-            create_demo_project(demo)
-        else:
-            demo = demo_project_path()
-            if not demo.exists():
-                # First start: the window at once, saying what it prepares, not a blank wait.
-                window.show()
-                ready = create_demo_with_progress(demo, window)
-                if window.isHidden():  # closed while the demo was made
-                    return 0
-                if not ready:  # said in a sentence; the window stays, without a project
-                    return int(app.exec())
+        demo = demo_project_path()
+        if not demo.exists():
+            # First start: the window at once, saying what it prepares, not a blank wait.
+            window.show()
+            ready = create_demo_with_progress(demo, window)
+            if window.isHidden():  # closed while the demo was made
+                return 0
+            if not ready:  # said in a sentence; the window stays, without a project
+                return int(app.exec())
         target = str(demo)
     if screenshots:
         # Nobody is there to click a message box away: a problem is a sentence on stderr.

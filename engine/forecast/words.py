@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from engine.forecast.config import NAMES
-from engine.words import tr
+from engine.words import join_sentences, tr
 
 #: Above this typical item error a range is more honest than a number.
 ITEM_RANGE_WAPE = 0.5
@@ -145,4 +145,4 @@ def forecast_verdict(levels: Sequence[str], level_info: Mapping[str, Any],
     sentences += said
     finest = level_info[levels[-1]]
     sentences.append(coverage_note(float(finest["methods"][finest["served"]]["coverage_80"])))
-    return " ".join(s for s in sentences if s)
+    return join_sentences(*sentences)

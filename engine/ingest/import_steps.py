@@ -12,7 +12,7 @@ from engine.ingest.import_report import DuplicateImport
 from engine.ingest.notices import ImportWarning
 from engine.ingest.prepared import ImportTotals
 from engine.ingest.preview import FilePreview
-from engine.words import tr
+from engine.words import counted, tr
 from storage.imports import BatchInfo, holds_imports
 from storage.project import Project
 
@@ -25,9 +25,10 @@ def refuse_duplicate(path: Path, earlier: list[BatchInfo]) -> None:
     if earlier:
         raise DuplicateImport(
             tr(
-                "“{0}” was already imported on {1} ({2:,} events); importing it again would "
+                "“{0}” was already imported on {1} ({2}); importing it again would "
                 "count every event twice (use --allow-duplicate to do it anyway)."
-            ).format(path.name, earlier[-1].started_at[:10], earlier[-1].imported)
+            ).format(path.name, earlier[-1].started_at[:10],
+                     counted(earlier[-1].imported, tr("{0:,} event"), tr("{0:,} events")))
         )
 
 

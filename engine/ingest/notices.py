@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from engine.words import tr
+from engine.words import one_or_many, tr
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class ImportWarning:
 
 def _pick(rows: int, one: str, many: str) -> str:
     """The singular or plural form of a sentence (each already translated)."""
-    return one if rows == 1 else many
+    return one_or_many(rows, one, many)
 
 
 def chunk_warning(code: str, column: str, rows: int, example: str = "") -> ImportWarning:

@@ -14,7 +14,7 @@ import numpy.typing as npt
 from engine.ingest.notices import ImportWarning, chunk_warning
 from engine.ingest.numbers import MAX_NUMBER
 from engine.ingest.orders import OrderFiller
-from engine.words import tr
+from engine.words import counted, tr
 
 REASON_KINDS = (
     "cut_off_line",
@@ -38,7 +38,8 @@ def reason_text(kind: str, **kw: Any) -> str:
             "The line is cut off: the file ends in the middle of it ({0} of {1} values)."
         ).format(kw["found"], kw["expected"])
     if kind == "wrong_column_count":
-        return tr("Expected {0} values but found {1}.").format(kw["expected"], kw["found"])
+        return tr("Expected {0} but found {1}.").format(
+            counted(kw["expected"], tr("{0} value"), tr("{0} values")), kw["found"])
     if kind == "empty_line":
         return tr("The line is empty.")
     if kind == "missing_customer":

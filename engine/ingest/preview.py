@@ -39,7 +39,7 @@ from engine.ingest.source import (
 )
 from engine.ingest.timeparse import parse_times
 from engine.ingest.values import settle_values
-from engine.words import tr
+from engine.words import field_list_name, field_word, tr
 
 
 @dataclass(frozen=True)
@@ -105,18 +105,21 @@ class FilePreview:
         name the ``--map`` flag to use; for the wizard, the column choice on screen."""
 
         def how(fld: str) -> str:
+            # The flag keeps the field's own (English) name; the prose says it in words.
             if for_cli:
                 return tr("choose one with --map {0}=COLUMN.").format(fld)
-            return tr("choose one in the {0} list below.").format(fld.capitalize())
+            return tr("choose one in the {0} list below.").format(field_list_name(fld))
 
         out: list[str] = []
         for fld in self.missing:
-            out.append(tr("No column looks like the {0}: {1}").format(fld, how(fld)))
+            out.append(tr("No column looks like the {0}: {1}").format(field_word(fld), how(fld)))
         for fld, cands in self.ambiguous.items():
             if fld in self.mapping.columns:
                 continue
             names = tr(" or ").join(f"“{self.header[i]}”" for i in cands)
-            out.append(tr("The {0} could be {1}: {2}").format(fld, names, how(fld)))
+            out.append(
+                tr("The {0} could be {1}: {2}").format(field_word(fld), names, how(fld))
+            )
         if "time" in self.mapping.columns and self.time_format is None:
             col = self.header[self.mapping.columns["time"]]
             out.append(

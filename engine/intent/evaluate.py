@@ -11,7 +11,7 @@ from threadpoolctl import threadpool_limits
 
 from engine.dates import day
 from engine.stats import Interval, auc_metric, paired_bootstrap, paired_bootstraps
-from engine.words import tr
+from engine.words import join_sentences, tr
 
 F64 = npt.NDArray[np.float64]
 
@@ -340,20 +340,20 @@ def ensemble_words(figures: dict[str, float], period: str) -> str:
     gap = _gap_words(figures["ensemble_gap"], figures["ensemble_gap_lo"],
                      figures["ensemble_gap_hi"])
     if figures["ensemble_gap_lo"] > 0.0:
-        return text + " " + tr(
+        return join_sentences(text, tr(
             "The average of their scores ranks buyers better than the first model alone: AUC "
             "{0:.3f} (average minus first model: {1}), so the average serves."
-        ).format(figures["ensemble_auc"], gap)
+        ).format(figures["ensemble_auc"], gap))
     if figures["ensemble_gap_hi"] < 0.0:
-        return text + " " + tr(
+        return join_sentences(text, tr(
             "The average of their scores ranks buyers worse than the first model alone: AUC "
             "{0:.3f} (average minus first model: {1}), so the first model serves."
-        ).format(figures["ensemble_auc"], gap)
-    return text + " " + tr(
+        ).format(figures["ensemble_auc"], gap))
+    return join_sentences(text, tr(
         "The average of their scores ranks buyers about as well as the first model alone: AUC "
         "{0:.3f} (average minus first model: {1}). The average serves, because it does not "
         "depend on one lucky or unlucky random start."
-    ).format(figures["ensemble_auc"], gap)
+    ).format(figures["ensemble_auc"], gap))
 
 
 def augmentation_words(figures: dict[str, Any]) -> str:

@@ -37,7 +37,7 @@ from engine.tasks.base import (
     SignalReader,
     Verdict,
 )
-from engine.words import tr
+from engine.words import join_sentences, padded, text_width, tr
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -371,23 +371,32 @@ class IntentTask:
               model_name: str) -> list[str]:
         n_valid = int(run.history.get("n_valid") or 0)
         n_train = int(run.history.get("n_train") or 0)
+        # The command line's table: headings in the user's language, padded by the columns
+        # they take on a terminal (a Chinese character takes two).
+        heads = [("auc", "AUC"), ("pr_auc", "PR AUC"), ("precision", tr("prec")),
+                 ("recall", tr("recall")), ("f1", "F1"), ("accuracy", tr("acc")),
+                 ("lift_top10", tr("lift10"))]
+        widths = [max(7 if key == "pr_auc" else 6, text_width(h)) for key, h in heads]
         lines = [
             "",
             tr("Validation on the latest cutoff ({0:,} customers; trained on {1:,} examples):")
             .format(n_valid, n_train),
-            f"{'method':36} {'AUC':>6} {'PR AUC':>7} {'prec':>6} {'recall':>6} {'F1':>6} "
-            f"{'acc':>6} {'lift10':>6}  {'deep minus this (95% interval)'}",
+            " ".join([padded(tr("method"), 36),
+                      *[padded(h, w, right=True) for (_, h), w in zip(heads, widths, strict=True)]])
+            + "  " + tr("deep minus this (95% interval)"),
         ]
         period = run.history.get("period")
         if period:
             lines.insert(2, tr("Measured on the latest period ({0}).").format(period))
-        named = [("model: " + model_name, metrics.get("model", {})),
-                 *[(n, m) for n, m in metrics.items() if n != "model"]]
+        named = [(tr("model: {0}").format(model_name), metrics.get("model", {})),
+                 *[(tr(METHOD_LABELS.get(n, n)), m) for n, m in metrics.items() if n != "model"]]
         for name, m in named:
             v = {k: (math.nan if m.get(k) is None else float(m[k])) for k, _ in METRIC_COLUMNS}
+            cells = [f"{v[key]:.2f}" if key == "lift_top10" else f"{v[key]:.3f}"
+                     for key, _ in heads]
             lines.append(
-                f"{name[:36]:36} {v['auc']:6.3f} {v['pr_auc']:7.3f} {v['precision']:6.3f} "
-                f"{v['recall']:6.3f} {v['f1']:6.3f} {v['accuracy']:6.3f} {v['lift_top10']:6.2f}"
+                " ".join([padded(name, 36),
+                          *[padded(c, w, right=True) for c, w in zip(cells, widths, strict=True)]])
                 + _gap_text(m)
             )
         lines.append(run.summary)
@@ -464,10 +473,10 @@ def _tips(m: dict[str, float], period: str) -> list[str]:
     gap, lo, hi = (m.get(k) for k in GAP_METRICS)
     if (isinstance(gap, float) and isinstance(lo, float) and isinstance(hi, float)
             and gap == gap and lo == lo and hi == hi):
-        cells[1] = (tr(
+        cells[1] = join_sentences(tr(
             "The deep model's AUC minus this method's: {0} (95% interval {1} to {2}; paired "
             "bootstrap over the customers, 1,000 draws)."
-        ).format(signed(gap), signed(lo), signed(hi)) + (" " + where if where else "")).strip()
+        ).format(signed(gap), signed(lo), signed(hi)), where)
     return cells
 
 

@@ -7,7 +7,7 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
-from engine.words import tr
+from engine.words import join_sentences, tr
 
 
 def _day(ms: Any) -> str:
@@ -66,11 +66,13 @@ def _spend_against(spend: dict[str, Any]) -> str:
         # 10%), and it must not err more overall; squared error alone is too noisy to tell
         # them apart, a few big orders weigh most.
         if top == "better" and overall != "worse":
-            said += " " + tr("So it beats their own spend rate by this check's rule: it must find "
-                             "the big spenders better, with no larger overall error.")
+            said = join_sentences(said, tr(
+                "So it beats their own spend rate by this check's rule: it must find the big "
+                "spenders better, with no larger overall error."))
         else:
-            said += " " + tr("So it does not beat their own spend rate by this check's rule: it "
-                             "must find the big spenders better, with no larger overall error.")
+            said = join_sentences(said, tr(
+                "So it does not beat their own spend rate by this check's rule: it must find the "
+                "big spenders better, with no larger overall error."))
         return said
     if tops[top]:
         return tr("The model {0}.").format(tops[top])
@@ -101,8 +103,8 @@ def _dates_sentence(dates: dict[str, Any], horizon_days: int) -> str:
             int(dates["customers"]) - int(dates["observed"]))
         cover = dates["gap_model"].get("coverage_80", math.nan)
         if cover == cover and dates["observed"]:
-            said += " " + tr("Of those who ordered again, {0:.0%} did so within the predicted "
-                             "range (P10–P90).").format(cover)
+            said = join_sentences(said, tr("Of those who ordered again, {0:.0%} did so within "
+                                           "the predicted range (P10–P90).").format(cover))
         return said
     if "gap_model" in dates:  # a run saved before the check counted those who did not return
         return tr(
@@ -161,4 +163,4 @@ def value_verdict(metrics: dict[str, Any], horizon_days: int) -> str:
         out.append(tr("Churn risk could not be checked: the log is shorter than the churn "
                       "window of {0:.0f} days plus a month.").format(
             churn.get("window_days", math.nan)))
-    return " ".join(out)
+    return join_sentences(*out)

@@ -3719,8 +3719,12 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>{0}（误差升高 {1:.0%}，在随机波动范围内）</translation>
         </message>
         <message>
-            <source>“{0}” was already imported on {1} ({2:,} events); importing it again would count every event twice (use --allow-duplicate to do it anyway).</source>
-            <translation>“{0}”已于 {1} 导入过（{2:,} 条行为）；再次导入会把每条行为都重复计算一次（如仍要导入，请使用 --allow-duplicate）。</translation>
+            <source>“{0}” was already imported on {1} ({2}); importing it again would count every event twice (use --allow-duplicate to do it anyway).</source>
+            <translation>“{0}”已于 {1} 导入过（{2}）；再次导入会把每条行为都重复计算一次（如仍要导入，请使用 --allow-duplicate）。</translation>
+        </message>
+        <message>
+            <source>{0:,} event</source>
+            <translation>{0:,} 条行为</translation>
         </message>
         <message>
             <source>“{0}” could not be read to the end ({1}).</source>
@@ -3835,8 +3839,16 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>此行不完整：文件在这一行中间就结束了（{1} 个值中只有 {0} 个）。</translation>
         </message>
         <message>
-            <source>Expected {0} values but found {1}.</source>
-            <translation>应有 {0} 个值，实际有 {1} 个。</translation>
+            <source>Expected {0} but found {1}.</source>
+            <translation>应有 {0}，实际有 {1} 个。</translation>
+        </message>
+        <message>
+            <source>{0} value</source>
+            <translation>{0} 个值</translation>
+        </message>
+        <message>
+            <source>{0} values</source>
+            <translation>{0} 个值</translation>
         </message>
         <message>
             <source>The time “{0}” could not be read (expected {1}).</source>
@@ -4943,6 +4955,22 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>验证 AUC（越高越好）</translation>
         </message>
         <message>
+            <source>prec</source>
+            <translation>精确率</translation>
+        </message>
+        <message>
+            <source>acc</source>
+            <translation>准确率</translation>
+        </message>
+        <message>
+            <source>lift10</source>
+            <translation>前10%提升</translation>
+        </message>
+        <message>
+            <source>deep minus this (95% interval)</source>
+            <translation>深度模型减去此方法（95% 区间）</translation>
+        </message>
+        <message>
             <source>What makes customers buy here</source>
             <translation>客户在这里购买的原因</translation>
         </message>
@@ -4979,6 +5007,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>训练购买意向模型后即可查看原因。</translation>
         </message>
         <message>
+            <source>The deep model's AUC minus this method's: {0} (95% interval {1} to {2}; paired bootstrap over the customers, 1,000 draws).</source>
+            <translation>深度模型的 AUC 减去此方法的 AUC：{0}（95% 区间 {1} 至 {2}；对客户做配对自助抽样，1,000 次）。</translation>
+        </message>
+        <message>
             <source>lift</source>
             <translation>提升度</translation>
         </message>
@@ -4999,6 +5031,10 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>预测效果（最近时段，训练中从未见过）</translation>
         </message>
         <message>
+            <source>model: {0}</source>
+            <translation>模型：{0}</translation>
+        </message>
+        <message>
             <source>Rank {0:,} of {1:,} (as of {2}).</source>
             <translation>排名第 {0:,} / {1:,}（截至 {2}）。</translation>
         </message>
@@ -5011,8 +5047,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>没有哪一条行为明显影响评分。</translation>
         </message>
         <message>
-            <source>The deep model's AUC minus this method's: {0} (95% interval {1} to {2}; paired bootstrap over the customers, 1,000 draws).</source>
-            <translation>深度模型的 AUC 减去此方法的 AUC：{0}（95% 区间 {1} 至 {2}；对客户做配对自助抽样，1,000 次）。</translation>
+            <source>method</source>
+            <translation>方法</translation>
         </message>
         <message>
             <source>This score comes from the simpler method “{0}”, which ranked buyers at least as well as the deep model on the latest period: it reads the customer's totals (purchase days, recency, spend), not single events.</source>
@@ -5303,6 +5339,110 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>未来 {0} 天的预计消费，在 {1} 至 {2} 期间检验：按预计消费排前 10% 的客户贡献了 {7:.0%} 的实际消费，按自身消费速度排前 10% 的客户贡献了 {8:.0%}。平均每位客户偏差 {3:,.2f}，按客户自身过往消费速度为 {5:,.2f}，按全店平均为 {6:,.2f}（大多数客户在 {0} 天内不会购买，所以给每位客户都猜 0 的偏差只有 {4:,.2f}，却找不出任何买家）。</translation>
         </message>
         <message>
+            <source>customer</source>
+            <translation>客户</translation>
+        </message>
+        <message>
+            <source>time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>event</source>
+            <translation>行为</translation>
+        </message>
+        <message>
+            <source>category</source>
+            <translation>类目</translation>
+        </message>
+        <message>
+            <source>item name</source>
+            <translation>商品名称</translation>
+        </message>
+        <message>
+            <source>unit price</source>
+            <translation>单价</translation>
+        </message>
+        <message>
+            <source>quantity</source>
+            <translation>数量</translation>
+        </message>
+        <message>
+            <source>amount</source>
+            <translation>金额</translation>
+        </message>
+        <message>
+            <source>session</source>
+            <translation>会话</translation>
+        </message>
+        <message>
+            <source>search words</source>
+            <translation>搜索词</translation>
+        </message>
+        <message>
+            <source>order status</source>
+            <translation>订单状态</translation>
+        </message>
+        <message>
+            <source>refunded amount</source>
+            <translation>退款金额</translation>
+        </message>
+        <message>
+            <source>cancelled at</source>
+            <translation>取消时间</translation>
+        </message>
+        <message>
+            <source>Time</source>
+            <translation>时间</translation>
+        </message>
+        <message>
+            <source>Event type</source>
+            <translation>行为类型</translation>
+        </message>
+        <message>
+            <source>Item</source>
+            <translation>商品</translation>
+        </message>
+        <message>
+            <source>Category</source>
+            <translation>类目</translation>
+        </message>
+        <message>
+            <source>Item name</source>
+            <translation>商品名称</translation>
+        </message>
+        <message>
+            <source>Unit price</source>
+            <translation>单价</translation>
+        </message>
+        <message>
+            <source>Quantity</source>
+            <translation>数量</translation>
+        </message>
+        <message>
+            <source>Amount (line total)</source>
+            <translation>金额（行合计）</translation>
+        </message>
+        <message>
+            <source>Session / order</source>
+            <translation>会话 / 订单</translation>
+        </message>
+        <message>
+            <source>Search words</source>
+            <translation>搜索词</translation>
+        </message>
+        <message>
+            <source>Order status</source>
+            <translation>订单状态</translation>
+        </message>
+        <message>
+            <source>Refunded amount</source>
+            <translation>退款金额</translation>
+        </message>
+        <message>
+            <source>Cancelled at</source>
+            <translation>取消时间</translation>
+        </message>
+        <message>
             <source>none (columns are numbered)</source>
             <translation>无（各列按编号）</translation>
         </message>
@@ -5311,12 +5451,12 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>未识别出任何列</translation>
         </message>
         <message>
-            <source>Forgot customer {0}: {1:,} events, {2:,} model outputs and {3:,} rejected lines deleted, and the file compacted so nothing of them is left.</source>
-            <translation>已删除客户 {0} 的信息：删除了 {1:,} 条行为、{2:,} 条模型结果和 {3:,} 行未导入的行，并已压缩文件，不再留下其任何信息。</translation>
+            <source>Forgot customer {0}: {1}, {2} and {3} deleted, and the file compacted so nothing of them is left.</source>
+            <translation>已删除客户 {0} 的信息：删除了 {1}、{2} 和 {3}，并已压缩文件，不再留下其任何信息。</translation>
         </message>
         <message>
-            <source>Forgot customer {0}: {1:,} events, {2:,} model outputs and {3:,} rejected lines deleted, and the database vacuumed (the server's write-ahead log and backups keep copies until they expire).</source>
-            <translation>已删除客户 {0} 的信息：删除了 {1:,} 条行为、{2:,} 条模型结果和 {3:,} 行未导入的行，并已清理数据库（服务器的预写日志和备份在过期前仍保留副本）。</translation>
+            <source>Forgot customer {0}: {1}, {2} and {3} deleted, and the database vacuumed (the server's write-ahead log and backups keep copies until they expire).</source>
+            <translation>已删除客户 {0} 的信息：删除了 {1}、{2} 和 {3}，并已清理数据库（服务器的预写日志和备份在过期前仍保留副本）。</translation>
         </message>
         <message>
             <source>no log file could be written</source>
@@ -5325,6 +5465,22 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
         <message>
             <source>Customer ids were replaced by pseudonyms.</source>
             <translation>客户编号已替换为假名。</translation>
+        </message>
+        <message>
+            <source>{0:,} model output</source>
+            <translation>{0:,} 条模型结果</translation>
+        </message>
+        <message>
+            <source>{0:,} model outputs</source>
+            <translation>{0:,} 条模型结果</translation>
+        </message>
+        <message>
+            <source>{0:,} rejected line</source>
+            <translation>{0:,} 行未导入的行</translation>
+        </message>
+        <message>
+            <source>{0:,} rejected lines</source>
+            <translation>{0:,} 条未导入的行</translation>
         </message>
         <message>
             <source>1 trained model used them and is marked out of date: train again to leave them out.</source>
@@ -5507,16 +5663,36 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>联系能带来最高预计利润的人数</translation>
         </message>
         <message>
-            <source>Imported {0:,} events from {1} ({2}, {3}).</source>
-            <translation>已从 {1} 导入 {0:,} 条行为（{2}，{3}）。</translation>
+            <source>Imported {0} from {1} ({2}, {3}).</source>
+            <translation>已从 {1} 导入 {0}（{2}，{3}）。</translation>
         </message>
         <message>
-            <source>{0:,} lines read: {1:,} imported, {2:,} rejected.</source>
-            <translation>共读取 {0:,} 行：导入 {1:,} 行，未导入 {2:,} 行。</translation>
+            <source>{0} read: {1:,} imported, {2:,} rejected.</source>
+            <translation>共读取 {0}：导入 {1:,} 行，未导入 {2:,} 行。</translation>
         </message>
         <message>
-            <source>{0:,} customers, {1:,} items, {2} to {3}, revenue {4:,.2f}.</source>
-            <translation>{0:,} 位客户，{1:,} 种商品，{2} 至 {3}，销售额 {4:,.2f}。</translation>
+            <source>{0:,} line</source>
+            <translation>{0:,} 行</translation>
+        </message>
+        <message>
+            <source>{0:,} lines</source>
+            <translation>{0:,} 行</translation>
+        </message>
+        <message>
+            <source>{0}, {1}, {2} to {3}, revenue {4:,.2f}.</source>
+            <translation>{0}，{1}，{2} 至 {3}，销售额 {4:,.2f}。</translation>
+        </message>
+        <message>
+            <source>{0:,} customer</source>
+            <translation>{0:,} 位客户</translation>
+        </message>
+        <message>
+            <source>{0:,} item</source>
+            <translation>{0:,} 种商品</translation>
+        </message>
+        <message>
+            <source>{0:,} items</source>
+            <translation>{0:,} 种商品</translation>
         </message>
         <message>
             <source>line {0}</source>
@@ -5531,8 +5707,16 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>（第 {0} 行）</translation>
         </message>
         <message>
-            <source>Wrote {0:,} rows to {1}.</source>
-            <translation>已将 {0:,} 行写入 {1}。</translation>
+            <source>Wrote {0} to {1}.</source>
+            <translation>已将 {0} 写入 {1}。</translation>
+        </message>
+        <message>
+            <source>{0:,} row</source>
+            <translation>{0:,} 行</translation>
+        </message>
+        <message>
+            <source>{0:,} rows</source>
+            <translation>{0:,} 行</translation>
         </message>
         <message>
             <source>print one JSON object (progress goes to stderr)</source>
@@ -5543,8 +5727,12 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>客户 {0}</translation>
         </message>
         <message>
-            <source>History: {0:,} events, {1:,} purchases, revenue {2:,.2f}; first seen {3}, last seen {4}.</source>
-            <translation>历史：{0:,} 条行为，{1:,} 次购买，收入 {2:,.2f}；首次出现 {3}，最近出现 {4}。</translation>
+            <source>History: {0}, {1}, revenue {2:,.2f}; first seen {3}, last seen {4}.</source>
+            <translation>历史：{0}，{1}，收入 {2:,.2f}；首次出现 {3}，最近出现 {4}。</translation>
+        </message>
+        <message>
+            <source>{0:,} purchase</source>
+            <translation>{0:,} 次购买</translation>
         </message>
         <message>
             <source>Expected: about {0:,.1f} buyers ({1:,.1f} will not buy), {2:,.2f} in orders, profit {3:,.2f} at a {4:g}% margin and {5:,.2f} per contact.</source>
@@ -5583,8 +5771,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>行为：{0}。</translation>
         </message>
         <message>
-            <source>{0:,} events stored: each refunded order also gives a refund event.</source>
-            <translation>共存储 {0:,} 条行为：每笔退款订单还会额外生成一条退款行为。</translation>
+            <source>{0} stored: each refunded order also gives a refund event.</source>
+            <translation>共存储 {0}：每笔退款订单还会额外生成一条退款行为。</translation>
         </message>
         <message>
             <source>Warning: {0}</source>
@@ -5595,12 +5783,28 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>{0}，{1}，分隔符 {2}，引号 {3}{4}{5}。</translation>
         </message>
         <message>
-            <source>Header: {0}; {1} line(s) above it left out.</source>
-            <translation>表头：{0}；其上方有 {1} 行被略过。</translation>
+            <source>Header: {0}; {1} above it left out.</source>
+            <translation>表头：{0}；其上方有 {1} 被略过。</translation>
         </message>
         <message>
-            <source>{0:,} rows of {1} columns; {2:,} rows do not fit{3}.</source>
-            <translation>共 {0:,} 行、{1} 列；{2:,} 行与列数不符{3}。</translation>
+            <source>{0} of {1}; {2}{3}.</source>
+            <translation>共 {0}、{1}；{2}{3}。</translation>
+        </message>
+        <message>
+            <source>{0:,} column</source>
+            <translation>{0:,} 列</translation>
+        </message>
+        <message>
+            <source>{0:,} columns</source>
+            <translation>{0:,} 列</translation>
+        </message>
+        <message>
+            <source>{0:,} row does not fit</source>
+            <translation>{0:,} 行与列数不符</translation>
+        </message>
+        <message>
+            <source>{0:,} rows do not fit</source>
+            <translation>{0:,} 行与列数不符</translation>
         </message>
         <message>
             <source>Format: {0}. Columns: {1}.</source>
@@ -5615,8 +5819,16 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>项目中没有客户“{0}”。</translation>
         </message>
         <message>
-            <source>Wrote the report to {0} ({1} pages).</source>
-            <translation>报告已写入 {0}（{1} 页）。</translation>
+            <source>Wrote the report to {0} ({1}).</source>
+            <translation>报告已写入 {0}（{1}）。</translation>
+        </message>
+        <message>
+            <source>{0:,} page</source>
+            <translation>{0:,} 页</translation>
+        </message>
+        <message>
+            <source>{0:,} pages</source>
+            <translation>{0:,} 页</translation>
         </message>
         <message>
             <source>Wrote the report to {0}.</source>
@@ -5639,20 +5851,28 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>从当前模型的权重开始训练（导入新行为之后）</translation>
         </message>
         <message>
-            <source>Expected spend in the {0} days after {1}: {2:,.2f} (likely {3:,.2f}–{4:,.2f}); next order {5}; churn risk {6}.</source>
-            <translation>{1} 之后 {0} 天内的预计消费：{2:,.2f}（可能在 {3:,.2f}–{4:,.2f} 之间）；下次下单 {5}；流失风险 {6}。</translation>
+            <source>Expected spend in the {0} after {1}: {2:,.2f} (likely {3:,.2f}–{4:,.2f}); next order {5}; churn risk {6}.</source>
+            <translation>{1} 之后 {0}内的预计消费：{2:,.2f}（可能在 {3:,.2f}–{4:,.2f} 之间）；下次下单 {5}；流失风险 {6}。</translation>
+        </message>
+        <message>
+            <source>{0} day</source>
+            <translation>{0} 天</translation>
+        </message>
+        <message>
+            <source>{0} days</source>
+            <translation>{0} 天</translation>
         </message>
         <message>
             <source>This score comes from {0}: the deep model did not beat it on the latest period, and it gives no event-by-event reasons.</source>
             <translation>这个分数来自{0}：深度模型在最近一个周期里没有胜过它，因此没有逐个事件的原因说明。</translation>
         </message>
         <message>
-            <source>Campaign list: the first {0:,} of {1:,} customers (highest expected spend within {2} days first, as of {3}).</source>
-            <translation>营销名单：{1:,} 位客户中的前 {0:,} 位（按 {2} 天内的预计消费从高到低排列，截至 {3}）。</translation>
+            <source>Campaign list: the first {0:,} of {1} (highest expected spend within {2} first, as of {3}).</source>
+            <translation>营销名单：{1}中的前 {0:,} 位（按 {2}内的预计消费从高到低排列，截至 {3}）。</translation>
         </message>
         <message>
-            <source>Campaign list: the first {0:,} of {1:,} customers (highest expected spend first, as of {2}).</source>
-            <translation>营销名单：{1:,} 位客户中的前 {0:,} 位（按预计消费从高到低排列，截至 {2}）。</translation>
+            <source>Campaign list: the first {0:,} of {1} (highest expected spend first, as of {2}).</source>
+            <translation>营销名单：{1}中的前 {0:,} 位（按预计消费从高到低排列，截至 {2}）。</translation>
         </message>
         <message>
             <source>Most profitable list size: the first {0:,} (expected profit {1:,.2f}).</source>
@@ -5759,8 +5979,8 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>错误：{0}（{1}）。</translation>
         </message>
         <message>
-            <source>{0:,} lines read ({1:.0%}, {2:,.0f}/s)</source>
-            <translation>已读取 {0:,} 行（{1:.0%}，每秒 {2:,.0f} 行）</translation>
+            <source>{0} read ({1:.0%}, {2:,.0f}/s)</source>
+            <translation>已读取 {0}（{1:.0%}，每秒 {2:,.0f} 行）</translation>
         </message>
         <message>
             <source>“{0}”: {1}.</source>

@@ -42,7 +42,8 @@ def test_export_writes_a_workbook(
     assert code == 0, err
     ws = _sheet(target)
     rows = [[c.value for c in row] for row in ws.iter_rows()]
-    assert out.strip() == f"Wrote {len(rows) - 1:,} rows to {target}."
+    n = len(rows) - 1
+    assert out.strip() == f"Wrote {n:,} {'row' if n == 1 else 'rows'} to {target}."
     for row in ws.iter_rows():
         for cell in row:
             assert cell.data_type != "f", (cell.coordinate, cell.value)
