@@ -128,3 +128,37 @@ def test_the_period_names_its_first_and_last_day() -> None:
     day_ms = 86_400_000
     assert period_words(as_of - 30 * day_ms, as_of) == "purchases 2011-08-11 to 2011-09-09"
     assert period_words(as_of + 999 - 30 * day_ms, as_of + 999) == PERIOD
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_subset_bootstrap_gives_the_whole_bootstrap_interval(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Many rows: the draws come from a random subset, their spread scaled to the whole size.
+    from engine import stats
+
+    rng = np.random.default_rng(seed)
+    n = 20_000
+    y = (rng.random(n) < 0.1).astype(np.float64)
+    a = y * 0.6 + rng.random(n)
+    b = y * 0.5 + rng.random(n)
+    whole = paired_bootstrap(a, b, auc_metric(y), seed, draws=400)
+    monkeypatch.setattr(stats, "SUBSET_ROWS", 4_000)
+    part = paired_bootstrap(a, b, auc_metric(y), seed, draws=400)
+    assert part.diff == whole.diff  # the difference itself is of every row
+    assert whole.lo < part.diff < whole.hi and part.lo < whole.diff < part.hi
+    width, part_width = whole.hi - whole.lo, part.hi - part.lo
+    assert 0.75 < part_width / width < 1.33, (part_width, width)
+    assert abs((part.lo + part.hi) / 2 - (whole.lo + whole.hi) / 2) < 0.25 * width
+    # Unscaled, the subset's interval would be sqrt(5) times too wide: the scaling is needed.
+    assert part_width < 0.7 * np.sqrt(n / 4_000) * width
+
+
+def test_identical_methods_stay_exactly_even_on_a_subset(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine import stats
+
+    monkeypatch.setattr(stats, "SUBSET_ROWS", 500)
+    y = _labels(3_000, 4)
+    s = np.random.default_rng(4).random(3_000)
+    gap = paired_bootstrap(s, s.copy(), auc_metric(y), 4)
+    assert (gap.diff, gap.lo, gap.hi) == (0.0, 0.0, 0.0)
