@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from engine.ingest import FilePreview, ImportOptions
 from engine.ingest.formats import KNOWN_FORMATS
 from engine.ingest.timeparse import describe_format
+from engine.words import join_sentences
 from gui.wizard_common import (
     DATE_ORDER_WORDS,
     DATE_ORDERS,
@@ -219,4 +220,4 @@ def found_text(pv: FilePreview, options: ImportOptions) -> str:
             min(len(pv.rows), 200)
         )
     )
-    return " ".join(parts)
+    return join_sentences(*parts)

@@ -19,6 +19,7 @@ from engine.dates import day as _date
 from engine.events import counts_in_words
 from engine.ingest import ImportProgress, ImportReport
 from engine.ingest.import_report import reason_label
+from engine.words import one_or_many
 from gui.models import RowsModel
 from gui.widgets import hint
 from gui.wizard_common import bullets, translate, warning_label
@@ -121,12 +122,18 @@ class ResultPage(QWidget):
         """Show the result of a finished import (its rejected lines are read from ``project``)."""
         events = r.events or r.imported
         self.result_title.setText(
-            translate("ImportWizard", "Imported {0:,} events from {1}").format(events, r.file_name)
+            one_or_many(events, translate("ImportWizard", "Imported {0:,} event from {1}"),
+                        translate("ImportWizard", "Imported {0:,} events from {1}"))
+            .format(events, r.file_name)
         )
         reasons = counts_in_words(r.rejected_by_reason, reason_label, bracketed=True)
         types = counts_in_words(r.events_by_type)
         text = [
-            translate("ImportWizard", "{0:,} lines read: {1:,} imported, {2:,} rejected{3}.").format(
+            one_or_many(
+                r.lines_read,
+                translate("ImportWizard", "{0:,} line read: {1:,} imported, {2:,} rejected{3}."),
+                translate("ImportWizard", "{0:,} lines read: {1:,} imported, {2:,} rejected{3}."),
+            ).format(
                 r.lines_read, r.imported, r.rejected, f": {reasons}" if reasons else ""
             ),
             translate(

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from engine.customers import CustomerCard as Card
 from engine.events import EVENT_TYPES, event_name
+from engine.words import join_sentences
 from gui.widgets import PALETTE, hint, plot, title
 from storage.project import Project
 
@@ -94,8 +95,8 @@ class CustomerCard(QWidget):
         )
         lead = card.sections[0] if card.sections else None
         self.meaning.setText(lead.headline if lead is not None else "")
-        others = " ".join(s.headline for s in card.sections[1:])
-        self.facts.setText((others + " " if others else "") + card.history())
+        self.facts.setText(join_sentences(*(s.headline for s in card.sections[1:]),
+                                          card.history()))
         blocks = [
             f"<b>{html.escape(s.title)}</b><ul style='margin-left:-20px; margin-top:2px'>"
             + "".join(f"<li>{html.escape(fact)}</li>" for fact in s.facts) + "</ul>"

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from engine.events import EVENT_TYPES, event_name
 from engine.overview import DataSummary, summarize
+from engine.words import join_sentences
 from gui import formats
 from gui.models import RowsModel
 from gui.table_menu import install_table_menu
@@ -196,10 +197,10 @@ class DataPage(QWidget):
                         "File → Import, or drop the file on this window.")
             )
         else:
-            self.status.setText(
-                (self.tr("1 import.") if ov.imports == 1 else self.tr("{0} imports.").format(ov.imports))
-                + " " + self.tr("Figures cover every imported event.")
-            )
+            self.status.setText(join_sentences(
+                self.tr("1 import.") if ov.imports == 1 else self.tr("{0} imports.").format(ov.imports),
+                self.tr("Figures cover every imported event."),
+            ))
         self.cards["customers"].set_value(formats.integer(ov.customers))
         self.cards["items"].set_value(formats.integer(ov.items))
         self.cards["events"].set_value(formats.integer(ov.events))

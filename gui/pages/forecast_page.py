@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from engine.dates import day
 from engine.forecast import read as forecast_read
 from engine.forecast.read import SeriesView
+from engine.words import join_sentences
 from gui.pages.forecast_load import (
     TASK,
     ForecastData,
@@ -304,14 +305,14 @@ class ForecastPage(QWidget):
         self.chart.show_view(view, period, measure)
         name = self.tr("Whole shop") if view.level == "shop" else view.label
         words = self.tr("{0} — method: {1}.").format(name, view.method)
-        self.method_label.setText(f"{words} {view.error}".strip())
-        self.period_label.setText(
+        self.method_label.setText(join_sentences(words, view.error))
+        self.period_label.setText(join_sentences(
             (self.tr("Each point is one week (7 days); the forecast covers {0} weeks.").format(
                 len(view.p50)) if weekly else
              self.tr("Each point is one day (the log is short and busy enough for daily "
-                     "periods); the forecast covers {0} days.").format(len(view.p50)))
-            + " " + self.tr("The dashed line is as likely to be beaten as missed (P50); "
-                            "8 periods in 10 fall inside the band (P10–P90)."))
+                     "periods); the forecast covers {0} days.").format(len(view.p50))),
+            self.tr("The dashed line is as likely to be beaten as missed (P50); "
+                    "8 periods in 10 fall inside the band (P10–P90).")))
         self.series_shown.emit(view)
 
     # -- the movers ----------------------------------------------------------------------

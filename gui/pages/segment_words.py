@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 
 from engine.dates import day
+from engine.words import join_sentences
 from storage.runs import RunInfo
 
 translate = QCoreApplication.translate
@@ -79,15 +80,15 @@ def method_words(run: RunInfo) -> str:
         "Segments found by {0}{1}. Stability {2:.2f} (1 = identical): {3}. "
         "Silhouette {4:.2f} (-1 to 1): the segments are {5}.",
     ).format(names.get(method, method), why, ari, stable, sil, apart)
-    text += " " + translate("SegmentsPage", "{0:,} customers, behavior up to {1}.").format(
+    text = join_sentences(text, translate("SegmentsPage", "{0:,} customers, behavior up to {1}.").format(
         int(m.get("customers", 0)), day(run.settings.get("as_of_ms"))
-    )
+    ))
     if not any(s.get("avg_intent") is not None for s in m.get("segments", [])):
-        text += " " + translate(
+        text = join_sentences(text, translate(
             "SegmentsPage",
             "Average intent appears once a purchase-intent model is "
             "trained (then train the profiles again).",
-        )
+        ))
     return str(text)
 
 

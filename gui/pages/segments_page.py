@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from engine.profiles.read import TASK, export_segments
 from engine.profiles.view import SegmentsData, load_segments
+from engine.words import join_sentences
 from gui.pages.segment_views import SegmentList, SegmentMap, TraitsChart
 from gui.pages.segment_words import method_words, segment_html
 from gui.table_menu import install_table_menu
@@ -212,14 +213,13 @@ class SegmentsPage(QWidget):
             if n_shown < n_all
             else self.tr("All {0:,} customers.").format(n_all)
         )
-        self.map_note.setText(
-            where
-            + " "
-            + self.tr(
+        self.map_note.setText(join_sentences(
+            where,
+            self.tr(
                 "Customers with similar behavior are close together; point at "
                 "one to see who it is, click to open the customer."
-            )
-        )
+            ),
+        ))
         self.hover_label.setText(" ")
         self.segment_title.setText(self.tr("Select a segment to see what sets it apart."))
         self.description.setText("")

@@ -273,7 +273,7 @@ class SettingsForm(QWidget):
             if s.step is not None:
                 box.setSingleStep(s.step)
         if s.unit:
-            box.setSuffix(" " + tr(s.unit))
+            box.setSuffix(f" {tr(s.unit)}")  # a unit after its number, not a sentence
         if s.special is not None and spec.optional:
             # At its lowest value the box reads the special word and means None (for a
             # fractional number, its lowest value itself: "top 0 %" is "best F1").

@@ -383,7 +383,7 @@
 </translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/pages/customer_card.py" line="+37" />
+            <location filename="../../work/main/gui/pages/customer_card.py" line="+38" />
             <source>Select a customer</source>
             <translation>请选择客户</translation>
         </message>
@@ -453,7 +453,7 @@
     <context>
         <name>DataPage</name>
         <message>
-            <location filename="../../work/main/gui/pages/data_page.py" line="+83" />
+            <location filename="../../work/main/gui/pages/data_page.py" line="+84" />
             <source>Your data</source>
             <extracomment>Import warnings shown at most (a project of many monthly imports repeats the same few).</extracomment>
             <translation>您的数据</translation>
@@ -608,7 +608,7 @@
     <context>
         <name>DemoProgress</name>
         <message>
-            <location filename="../../work/main/gui/app.py" line="+180" />
+            <location filename="../../work/main/gui/app.py" line="+179" />
             <location line="+72" />
             <source>Preparing the demo project…</source>
             <extracomment>What the window says while it makes the demo project on first start.</extracomment>
@@ -659,7 +659,7 @@
     <context>
         <name>ForecastPage</name>
         <message>
-            <location filename="../../work/main/gui/pages/forecast_page.py" line="+81" />
+            <location filename="../../work/main/gui/pages/forecast_page.py" line="+82" />
             <source>Sales forecast</source>
             <translation>销量预测</translation>
         </message>
@@ -1236,7 +1236,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>客户编号是电子邮件地址，因此会被替换为假名，除非您取消勾选此项。</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/wizard_reading.py" line="+44" />
+            <location filename="../../work/main/gui/wizard_reading.py" line="+45" />
             <source>What IntentLens found (change it if it is wrong)</source>
             <translation>IntentLens 的识别结果（如有误请修改）</translation>
         </message>
@@ -1565,7 +1565,7 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
             <translation>— 此文件中没有 —</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/wizard_steps.py" line="+46" />
+            <location filename="../../work/main/gui/wizard_steps.py" line="+47" />
             <source>Cancel</source>
             <translation>取消</translation>
         </message>
@@ -1665,16 +1665,26 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
         </message>
         <message>
             <location line="+9" />
+            <source>Imported {0:,} event from {1}</source>
+            <translation>已从 {1} 导入 {0:,} 条行为</translation>
+        </message>
+        <message>
+            <location line="+1" />
             <source>Imported {0:,} events from {1}</source>
             <translation>已从 {1} 导入 {0:,} 条行为</translation>
         </message>
         <message>
-            <location line="+5" />
+            <location line="+8" />
+            <source>{0:,} line read: {1:,} imported, {2:,} rejected{3}.</source>
+            <translation>共读取 {0:,} 行：导入 {1:,} 行，未导入 {2:,} 行{3}。</translation>
+        </message>
+        <message>
+            <location line="+1" />
             <source>{0:,} lines read: {1:,} imported, {2:,} rejected{3}.</source>
             <translation>共读取 {0:,} 行：导入 {1:,} 行，未导入 {2:,} 行{3}。</translation>
         </message>
         <message>
-            <location line="+3" />
+            <location line="+4" />
             <source>{0:,} customers ({1:,} new), {2:,} items, {3} to {4}, revenue {5:,.2f}.</source>
             <translation>{0:,} 位客户（{1:,} 位新客户），{2:,} 件商品，{3} 至 {4}，收入 {5:,.2f}。</translation>
         </message>
@@ -2282,7 +2292,7 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>{0:,} 位客户</translation>
         </message>
         <message>
-            <location filename="../../work/main/gui/pages/segment_words.py" line="+27" />
+            <location filename="../../work/main/gui/pages/segment_words.py" line="+28" />
             <source>k-means on the behavior features</source>
             <translation>基于行为特征的 k-means 聚类</translation>
         </message>
@@ -7253,11 +7263,12 @@ Saved as run {run_id}; every customer with their segment: python main.py export 
         <name>window</name>
         <message>
             <location filename="../../work/main/gui/app.py" line="+171" />
+            <location line="+6" />
             <source>There is no project at {0}.</source>
             <translation>{0} 处没有项目。</translation>
         </message>
         <message>
-            <location line="+30" />
+            <location line="+21" />
             <source>Cannot open the project</source>
             <translation>无法打开项目</translation>
         </message>

@@ -62,9 +62,10 @@ def test_the_ensemble_sentences_join_without_a_space_in_chinese() -> None:
 def test_no_sentence_is_joined_with_a_bare_space() -> None:
     """Every place that adds a translated sentence to another goes through join_sentences:
     ``text + " " + tr(...)`` and ``said += " " + tr(...)`` would put "。 " in Chinese."""
-    pattern = re.compile(r'["\'] ["\']\s*\+\s*tr\(|\+ ["\'] ["\']\s*\+\s*tr\(')
+    pattern = re.compile(r'["\'] ["\']\s*\+\s*(self\.)?(tr|translate)\(')
     found = []
-    for path in [*sorted((ROOT / "engine").rglob("*.py")), ROOT / "cli.py"]:
+    for path in [*sorted((ROOT / "engine").rglob("*.py")), *sorted((ROOT / "gui").rglob("*.py")),
+                 ROOT / "cli.py"]:
         text = path.read_text(encoding="utf-8")
         ast.parse(text)
         found += [f"{path.relative_to(ROOT)}:{text[:m.start()].count(chr(10)) + 1}"
