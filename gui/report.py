@@ -206,7 +206,7 @@ class ReportSaver(QObject):
     def _tell_saved(self, path: str, pages: int) -> None:
         from gui.widgets import tell_saved
 
-        what = (QCoreApplication.translate("report", "the project report") if pages == 1
+        what = (QCoreApplication.translate("report", "the project report") if pages <= 1
                 else QCoreApplication.translate("report", "the project report ({0} pages)")
                 .format(pages))
         tell_saved(self._parent, what, path)
