@@ -25,28 +25,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         cli.use_locale_language()  # argparse's refusals ("unrecognized arguments") in Chinese
         parsed = cli.build_parser().parse_args(args)
-        if parsed.screenshots and not parsed.project:
-            return _screenshots_of_demo(parsed.screenshots)
         from gui.app import run_gui
 
         return run_gui(project=parsed.project, screenshots=parsed.screenshots)
     except Exception as exc:  # noqa: BLE001 - the last line of defence of the whole process
         return cli.report_unexpected(exc, args)
-
-
-def _screenshots_of_demo(folder: str) -> int:
-    """``--screenshots DIR`` without ``--project``: render a demo project made for the purpose
-    in a temporary folder, and remove it afterwards (about 20 MB a run otherwise left behind)."""
-    import tempfile
-    from pathlib import Path
-
-    from engine.demo_project import create_demo_project
-    from gui.app import run_gui
-
-    with tempfile.TemporaryDirectory(prefix="intentlens-shots-", ignore_cleanup_errors=True) as tmp:
-        demo = Path(tmp) / "demo.intentlens"
-        create_demo_project(demo)
-        return run_gui(project=str(demo), screenshots=folder)
 
 
 if __name__ == "__main__":

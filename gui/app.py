@@ -311,6 +311,27 @@ def make_window(settings: Settings, *, remember: bool = True) -> MainWindow:
     return window
 
 
+def _screenshots_of_demo(window: MainWindow, folder: Path) -> int:
+    """``--screenshots DIR`` without ``--project``: render a demo project made for the purpose
+    in a temporary folder, and remove it afterwards (about 20 MB a run otherwise left behind)."""
+    import tempfile
+
+    from engine.demo_project import create_demo_project
+    from gui.screenshots import render_all
+    from storage.project import open_project
+
+    with tempfile.TemporaryDirectory(prefix="intentlens-shots-", ignore_cleanup_errors=True) as tmp:
+        demo = Path(tmp) / "demo.intentlens"
+        create_demo_project(demo)
+        project = open_project(str(demo))
+        try:
+            window.set_project(project)
+            render_all(window, folder)
+        finally:
+            window.close()  # closes the project, so the folder can go
+    return 0
+
+
 def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
     """Open the main window on a project (the last one, or the demo on first start)."""
     if screenshots:
@@ -326,9 +347,7 @@ def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
     if missing:
         target = None
     if target is None and screenshots:
-        # main.py makes (and removes) a demo project for screenshots without a project.
-        print(window.tr("There is no project at {0}.").format("--project"), file=sys.stderr)
-        return 1
+        return _screenshots_of_demo(window, Path(screenshots))
     if target is None:
         demo = demo_project_path()
         if not demo.exists():

@@ -7,14 +7,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import main
 from cli import describe_inspection, describe_report
 from engine.ingest import inspect_file
 from engine.ingest.import_report import ImportReport
@@ -120,28 +118,3 @@ def test_a_bad_flag_before_any_command_speaks_chinese(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("错误：") and "无法识别的参数" in done.stderr, done.stderr
     assert "unrecognized arguments" not in done.stderr
-
-
-def test_screenshots_of_the_demo_leave_no_project_behind(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import engine.demo_project
-    import gui.app
-
-    seen: list[tuple[str | None, bool]] = []
-
-    def fake_demo(path: Path, **_: Any) -> None:
-        Path(path).write_bytes(b"x" * 1000)
-
-    def fake_gui(project: str | None = None, screenshots: str | None = None) -> int:
-        seen.append((project, project is not None and Path(project).exists()))
-        return 0
-
-    monkeypatch.setattr(engine.demo_project, "create_demo_project", fake_demo)
-    monkeypatch.setattr(gui.app, "run_gui", fake_gui)
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    assert main.main(["--screenshots", str(tmp_path / "shots")]) == 0
-    [(project, existed)] = seen
-    assert project is not None and existed, "the screenshots are of a demo project made for them"
-    assert not Path(project).exists() and not Path(project).parent.exists()
-    assert [p.name for p in tmp_path.iterdir()] == [], list(tmp_path.iterdir())

@@ -34,3 +34,15 @@ def test_a_missing_project_is_said_not_replaced_by_a_demo(tmp_path: Path) -> Non
     assert done.returncode == 1, done.stderr
     assert f"There is no project at {tmp_path / 'nowhere.intentlens'}." in done.stderr
     assert not list((tmp_path / "shots").glob("*.png"))
+
+
+def test_without_a_project_a_demo_is_rendered_and_removed(tmp_path: Path) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "INTENTLENS_HOME": str(tmp_path / "h"),
+           "TMPDIR": str(scratch)}
+    done = subprocess.run([sys.executable, str(MAIN), "--screenshots", str(tmp_path / "shots")],
+                          capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert list((tmp_path / "shots").glob("*.png"))
+    assert not [p for p in scratch.iterdir() if p.name.startswith("intentlens-shots-")]
