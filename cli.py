@@ -942,8 +942,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help=tr("create a project filled with generated demo data"))
     _add_project(p)
-    p.add_argument("--customers", type=_whole_number("--customers", 10, 1_000_000), default=2000)
-    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--customers", type=_whole_number("--customers", 10, 1_000_000), default=2000,
+                   help=tr("how many customers the demo shop has, 10 to 1,000,000 (default 2,000)"))
+    p.add_argument("--seed", type=int, default=7,
+                   help=tr("the random seed: the same seed makes the same shop (default 7)"))
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("import", help=tr("import a behavior log (CSV, TSV, JSON lines, gzip, zip)"))
@@ -971,7 +973,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("inspect", help=tr("show how IntentLens reads CSV files (nothing is stored)"))
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help=tr("one or more files as the shop exported them"))
     p.add_argument("--format", help=tr("a known format, or csv"))
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN",
                    help=tr("which column holds a field ({0})").format(", ".join(FIELDS)))
@@ -992,8 +995,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("lookup", help=tr("one customer's intent score, rank and reasons"))
     _add_project(p)
-    p.add_argument("customer")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("customer", help=tr("the customer id as the shop knows it (or its pseudonym)"))
+    p.add_argument("--json", action="store_true", help=tr("print one JSON object"))
     p.set_defaults(func=cmd_lookup)
 
     p = sub.add_parser("recommend", help=tr("one customer's recommended next items and why"))
@@ -1007,7 +1010,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help=tr("export data from a project as CSV or Excel (.xlsx)"))
     _add_project(p)
     p.add_argument("what", choices=["rejected", "scores", "segments", "recommendations",
-                                    "forecast"])
+                                    "forecast"],
+                   help=tr("what to export: rejected lines, intent scores, segments, "
+                           "recommendations or the sales forecast"))
     p.add_argument("-k", type=_whole_number("-k", 1, 100), default=10,
                    help=tr("recommendations per customer (recommendations only; default 10)"))
     p.add_argument("--out", required=True,

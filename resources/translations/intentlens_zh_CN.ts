@@ -5565,6 +5565,22 @@ Train customer profiles on the Train page (choose “Customer profiles &amp; seg
             <translation>创建一个填入生成的演示数据的项目</translation>
         </message>
         <message>
+            <source>how many customers the demo shop has, 10 to 1,000,000 (default 2,000)</source>
+            <translation>演示店铺的客户数，10 到 1,000,000（默认 2,000）</translation>
+        </message>
+        <message>
+            <source>the random seed: the same seed makes the same shop (default 7)</source>
+            <translation>随机种子：相同的种子生成相同的店铺（默认 7）</translation>
+        </message>
+        <message>
+            <source>one or more files as the shop exported them</source>
+            <translation>一个或多个店铺导出的文件</translation>
+        </message>
+        <message>
+            <source>what to export: rejected lines, intent scores, segments, recommendations or the sales forecast</source>
+            <translation>要导出的内容：被拒绝的行、购买意向分数、客户分群、推荐或销售预测</translation>
+        </message>
+        <message>
             <source>import a behavior log (CSV, TSV, JSON lines, gzip, zip)</source>
             <translation>导入行为日志（CSV、TSV、JSON lines、gzip、zip）</translation>
         </message>

@@ -118,3 +118,23 @@ def test_a_bad_flag_before_any_command_speaks_chinese(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("错误：") and "无法识别的参数" in done.stderr, done.stderr
     assert "unrecognized arguments" not in done.stderr
+
+
+def test_every_argument_of_every_command_says_what_it_is() -> None:
+    """``--help`` explains each argument: none is listed bare (as ``lookup CUSTOMER`` was)."""
+    import argparse
+
+    import cli
+
+    bare: list[str] = []
+
+    def walk(parser: argparse.ArgumentParser, name: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub, child in action.choices.items():
+                    walk(child, f"{name} {sub}")
+            elif action.help is None:
+                bare.append(f"{name} {'/'.join(action.option_strings) or action.dest}")
+
+    walk(cli.build_parser(), "main.py")
+    assert bare == []
