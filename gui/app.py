@@ -299,16 +299,29 @@ def start_application() -> tuple[QApplication, Settings]:
     return app, settings
 
 
-def make_window(settings: Settings, *, remember: bool = True) -> MainWindow:
+def make_window(settings: Settings, *, remember: bool = True, pages: bool = True) -> MainWindow:
     """The main window, not shown yet and without a project, as ``run_gui`` makes it (the
-    start-up benchmark opens a project in it the same way)."""
+    start-up benchmark opens a project in it the same way). ``pages=False``: only the frame,
+    cheap to show; ``window.build_pages()`` adds the pages (see ``show_window_first``)."""
     from gui.main_window import MainWindow
-    from gui.readonly import install_read_only_notice
 
-    window = MainWindow(settings, remember=remember)
-    install_read_only_notice(window)  # a read-only project says so above the pages
+    window = MainWindow(settings, remember=remember, pages=pages)
     install_excepthook(lambda: window)
     return window
+
+
+def show_window_first(app: QApplication, window: MainWindow) -> None:
+    """Show the window's frame ("Opening…") and wait until it is on the screen (half a second
+    at most), then build the pages: the window appears in a fraction of a second, before
+    pandas, SQLAlchemy and pyqtgraph are loaded, rather than after them."""
+    window.show()
+    deadline = time.monotonic() + 0.5
+    handle = window.windowHandle()
+    while (handle is None or not handle.isExposed()) and time.monotonic() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        handle = window.windowHandle()
+    app.processEvents()  # painted
+    window.build_pages()
 
 
 def _screenshots_of_demo(window: MainWindow, folder: Path) -> int:
@@ -337,7 +350,10 @@ def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
     if screenshots:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app, settings = start_application()
-    window = make_window(settings, remember=screenshots is None)
+    # Interactive: the window's frame first, its pages a moment later (show_window_first).
+    window = make_window(settings, remember=screenshots is None, pages=bool(screenshots))
+    if not screenshots:
+        show_window_first(app, window)
 
     target: str | None = project or (None if screenshots else settings.last_project)
     missing = target is not None and not Path(target).exists() and "://" not in target

@@ -24,17 +24,15 @@ from PySide6.QtWidgets import (
 
 from engine.currency import shop_currency
 from gui import formats
-from gui.pages.data_page import DataPage
-from gui.report import ReportSaver
 from gui.settings import Settings, save_settings
-from gui.widgets import ask_export_path, export_folder, tell_failed, tell_saved
 from gui.worker import Worker
-from storage.project import PROJECT_SUFFIX, Project, ProjectError, open_project
+from storage import PROJECT_SUFFIX
 
 if TYPE_CHECKING:
     from gui.help_guide import HelpDialog
     from gui.import_wizard import ImportWizard
     from gui.tour import Tour
+    from storage.project import Project
 
 PROJECT_FILTER = f"IntentLens projects (*{PROJECT_SUFFIX});;All files (*)"
 
@@ -47,13 +45,14 @@ class MainWindow(QMainWindow):
     run_saved = Signal(str, int)
     """A run of task (key) was saved or made active (run id); each page decides if it cares."""
 
-    def __init__(self, settings: Settings, *, remember: bool = True) -> None:
+    def __init__(self, settings: Settings, *, remember: bool = True, pages: bool = True) -> None:
         super().__init__()
         self.settings = settings
         self.remember = remember
         self.project: Project | None = None
         self.wizard: ImportWizard | None = None
         self.tour: Tour | None = None
+        self._opening: QLabel | None = None
         self.setWindowTitle("IntentLens")
         self.setAcceptDrops(True)
         self.resize(1280, 860)
@@ -74,6 +73,28 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+
+        self.project_label = QLabel()
+        self.statusBar().addPermanentWidget(self.project_label)
+        geometry = QSettings("IntentLens", "IntentLens").value("geometry")
+        if geometry is not None and remember:
+            self.restoreGeometry(geometry)
+        if pages:
+            self.build_pages()
+        else:  # shown at once; build_pages() follows (gui.app.run_gui)
+            self._opening = QLabel(self.tr("Opening…"))
+            self._opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self._opening.setStyleSheet("color: #666; font-size: 15px;")
+            self.pages.addWidget(self._opening)
+
+    def build_pages(self) -> None:
+        """The pages, their wiring and the menus: the window's heavy part (pandas, SQLAlchemy
+        and pyqtgraph load here), apart so the window can be shown before it."""
+        if self._opening is not None:
+            self.pages.removeWidget(self._opening)
+            self._opening.deleteLater()
+            self._opening = None
+        from gui.pages.data_page import DataPage
 
         self.data_page = DataPage()
         self.data_page.import_requested.connect(self.import_file)
@@ -111,16 +132,10 @@ class MainWindow(QMainWindow):
         self.run_saved.connect(self.campaign_page.run_saved)
         self.run_saved.connect(self.forecast_page.run_saved)
         self.nav.setCurrentRow(0)
-
-        self.project_label = QLabel()
-        self.statusBar().addPermanentWidget(self.project_label)
         self._build_menus()
         from gui.readonly import install_read_only_notice
 
         install_read_only_notice(self)
-        geometry = QSettings("IntentLens", "IntentLens").value("geometry")
-        if geometry is not None and remember:
-            self.restoreGeometry(geometry)
 
     def add_page(self, name: str, page: QWidget) -> None:
         """Add a page with its navigation entry; pages with set_project follow the project."""
@@ -165,6 +180,8 @@ class MainWindow(QMainWindow):
         rej = QAction(self.tr("Export &rejected lines…"), self)
         rej.triggered.connect(self.export_rejected)
         # The one-page report to print or mail, as PDF or HTML (gui/report.py).
+        from gui.report import ReportSaver
+
         self.report_saver = ReportSaver(self)
         self.report_action = QAction(self.tr("&Project report…"), self)
         self.report_action.triggered.connect(
@@ -350,7 +367,8 @@ class MainWindow(QMainWindow):
     # -- projects ------------------------------------------------------------------------
     def busy(self) -> bool:
         """Whether training or an import is running on the open project."""
-        workers = [self.train_page.worker, self.wizard.worker if self.wizard else None]
+        train = getattr(self, "train_page", None)  # None until build_pages
+        workers = [train.worker if train else None, self.wizard.worker if self.wizard else None]
         return any(w is not None and w.running for w in workers)
 
     def open_project(self, location: str | Path, *, create: bool = False) -> bool:
@@ -363,6 +381,8 @@ class MainWindow(QMainWindow):
                 self.tr("Wait until the running training or import ends (or stop it) first."),
             )
             return False
+        from storage.project import ProjectError, open_project
+
         try:
             project = open_project(location, create=create)
         except ProjectError as exc:
@@ -399,6 +419,9 @@ class MainWindow(QMainWindow):
                 self.tr("Wait until the running training or import ends (or stop it) first."),
             )
             return
+        from gui.widgets import export_folder
+        from storage.project import ProjectError, open_project
+
         # In the user's Documents (or the folder of the last save), never the app's own folder.
         path, _ = QFileDialog.getSaveFileName(
             self, self.tr("New project"), str(export_folder() / f"shop{PROJECT_SUFFIX}"),
@@ -434,6 +457,8 @@ class MainWindow(QMainWindow):
 
     def choose_project(self) -> None:
         """Ask for a project file and open it."""
+        from gui.widgets import export_folder
+
         path, _ = QFileDialog.getOpenFileName(
             self, self.tr("Open project"), str(export_folder()), self.tr(PROJECT_FILTER)
         )
@@ -509,6 +534,8 @@ class MainWindow(QMainWindow):
         export's folder, unless ``path`` is given); a message says how many went where."""
         if self.project is None or self._rejected_worker is not None:
             return None
+        from gui.widgets import ask_export_path, tell_failed, tell_saved
+
         caption = self.tr("Export rejected lines")
         if not path:
             path = ask_export_path(self, caption, "rejected.csv")
@@ -542,7 +569,7 @@ class MainWindow(QMainWindow):
                 self.import_file(local)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self.train_page.worker is not None and self.train_page.worker.running:
+        if hasattr(self, "train_page") and self.train_page.worker is not None and self.train_page.worker.running:
             answer = QMessageBox.question(
                 self,
                 self.tr("Training is running"),

@@ -21,10 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storage.project import Project
-
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
+    from storage.project import Project
 
 _CONTEXT = "ReadOnly"
 _BANNER_STYLE = (

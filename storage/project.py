@@ -29,9 +29,9 @@ from sqlalchemy.exc import (
     OperationalError,
 )
 
+from storage import PROJECT_SUFFIX as PROJECT_SUFFIX
 from storage import dialect, schema
 
-PROJECT_SUFFIX = ".intentlens"
 _ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 _VERSIONS = Path(__file__).with_name("migrations") / "versions"
 #: ``revision = "0005"`` and ``down_revision = "0004"`` lines of a migration file.

@@ -1774,6 +1774,10 @@ Train the sales forecast on the Train page (choose “Sales forecast” and pres
     <context>
         <name>MainWindow</name>
         <message>
+            <source>Opening…</source>
+            <translation>正在打开…</translation>
+        </message>
+        <message>
             <location filename="../../work/main/gui/main_window.py" line="+80" />
             <source>Data</source>
             <translation>数据</translation>
