@@ -4,7 +4,8 @@ Generates a RetailRocket-shaped CSV (timestamp ms, visitorid, event, itemid, tra
 imports it three ways in this one run, and prints rows/s for each, the ratios, and the peak
 memory of the IntentLens import (measured in a child process so the other runs do not count).
 
-Targets: at least 0.5x the sqlite3 CLI, at least 2x pandas.to_sql, peak memory under 400 MB.
+Targets: at least 0.5x the sqlite3 CLI (0.7x from 10,000,000 rows), at least 3x
+pandas.to_sql, peak memory under 400 MB.
 
     python benchmarks/import_speed.py [--rows 1000000]
 """
@@ -138,8 +139,9 @@ def main() -> None:
     print(f"IntentLens import      {il_rate:12,.0f} rows/s  ({il_s:.2f} s, {imported:,} events)")
     print(f"{cli_name:22} {cli_rate:12,.0f} rows/s  ({cli_s:.2f} s)")
     print(f"pandas.to_sql          {pd_rate:12,.0f} rows/s  ({pd_s:.2f} s)")
-    print(f"ratio vs sqlite3 CLI   {il_rate / cli_rate:.2f}x  (target >= 0.5x)")
-    print(f"ratio vs pandas.to_sql {il_rate / pd_rate:.2f}x  (target >= 2x)")
+    cli_target = 0.7 if args.rows >= 10_000_000 else 0.5
+    print(f"ratio vs sqlite3 CLI   {il_rate / cli_rate:.2f}x  (target >= {cli_target}x)")
+    print(f"ratio vs pandas.to_sql {il_rate / pd_rate:.2f}x  (target >= 3x)")
     print(f"IntentLens peak memory {peak_mb:.0f} MB  (target < 400 MB)")
 
 
