@@ -175,6 +175,9 @@ def test_export_what_you_see_writes_exactly_the_shown_rows(
     page.search.setText("")
     page._filter_timer.stop()
     page._apply_filter()
+    # The button comes back when the first export has finished (its "exported" message
+    # arrives a moment before): a second export is possible from then on.
+    qtbot.waitUntil(page.export_shown_button.isEnabled, timeout=30_000)
     again = tmp_path / f"more{suffix}"
     with qtbot.waitSignal(page.exported, timeout=30_000) as done:
         page.export_shown(str(again))
