@@ -169,10 +169,14 @@ def train(
             warm_state = task.warm_state(current, blob, config, events)
     result = None
     prepared_s: float | None = None  # until the first batch or epoch: what "preparing" took
-    for report in task.train(
+    reports = task.train(
         events, config, should_stop=should_stop, warm_state=warm_state,
         signal=signal_reader(project),
-    ):
+    )
+    # The task holds the frame now, as long as it needs it: a task that builds its own data
+    # from it (purchase intent) lets a big shop's log go before training.
+    del events
+    for report in reports:
         if isinstance(report, Progress):
             if prepared_s is None and report.step in ("batch", "epoch"):
                 prepared_s = time.perf_counter() - started

@@ -72,7 +72,6 @@ def read_events(path: Path, source_uri: str, where: str) -> pd.DataFrame:
     made.
     """
     import adbc_driver_sqlite.dbapi
-    import pyarrow as pa
 
     sql = f"{_SENTINEL} UNION ALL {_SELECT}" + (f" WHERE {where}" if where else "")
     try:
@@ -97,14 +96,103 @@ def read_events(path: Path, source_uri: str, where: str) -> pd.DataFrame:
                 cur.execute(sql)
                 # Batch by batch: the driver releases the GIL while it steps through the rows
                 # of each batch (a whole-table fetch held it for up to 0.6 s at a time on a
-                # 2.3-million-event project, and the window froze meanwhile).
-                reader = cur.fetch_record_batch()
-                events = pa.Table.from_batches(list(reader), schema=reader.schema)
+                # 2.3-million-event project, and the window froze meanwhile), and each group
+                # of batches is turned into compact columns at once (all of a big shop's
+                # batches held together took more memory than the frame made from them).
+                columns = _Columns(cur.fetch_record_batch())
         except (adbc_driver_sqlite.dbapi.Error, OSError) as exc:  # a stream's errors: OSError
             if "type mismatch" in str(exc).lower():
                 raise UseGenericRead(str(exc)) from exc
             raise
-    return _to_frame(events, items)
+    return _to_frame(columns, items)
+
+
+#: Rows of the driver's batches turned into compact columns at a time.
+_GROUP_ROWS = 262_144
+
+
+class _Columns:
+    """The rows of a read as compact numpy columns, filled a group of batches at a time: the
+    integers and reals as they are (item ids: -1 for none), each text column as int32 codes
+    (-1: NULL) into its distinct values in order of first appearance. The typed first row is
+    checked and left out."""
+
+    def __init__(self, reader: pa.RecordBatchReader) -> None:
+        import numpy as np
+        import pyarrow as pa
+
+        expected = {
+            **dict.fromkeys(("id", "item_id", *INT_COLUMNS), pa.int64()),
+            **dict.fromkeys((c for c in TEXT_COLUMNS if c != "item"), pa.string()),
+            **dict.fromkeys(REAL_COLUMNS, pa.float64()),
+        }
+        for name, type_ in expected.items():
+            if reader.schema.field(name).type != type_:
+                raise UseGenericRead(f"{name} read as {reader.schema.field(name).type}")
+        self.texts = [c for c in TEXT_COLUMNS if c != "item"]
+        self.pieces: dict[str, list[np.ndarray]] = {
+            name: [] for name in ("id", *INT_COLUMNS, "item_id", *REAL_COLUMNS, *self.texts)
+        }
+        self.seen: dict[str, dict[object, int]] = {name: {} for name in self.texts}
+        self.first = True
+        self.null_ids = 0
+        group: list[pa.RecordBatch] = []
+        rows = 0
+        for batch in reader:
+            group.append(batch)
+            rows += batch.num_rows
+            if rows >= _GROUP_ROWS:
+                self._add(pa.Table.from_batches(group, schema=reader.schema))
+                group, rows = [], 0
+        self._add(pa.Table.from_batches(group, schema=reader.schema))
+        if self.first or self.null_ids != 1:
+            raise UseGenericRead("the typed first row is not first")
+        self.columns: dict[str, np.ndarray] = {}
+        for name in list(self.pieces):
+            parts = self.pieces.pop(name)
+            self.columns[name] = np.concatenate(parts) if parts else np.zeros(
+                0, dtype=np.float64 if name in REAL_COLUMNS else
+                np.int32 if name in self.texts else np.int64)
+            del parts
+
+    def _add(self, table: pa.Table) -> None:
+        import numpy as np
+        import pyarrow.compute as pc
+
+        if table.num_rows == 0:
+            return
+        ids = table.column("id")
+        self.null_ids += ids.null_count
+        if self.first:
+            # SQLite returns the arms of a UNION ALL in order: the typed row comes first.
+            if ids[0].is_valid:
+                raise UseGenericRead("the typed first row is not first")
+            table = table.slice(1)
+            self.first = False
+        for name in ("id", *INT_COLUMNS):
+            self.pieces[name].append(
+                table.column(name).to_numpy().astype(np.int64, copy=False).copy())
+        item_ids = table.column("item_id")
+        if int(pc.min(item_ids).as_py() or 0) < 0:
+            raise UseGenericRead("negative item ids")
+        self.pieces["item_id"].append(item_ids.fill_null(-1).to_numpy().astype(np.int64))
+        for name in REAL_COLUMNS:
+            self.pieces[name].append(
+                table.column(name).to_numpy().astype(np.float64, copy=False).copy())
+        for name in self.texts:
+            encoded = pc.dictionary_encode(table.column(name).combine_chunks())
+            seen = self.seen[name]
+            found = encoded.dictionary.to_pylist()
+            codes = np.fromiter((seen.setdefault(v, len(seen)) for v in found), dtype=np.int32,
+                                count=len(found))
+            at = encoded.indices.fill_null(-1).to_numpy().astype(np.int64)
+            self.pieces[name].append(
+                np.where(at >= 0, codes[np.maximum(at, 0)] if len(codes) else -1, -1).astype(
+                    np.int32))
+
+    def take(self, name: str) -> np.ndarray:
+        """A column, no longer held here."""
+        return self.columns.pop(name)
 
 
 def _snapshot(source_uri: str, copy: Path) -> None:
@@ -121,33 +209,19 @@ def _snapshot(source_uri: str, copy: Path) -> None:
         source.close()
 
 
-def _to_frame(events: pa.Table, items: pa.Table) -> pd.DataFrame:
-    """The read's columns as ``events_frame``'s DataFrame: the typed first row dropped, items'
-    keys in place of their ids, sorted by customer, time and event id. Text becomes Python
-    strings, and rows are reordered, a slice at a time: no step holds the GIL for long."""
+def _to_frame(read: _Columns, items: pa.Table) -> pd.DataFrame:
+    """The read's columns as ``events_frame``'s DataFrame: items' keys in place of their ids,
+    sorted by customer, time and event id. Text becomes Python strings, and rows are
+    reordered, a slice at a time: no step holds the GIL for long. Each compact column is let go
+    once its column of the frame is made."""
     import numpy as np
     import pandas as pd
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    expected = {
-        **dict.fromkeys(("id", "item_id", *INT_COLUMNS), pa.int64()),
-        **dict.fromkeys((c for c in TEXT_COLUMNS if c != "item"), pa.string()),
-        **dict.fromkeys(REAL_COLUMNS, pa.float64()),
-    }
-    for name, type_ in expected.items():
-        if events.schema.field(name).type != type_:
-            raise UseGenericRead(f"{name} read as {events.schema.field(name).type}")
     if items.schema.field("id").type != pa.int64() or items.schema.field("key").type != pa.string():
         raise UseGenericRead(f"items read as {items.schema}")
-    ids = events.column("id")
-    # SQLite returns the arms of a UNION ALL in order: the typed row comes first.
-    if events.num_rows == 0 or ids.null_count != 1 or ids[0].is_valid:
-        raise UseGenericRead("the typed first row is not first")
-    events = events.slice(1)
-    order = np.lexsort(
-        tuple(events.column(c).to_numpy() for c in ("id", "time_ms", "customer_id"))
-    )
+    order = np.lexsort(tuple(read.columns[c] for c in ("id", "time_ms", "customer_id")))
+    read.take("id")
 
     def reorder(values: np.ndarray) -> np.ndarray:
         return _lookup(values, order)
@@ -155,44 +229,45 @@ def _to_frame(events: pa.Table, items: pa.Table) -> pd.DataFrame:
     columns: dict[str, np.ndarray] = {}
     for name in COLUMNS:
         if name == "item":
-            keys, codes = _item_keys(events.column("item_id"), items)
+            keys, codes = _item_keys(read.take("item_id"), items)
             columns[name] = _lookup(keys, reorder(codes))
         elif name in TEXT_COLUMNS:
             # Each distinct text once: the rows' codes are sorted (plain integers, fast), then
             # looked up in the few strings (a shop has a handful of event types, and so on).
-            encoded = pc.dictionary_encode(events.column(name).combine_chunks())
-            distinct = np.empty(len(encoded.dictionary) + 1, dtype=object)  # the last: NULL
-            for start in range(0, len(distinct) - 1, _SLICE_ROWS):
-                part = encoded.dictionary.slice(start, _SLICE_ROWS).to_pandas()
-                distinct[start : start + len(part)] = part.to_numpy()
-            codes = encoded.indices.fill_null(len(distinct) - 1).to_numpy()
+            seen = read.seen[name]
+            distinct = np.empty(len(seen) + 1, dtype=object)  # the last: NULL
+            values = list(seen)
+            for start in range(0, len(values), _SLICE_ROWS):
+                part = values[start : start + _SLICE_ROWS]
+                distinct[start : start + len(part)] = part
+            codes = read.take(name)
+            codes[codes < 0] = len(seen)
             columns[name] = _lookup(distinct, reorder(codes))
         else:
-            dtype = "float64" if name in REAL_COLUMNS else "int64"
-            columns[name] = events.column(name).to_numpy().astype(dtype, copy=False)[order]
+            columns[name] = reorder(read.take(name))
     # Not copied into one block per type: stacking millions of objects holds the GIL.
     return pd.DataFrame(columns, copy=False)
 
 
-def _item_keys(item_ids: pa.ChunkedArray, items: pa.Table) -> tuple[np.ndarray, np.ndarray]:
-    """The items' keys by id, and each event's place in them (the last place, None: no item),
-    in the events' stored order."""
+def _item_keys(item_ids: np.ndarray, items: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """The items' keys by id, and each event's place in them (the last place, None: no item;
+    ``item_ids`` -1), in the events' stored order."""
     import numpy as np
-    import pyarrow.compute as pc
 
     if items.num_rows == 0 or items.slice(0, 1).to_pylist() != [{"id": 0, "key": ""}]:
         raise UseGenericRead("the typed first row of the items is not first")
     known = items.slice(1)
     known_ids = known.column("id").to_numpy()
     biggest = max(int(known_ids.max()) if len(known_ids) else 0,
-                  int(pc.max(item_ids).as_py() or 0))
-    if int(pc.min(item_ids).as_py() or 0) < 0 or (len(known_ids) and known_ids.min() < 0):
+                  int(item_ids.max()) if len(item_ids) else 0)
+    if len(known_ids) and known_ids.min() < 0:
         raise UseGenericRead("negative item ids")
     if biggest > 100_000_000:  # ids this far apart were not numbered by IntentLens
         raise UseGenericRead("item ids beyond a lookup table")
     lookup = np.full(biggest + 2, None, dtype=object)  # the last place: events without an item
     lookup[known_ids] = known.column("key").to_pandas().to_numpy()
-    return lookup, item_ids.fill_null(biggest + 1).to_numpy()
+    item_ids[item_ids < 0] = biggest + 1
+    return lookup, item_ids
 
 
 def _lookup(values: np.ndarray, codes: np.ndarray) -> np.ndarray:

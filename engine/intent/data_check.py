@@ -13,12 +13,14 @@ from engine.intent.config import (
     IntentConfig,
     preset_value,
 )
-from engine.intent.dataset import IntentData, build_data
+from engine.intent.dataset import IntentData, build_data, data_of_steps
 from engine.intent.reports import DataCheck
 from engine.words import tr
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from engine.intent.steps import Steps
 
 
 def check_data_built(data: IntentData, cfg: IntentConfig) -> DataCheck:
@@ -72,6 +74,15 @@ def build_intent_data(events: pd.DataFrame, cfg: IntentConfig) -> IntentData:
     assert cfg.as_of_ms is not None and cfg.horizon_days is not None and cfg.seq_len is not None
     return build_data(
         events, cfg.as_of_ms, cfg.horizon_days, cfg.seq_len, int(preset_value(cfg, "max_cutoffs"))
+    )
+
+
+def intent_data_of_steps(steps: Steps, cfg: IntentConfig) -> IntentData:
+    """``build_intent_data`` from steps already built (``build_steps`` with the config's as-of
+    date): the training builds the steps, lets the event frame go, then makes the examples."""
+    assert cfg.as_of_ms is not None and cfg.horizon_days is not None and cfg.seq_len is not None
+    return data_of_steps(
+        steps, cfg.as_of_ms, cfg.horizon_days, cfg.seq_len, int(preset_value(cfg, "max_cutoffs"))
     )
 
 

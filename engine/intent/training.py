@@ -16,8 +16,8 @@ from torch import nn
 
 from engine.events import MS_PER_DAY
 from engine.intent.config import IntentConfig, model_label, preset_value
-from engine.intent.data_check import build_intent_data as _build
 from engine.intent.data_check import check_data_built
+from engine.intent.data_check import intent_data_of_steps as _build
 from engine.intent.dataset import Examples, IntentData, gather
 from engine.intent.drivers import sequence_drivers
 from engine.intent.evaluate import (
@@ -29,6 +29,7 @@ from engine.intent.evaluate import (
     ensemble_figures,
     ensemble_words,
     fit_baselines,
+    fit_rows,
     metrics_for,
     period_words,
     sequence_words,
@@ -50,6 +51,7 @@ from engine.intent.network import (
     scores_frame,
 )
 from engine.intent.reports import BatchReport, DataCheck, EpochReport, IntentResult, Note
+from engine.intent.steps import build_steps
 from engine.nn import adam, ensure_threads, pick_device, standard_stats
 from engine.stats import auc_metric, paired_bootstrap
 from engine.words import tr
@@ -379,6 +381,36 @@ def _trained_net(conf: dict[str, object], state: dict[str, torch.Tensor] | None,
     return model
 
 
+def labelled_rows(parts: list[Examples], seed: int
+                  ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """The aggregates and labels the simple methods are fitted on from these examples taken as
+    one set (in this order): what ``fit_baselines`` keeps of their concatenation, made without
+    concatenating them all first (on a big shop that copy alone was 700 MB)."""
+    sizes = [len(p) for p in parts]
+    pick = fit_rows(sum(sizes), seed)
+    if pick is None:
+        whole = Examples.concat(parts)
+        return whole.agg, whole.label
+    bounds = np.cumsum([0, *sizes])
+    x = np.concatenate([p.agg[pick[(pick >= lo) & (pick < hi)] - lo]
+                        for p, lo, hi in zip(parts, bounds[:-1], bounds[1:], strict=True)])
+    y = np.concatenate([p.label[pick[(pick >= lo) & (pick < hi)] - lo]
+                        for p, lo, hi in zip(parts, bounds[:-1], bounds[1:], strict=True)])
+    return x, y
+
+
+def score_in_slices(data: IntentData, scorer: Callable[[Examples], F64]) -> tuple[I64, F64]:
+    """The customer ids and scores of everyone with history at the as-of date, scored a slice
+    of customers at a time (``IntentData.score_slices``): the same as scoring ``data.score`` in
+    one go, without holding every customer's aggregates at once."""
+    ids: list[I64] = []
+    probs: list[F64] = []
+    for ex in data.score_slices():
+        ids.append(data.steps.customer_ids[ex.cust])
+        probs.append(np.asarray(scorer(ex), dtype=np.float64))
+    return np.concatenate(ids).astype(np.int64), np.concatenate(probs)
+
+
 def train_intent(
     events: pd.DataFrame,
     config: IntentConfig,
@@ -398,7 +430,14 @@ def train_intent(
     ensure_threads()
     started = time.perf_counter()
     cfg = config.resolved(events)
-    data = _build(events, cfg)
+    assert cfg.as_of_ms is not None
+    steps = build_steps(events, cfg.as_of_ms, keep_rows=False)
+    # The steps hold all the run reads from here on: a big shop's event frame goes before its
+    # examples are made (the callers let go of theirs once this generator holds it:
+    # engine.runs, tasks.intent).
+    del events
+    data = _build(steps, cfg)
+    del steps
     check = check_data_built(data, cfg)
     if not check.ok:
         raise ValueError(check.message)
@@ -449,12 +488,18 @@ def train_intent(
     model = build_model(conf).to(device)
     model.load_state_dict(state)
     if served == "model":
-        probs = _sigmoid(predict_logits(model, data.steps, data.score, device))
+        def scorer(ex: Examples) -> F64:
+            return _sigmoid(predict_logits(model, data.steps, ex, device))
     else:
         # The simple method serves: refitted on every labelled period up to the as-of date
         # (the validation period too), then applied to everyone as of that date.
-        everything = Examples.concat([data.valid, data.train])
-        probs = fit_baselines(everything.agg, everything.label, cfg.seed)[served](data.score.agg)
+        x, labels = labelled_rows([data.valid, data.train], cfg.seed)
+        simple = fit_baselines(x, labels, cfg.seed)[served]
+        del x, labels
+
+        def scorer(ex: Examples) -> F64:
+            return simple(ex.agg)
+    ids, probs = score_in_slices(data, scorer)
     assert cfg.as_of_ms is not None and cfg.horizon_days is not None
     t1 = data.cutoffs_ms[0]
     period = period_words(t1, t1 + cfg.horizon_days * MS_PER_DAY)
@@ -467,7 +512,7 @@ def train_intent(
         model_name=model_label(cfg.cell, cfg.preset, len(states)),
         verdict=verdict(metrics, period, served, cfg.always_deep),
         curves=curves,
-        scores=scores_frame(data.steps.customer_ids[data.score.cust], probs),
+        scores=scores_frame(ids, probs),
         n_train=len(data.train),
         n_valid=len(data.valid),
         history=history,

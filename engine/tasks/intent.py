@@ -206,6 +206,7 @@ class IntentTask:
         """Train; the data check comes first (one dataset for check and training)."""
         reports = train_intent(events, config, should_stop=should_stop, init_state=warm_state,
                                keep_best_on_stop=True)
+        del events  # the training holds the frame only until its steps are built (a big shop)
         try:
             first = next(reports)
         except StopIteration:

@@ -313,3 +313,18 @@ def test_the_frozen_build_ships_the_version_files_the_drivers_open() -> None:
         assert spec is not None and spec.origin is not None
         version = Path(spec.origin).parent / "_static_version.py"
         assert version.is_file() and (str(version), package) in datas
+
+
+@pytest.mark.parametrize("group_rows", [1, 977])
+def test_read_in_small_groups_matches_the_generic_read(
+    filled: Project, spy: list[str], monkeypatch: pytest.MonkeyPatch, group_rows: int
+) -> None:
+    """The driver's batches are turned into compact columns a group at a time (a big shop's
+    batches are never all held): texts first met in a later group, the typed first row in the
+    first group, NULL-only groups, all give the generic read's frame."""
+    monkeypatch.setattr(arrow_read, "_GROUP_ROWS", group_rows)
+    _same(queries.events_frame(filled), queries.events_frame_generic(filled))
+    until = 1_700_000_000_000 + 150 * 60_000
+    _same(queries.events_frame(filled, until_ms=until),
+          queries.events_frame_generic(filled, until_ms=until))
+    assert spy == ["adbc", "adbc"]
