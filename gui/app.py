@@ -354,6 +354,8 @@ def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
     window = make_window(settings, remember=screenshots is None, pages=bool(screenshots))
     if not screenshots:
         show_window_first(app, window)
+        if window.isHidden():  # closed while it was coming up
+            return 0
 
     target: str | None = project or (None if screenshots else settings.last_project)
     missing = target is not None and not Path(target).exists() and "://" not in target
