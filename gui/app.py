@@ -324,25 +324,35 @@ def show_window_first(app: QApplication, window: MainWindow) -> None:
     window.build_pages()
 
 
+def _render_pages(window: MainWindow, target: str, folder: Path) -> int:
+    """``--screenshots``: every page of the project at ``target`` to PNG in ``folder``; a project
+    that cannot be opened is a sentence on stderr (nobody is there to click a message box)."""
+    from gui.screenshots import render_all
+    from storage.project import ProjectError, open_project
+
+    try:
+        window.set_project(open_project(target))
+    except ProjectError as exc:
+        print(window.tr("Cannot open the project") + ": " + str(exc), file=sys.stderr)
+        return 1
+    render_all(window, folder)
+    return 0
+
+
 def _screenshots_of_demo(window: MainWindow, folder: Path) -> int:
     """``--screenshots DIR`` without ``--project``: render a demo project made for the purpose
     in a temporary folder, and remove it afterwards (about 20 MB a run otherwise left behind)."""
     import tempfile
 
     from engine.demo_project import create_demo_project
-    from gui.screenshots import render_all
-    from storage.project import open_project
 
     with tempfile.TemporaryDirectory(prefix="intentlens-shots-", ignore_cleanup_errors=True) as tmp:
         demo = Path(tmp) / "demo.intentlens"
         create_demo_project(demo)
-        project = open_project(str(demo))
         try:
-            window.set_project(project)
-            render_all(window, folder)
+            return _render_pages(window, str(demo), folder)
         finally:
             window.close()  # closes the project, so the folder can go
-    return 0
 
 
 def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
@@ -378,17 +388,7 @@ def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
                 return int(app.exec())
         target = str(demo)
     if screenshots:
-        # Nobody is there to click a message box away: a problem is a sentence on stderr.
-        from gui.screenshots import render_all
-        from storage.project import ProjectError, open_project
-
-        try:
-            window.set_project(open_project(target))
-        except ProjectError as exc:
-            print(window.tr("Cannot open the project") + ": " + str(exc), file=sys.stderr)
-            return 1
-        render_all(window, Path(screenshots))
-        return 0
+        return _render_pages(window, target, Path(screenshots))
     window.open_project(target)  # a problem is said in a message box; the window stays
     window.show()
     window.offer_tour()  # first start on the demo: four steps, not modal, once

@@ -569,7 +569,8 @@ class MainWindow(QMainWindow):
                 self.import_file(local)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if hasattr(self, "train_page") and self.train_page.worker is not None and self.train_page.worker.running:
+        train = getattr(self, "train_page", None)  # None until build_pages
+        if train is not None and train.worker is not None and train.worker.running:
             answer = QMessageBox.question(
                 self,
                 self.tr("Training is running"),
@@ -578,7 +579,7 @@ class MainWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
-            self.train_page.stop_now(keep=True)
+            train.stop_now(keep=True)
         if self.wizard is not None and self.wizard.worker is not None and self.wizard.worker.running:
             self.wizard.cancel_import()  # nothing of a half-done import is kept
         # Work in flight stops at its next check; wait so the project closes cleanly.
