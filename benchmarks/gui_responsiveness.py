@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from gui.worker import Worker  # noqa: E402
+from gui.worker import Worker, collect_now, quiet_collector  # noqa: E402
 
 TICK_MS = 5
 
@@ -91,8 +91,15 @@ def main() -> None:
                         help="train on (a copy of) this project instead of a generated demo")
     parser.add_argument("--preset", default=None, choices=["fast", "balanced", "thorough"],
                         help="train with this preset's own epochs (default: fast, 3 epochs)")
+    parser.add_argument("--default-collector", action="store_true",
+                        help="leave Python's garbage collector as it comes (the application "
+                             "keeps full collections out of the work: gui.worker.quiet_collector)")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication([])
+    if not args.default_collector:
+        quiet_collector()  # as gui.app.start_application does
+    print("garbage collector:", "Python's default" if args.default_collector
+          else "as the application sets it (no automatic full collections)")
     probe = Probe()
 
     probe.start()
@@ -136,6 +143,10 @@ def main() -> None:
                                                                     should_stop=stop))
         project.close()
         print(describe(f"train intent ({secs:.0f} s)", late, base99))
+        started = time.perf_counter()
+        freed = collect_now()
+        print(f"full collection after the work, as a project change does: "
+              f"{(time.perf_counter() - started) * 1000:.0f} ms, {freed:,} objects freed")
     del app
 
 

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from engine.words import set_translator
 from gui.settings import LANGUAGES, Settings, demo_project_path, load_settings
-from gui.worker import Worker
+from gui.worker import Worker, quiet_collector
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
@@ -296,6 +296,7 @@ def start_application() -> tuple[QApplication, Settings]:
     app.setWindowIcon(app_icon())
     settings = load_settings()
     apply_language(app, settings.language)
+    quiet_collector()  # no full garbage collections in the middle of the user's work
     return app, settings
 
 

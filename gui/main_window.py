@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from engine.currency import shop_currency
 from gui import formats
 from gui.settings import Settings, save_settings
-from gui.worker import Worker
+from gui.worker import Worker, collect_now
 from storage import PROJECT_SUFFIX
 
 if TYPE_CHECKING:
@@ -396,6 +396,7 @@ class MainWindow(QMainWindow):
         """Show an already-open project in every page."""
         if self.project is not None:
             self.project.close()
+            collect_now()  # what the last project left in reference cycles (quiet_collector)
         self.project = project
         self.setWindowTitle(f"{project.name} — IntentLens")
         # A server's address with its password masked (Project.name).

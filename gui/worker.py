@@ -10,6 +10,7 @@ wraps it, and a view's :class:`Caller` runs it so that only the newest call's re
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 import traceback
@@ -182,3 +183,30 @@ class Caller(QObject):
 
 def _unhandled(exc: BaseException) -> None:
     sys.excepthook(type(exc), exc, exc.__traceback__)
+
+
+#: A generation-2 threshold no count reaches: no automatic full collection (see quiet_collector).
+_NEVER = 2**31 - 1
+
+
+def quiet_collector() -> None:
+    """Keep Python's garbage collector from freezing the window.
+
+    A full (generation-2) collection walks every Python object of the process while holding
+    the GIL: with PySide6, pandas and torch loaded, 60–350 ms during which the GUI thread
+    cannot run. While a worker imports torch or scikit-learn, or builds a million rows,
+    Python starts several of them. So the GUI process collects only its young generations
+    automatically (short, bounded by the objects made since), what exists at start-up is
+    frozen out of all collections (it lives as long as the process), and full collections
+    run only through :func:`collect_now`, at moments the user waits anyway (a project opened
+    or closed). Memory freed by reference counting, nearly all of it, is freed at once as
+    before; only garbage held in reference cycles waits for the next full collection.
+    """
+    gc.freeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, _NEVER)
+
+
+def collect_now() -> int:
+    """A full collection (what :func:`quiet_collector` leaves out): returns what it freed."""
+    return gc.collect()
