@@ -25,7 +25,6 @@ folder first, so the benchmark never writes the given file; settings go to a tem
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import shutil
 import subprocess
@@ -47,10 +46,6 @@ DATA_TARGET_S = 2.0
 CUSTOMERS_TARGET_S = 2.0
 INTERACTION_TARGET_S = 0.1
 TICK_MS = 5
-#: The modules MainWindow.build_pages imports (the pages and their menus).
-PAGE_MODULES = ("gui.pages.data_page", "gui.report", "gui.pages.train_page", "gui.pages.customers_page",
-                "gui.pages.campaign_page", "gui.pages.forecast_page", "gui.pages.segments_page",
-                "gui.readonly")
 TIMEOUT_S = 120.0
 
 
@@ -177,7 +172,7 @@ def main() -> None:
         # -- the window, as run_gui opens it (gui.app.show_window_first) ------------------
         probe.start()
         t0 = time.perf_counter()
-        from gui.app import make_window, start_application
+        from gui.app import import_answering, make_window, start_application
 
         _app, settings = start_application()
         t_app = time.perf_counter()
@@ -186,17 +181,17 @@ def main() -> None:
         window.show()
         t_shown = pump_until(lambda: exposed(window))
         stall_before = probe.phase()
-        for name in PAGE_MODULES:  # what build_pages imports, timed apart from the widgets
-            importlib.import_module(name)
+        import_answering(app)  # what build_pages imports, on a thread, timed apart
         t_imported = time.perf_counter()
+        stall_loading = probe.phase()
+        times: dict[str, float] = {}
         window.build_pages()
         t_built = time.perf_counter()
-        times: dict[str, float] = {}
-        window.data_page.loaded.connect(
-            lambda _s: times.setdefault("data", time.perf_counter()))
         if not window.open_project(str(path)):
             raise SystemExit("the project could not be opened")
         t_opened = time.perf_counter()
+        window.data_page.loaded.connect(  # the summary is delivered once events are processed
+            lambda _s: times.setdefault("data", time.perf_counter()))
 
         # -- the Data page's summary and the Customers page's table ----------------------
         model = window.customers_page.model
@@ -210,8 +205,8 @@ def main() -> None:
         print(f"bare QMainWindow shown (baseline)  {base:8.3f} s")
         print(f"  of which: app set up {t_app - t0:.3f} s, window frame made "
               f"{t_made - t_app:.3f} s, shown {t_shown - t_made:.3f} s; then pages imported "
-              f"{t_imported - t_shown:.3f} s, built {t_built - t_imported:.3f} s, project "
-              f"opened {t_opened - t_built:.3f} s")
+              f"{t_imported - t_shown:.3f} s, project opened {t_opened - t_imported:.3f} s, "
+              f"pages built {t_built - t_opened:.3f} s")
         for name, seconds, target in (
             ("IntentLens window shown", shown, WINDOW_TARGET_S),
             ("Data page summary shown", data, DATA_TARGET_S),
@@ -220,8 +215,10 @@ def main() -> None:
             print(f"{name:34} {seconds:8.3f} s  ratio to baseline {seconds / base:7.1f}x  "
                   f"{verdict(seconds, target)} (target < {target:.0f} s)")
         print(f"worst GUI stall until shown        {stall_before:8.1f} ms")
-        print(f"worst GUI stall after shown        {stall_after:8.1f} ms "
-              f"(pages built, until both are filled; the window shows \"Opening…\")")
+        print(f"worst GUI stall while pages load   {stall_loading:8.1f} ms "
+              f"(their modules imported on a thread; the window shows \"Opening…\")")
+        print(f"worst GUI stall after that         {stall_after:8.1f} ms "
+              f"(pages built, project opened, until both are filled)")
         if customers:
             interactions(window, probe)
         window.close()

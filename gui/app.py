@@ -311,10 +311,39 @@ def make_window(settings: Settings, *, remember: bool = True, pages: bool = True
     return window
 
 
+#: The modules ``MainWindow.build_pages`` imports (the pages, their menus and what they use):
+#: pandas, SQLAlchemy and pyqtgraph among them, about 1.7 s on two cores.
+PAGE_MODULES = ("gui.pages.data_page", "gui.report", "gui.pages.train_page",
+                "gui.pages.customers_page", "gui.pages.campaign_page", "gui.pages.forecast_page",
+                "gui.pages.segments_page", "gui.readonly", "storage.project")
+
+
+def import_answering(app: QCoreApplication, modules: tuple[str, ...] = PAGE_MODULES) -> None:
+    """Import ``modules`` on a thread while the GUI thread goes on answering (the window can
+    be painted, moved and closed meanwhile). A module that fails to import is left to the
+    code that needs it, whose own import raises the error with its traceback."""
+    import importlib
+    import threading
+
+    def load() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - raised again, where it is used
+                return
+
+    thread = threading.Thread(target=load, name="intentlens-pages", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+        thread.join(0.005)
+
+
 def show_window_first(app: QApplication, window: MainWindow) -> None:
     """Show the window's frame ("Opening…") and wait until it is on the screen (half a second
     at most), then build the pages: the window appears in a fraction of a second, before
-    pandas, SQLAlchemy and pyqtgraph are loaded, rather than after them."""
+    pandas, SQLAlchemy and pyqtgraph are loaded, rather than after them, and it answers
+    while they load (``import_answering``)."""
     window.show()
     deadline = time.monotonic() + 0.5
     handle = window.windowHandle()
@@ -322,7 +351,9 @@ def show_window_first(app: QApplication, window: MainWindow) -> None:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
         handle = window.windowHandle()
     app.processEvents()  # painted
-    window.build_pages()
+    import_answering(app)
+    if not window.isHidden():  # else closed while the pages loaded: run_gui ends
+        window.build_pages()
 
 
 def _render_pages(window: MainWindow, target: str, folder: Path) -> int:

@@ -40,3 +40,27 @@ def test_the_frame_is_on_screen_before_the_pages_are_built(qtbot: QtBot) -> None
     # Built as make_window(pages=True) builds them: six pages, the Data page first, menus.
     assert window.pages.count() == 6 and window.pages.currentWidget() is window.data_page
     assert [a.text() for a in window.page_actions][:1] == ["Data"]
+
+
+def test_the_window_answers_while_the_pages_load(qtbot: QtBot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The page modules load on a thread: a timer on the GUI thread keeps firing meanwhile."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from gui.app import PAGE_MODULES, import_answering
+
+    (tmp_path / "slow_page_module.py").write_text("import time\ntime.sleep(0.6)\n")
+    (tmp_path / "broken_page_module.py").write_text("raise ImportError('left to its user')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    app = QApplication.instance()
+    import_answering(app, ("broken_page_module", "slow_page_module"))  # type: ignore[arg-type]
+    assert "slow_page_module" not in sys.modules  # a failed import ends the loading quietly
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(20)
+    import_answering(app, ("slow_page_module",))  # type: ignore[arg-type]
+    timer.stop()
+    assert "slow_page_module" in sys.modules
+    assert len(ticks) >= 10, ticks  # 0.6 s at 20 ms: about 30 ticks; none if it blocked
+    assert "gui.pages.data_page" in PAGE_MODULES and "storage.project" in PAGE_MODULES
