@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select, text
 
-from storage import schema
+from storage import dialect, schema
 from storage.project import Project
 
 if TYPE_CHECKING:  # the frames' functions import pandas: a one-customer read needs none
@@ -242,20 +242,52 @@ def read_frame(
 
     Read in slices of 50,000 rows, column-wise: one DataFrame from millions of tuples holds the
     GIL for seconds (the window freezes), and handing Row objects to DataFrame() probes each
-    row's attributes, which was several times slower.
+    row's attributes, which was several times slower. On SQLite the rows come from the
+    driver's own cursor (``_slices``).
     """
     import pandas as pd
 
+    parts = []
     with project.connect() as conn:
-        result = conn.execute(text(sql), params)
-        names = list(result.keys())
-        parts = []
-        while rows := result.fetchmany(50_000):
+        for names, rows in _slices(conn, sql, params, 50_000):
             columns = list(zip(*rows, strict=True))
             parts.append(pd.DataFrame(dict(zip(names, columns, strict=True))))
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=t) for c, t in dtypes.items()})
     return pd.concat(parts, ignore_index=True)
+
+
+def _slices(
+    conn: Connection, sql: str, params: dict[str, object], size: int
+) -> Iterator[tuple[list[str], list[Any]]]:
+    """A query's column names and its rows, ``size`` rows at a time. On SQLite straight from
+    the driver's cursor: SQLAlchemy's result rows cost 2.6x the time of the plain tuples
+    (2,000,000 rows of a run's outputs: 11.2 s against 4.3 s), and a plain ``text()``
+    query gets nothing from them (the driver takes the same ``:name`` parameters; its errors
+    are raised as SQLAlchemy's, as ``conn.execute`` raises them)."""
+    if not dialect.is_sqlite(conn):
+        result = conn.execute(text(sql), params)
+        names = list(result.keys())
+        while rows := result.fetchmany(size):
+            yield names, rows
+        return
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    try:
+        try:
+            cursor.execute(sql, params)
+            names = [d[0] for d in cursor.description or ()]
+            while rows := cursor.fetchmany(size):
+                yield names, rows
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(sql, params, exc, sqlite3.Error) from exc
+    finally:
+        cursor.close()
 
 
 def customer_timeline(project: Project, customer_id: int) -> pd.DataFrame:
