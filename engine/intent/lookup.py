@@ -145,7 +145,9 @@ def lookup(project: Project, customer: str | int, *, with_reasons: bool = True,
             check_settings(run.settings)
         except ModelDamaged as exc:
             raise NoData(str(exc)) from exc
-        scored = outputs_count(project, run.id, "score")
+        saved = run.history.get("customers_scored")  # runs before it was kept: counted
+        scored = (saved if isinstance(saved, int) and not isinstance(saved, bool) and saved > 0
+                  else outputs_count(project, run.id, "score"))
         mine = one_customer_outputs(project, run.id, cid, ("score", "rank"))
         as_of = minute(int(run.settings["as_of_ms"]))
         horizon = int(run.settings["horizon_days"])

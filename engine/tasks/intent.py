@@ -238,7 +238,9 @@ class IntentTask:
             version=1,
             status="stopped" if result.stopped else "done",
             settings=dict(result.config),
-            history=history_dict(result),
+            # How many it scored (its ranks run from 1 to that): a card reads it from here
+            # rather than counting the outputs (0.3 s at 1,000,000 customers).
+            history={**history_dict(result), "customers_scored": len(result.scores)},
             metrics=result.metrics,
             summary=result.verdict,
             warm_started=result.warm_started,

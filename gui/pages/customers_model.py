@@ -14,7 +14,8 @@ from PySide6.QtCore import QAbstractTableModel, QCoreApplication, QModelIndex, Q
 from engine.customers import CustomerTable
 from engine.tasks.base import Column
 from gui import formats
-from gui.models import Index, column_order
+from gui.models import Index, base_order, order_from_base, text_keys
+from gui.worker import Caller
 
 #: The table's own columns; every task adds its columns (engine.customers): numbers after the
 #: customer, words at the end.
@@ -33,10 +34,12 @@ class CustomersModel(QAbstractTableModel):
         self.frame = pd.DataFrame({c: [] for c in ("customer_id", *self.keys)})
         self.view = np.zeros(0, dtype=np.int64)
         self._cols: dict[str, np.ndarray] = {}
-        #: Every customer's row order by a column (key, order): a sort or a filter after the
-        #: first only picks the kept rows from it (milliseconds at 1,000,000 customers).
-        self._orders: dict[tuple[str, Qt.SortOrder], np.ndarray] = {}
-        self._lower = pd.Series([], dtype=str)  # a search before any customer finds none
+        #: Every customer's row order by a column (``gui.models.base_order``, both directions
+        #: read from it): a sort or a filter only picks the kept rows from it (milliseconds at
+        #: 1,000,000 customers). Worked out for every column on a worker after each new frame.
+        self._bases: dict[str, tuple[np.ndarray, int]] = {}
+        self._sorter = Caller(self)
+        self._lower = text_keys([])  # the customers as searched: lower-case Arrow text
         self._sort: tuple[int, Qt.SortOrder] = (1, Qt.SortOrder.DescendingOrder)
         self._text = ""
         self._range = (0.0, 1.0)
@@ -56,20 +59,31 @@ class CustomersModel(QAbstractTableModel):
         #: The column the "from … to …" filter reads: the first share (the intent score).
         self.filter_key = next((c.key for c in columns if c.kind == "percent"), None)
 
-    def set_table(self, table: CustomerTable) -> None:
-        """Show a customer table read by engine.customers.customer_table."""
+    def set_table(self, table: CustomerTable, search: Any = None) -> None:
+        """Show a customer table read by engine.customers.customer_table (``search``: its
+        customers' ``text_keys``, worked out beforehand off the GUI thread, see
+        ``read_customers``)."""
         self.set_columns(table.columns)
-        self.set_frame(table.frame)
+        self.set_frame(table.frame, search)
 
-    def set_frame(self, frame: pd.DataFrame) -> None:
+    def set_frame(self, frame: pd.DataFrame, search: Any = None) -> None:
         """Replace every customer (columns customer_id plus ``keys``)."""
+        self._sorter.cancel()  # what it works out for the last frame is dropped
         self.beginResetModel()
         self.frame = frame.reset_index(drop=True)
         self._cols = {c: self.frame[c].to_numpy() for c in self.frame.columns}
-        self._orders = {}
-        self._lower = self.frame["customer"].astype(str).str.lower()
+        self._bases = {}
+        self._lower = text_keys(self._cols["customer"]) if search is None else search
         self._apply()
         self.endResetModel()
+        if len(self.frame):  # every column's order, ready before the user asks for it
+            columns = {k: (self._cols[k], kind == "text") for k, kind in zip(
+                self.keys, self.kinds, strict=True) if k in self._cols}
+            self._sorter.call(_base_orders, columns, on_done=self._bases_ready)
+
+    def _bases_ready(self, bases: dict[str, tuple[np.ndarray, int]]) -> None:
+        for key, base in bases.items():  # (a column sorted meanwhile has its own already)
+            self._bases.setdefault(key, base)
 
     def set_filter(self, text: str, low: float, high: float) -> None:
         """Keep customers whose id contains ``text`` and whose score is in [low, high]."""
@@ -83,7 +97,10 @@ class CustomersModel(QAbstractTableModel):
         n = len(self.frame)
         keep = np.ones(n, dtype=bool)
         if self._text:
-            keep &= self._lower.str.contains(self._text, regex=False).to_numpy()
+            import pyarrow.compute as pc
+
+            found = pc.match_substring(self._lower, self._text)
+            keep &= found.to_numpy(zero_copy_only=False).astype(bool)
         low, high = self._range
         if (low, high) != (0.0, 1.0) and self.filter_key in self._cols:
             score = self._cols[str(self.filter_key)].astype(float)
@@ -101,15 +118,11 @@ class CustomersModel(QAbstractTableModel):
     def _order(self, col: int, order: Qt.SortOrder) -> np.ndarray:
         """Every row in the order of column ``col`` (cached until the next frame; read-only,
         as ``view`` may be this very array)."""
-        key = self.keys[col]
-        found = self._orders.get((key, order))
-        if found is None:
-            values = self._cols[key]
-            found = column_order(values, text=self.kinds[col] == "text", order=order)
-            found = np.asarray(found, dtype=np.int64)
-            found.flags.writeable = False
-            self._orders[(key, order)] = found
-        return found
+        key, text = self.keys[col], self.kinds[col] == "text"
+        base = self._bases.get(key)
+        if base is None:  # sorted before the worker had it ready
+            base = self._bases[key] = _read_only(base_order(self._cols[key], text=text))
+        return order_from_base(base, text=text, order=order)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.layoutAboutToBeChanged.emit()
@@ -167,3 +180,24 @@ class CustomersModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.headers[section]
         return None
+
+
+def _read_only(base: tuple[np.ndarray, int]) -> tuple[np.ndarray, int]:
+    base[0].flags.writeable = False  # ``view`` may be this very array (or a view of it)
+    return base
+
+
+def _base_orders(columns: dict[str, tuple[np.ndarray, bool]]) -> dict[str, tuple[np.ndarray, int]]:
+    """Every column's ``base_order`` (on a worker: about 2 s of sorting at 1,000,000
+    customers, nearly all of it with the GIL released)."""
+    return {key: _read_only(base_order(values, text=text))
+            for key, (values, text) in columns.items()}
+
+
+def read_customers(project: Any) -> tuple[CustomerTable, Any]:
+    """``engine.customers.customer_table`` and its customers' search text (``text_keys``),
+    both worked out on the worker that calls this."""
+    from engine.customers import customer_table
+
+    table = customer_table(project)
+    return table, text_keys(table.frame["customer"].to_numpy())

@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.customers import CustomerTable, customer_table
+from engine.customers import CustomerTable
 from engine.tasks.base import Column
 from gui.pages.customer_card import Card, CustomerCard, load_card
-from gui.pages.customers_model import CustomersModel
+from gui.pages.customers_model import CustomersModel, read_customers
 from gui.readonly import is_read_only, refuse_if_read_only
 from gui.table_menu import install_table_menu
 from gui.widgets import StatusLine, ask_export_path, remember_export_folder
@@ -194,14 +194,14 @@ class CustomersPage(QWidget):
             self._loader.cancel()
             self._card_loader.cancel()
             return
-        self._loader.call(customer_table, self.project, on_done=self._loaded)
+        self._loader.call(read_customers, self.project, on_done=lambda read: self._loaded(*read))
 
-    def _loaded(self, table: CustomerTable) -> None:
+    def _loaded(self, table: CustomerTable, search: Any = None) -> None:
         frame = table.frame
         if self._card_loader.busy and self._pending is None:
             self._pending = self._card_id  # asked for before this list came: load it again
         self._card_loader.cancel()
-        self.model.set_table(table)
+        self.model.set_table(table, search)
         self._rehide()
         self.card = None
         self.card_stack.setCurrentIndex(0)
