@@ -19,7 +19,7 @@ from engine.tasks.base import CardSection, Column, NoData
 from engine.words import tr
 from storage.project import Project
 from storage.queries import customer_timeline
-from storage.runs import active_run, customer_summary
+from storage.runs import active_run, customer_summary, outputs_read_once
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,11 @@ def _empty(kind: str, n: int) -> np.ndarray:
 
 def customer_table(project: Project) -> CustomerTable:
     """Every customer with history, and what each task's active run says about them."""
+    with outputs_read_once():  # the intent run's scores serve two columns: read once
+        return _customer_table(project)
+
+
+def _customer_table(project: Project) -> CustomerTable:
     summary = customer_summary(project)
     frame = pd.DataFrame({
         "customer_id": summary["customer_id"].astype("int64"),
