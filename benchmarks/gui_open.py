@@ -244,12 +244,7 @@ def interactions(window, probe: StallProbe) -> None:  # type: ignore[no-untyped-
         QCoreApplication.processEvents()  # the repaint
         return max(end, time.perf_counter()) - t0
 
-    # Every column's order is worked out on a worker once the table is filled; until then a
-    # sort works its column out on the GUI thread (at 1,000,000 customers 0.15-0.5 s each).
-    t0 = time.perf_counter()
-    ready = pump_until(lambda: not model._sorter.busy)
-    print(f"every column's order ready        {ready - t0:8.3f} s after the table filled "
-          f"({model.columnCount()} columns, on a worker)")
+    # Every column's order came with the table, worked out on the worker that read it.
     shown = [i for i in range(model.columnCount()) if not header.isSectionHidden(i)]
     sorts = [timed(lambda i=i, o=o: page.table.sortByColumn(i, o))
              for i in shown for o in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder)]

@@ -5,6 +5,7 @@ One row is built only when shown, so the table stays fast at 1,000,000 customers
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,6 @@ from engine.customers import CustomerTable
 from engine.tasks.base import Column
 from gui import formats
 from gui.models import Index, base_order, order_from_base, text_keys
-from gui.worker import Caller
 
 #: The table's own columns; every task adds its columns (engine.customers): numbers after the
 #: customer, words at the end.
@@ -36,22 +36,18 @@ class CustomersModel(QAbstractTableModel):
         self._cols: dict[str, np.ndarray] = {}
         #: Every customer's row order by a column (``gui.models.base_order``, both directions
         #: read from it): a sort or a filter only picks the kept rows from it (milliseconds at
-        #: 1,000,000 customers). Worked out for every column on a worker after each new frame.
+        #: 1,000,000 customers). Worked out for every column with the table, on the worker
+        #: that reads it (``prepare``); else when a column is first sorted.
         self._bases: dict[str, tuple[np.ndarray, int]] = {}
-        self._sorter = Caller(self)
         self._lower = text_keys([])  # the customers as searched: lower-case Arrow text
+        self.empty: frozenset[str] | None = None
         self._sort: tuple[int, Qt.SortOrder] = (1, Qt.SortOrder.DescendingOrder)
         self._text = ""
         self._range = (0.0, 1.0)
 
     def set_columns(self, columns: list[Column]) -> None:
         """The tasks' columns (engine.customers.CustomerTable.columns) around the table's own."""
-        numbers = [c for c in columns if c.kind != "text"]
-        words = [c for c in columns if c.kind == "text"]
-        own = [Column(k, QCoreApplication.translate("CustomersModel", t), kind)
-               for k, t, kind in BASE]
-        shown = [Column("customer", QCoreApplication.translate("CustomersModel", "Customer"),
-                        "text"), *numbers, *own, *words]
+        shown = table_columns(columns)
         self.keys = [c.key for c in shown]
         self.kinds = [c.kind for c in shown]
         self.details = [c.detail for c in shown]
@@ -59,31 +55,26 @@ class CustomersModel(QAbstractTableModel):
         #: The column the "from … to …" filter reads: the first share (the intent score).
         self.filter_key = next((c.key for c in columns if c.kind == "percent"), None)
 
-    def set_table(self, table: CustomerTable, search: Any = None) -> None:
-        """Show a customer table read by engine.customers.customer_table (``search``: its
-        customers' ``text_keys``, worked out beforehand off the GUI thread, see
-        ``read_customers``)."""
+    def set_table(self, table: CustomerTable, prepared: PreparedCustomers | None = None) -> None:
+        """Show a customer table read by engine.customers.customer_table; ``prepared`` is what
+        ``prepare`` worked out for it off the GUI thread (search text, every column's order)."""
         self.set_columns(table.columns)
-        self.set_frame(table.frame, search)
+        self.set_frame(table.frame, prepared)
 
-    def set_frame(self, frame: pd.DataFrame, search: Any = None) -> None:
+    def set_frame(self, frame: pd.DataFrame, prepared: PreparedCustomers | None = None) -> None:
         """Replace every customer (columns customer_id plus ``keys``)."""
-        self._sorter.cancel()  # what it works out for the last frame is dropped
         self.beginResetModel()
-        self.frame = frame.reset_index(drop=True)
+        # A frame indexed 0..n-1 is used as it is: a copy of a million customers' table took
+        # half a second of the GUI thread.
+        self.frame = frame if _plainly_indexed(frame) else frame.reset_index(drop=True)
         self._cols = {c: self.frame[c].to_numpy() for c in self.frame.columns}
-        self._bases = {}
-        self._lower = text_keys(self._cols["customer"]) if search is None else search
+        self._bases = dict(prepared.bases) if prepared is not None else {}
+        #: The columns with nothing in them yet, when worked out with the frame (``prepare``).
+        self.empty = prepared.empty if prepared is not None else None
+        self._lower = (prepared.search if prepared is not None
+                       else text_keys(self._cols["customer"]))
         self._apply()
         self.endResetModel()
-        if len(self.frame):  # every column's order, ready before the user asks for it
-            columns = {k: (self._cols[k], kind == "text") for k, kind in zip(
-                self.keys, self.kinds, strict=True) if k in self._cols}
-            self._sorter.call(_base_orders, columns, on_done=self._bases_ready)
-
-    def _bases_ready(self, bases: dict[str, tuple[np.ndarray, int]]) -> None:
-        for key, base in bases.items():  # (a column sorted meanwhile has its own already)
-            self._bases.setdefault(key, base)
 
     def set_filter(self, text: str, low: float, high: float) -> None:
         """Keep customers whose id contains ``text`` and whose score is in [low, high]."""
@@ -187,17 +178,70 @@ def _read_only(base: tuple[np.ndarray, int]) -> tuple[np.ndarray, int]:
     return base
 
 
-def _base_orders(columns: dict[str, tuple[np.ndarray, bool]]) -> dict[str, tuple[np.ndarray, int]]:
-    """Every column's ``base_order`` (on a worker: about 2 s of sorting at 1,000,000
-    customers, nearly all of it with the GIL released)."""
-    return {key: _read_only(base_order(values, text=text))
-            for key, (values, text) in columns.items()}
+def table_columns(columns: list[Column]) -> list[Column]:
+    """The table's columns in order: the customer, the tasks' numbers, the table's own
+    (``BASE``), the tasks' words."""
+    numbers = [c for c in columns if c.kind != "text"]
+    words = [c for c in columns if c.kind == "text"]
+    own = [Column(k, QCoreApplication.translate("CustomersModel", t), kind)
+           for k, t, kind in BASE]
+    return [Column("customer", QCoreApplication.translate("CustomersModel", "Customer"), "text"),
+            *numbers, *own, *words]
 
 
-def read_customers(project: Any) -> tuple[CustomerTable, Any]:
-    """``engine.customers.customer_table`` and its customers' search text (``text_keys``),
-    both worked out on the worker that calls this."""
+@dataclass(frozen=True)
+class PreparedCustomers:
+    """What the table needs worked out for a customer table, off the GUI thread."""
+
+    search: Any
+    """The customers as searched (``gui.models.text_keys``: lower-case Arrow text)."""
+    bases: dict[str, tuple[np.ndarray, int]]
+    """Every column's ``gui.models.base_order`` (both sort directions are read from it)."""
+    empty: frozenset[str]
+    """The columns with nothing in them yet (``column_is_empty``)."""
+
+
+def prepare(table: CustomerTable) -> PreparedCustomers:
+    """Search text, every column's order and its empty columns for ``table`` (at 1,000,000
+    customers about 1.5 s, nearly all of it sorting with the GIL released)."""
+    frame = table.frame
+    bases = {c.key: _read_only(base_order(frame[c.key].to_numpy(), text=c.kind == "text"))
+             for c in table_columns(table.columns) if c.key in frame.columns}
+    empty = frozenset(key for key in frame.columns if column_is_empty(frame[key].to_numpy()))
+    return PreparedCustomers(text_keys(frame["customer"].to_numpy()), bases, empty)
+
+
+def read_customers(project: Any) -> tuple[CustomerTable, PreparedCustomers]:
+    """``engine.customers.customer_table`` and what the table needs worked out for it
+    (``prepare``), both on the worker that calls this."""
     from engine.customers import customer_table
 
     table = customer_table(project)
-    return table, text_keys(table.frame["customer"].to_numpy())
+    if not _plainly_indexed(table.frame):
+        table = CustomerTable(table.frame.reset_index(drop=True), table.columns)
+    return table, prepare(table)
+
+
+def _plainly_indexed(frame: pd.DataFrame) -> bool:
+    index = frame.index
+    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+
+
+def blank(value: Any) -> bool:
+    """Whether a table value shows nothing: missing, or "", "nan" or "None" as words."""
+    if value is None or (np.ndim(value) == 0 and bool(pd.isna(value))):
+        return True
+    return str(value) in ("", "nan", "None")
+
+
+def column_is_empty(values: np.ndarray) -> bool:
+    """Whether a column holds nothing yet (a task not trained: no segment, no next item)."""
+    if len(values) == 0 or values.dtype.kind in "biu":  # whole numbers are never missing
+        return False
+    if values.dtype.kind in "fc":
+        return bool(np.isnan(values).all())
+    # Words: an early "no" from the first values; else each distinct value once (a
+    # str() of every one of a million customers froze the window for seconds).
+    if any(not blank(v) for v in values[:64]):
+        return False
+    return all(blank(v) for v in pd.unique(values))

@@ -9,10 +9,7 @@ or Excel); "Export scores…" writes every scored customer (the scores contract)
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
@@ -34,19 +31,17 @@ from PySide6.QtWidgets import (
 from engine.customers import CustomerTable
 from engine.tasks.base import Column
 from gui.pages.customer_card import Card, CustomerCard, load_card
-from gui.pages.customers_model import CustomersModel, read_customers
+from gui.pages.customers_model import (
+    CustomersModel,
+    PreparedCustomers,
+    column_is_empty,
+    read_customers,
+)
 from gui.readonly import is_read_only, refuse_if_read_only
 from gui.table_menu import install_table_menu
 from gui.widgets import StatusLine, ask_export_path, remember_export_folder
 from gui.worker import Caller, Worker
 from storage.project import Project
-
-
-def _blank(value: Any) -> bool:
-    """Whether a table value shows nothing: missing, or "", "nan" or "None" as words."""
-    if value is None or (np.ndim(value) == 0 and bool(pd.isna(value))):
-        return True
-    return str(value) in ("", "nan", "None")
 
 
 class CustomersPage(QWidget):
@@ -196,12 +191,12 @@ class CustomersPage(QWidget):
             return
         self._loader.call(read_customers, self.project, on_done=lambda read: self._loaded(*read))
 
-    def _loaded(self, table: CustomerTable, search: Any = None) -> None:
+    def _loaded(self, table: CustomerTable, prepared: PreparedCustomers | None = None) -> None:
         frame = table.frame
         if self._card_loader.busy and self._pending is None:
             self._pending = self._card_id  # asked for before this list came: load it again
         self._card_loader.cancel()
-        self.model.set_table(table, search)
+        self.model.set_table(table, prepared)
         self._rehide()
         self.card = None
         self.card_stack.setCurrentIndex(0)
@@ -258,20 +253,14 @@ class CustomersPage(QWidget):
         self.table.horizontalHeader().setSectionHidden(index, not shown)
 
     def _empty(self, key: str) -> bool:
-        """Whether a column holds nothing yet (a task not trained: no segment, no next item)."""
+        """Whether a column holds nothing yet (a task not trained: no segment, no next item);
+        worked out with the table on the worker where it was read."""
         frame = self.model.frame
         if key not in frame.columns or len(frame) == 0:
             return False
-        values = frame[key].to_numpy()
-        if values.dtype.kind in "biu":  # whole numbers are never missing
-            return False
-        if values.dtype.kind in "fc":
-            return bool(np.isnan(values).all())
-        # Words: an early "no" from the first values; else each distinct value once (a
-        # str() of every one of a million customers froze the window for seconds).
-        if any(not _blank(v) for v in values[:64]):
-            return False
-        return all(_blank(v) for v in pd.unique(values))
+        if self.model.empty is not None:
+            return key in self.model.empty
+        return column_is_empty(frame[key].to_numpy())
 
     def _rehide(self) -> None:
         """Keep the columns the owner hid hidden when the table reloads (by column, not by

@@ -14,7 +14,7 @@ from engine.customers import CustomerTable
 from engine.demo_project import create_demo_project
 from engine.tasks.base import Column
 from gui.models import column_order
-from gui.pages.customers_model import CustomersModel
+from gui.pages.customers_model import CustomersModel, column_is_empty, prepare
 from gui.pages.customers_page import CustomersPage
 from gui.settings import Settings
 
@@ -36,10 +36,15 @@ def _frame(n: int, seed: int) -> pd.DataFrame:
     })
 
 
-def _model(frame: pd.DataFrame) -> CustomersModel:
+def _model(frame: pd.DataFrame, prepared: bool = False) -> CustomersModel:
     model = CustomersModel()
-    model.set_columns([Column("intent", "Intent", "percent")])
-    model.set_frame(frame)
+    columns = [Column("intent", "Intent", "percent")]
+    if prepared:  # as the page gets it: worked out on the worker that read the table
+        table = CustomerTable(frame, columns)
+        model.set_table(table, prepare(table))
+    else:
+        model.set_columns(columns)
+        model.set_frame(frame)
     return model
 
 
@@ -55,10 +60,10 @@ def _expected(model: CustomersModel, frame: pd.DataFrame, col: int, order: Qt.So
     return idx[column_order(values, text=model.kinds[col] == "text", order=order)]
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_sorting_and_filtering_give_the_rows_of_a_fresh_sort(seed: int) -> None:
+@pytest.mark.parametrize(("seed", "prepared"), [(1, False), (2, False), (3, True), (4, True)])
+def test_sorting_and_filtering_give_the_rows_of_a_fresh_sort(seed: int, prepared: bool) -> None:
     frame = _frame(400, seed)
-    model = _model(frame)
+    model = _model(frame, prepared)
     for text, low, high in (("", 0.0, 1.0), ("c0", 0.0, 1.0), ("1", 0.25, 0.75), ("zz", 0.0, 1.0)):
         model.set_filter(text, low, high)
         for col in range(model.columnCount()):
@@ -151,3 +156,16 @@ def test_text_orders_as_python_sorts_lower_case_words() -> None:
         assert list(got) == expected
         down = column_order(values, text=True, order=Qt.SortOrder.DescendingOrder)
         assert list(down) == expected[::-1]
+
+
+def test_empty_columns_are_worked_out_with_the_table() -> None:
+    frame = _frame(300, 5).assign(
+        segment=[""] * 300, next_item=["x" if i == 250 else None for i in range(300)],
+        spend=np.nan)
+    columns = [Column("intent", "Intent", "percent"), Column("segment", "Segment", "text"),
+               Column("next_item", "Next item", "text"), Column("spend", "Spend", "money")]
+    prepared = prepare(CustomerTable(frame, columns))
+    assert prepared.empty == {"segment", "spend"}
+    assert all(column_is_empty(frame[k].to_numpy()) == (k in prepared.empty) for k in frame)
+    assert set(prepared.bases) == {"customer", "intent", "purchases", "revenue", "last_ms",
+                                   "segment", "next_item", "spend"}
