@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.runs import signal_reader
+from engine.runs import read_signal, signal_reader
 from engine.spend import SpendModel, fit_spend, order_stats, orders_of
 from engine.tasks.base import CardSection, Column
 from engine.words import tr
@@ -63,12 +63,24 @@ def priced(model: SpendModel, stats: pd.DataFrame, ids: np.ndarray,
 
 
 _cache: dict[tuple[str, int, str], CustomerValues] = {}
+_bases: dict[tuple[str, int, str], tuple[pd.DataFrame, SpendModel]] = {}
+
+
+def _basis(project: Project, run: RunInfo) -> tuple[pd.DataFrame, SpendModel]:
+    """Every customer's ``order_stats`` up to the intent run's as-of date and the spend model
+    fitted on them: one scan of the purchases per project and intent run, then kept."""
+    key = (str(project.location), run.id, run.created_at)
+    if key not in _bases:
+        as_of = setting_int(run.settings, "as_of_ms")
+        stats = order_stats(orders_of(purchase_lines(project, until_ms=as_of)))
+        _bases.clear()  # one project's numbers at a time
+        _bases[key] = (stats, fit_spend(stats["orders"], stats["mean_value"]))
+    return _bases[key]
 
 
 def customer_values(project: Project) -> CustomerValues | None:
     """Everyone's expected spend from the active intent run (None without one). One scan of
-    the purchases and one model fit per project and intent run, then kept: a card reads it in
-    milliseconds."""
+    the purchases and one model fit per project and intent run, then kept."""
     run = active_run(project, "intent")
     if run is None:
         return None
@@ -77,17 +89,36 @@ def customer_values(project: Project) -> CustomerValues | None:
         scores = signal_reader(project)("purchase_probability")
         if scores is None:
             return None
-        as_of = setting_int(run.settings, "as_of_ms")
-        stats = order_stats(orders_of(purchase_lines(project, until_ms=as_of)))
-        model = fit_spend(stats["orders"], stats["mean_value"])
+        stats, model = _basis(project, run)
         ids = scores.index.to_numpy(dtype=np.int64)
         cols = priced(model, stats, ids, scores.to_numpy(dtype=np.float64))
         frame = pd.DataFrame({"intent": scores.to_numpy(dtype=np.float64), **cols}, index=ids)
         frame.index.name = "customer_id"
         _cache.clear()  # one project's numbers at a time
-        _cache[key] = CustomerValues(frame, setting_int(run.settings, "horizon_days"), as_of,
-                                     model)
+        _cache[key] = CustomerValues(frame, setting_int(run.settings, "horizon_days"),
+                                     setting_int(run.settings, "as_of_ms"), model)
     return _cache[key]
+
+
+def customer_value(project: Project, customer_id: int) -> pd.Series | None:
+    """One customer's row of :func:`customer_values` (None when the run did not score them,
+    or without an intent run). From everyone's values when they are read already; else from
+    the customer's own score: a card opened before the Customers table is read costs
+    milliseconds, not the reading of every customer's score (20 s at 1,000,000)."""
+    run = active_run(project, "intent")
+    if run is None:
+        return None
+    known = _cache.get((str(project.location), run.id, run.created_at))
+    if known is not None:
+        return known.frame.loc[customer_id] if customer_id in known.frame.index else None
+    score = read_signal(project, "purchase_probability", customer_id=customer_id)
+    if score is None or score.empty:
+        return None
+    stats, model = _basis(project, run)
+    intent = score.to_numpy(dtype=np.float64)[:1]
+    cols = priced(model, stats, np.array([customer_id], dtype=np.int64), intent)
+    return pd.Series({"intent": float(intent[0]), **{k: v[0] for k, v in cols.items()}},
+                     name=customer_id)
 
 
 def columns() -> list[Column]:
@@ -128,13 +159,10 @@ def card(project: Project, customer_id: int, run: RunInfo | None) -> CardSection
     when a customer-value run says it with its own model on its own card section)."""
     if run is None or active_run(project, "value") is not None:
         return None
-    values = customer_values(project)
-    if values is None or customer_id not in values.frame.index:
+    r = customer_value(project, customer_id)
+    if r is None or r["intent"] != r["intent"]:
         return None
-    r = values.frame.loc[customer_id]
-    if r["intent"] != r["intent"]:
-        return None
-    days = values.horizon_days
+    days = setting_int(run.settings, "horizon_days")
     headline = (tr("Expected spend in the next {0} days: {1:,.2f} (likely {2:,.2f}–{3:,.2f}).")
                 .format(days, r["expected_spend"], r["expected_spend_low"],
                         r["expected_spend_high"]) if days else

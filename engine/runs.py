@@ -99,24 +99,28 @@ def data_check(project: Project, key: str, config: Any) -> Verdict:
 def signal_reader(project: Project) -> SignalReader:
     """What a task reads from other tasks' active runs by signal name (e.g. the purchase
     probability per customer), whichever task provides it; None when none does."""
+    return lambda signal: read_signal(project, signal)
 
-    def read(signal: str) -> pd.Series | None:
-        for task in registry.TASKS.values():
-            name = task.signals.get(signal)
-            run = active_run(project, task.key) if name else None
-            if name is None or run is None:
-                continue
-            out = run_outputs(project, run.id, names=(name,))
-            if out.empty:
-                return None
-            return pd.Series(
-                out[name].to_numpy(dtype="float64"),
-                index=out["customer_id"].to_numpy(dtype="int64"),
-                name=signal,
-            )
-        return None
 
-    return read
+def read_signal(project: Project, signal: str, customer_id: int | None = None
+                ) -> pd.Series | None:
+    """A signal by customer id from the active run of the task that provides it (None when no
+    task's run does); with ``customer_id`` only that customer's value (one indexed read;
+    None when the run has none for them)."""
+    for task in registry.TASKS.values():
+        name = task.signals.get(signal)
+        run = active_run(project, task.key) if name else None
+        if name is None or run is None:
+            continue
+        out = run_outputs(project, run.id, customer_id=customer_id, names=(name,))
+        if out.empty:
+            return None
+        return pd.Series(
+            out[name].to_numpy(dtype="float64"),
+            index=out["customer_id"].to_numpy(dtype="int64"),
+            name=signal,
+        )
+    return None
 
 
 def train(
