@@ -30,17 +30,18 @@ import errno
 import math
 import os
 import secrets
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from numbers import Integral, Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from engine.words import tr
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from storage.project import Project
 
 REJECTED_COLUMNS = ("file", "line", "reason", "raw")
@@ -187,7 +188,8 @@ def _cell(value: Any, float_format: str | None) -> Any:
         if math.isnan(f):
             return ""
         return float_format % f if float_format and math.isfinite(f) else repr(f)
-    if value is pd.NaT or value is pd.NA:
+    pd = sys.modules.get("pandas")  # (its missing values exist only once it is loaded)
+    if pd is not None and (value is pd.NaT or value is pd.NA):
         return ""
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
@@ -199,6 +201,8 @@ def _cell(value: Any, float_format: str | None) -> Any:
 def _dates(col: pd.Series) -> list[Any]:
     """A datetime column's values as naive UTC ``date`` objects when every one is a midnight,
     else as ``datetime`` objects; missing ones as None."""
+    import pandas as pd
+
     times = col.dt.tz_convert("UTC").dt.tz_localize(None) if col.dt.tz is not None else col
     known = times.dropna()
     if (known == known.dt.normalize()).all():
@@ -209,6 +213,8 @@ def _dates(col: pd.Series) -> list[Any]:
 def _frame_rows(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
     """A frame's rows, numeric columns as numbers and every other column as text, so a text
     column's ``-3.5`` is neutralised like any text and a numeric column's is not."""
+    import pandas as pd
+
     columns: list[Sequence[Any]] = []
     for name in frame.columns:
         col = frame[name]
@@ -279,7 +285,8 @@ def write_csv(
     """
     target = check_target(out, project)
     name = Path(out).name or str(out)
-    if isinstance(data, pd.DataFrame):
+    pd = sys.modules.get("pandas")  # (a frame exists only once it is loaded)
+    if pd is not None and isinstance(data, pd.DataFrame):
         header = list(columns) if columns is not None else [str(c) for c in data.columns]
         rows: Iterable[Sequence[Any]] = _frame_rows(data)
     else:

@@ -311,39 +311,12 @@ def make_window(settings: Settings, *, remember: bool = True, pages: bool = True
     return window
 
 
-#: The modules ``MainWindow.build_pages`` imports (the pages, their menus and what they use):
-#: pandas, SQLAlchemy and pyqtgraph among them, about 1.7 s on two cores.
-PAGE_MODULES = ("gui.pages.data_page", "gui.report", "gui.pages.train_page",
-                "gui.pages.customers_page", "gui.pages.campaign_page", "gui.pages.forecast_page",
-                "gui.pages.segments_page", "gui.readonly", "storage.project")
-
-
-def import_answering(app: QCoreApplication, modules: tuple[str, ...] = PAGE_MODULES) -> None:
-    """Import ``modules`` on a thread while the GUI thread goes on answering (the window can
-    be painted, moved and closed meanwhile). A module that fails to import is left to the
-    code that needs it, whose own import raises the error with its traceback."""
-    import importlib
-    import threading
-
-    def load() -> None:
-        for name in modules:
-            try:
-                importlib.import_module(name)
-            except Exception:  # noqa: BLE001 - raised again, where it is used
-                return
-
-    thread = threading.Thread(target=load, name="intentlens-pages", daemon=True)
-    thread.start()
-    while thread.is_alive():
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
-        thread.join(0.005)
-
-
-def show_window_first(app: QApplication, window: MainWindow) -> None:
+def show_window_first(app: QApplication, window: MainWindow, project: str | None = None) -> None:
     """Show the window's frame ("Opening…") and wait until it is on the screen (half a second
-    at most), then build the pages: the window appears in a fraction of a second, before
-    pandas, SQLAlchemy and pyqtgraph are loaded, rather than after them, and it answers
-    while they load (``import_answering``)."""
+    at most), then open ``project`` (if any) and build the pages: the window appears in a
+    fraction of a second, before pandas, SQLAlchemy and pyqtgraph are loaded, and it answers
+    while they load; each page shows the project as soon as it is built (the Data page while
+    the next pages' modules load)."""
     window.show()
     deadline = time.monotonic() + 0.5
     handle = window.windowHandle()
@@ -351,9 +324,7 @@ def show_window_first(app: QApplication, window: MainWindow) -> None:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
         handle = window.windowHandle()
     app.processEvents()  # painted
-    import_answering(app)
-    if not window.isHidden():  # else closed while the pages loaded: run_gui ends
-        window.build_pages()
+    window.build_pages(answering=app, project=project)
 
 
 def _render_pages(window: MainWindow, target: str, folder: Path) -> int:
@@ -392,12 +363,7 @@ def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
     if screenshots:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app, settings = start_application()
-    # Interactive: the window's frame first, its pages a moment later (show_window_first).
     window = make_window(settings, remember=screenshots is None, pages=bool(screenshots))
-    if not screenshots:
-        show_window_first(app, window)
-        if window.isHidden():  # closed while it was coming up
-            return 0
 
     target: str | None = project or (None if screenshots else settings.last_project)
     missing = target is not None and not Path(target).exists() and "://" not in target
@@ -406,22 +372,26 @@ def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
         return 1
     if missing:
         target = None
-    if target is None and screenshots:
-        return _screenshots_of_demo(window, Path(screenshots))
-    if target is None:
-        demo = demo_project_path()
-        if not demo.exists():
-            # First start: the window at once, saying what it prepares, not a blank wait.
-            window.show()
-            ready = create_demo_with_progress(demo, window)
-            if window.isHidden():  # closed while the demo was made
-                return 0
-            if not ready:  # said in a sentence; the window stays, without a project
-                return int(app.exec())
-        target = str(demo)
     if screenshots:
+        if target is None:
+            return _screenshots_of_demo(window, Path(screenshots))
         return _render_pages(window, target, Path(screenshots))
-    window.open_project(target)  # a problem is said in a message box; the window stays
+    demo = demo_project_path()
+    if target is None and demo.exists():
+        target = str(demo)
+    # Interactive: the window's frame first, then the project and its pages (show_window_first);
+    # a project that cannot be opened is said in a message box, and the window stays.
+    show_window_first(app, window, target)
+    if window.isHidden():  # closed while it was coming up
+        return 0
+    if target is None:
+        # First start: the window at once, saying what it prepares, not a blank wait.
+        ready = create_demo_with_progress(demo, window)
+        if window.isHidden():  # closed while the demo was made
+            return 0
+        if not ready:  # said in a sentence; the window stays, without a project
+            return int(app.exec())
+        window.open_project(str(demo))
     window.show()
     window.offer_tour()  # first start on the demo: four steps, not modal, once
     return int(app.exec())

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from gui import formats
@@ -128,6 +127,8 @@ def text_keys(values: npt.NDArray[Any] | Sequence[Any]) -> pa.ChunkedArray:
         try:
             chunk = pa.array(part, type=pa.string(), from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text: as str() writes them
+            import pandas as pd
+
             chunk = pa.array(pd.Series(part).fillna("").astype(str), type=pa.string())
         chunks.append(chunk)
     words = pa.chunked_array(chunks, type=pa.string())

@@ -17,7 +17,15 @@ import traceback
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEventLoop,
+    QObject,
+    QRunnable,
+    QThreadPool,
+    Signal,
+    Slot,
+)
 from shiboken6 import Shiboken
 
 
@@ -210,3 +218,28 @@ def quiet_collector() -> None:
 def collect_now() -> int:
     """A full collection (what :func:`quiet_collector` leaves out): returns what it freed."""
     return gc.collect()
+
+
+def import_answering(app: QCoreApplication, modules: tuple[str, ...]) -> None:
+    """Import ``modules`` on a thread while the GUI thread goes on answering (the window can
+    be painted, moved and closed meanwhile, and results of workers arrive). A module that
+    fails to import is left to the code that needs it, whose own import raises the error with
+    its traceback."""
+    import importlib
+    import threading
+
+    if all(name in sys.modules for name in modules):
+        return
+
+    def load() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # noqa: BLE001 - raised again, where it is used
+                return
+
+    thread = threading.Thread(target=load, name="intentlens-import", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+        thread.join(0.005)
