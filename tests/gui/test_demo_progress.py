@@ -75,7 +75,29 @@ def look_while_preparing(release: threading.Event, seen: dict[str, Any]) -> None
         finally:
             release.set()
 
-    QTimer.singleShot(200, look)
+    when_preparing(look)
+
+
+def when_preparing(action: Any) -> None:
+    """Run ``action`` once the window says it prepares the demo (its pages are built first,
+    their modules loading while the window answers); after 20 s regardless."""
+    timer = QTimer()
+    waited = [0]
+
+    def check() -> None:
+        waited[0] += 1
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        panel = windows[0].findChild(DemoProgress) if len(windows) == 1 else None
+        if (panel is not None and panel.isVisible()) or waited[0] > 1000:
+            timer.stop()
+            action()
+
+    timer.timeout.connect(check)
+    timer.start(20)
+    _timers.append(timer)
+
+
+_timers: list[QTimer] = []  # alive until they fired
 
 
 def test_first_start_shows_the_window_with_the_progress_then_the_demo(first_start, qtbot):  # type: ignore[no-untyped-def]
@@ -136,7 +158,7 @@ def test_closing_the_window_while_preparing_ends_the_program_with_the_demo_made(
         main_window().close()
         first_start.set()
 
-    QTimer.singleShot(200, close_then_release)
+    when_preparing(close_then_release)
 
     assert gui_app.run_gui() == 0
 
