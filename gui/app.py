@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from engine.words import set_translator
 from gui.settings import LANGUAGES, Settings, demo_project_path, load_settings
-from gui.worker import Worker, quiet_collector
+from gui.worker import Worker, import_answering, quiet_collector
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
@@ -311,12 +311,18 @@ def make_window(settings: Settings, *, remember: bool = True, pages: bool = True
     return window
 
 
-def show_window_first(app: QApplication, window: MainWindow, project: str | None = None) -> None:
+#: The modules ``MainWindow.build_pages`` imports (the pages, their menus and what they use):
+#: pandas, SQLAlchemy and pyqtgraph among them, about 1.7 s on two cores.
+PAGE_MODULES = ("gui.pages.data_page", "gui.report", "gui.pages.train_page",
+                "gui.pages.customers_page", "gui.pages.campaign_page", "gui.pages.forecast_page",
+                "gui.pages.segments_page", "gui.readonly", "storage.project")
+
+
+def show_window_first(app: QApplication, window: MainWindow) -> None:
     """Show the window's frame ("Opening…") and wait until it is on the screen (half a second
-    at most), then open ``project`` (if any) and build the pages: the window appears in a
-    fraction of a second, before pandas, SQLAlchemy and pyqtgraph are loaded, and it answers
-    while they load; each page shows the project as soon as it is built (the Data page while
-    the next pages' modules load)."""
+    at most), then build the pages: the window appears in a fraction of a second, before
+    pandas, SQLAlchemy and pyqtgraph are loaded, rather than after them, and it answers
+    while they load (``import_answering``)."""
     window.show()
     deadline = time.monotonic() + 0.5
     handle = window.windowHandle()
@@ -324,7 +330,9 @@ def show_window_first(app: QApplication, window: MainWindow, project: str | None
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
         handle = window.windowHandle()
     app.processEvents()  # painted
-    window.build_pages(answering=app, project=project)
+    import_answering(app, PAGE_MODULES)
+    if not window.isHidden():  # else closed while the pages loaded: run_gui ends
+        window.build_pages()
 
 
 def _render_pages(window: MainWindow, target: str, folder: Path) -> int:
@@ -363,7 +371,12 @@ def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
     if screenshots:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app, settings = start_application()
+    # Interactive: the window's frame first, its pages a moment later (show_window_first).
     window = make_window(settings, remember=screenshots is None, pages=bool(screenshots))
+    if not screenshots:
+        show_window_first(app, window)
+        if window.isHidden():  # closed while it was coming up
+            return 0
 
     target: str | None = project or (None if screenshots else settings.last_project)
     missing = target is not None and not Path(target).exists() and "://" not in target
@@ -372,26 +385,22 @@ def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
         return 1
     if missing:
         target = None
-    if screenshots:
-        if target is None:
-            return _screenshots_of_demo(window, Path(screenshots))
-        return _render_pages(window, target, Path(screenshots))
-    demo = demo_project_path()
-    if target is None and demo.exists():
-        target = str(demo)
-    # Interactive: the window's frame first, then the project and its pages (show_window_first);
-    # a project that cannot be opened is said in a message box, and the window stays.
-    show_window_first(app, window, target)
-    if window.isHidden():  # closed while it was coming up
-        return 0
+    if target is None and screenshots:
+        return _screenshots_of_demo(window, Path(screenshots))
     if target is None:
-        # First start: the window at once, saying what it prepares, not a blank wait.
-        ready = create_demo_with_progress(demo, window)
-        if window.isHidden():  # closed while the demo was made
-            return 0
-        if not ready:  # said in a sentence; the window stays, without a project
-            return int(app.exec())
-        window.open_project(str(demo))
+        demo = demo_project_path()
+        if not demo.exists():
+            # First start: the window at once, saying what it prepares, not a blank wait.
+            window.show()
+            ready = create_demo_with_progress(demo, window)
+            if window.isHidden():  # closed while the demo was made
+                return 0
+            if not ready:  # said in a sentence; the window stays, without a project
+                return int(app.exec())
+        target = str(demo)
+    if screenshots:
+        return _render_pages(window, target, Path(screenshots))
+    window.open_project(target)  # a problem is said in a message box; the window stays
     window.show()
     window.offer_tour()  # first start on the demo: four steps, not modal, once
     return int(app.exec())

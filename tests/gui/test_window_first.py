@@ -34,7 +34,7 @@ def test_the_frame_is_on_screen_before_the_pages_are_built(qtbot: QtBot) -> None
     assert window.pages.currentWidget().text() == "Opening…"
     seen: list[bool] = []
     build = window.build_pages
-    window.build_pages = lambda **kw: (seen.append(window.isVisible()), build(**kw))[1]  # type: ignore[method-assign]
+    window.build_pages = lambda: (seen.append(window.isVisible()), build())[1]  # type: ignore[method-assign]
     show_window_first(QApplication.instance(), window)  # type: ignore[arg-type]
     assert seen == [True]
     # Built as make_window(pages=True) builds them: six pages, the Data page first, menus.
@@ -47,6 +47,7 @@ def test_the_window_answers_while_the_pages_load(qtbot: QtBot, tmp_path: Path, m
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from gui.app import PAGE_MODULES
     from gui.worker import import_answering
 
     (tmp_path / "slow_page_module.py").write_text("import time\ntime.sleep(0.6)\n")
@@ -63,29 +64,4 @@ def test_the_window_answers_while_the_pages_load(qtbot: QtBot, tmp_path: Path, m
     timer.stop()
     assert "slow_page_module" in sys.modules
     assert len(ticks) >= 10, ticks  # 0.6 s at 20 ms: about 30 ticks; none if it blocked
-
-
-def test_the_project_opens_before_the_pages_and_each_page_shows_it(qtbot: QtBot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """run_gui opens the project first: each page reads it as it is built, the Data page's
-    summary reaches the Train page even when it came before that page, the pages stay in
-    their order."""
-    from PySide6.QtWidgets import QApplication
-
-    from engine.demo_project import create_demo_project
-
-    shop = tmp_path / "shop.intentlens"
-    create_demo_project(shop, customers=60, seed=4)
-    window = make_window(Settings(), remember=False, pages=False)
-    qtbot.addWidget(window)
-    show_window_first(QApplication.instance(), window, str(shop))  # type: ignore[arg-type]
-    assert window.project is not None
-    assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
-        "Data", "Train", "Customers", "Campaign", "Forecast", "Segments"]
-    assert [window.pages.widget(i) for i in range(3)] == [
-        window.data_page, window.train_page, window.customers_page]
-    qtbot.waitUntil(lambda: window.data_page.summary is not None, timeout=30_000)
-    qtbot.waitUntil(lambda: window.customers_page.model.rowCount() == 60, timeout=30_000)
-    qtbot.waitUntil(window.train_page.start_button.isEnabled, timeout=30_000)
-    window.nav.setCurrentRow(2)
-    assert window.pages.currentWidget() is window.customers_page
-    assert window.acceptDrops()
+    assert "gui.pages.data_page" in PAGE_MODULES and "storage.project" in PAGE_MODULES
