@@ -9,6 +9,7 @@ everything back (cancel, error, crash), so the project is exactly as before a fa
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from storage import dialect, schema, summary
+from storage import dialect, schema, sqlite_image, summary
 from storage.project import Project
 
 
@@ -84,6 +85,20 @@ EVENT_COLUMNS: tuple[str, ...] = (
 )
 
 
+@dataclass
+class StagedRows:
+    """One chunk's rows made ready to store (``ImportWriter.stage``): the new customers and
+    items with their ids, the events (columns of ``n`` values), the Data page's totals of them
+    (``summary.chunk_parts``) and, on SQLite, all of it as an SQLite image."""
+
+    customers: dict[str, list[Any]]
+    items: dict[str, list[Any]]
+    events: dict[str, Sequence[Any]]
+    n: int
+    totals: dict[str, Any]
+    image: bytes | None = None
+
+
 class ImportWriter:
     """One import in one open transaction. Use as a context manager via ``begin_import``."""
 
@@ -109,6 +124,11 @@ class ImportWriter:
         self._totals = summary.ChunkTotals(conn)
         # PostgreSQL's text cannot hold NUL characters (a damaged file may have them).
         self._nul_free = dialect.is_postgresql(conn)
+        # SQLite: rows go in as images (``storage.sqlite_image``), not bound value by value.
+        sqlite = dialect.is_sqlite(conn) and hasattr(conn.connection.driver_connection,
+                                                     "deserialize")
+        self._images = sqlite_image.ImageMaker() if sqlite else None
+        self._loader = sqlite_image.ImageLoader(conn) if sqlite else None
 
     @property
     def new_customers(self) -> int:
@@ -133,21 +153,45 @@ class ImportWriter:
         """A column as the database can store it (``dialect.storable_text``)."""
         return dialect.storable_text(list(values)) if self._nul_free else values
 
-    def customer_ids(self, keys: Sequence[str]) -> list[int]:
-        """Ids for customer keys (distinct keys), creating the customers that are new."""
+    def plan_customers(self, keys: Sequence[str]) -> tuple[list[int], dict[str, list[Any]]]:
+        """Ids for customer keys (distinct keys) and the columns of the customers that are new
+        (``id``, ``key``), which ``store`` creates. Touches no database: an import plans the
+        next chunk on its second thread (chunks must be planned in the order they are stored)."""
         keys = self._text(keys)
         ids, new_pos, self._next_customer = self._resolve(
             self._customers, keys, self._next_customer
         )
+        new_pos.sort(key=keys.__getitem__)  # in key order, the unique index grows fastest
+        return ids, {"id": [ids[i] for i in new_pos], "key": [keys[i] for i in new_pos]}
+
+    def plan_items(
+        self,
+        keys: Sequence[str],
+        categories: Sequence[str | None],
+        names: Sequence[str | None],
+        prices: Sequence[float | None],
+    ) -> tuple[list[int], dict[str, list[Any]]]:
+        """Ids for item keys (distinct keys) and the columns of the items that are new, as
+        ``plan_customers``."""
+        keys = self._text(keys)
+        ids, new_pos, self._next_item = self._resolve(self._items, keys, self._next_item)
+        new_pos.sort(key=keys.__getitem__)  # in key order, the unique index grows fastest
+        columns: dict[str, list[Any]] = {
+            "id": [ids[i] for i in new_pos], "key": [keys[i] for i in new_pos]
+        }
         if new_pos:
-            new_pos.sort(key=keys.__getitem__)  # in key order, the unique index grows fastest
-            dialect.insert_columns(
-                self.conn,
-                schema.customers.name,
-                {"id": [ids[i] for i in new_pos], "key": [keys[i] for i in new_pos]},
-                len(new_pos),
-            )
-            self._new_customers += len(new_pos)
+            categories, names = self._text(categories), self._text(names)
+            for col, values in (("category", categories), ("name", names), ("price", prices)):
+                new = [values[i] for i in new_pos]
+                # Leave out the columns with no value at all (binding NULLs is not free).
+                if new.count(None) < len(new):
+                    columns[col] = new
+        return ids, columns
+
+    def customer_ids(self, keys: Sequence[str]) -> list[int]:
+        """Ids for customer keys (distinct keys), creating the customers that are new."""
+        ids, new = self.plan_customers(keys)
+        self.store(self.stage(customers=new))
         return ids
 
     def item_ids(
@@ -158,43 +202,80 @@ class ImportWriter:
         prices: Sequence[float | None],
     ) -> list[int]:
         """Ids for item keys (distinct keys), creating the items that are new."""
-        keys = self._text(keys)
-        ids, new_pos, self._next_item = self._resolve(self._items, keys, self._next_item)
-        if new_pos:
-            new_pos.sort(key=keys.__getitem__)  # in key order, the unique index grows fastest
-            categories, names = self._text(categories), self._text(names)
-            columns: dict[str, list[Any]] = {
-                "id": [ids[i] for i in new_pos], "key": [keys[i] for i in new_pos]
-            }
-            for col, values in (("category", categories), ("name", names), ("price", prices)):
-                new = [values[i] for i in new_pos]
-                # Leave out the columns with no value at all (binding NULLs is not free).
-                if new.count(None) < len(new):
-                    columns[col] = new
-            dialect.insert_columns(self.conn, schema.items.name, columns, len(new_pos))
+        ids, new = self.plan_items(keys, categories, names, prices)
+        self.store(self.stage(items=new))
         return ids
 
     def add_events(self, columns: dict[str, Sequence[Any]], n: int) -> None:
         """Append ``n`` events given column by column, as lists or numpy arrays (names from
         ``EVENT_COLUMNS``; columns left out are NULL). The batch id is added here."""
-        if n == 0:
-            return
-        unknown = set(columns) - set(EVENT_COLUMNS)
-        if unknown or "batch_id" in columns:
-            raise ValueError(f"not event columns: {sorted(unknown | {'batch_id'} & set(columns))}")
+        self.store(self.stage(events=columns, n=n))
+
+    def stage(
+        self,
+        *,
+        customers: dict[str, list[Any]] | None = None,
+        items: dict[str, list[Any]] | None = None,
+        events: dict[str, Sequence[Any]] | None = None,
+        n: int = 0,
+    ) -> StagedRows:
+        """New customers and items (``plan_customers``, ``plan_items``) and ``n`` events made
+        ready for ``store``, with the Data page's totals of the events. Touches no database:
+        an import stages the next chunk on its second thread. On SQLite the rows become an
+        SQLite image (``storage.sqlite_image``), which ``store`` copies in C."""
+        customers = customers or {"id": []}
+        items = items or {"id": []}
+        events = dict(events or {})
+        unknown = set(events) - set(EVENT_COLUMNS)
+        if unknown or "batch_id" in events:
+            raise ValueError(f"not event columns: {sorted(unknown | {'batch_id'} & set(events))}")
+        for name, values in events.items():
+            if len(values) != n:
+                raise ValueError(f"column {name} of events has {len(values)} values, not {n}")
         if self._nul_free:
-            columns = {
+            events = {
                 c: dialect.storable_text(list(v)) if c in _TEXT_COLUMNS else v
-                for c, v in columns.items()
+                for c, v in events.items()
             }
-        dialect.insert_columns(
-            self.conn,
-            "events",
-            {c: columns[c] for c in EVENT_COLUMNS if c in columns},
-            n,
-            same={"batch_id": self.batch_id},
+        events = {c: events[c] for c in EVENT_COLUMNS if c in events}
+        staged = StagedRows(
+            customers=customers,
+            items=items,
+            events=events,
+            n=n,
+            totals=summary.chunk_parts(events, n),
         )
-        self._totals.add(columns, n)
+        if self._images is not None and (n or customers["id"] or items["id"]):
+            staged.image = self._images.image({
+                "customers": customers, "items": items, "events": events,
+            })
+        return staged
+
+    def store(self, staged: StagedRows) -> None:
+        """Write staged rows in the open transaction: new customers, new items, events."""
+        if staged.image is not None:
+            assert self._loader is not None
+            tables = self._loader.load(staged.image)
+            for name, target, constants in (
+                ("customers", schema.customers.name, None),
+                ("items", schema.items.name, None),
+                ("events", "events", {"batch_id": self.batch_id}),
+            ):
+                if name in tables:
+                    self._loader.copy(name, target, tables[name], constants)
+        else:
+            for target, columns in (
+                (schema.customers.name, staged.customers), (schema.items.name, staged.items)
+            ):
+                if columns["id"]:
+                    dialect.insert_columns(self.conn, target, columns, len(columns["id"]))
+            if staged.n:
+                dialect.insert_columns(
+                    self.conn, "events", staged.events, staged.n,
+                    same={"batch_id": self.batch_id},
+                )
+        self._new_customers += len(staged.customers["id"])
+        self._totals.add_parts(staged.totals)
 
     def add_rejected(self, rows: Sequence[tuple[int, str, str]]) -> None:
         """Append rejected rows: (line number, raw text, reason)."""
@@ -219,6 +300,14 @@ class ImportWriter:
             self.conn.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
         self._deferred = True
 
+    def close(self) -> None:
+        """Free the staging area (the last image's rows, the temporary folder); ``finish``
+        calls it, and an import that stops early should too."""
+        if self._loader is not None and not self.conn.closed:
+            self._loader.clear()
+        if self._images is not None:
+            self._images.close()
+
     def finish(
         self,
         *,
@@ -232,11 +321,15 @@ class ImportWriter:
         """Mark the batch done with its counts (still inside the transaction). ``mapping``
         replaces the one stored at the start: the final one, with what the import met later."""
         if self._deferred:
+            # SQLite sorts for an index on helper threads when allowed (off by default).
+            self.conn.exec_driver_sql(f"PRAGMA threads = {min(4, os.cpu_count() or 1)}")
             for index in schema.events.indexes:
                 index.create(self.conn)
+            self.conn.exec_driver_sql("PRAGMA threads = 0")
             self._deferred = False
         self._totals.flush()
         summary.add_duplicates(self.conn, self._after_id)
+        self.close()
         self.conn.execute(
             update(schema.import_batches)
             .where(schema.import_batches.c.id == self.batch_id)

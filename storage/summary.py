@@ -77,6 +77,60 @@ def _sums(starts: np.ndarray, order: np.ndarray, **values: np.ndarray) -> dict[s
     return {name: np.add.reduceat(v[order], starts) for name, v in values.items()}
 
 
+def chunk_parts(columns: Mapping[str, Any], n: int, *, per_customer: bool = True) -> dict[
+    str, pd.DataFrame
+]:
+    """The summary tables' share of ``n`` events given column by column (names as
+    ``storage.imports``' ``EVENT_COLUMNS``; missing columns are NULL), one frame per table;
+    ``per_customer=False`` leaves out the per-customer tables. Needs no database."""
+    if n == 0:
+        return {}
+    event, event_names = _codes(columns, "event", n)
+    category, category_names = _codes(columns, "category", n)
+    amount = _array(columns, "amount", n, float)
+    item = np.nan_to_num(_array(columns, "item_id", n, float), nan=-1).astype(np.int64)
+    times = _array(columns, "time_ms", n, np.int64)
+    customer = _array(columns, "customer_id", n, np.int64)
+    day = day_numbers(times)
+    ones = np.ones(n, dtype=np.int64)
+    unpriced = (np.isnan(amount) & np.isnan(_array(columns, "price", n, float))).astype(
+        np.int64)
+    purchases = (event_names[np.maximum(event, 0)] == "purchase").astype(np.int64)
+    revenue = np.nan_to_num(amount, nan=0.0)
+    parts: dict[str, pd.DataFrame] = {}
+    (d, e), starts, order = _groups(day, event)
+    parts["summary_days"] = pd.DataFrame({
+        "day": d, "event": event_names[e],
+        **_sums(starts, order, events=ones, unpriced=unpriced),
+    })
+    sums = {"events": ones, "purchases": purchases, "revenue": revenue}
+    rows = np.flatnonzero(category >= 0)
+    (c,), starts, order = _groups(category[rows])
+    parts["summary_categories"] = pd.DataFrame({
+        "category": category_names[c], **_sums(starts, rows[order], **sums),
+    })
+    rows = np.flatnonzero(item >= 0)
+    (i,), starts, order = _groups(item[rows])
+    parts["summary_items"] = pd.DataFrame({
+        "item_id": i, **_sums(starts, rows[order], **sums),
+    })
+    if per_customer:
+        (cu, first), starts, order = _groups(customer, times)
+        ends = np.append(starts[1:], n) - 1
+        parts["summary_customers"] = pd.DataFrame({
+            "customer_id": cu, "events": np.diff(np.append(starts, n)),
+            "first_ms": first, "last_ms": times[order[ends]],
+            "revenue": np.add.reduceat(revenue[order], starts) if n else revenue,
+        })
+        parts["summary_orders"] = _orders(columns, customer, times, purchases > 0)
+        rows = np.flatnonzero(np.isin(event, np.flatnonzero(np.isin(event_names, BROWSING))))
+        (cu, dd), starts, order = _groups(customer[rows], day[rows])
+        parts["summary_browse"] = pd.DataFrame({
+            "customer_id": cu, "day": dd, "events": np.diff(np.append(starts, len(rows))),
+        })
+    return parts
+
+
 class ChunkTotals:
     """The summary tables' share of events written in ``conn``'s transaction.
 
@@ -94,52 +148,17 @@ class ChunkTotals:
 
     def add(self, columns: Mapping[str, Any], n: int) -> None:
         """Count ``n`` events given column by column."""
-        if n == 0:
+        self.add_parts(chunk_parts(columns, n, per_customer=self.sign > 0))
+
+    def add_parts(self, new: Mapping[str, pd.DataFrame]) -> None:
+        """Count a chunk's totals made by ``chunk_parts`` (which needs no database: an import
+        works them out off the writing thread)."""
+        if not new:
             return
-        event, event_names = _codes(columns, "event", n)
-        category, category_names = _codes(columns, "category", n)
-        amount = _array(columns, "amount", n, float)
-        item = np.nan_to_num(_array(columns, "item_id", n, float), nan=-1).astype(np.int64)
-        times = _array(columns, "time_ms", n, np.int64)
-        customer = _array(columns, "customer_id", n, np.int64)
-        day = day_numbers(times)
-        ones = np.ones(n, dtype=np.int64)
-        unpriced = (np.isnan(amount) & np.isnan(_array(columns, "price", n, float))).astype(
-            np.int64)
-        purchases = (event_names[np.maximum(event, 0)] == "purchase").astype(np.int64)
-        revenue = np.nan_to_num(amount, nan=0.0)
         parts = self._parts
-        (d, e), starts, order = _groups(day, event)
-        parts["summary_days"].append(pd.DataFrame({
-            "day": d, "event": event_names[e],
-            **_sums(starts, order, events=ones, unpriced=unpriced),
-        }))
-        sums = {"events": ones, "purchases": purchases, "revenue": revenue}
-        rows = np.flatnonzero(category >= 0)
-        (c,), starts, order = _groups(category[rows])
-        parts["summary_categories"].append(pd.DataFrame({
-            "category": category_names[c], **_sums(starts, rows[order], **sums),
-        }))
-        rows = np.flatnonzero(item >= 0)
-        (i,), starts, order = _groups(item[rows])
-        parts["summary_items"].append(pd.DataFrame({
-            "item_id": i, **_sums(starts, rows[order], **sums),
-        }))
-        if self.sign > 0:
-            (cu, first), starts, order = _groups(customer, times)
-            ends = np.append(starts[1:], n) - 1
-            parts["summary_customers"].append(pd.DataFrame({
-                "customer_id": cu, "events": np.diff(np.append(starts, n)),
-                "first_ms": first, "last_ms": times[order[ends]],
-                "revenue": np.add.reduceat(revenue[order], starts) if n else revenue,
-            }))
-            parts["summary_orders"].append(_orders(columns, customer, times, purchases > 0))
-            rows = np.flatnonzero(np.isin(event, np.flatnonzero(np.isin(event_names, BROWSING))))
-            (cu, dd), starts, order = _groups(customer[rows], day[rows])
-            parts["summary_browse"].append(pd.DataFrame({
-                "customer_id": cu, "day": dd, "events": np.diff(np.append(starts, len(rows))),
-            }))
-        self._rows += sum(len(p[-1]) for p in parts.values() if p)
+        for name, frame in new.items():
+            parts[name].append(frame)
+        self._rows += sum(len(frame) for frame in new.values())
         if self._rows > FLUSH_ROWS:
             # Add up in memory first: the same days, items and customers come back chunk after
             # chunk, and adding them here costs far less than updating the tables each time.

@@ -10,6 +10,7 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from engine.ingest import reader as rd
 from engine.ingest.chunkrows import prepare_rows
@@ -50,8 +51,40 @@ def prepare_chunk(
     return p
 
 
+def stage_chunk(p: PreparedChunk, writer: Any) -> None:
+    """The ids of a prepared chunk's customers and items, and its rows staged for the writer
+    (``ImportWriter.plan_customers``, ``plan_items``, ``stage``): no database, so this runs on
+    the import's second thread too, in file order. Fills ``p.staged``."""
+    if p.n == 0:
+        return
+    n = p.n_events
+    ids, new_customers = writer.plan_customers(p.cust_keys)
+    cust_ids = np.asarray(ids, dtype=np.int64)
+    p.customer_ids = cust_ids
+    # Arrays, not lists: the writer stages them and sums them up without a Python object per row.
+    columns: dict[str, Any] = dict(p.columns)
+    columns["customer_id"] = cust_ids[p.cust_codes]
+    new_items = None
+    if p.item_keys:
+        cats, names, prices = p.item_first
+        item_ids, new_items = writer.plan_items(p.item_keys, cats, names, prices)
+        ids_ = np.asarray(item_ids, dtype=np.int64)
+        codes = p.item_codes
+        item_id = ids_[np.where(codes >= 0, codes, 0)]
+        if (codes < 0).any():
+            obj = item_id.astype(object)
+            obj[codes < 0] = None
+            columns["item_id"] = obj
+        else:
+            columns["item_id"] = item_id
+        p.item_ids = ids_
+    p.by_type = Counter(pd.Series(p.events).value_counts().to_dict())
+    p.staged = writer.stage(customers=new_customers, items=new_items, events=columns, n=n)
+
+
 def write_chunk(p: PreparedChunk, writer: Any, totals: ImportTotals) -> None:
-    """The database half of a chunk: ids for customers and items, then the rows."""
+    """The database half of a chunk (``stage_chunk`` first, unless that was done): the rows
+    stored, the counts added to the import's totals."""
     totals.lines += p.lines
     totals.reasons.update(p.reasons)
     totals.examples.extend(p.examples[: max(0, 20 - len(totals.examples))])
@@ -66,31 +99,15 @@ def write_chunk(p: PreparedChunk, writer: Any, totals: ImportTotals) -> None:
     totals.id_column = totals.id_column or p.id_column
     if p.n == 0:
         return
-    n = p.n_events
-    cust_ids = np.asarray(writer.customer_ids(p.cust_keys), dtype=np.int64)[p.cust_codes]
-    # Arrays, not lists: the writer binds them and sums them up without a Python object per row.
-    columns: dict[str, Any] = dict(p.columns)
-    columns["customer_id"] = cust_ids
-    if p.item_keys:
-        cats, names, prices = p.item_first
-        ids = np.asarray(writer.item_ids(p.item_keys, cats, names, prices), dtype=np.int64)
-        codes = p.item_codes
-        item_ids = ids[np.where(codes >= 0, codes, 0)]
-        if (codes < 0).any():
-            obj = item_ids.astype(object)
-            obj[codes < 0] = None
-            columns["item_id"] = obj
-        else:
-            columns["item_id"] = item_ids
-        totals.items.update(ids)
-    writer.add_events(columns, n)
+    if p.staged is None:
+        stage_chunk(p, writer)
+    writer.store(p.staged)
+    totals.items.update(p.item_ids.tolist())
     totals.imported += p.n
-    totals.events += n
-    totals.by_type.update(Counter(p.events.tolist()))
-    totals.customers.update(cust_ids)
+    totals.events += p.n_events
+    totals.by_type.update(p.by_type)
+    totals.customers.update(p.customer_ids.tolist())
     tmin, tmax = int(p.times.min()), int(p.times.max())
     totals.first = tmin if totals.first is None else min(totals.first, tmin)
     totals.last = tmax if totals.last is None else max(totals.last, tmax)
     totals.revenue += p.revenue
-
-

@@ -13,14 +13,14 @@ import json
 import time
 import zipfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from engine import privacy
 from engine.events import EVENT_TYPES
 from engine.ingest import reader as rd
-from engine.ingest.chunks import prepare_chunk, write_chunk
+from engine.ingest.chunks import prepare_chunk, stage_chunk, write_chunk
 from engine.ingest.import_report import (
     ALL_REASON_KINDS,
     ImportCancelled,
@@ -48,7 +48,7 @@ from engine.ingest.source import (
     open_bytes,
 )
 from engine.words import tr
-from storage.imports import batches_with_sha, event_count, start_batch
+from storage.imports import ImportWriter, batches_with_sha, event_count, start_batch
 from storage.project import Project
 
 __all__ = ["import_file", "run_import"]
@@ -89,6 +89,7 @@ def import_file(
         legacy_key = project.get_meta(privacy.LEGACY_META_KEY) is not None
         key, created_key = privacy.ensure_key(project)
     committed = False
+    writer: ImportWriter | None = None
     mapping = preview.mapping
     header = preview.header
     ncols = len(header)
@@ -165,24 +166,39 @@ def import_file(
                 )
             customer_ci = mapping.columns.get("customer")
 
-            def produce() -> tuple[rd.Chunk, PreparedChunk] | None:
+            def parse() -> tuple[rd.Chunk, PreparedChunk] | None:
                 nxt = next(chunks, None)
                 if nxt is None:
                     return None
-                prepared = prepare_chunk(nxt[0], ncols, mapping, key, ctx)
-                return nxt[0], prepared
+                return nxt[0], prepare_chunk(nxt[0], ncols, mapping, key, ctx)
 
-            # Two-stage pipeline: the next chunk is parsed and prepared on a second thread
-            # while this one is written (SQLite releases the GIL while it stores rows).
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import") as pool:
-                pending = pool.submit(produce)
+            def stage(
+                parsed: Future[tuple[rd.Chunk, PreparedChunk] | None],
+            ) -> tuple[rd.Chunk, PreparedChunk] | None:
+                done = parsed.result()
+                if done is not None:
+                    stage_chunk(done[1], writer)
+                return done
+
+            # Three-stage pipeline: while this thread writes a chunk, a second one stages the
+            # next (ids given, rows made into an SQLite image) and a third parses and prepares
+            # the one after (SQLite and the staging driver release the GIL while they work).
+            # Each stage takes the chunks in file order.
+            with ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="import-read"
+            ) as reading, ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="import-stage"
+            ) as staging:
+                pending = staging.submit(stage, reading.submit(parse))
+                parsed = reading.submit(parse)
                 while True:
                     if should_stop():
                         raise ImportCancelled()
                     done = pending.result()
                     if done is None:
                         break
-                    pending = pool.submit(produce)
+                    pending = staging.submit(stage, parsed)
+                    parsed = reading.submit(parse)
                     chunk, prepared = done
                     write_chunk(prepared, writer, totals)
                     if chunk.problems:
@@ -250,6 +266,8 @@ def import_file(
         ) from exc
     finally:
         stream.close()
+        if writer is not None:
+            writer.close()
         if created_key and not committed and not other_imports(project):
             # The key made for this import goes with it (unless another process imported
             # into the project with it meanwhile).

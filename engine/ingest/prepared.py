@@ -159,6 +159,12 @@ class PreparedChunk:
     id_digits: Counter[tuple[int, bool]] = field(default_factory=Counter)
     id_column: str = ""
     seen_customers: set[str] = field(default_factory=set)  # original ids (pseudonymizing only)
+    # Filled by ``chunks.stage_chunk``: the ids of ``cust_keys`` and ``item_keys``, the events
+    # per type, and the rows staged for the writer (``storage.imports.StagedRows``).
+    customer_ids: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    item_ids: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    by_type: Counter[str] = field(default_factory=Counter)
+    staged: Any = None
 
 
 @dataclass
