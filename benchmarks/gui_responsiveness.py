@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from gui.worker import Worker, collect_now, quiet_collector  # noqa: E402
+from gui.worker import Worker, collect_now, quick_turns, quiet_collector  # noqa: E402
 
 TICK_MS = 5
 
@@ -98,6 +98,7 @@ def main() -> None:
     app = QApplication.instance() or QApplication([])
     if not args.default_collector:
         quiet_collector()  # as gui.app.start_application does
+        quick_turns()
     print("garbage collector:", "Python's default" if args.default_collector
           else "as the application sets it (no automatic full collections)")
     probe = Probe()

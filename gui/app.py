@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from engine.words import set_translator
 from gui.settings import LANGUAGES, Settings, demo_project_path, load_settings
-from gui.worker import Worker, import_answering, quiet_collector
+from gui.worker import Worker, import_answering, quick_turns, quiet_collector
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
@@ -297,6 +297,7 @@ def start_application() -> tuple[QApplication, Settings]:
     settings = load_settings()
     apply_language(app, settings.language)
     quiet_collector()  # no full garbage collections in the middle of the user's work
+    quick_turns()  # worker threads hand the GIL back to the window within a millisecond
     return app, settings
 
 
