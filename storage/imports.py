@@ -8,7 +8,9 @@ everything back (cancel, error, crash), so the project is exactly as before a fa
 
 from __future__ import annotations
 
+import itertools
 import json
+import operator
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -140,14 +142,16 @@ class ImportWriter:
     ]:
         """Ids for distinct keys; new keys get ids from ``next_id`` on. Returns the ids, the
         positions of the new keys, and the next free id."""
-        get = known.get
-        ids: list[Any] = [get(k) for k in keys]
-        new_pos = [i for i, v in enumerate(ids) if v is None]
-        for i in new_pos:
-            ids[i] = next_id
-            known[keys[i]] = next_id
-            next_id += 1
-        return ids, new_pos, next_id
+        ids: list[Any] = list(map(known.get, keys))  # in C: no Python frame per key
+        if None not in ids:
+            return ids, [], next_id
+        missing = map(operator.is_, ids, itertools.repeat(None))
+        new_pos = list(itertools.compress(range(len(ids)), missing))
+        new_ids = range(next_id, next_id + len(new_pos))
+        for i, new_id in zip(new_pos, new_ids, strict=True):
+            ids[i] = new_id
+        known.update(zip(map(keys.__getitem__, new_pos), new_ids, strict=True))
+        return ids, new_pos, next_id + len(new_pos)
 
     def _text(self, values: Sequence[Any]) -> Sequence[Any]:
         """A column as the database can store it (``dialect.storable_text``)."""
