@@ -32,6 +32,9 @@ from gui.worker import Caller, Worker
 from storage.project import Project
 from storage.runs import active_run
 
+#: ``_shown_run_id`` of a page whose project's segments were not read yet.
+_UNREAD = -2
+
 
 class SegmentsPage(QWidget):
     """Segments in a list, their description and distinguishing traits, and a map of customers."""
@@ -132,10 +135,17 @@ class SegmentsPage(QWidget):
 
     # -- loading -------------------------------------------------------------------------
     def set_project(self, project: Project | None) -> None:
-        """Show a project's segments (None: nothing open)."""
+        """Show a project's segments (None: nothing open); a hidden page reads them when it is
+        first shown, so opening a project reads only what the first pages show."""
         self.project = project
         self.status.clear()
-        self.refresh()
+        if project is None or self.isVisible():
+            self.refresh()
+            return
+        self._loader.cancel()
+        self.data = None
+        self._show_empty(self.tr("Reading the segments…"))
+        self._shown_run_id = _UNREAD  # showEvent reads the segments
 
     def run_saved(self, task: str, run_id: int) -> None:
         """A run was saved or made active: only a profiles run changes the segments."""

@@ -190,3 +190,19 @@ def test_coming_back_after_a_new_run_shows_it(qtbot, trained: Project) -> None: 
         assert names == {s["name"] for s in renamed} and page.data.run.id == new_id
     finally:
         set_active(trained, run.id)  # the other tests expect the trained run
+
+
+def test_a_hidden_page_reads_the_segments_when_first_shown(qtbot, trained: Project) -> None:  # type: ignore[no-untyped-def]
+    """Opening a project reads only what the first pages show: a hidden Segments page waits
+    until the user goes there."""
+    page = SegmentsPage()
+    qtbot.addWidget(page)
+    page.resize(1100, 800)
+    loads: list[object] = []
+    page.loaded.connect(loads.append)
+    page.set_project(trained)
+    qtbot.wait(300)
+    assert loads == [] and page.data is None and not page._loader.busy
+    with qtbot.waitSignal(page.loaded, timeout=30_000):
+        page.show()
+    assert page.data is not None and page.model.rowCount() >= 2
