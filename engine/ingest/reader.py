@@ -187,9 +187,14 @@ def _take(lines: Iterator[str], chunk_rows: int) -> list[str]:
     characters already (lines are read a few at a time so long ones cannot pile up)."""
     block: list[str] = []
     size = 0
+    # records.BoundedLines hands out many lines at once, a block of text at most.
+    take = getattr(lines, "take", None)
     while len(block) < chunk_rows and size < CHUNK_CHARS:
-        step = min(chunk_rows - len(block), max(1, (CHUNK_CHARS - size) // MAX_LINE_CHARS))
-        part = list(islice(lines, step))
+        if take is not None:
+            part = take(chunk_rows - len(block))
+        else:
+            step = min(chunk_rows - len(block), max(1, (CHUNK_CHARS - size) // MAX_LINE_CHARS))
+            part = list(islice(lines, step))
         if not part:
             break
         block += part
