@@ -45,6 +45,8 @@ def _series(values: Any) -> pd.Series:
 
 def _drop_float_suffix(keys: pd.Series) -> pd.Series:
     """Spreadsheets turn ids into floats ("17850.0"); the shop's id is "17850"."""
+    if not keys.str.endswith(".0").fillna(False).any():  # the common case, cheaply
+        return keys
     floaty = keys.str.fullmatch(r"\d+\.0").fillna(False)
     if not floaty.any():
         return keys
@@ -148,7 +150,8 @@ def prepare_rows(
     raw_events = text_column("event")
     if raw_events is not None:
         lookup: dict[str, str] = {}
-        for word in raw_events.dropna().unique():
+        codes, words = pd.factorize(raw_events)  # a few distinct words, many lines
+        for at, word in enumerate(words):
             canon = mapping.events.get(word)
             if canon is None:
                 canon = canonical_event(word) or "other"
@@ -157,10 +160,11 @@ def prepare_rows(
                 word not in mapping.events and canonical_event(word) is None
             ):
                 k = ("unknown_event", colname("event"))
-                p.warn[k] += int((raw_events == word).sum())
+                p.warn[k] += int((codes == at).sum())
                 p.warn_example.setdefault(k, str(word))
             lookup[word] = canon
-        events = raw_events.map(lookup)
+        # Code -1 (no word) takes the last entry: None.
+        events = pd.Series(np.array([*lookup.values(), None], dtype=object)[codes])
         bad_event = events.isna().to_numpy() & ~bad_customer & ~bad_time & ~repeated
         raw_event_vals: pd.Series = raw_events
     else:
