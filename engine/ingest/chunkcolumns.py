@@ -26,6 +26,20 @@ def _obj_floats(a: npt.NDArray[np.float64]) -> list[Any]:
     return list(out.tolist())
 
 
+def _first_rows(codes: npt.NDArray[np.intp], k: int) -> npt.NDArray[np.intp]:
+    """The row where each of the ``k`` codes first appears (code -1: no value). Codes given
+    in order of first appearance (``pd.factorize``) make it one pass: a row holds a code's
+    first appearance when its code is above every code before it."""
+    before = np.maximum.accumulate(np.concatenate([[-1], codes[:-1]]))
+    first = np.flatnonzero(codes > before)
+    if len(first) == k and (codes[first] == np.arange(k)).all():
+        return first
+    shown = codes >= 0  # codes in another order: group them
+    return np.asarray(
+        pd.Series(np.arange(len(codes)))[shown].groupby(codes[shown]).first().to_numpy()
+    )
+
+
 def fill_keys_and_columns(
     p: PreparedChunk,
     mapping: Mapping,
@@ -74,10 +88,7 @@ def fill_keys_and_columns(
     if item is not None:
         codes, uniques = pd.factorize(item)
         if len(uniques):
-            pos = (
-                pd.Series(np.arange(n_events))[codes >= 0]
-                .groupby(codes[codes >= 0]).first().to_numpy()
-            )
+            pos = _first_rows(np.asarray(codes), len(uniques))
 
             def first_of(s: pd.Series | None) -> list[Any]:
                 if s is None:
