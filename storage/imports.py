@@ -123,7 +123,7 @@ class ImportWriter:
         self._deferred = False
         # The Data page's running totals change in this transaction, with the events.
         self._after_id = summary.events_after(conn)
-        self._totals = summary.ChunkTotals(conn)  # given images below, on SQLite
+        self._totals = summary.ChunkTotals(conn)
         # PostgreSQL's text cannot hold NUL characters (a damaged file may have them).
         self._nul_free = dialect.is_postgresql(conn)
         # SQLite: rows go in as images (``storage.sqlite_image``), not bound value by value.
@@ -131,13 +131,6 @@ class ImportWriter:
                                                      "deserialize")
         self._images = sqlite_image.ImageMaker() if sqlite else None
         self._loader = sqlite_image.ImageLoader(conn) if sqlite else None
-        if self._loader is not None:
-            # The totals are written on this thread, the chunks' images made on another:
-            # each has its own maker (and temporary folder).
-            self._totals_images: sqlite_image.ImageMaker | None = sqlite_image.ImageMaker()
-            self._totals.images = (self._totals_images, self._loader)
-        else:
-            self._totals_images = None
 
     @property
     def new_customers(self) -> int:
@@ -316,9 +309,8 @@ class ImportWriter:
         calls it, and an import that stops early should too."""
         if self._loader is not None and not self.conn.closed:
             self._loader.clear()
-        for maker in (self._images, self._totals_images):
-            if maker is not None:
-                maker.close()
+        if self._images is not None:
+            self._images.close()
 
     def finish(
         self,

@@ -157,25 +157,16 @@ class ImageLoader:
         }
 
     def copy(self, table: str, target: str, columns: Sequence[str],
-             constants: Mapping[str, int] | None = None,
-             conflict: tuple[Sequence[str], Sequence[str]] | None = None) -> None:
+             constants: Mapping[str, int] | None = None) -> None:
         """``INSERT INTO target (columns, constants) SELECT columns, constants FROM
-        STAGE.table`` in the image's row order (constants: integer columns, one value).
-        ``conflict`` (key columns, ``col = expression`` assignments) makes it an upsert:
-        ``ON CONFLICT (keys) DO UPDATE SET ...``, or ``DO NOTHING`` without assignments."""
+        STAGE.table`` in the image's row order (constants: integer columns, one value)."""
         constants = dict(constants or {})
         names = ", ".join(f'"{c}"' for c in [*columns, *constants])
         values = ", ".join([*(f'"{c}"' for c in columns),
                             *(str(int(v)) for v in constants.values())])
-        # In the image's row order; an upsert needs "WHERE true" before ON CONFLICT (SQLite
-        # reads ON CONFLICT after a SELECT only behind a WHERE).
-        tail = " ORDER BY rowid"
-        if conflict is not None:
-            keys, merge = conflict
-            action = f"DO UPDATE SET {', '.join(merge)}" if merge else "DO NOTHING"
-            tail = f" WHERE true ORDER BY rowid ON CONFLICT ({', '.join(keys)}) {action}"
         self.conn.exec_driver_sql(
-            f'INSERT INTO {target} ({names}) SELECT {values} FROM {STAGE}."{table}"{tail}'
+            f'INSERT INTO {target} ({names}) SELECT {values} FROM {STAGE}."{table}" '
+            "ORDER BY rowid"
         )
 
     def clear(self) -> None:

@@ -17,16 +17,13 @@ for an older project, and what the tests compare the running totals with.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Table, text
 
 from storage import dialect, schema
-
-if TYPE_CHECKING:
-    from storage.sqlite_image import ImageLoader, ImageMaker
 
 MS_PER_DAY = 86_400_000
 #: The events the bot check counts (views, clicks and searches: browsing, not buying).
@@ -143,12 +140,9 @@ class ChunkTotals:
     caller, who deletes the customer's rows.
     """
 
-    def __init__(self, conn: Connection, *, sign: int = 1,
-                 images: tuple[ImageMaker, ImageLoader] | None = None) -> None:
+    def __init__(self, conn: Connection, *, sign: int = 1) -> None:
         self.conn = conn
         self.sign = sign
-        #: On SQLite, large flushes go in as images (``storage.sqlite_image``), not bound rows.
-        self.images = images
         self._parts: dict[str, list[pd.DataFrame]] = {t.name: [] for t in schema.SUMMARY_TABLES}
         self._rows = 0
 
@@ -202,7 +196,7 @@ class ChunkTotals:
             if self.sign < 0:
                 values = [c for c in frame.columns if c not in keys]
                 frame[values] = -frame[values]
-            _upsert(self.conn, table, keys, frame, self.images)
+            _upsert(self.conn, table, keys, frame)
             parts.clear()
         self._rows = 0
         if self.sign < 0:
@@ -224,16 +218,10 @@ def _orders(columns: Mapping[str, Any], customer: np.ndarray, times: np.ndarray,
         ignore_index=True)
 
 
-#: Rows from which a flush goes in as an SQLite image rather than bound values.
-IMAGE_ROWS = 5_000
-
-
-def _upsert(conn: Connection, table: Table, keys: list[str], frame: pd.DataFrame,
-            images: tuple[ImageMaker, ImageLoader] | None = None) -> None:
+def _upsert(conn: Connection, table: Table, keys: list[str], frame: pd.DataFrame) -> None:
     """Add ``frame``'s rows to ``table``: new keys are inserted, known ones add their counts
     and revenue (first and last times take the earlier and the later); a table with nothing
-    but keys (``summary_orders``) keeps the rows it has. With ``images`` (SQLite), many rows
-    go in as an image."""
+    but keys (``summary_orders``) keeps the rows it has."""
     cols = list(frame.columns)
     merge = []
     for c in cols:
@@ -246,12 +234,6 @@ def _upsert(conn: Connection, table: Table, keys: list[str], frame: pd.DataFrame
             merge.append(f"{c} = CASE WHEN {new} > {old} THEN {new} ELSE {old} END")
         else:
             merge.append(f"{c} = {old} + {new}")
-    if images is not None and len(frame) >= IMAGE_ROWS:
-        maker, loader = images
-        image = maker.image({table.name: {c: frame[c].to_numpy() for c in cols}})
-        if image is not None and loader.load(image).get(table.name) == cols:
-            loader.copy(table.name, table.name, cols, conflict=(keys, merge))
-            return
     # Plain Python numbers: the driver binds no numpy scalars.
     rows = list(zip(*(frame[c].tolist() for c in cols), strict=True))
     dialect.upsert_rows(conn, table.name, cols, keys, merge, rows)
