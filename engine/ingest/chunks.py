@@ -102,11 +102,11 @@ def write_chunk(p: PreparedChunk, writer: Any, totals: ImportTotals) -> None:
     if p.staged is None:
         stage_chunk(p, writer)
     writer.store(p.staged)
-    totals.items.update(p.item_ids.tolist())
+    totals.items.update(p.item_ids)
     totals.imported += p.n
     totals.events += p.n_events
     totals.by_type.update(p.by_type)
-    totals.customers.update(p.customer_ids.tolist())
+    totals.customers.update(p.customer_ids)
     tmin, tmax = int(p.times.min()), int(p.times.max())
     totals.first = tmin if totals.first is None else min(totals.first, tmin)
     totals.last = tmax if totals.last is None else max(totals.last, tmax)
