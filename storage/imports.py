@@ -1,9 +1,15 @@
 """Writing one import into a project: one transaction, bulk writes, nothing half-done.
 
-The engine's importer drives an ``ImportWriter``: it resolves customer and item keys to ids,
-appends events and rejected rows in large batches (many-row INSERTs on SQLite, COPY on
-PostgreSQL: ``storage.dialect.insert_columns``), and either commits everything or rolls
-everything back (cancel, error, crash), so the project is exactly as before a failed import.
+The engine's importer drives an ``ImportWriter``: it resolves customer and item keys to ids
+and stages each chunk (``plan_customers``, ``plan_items``, ``stage``: no database, so on the
+import's second thread), then stores it (``store``): on SQLite the chunk's rows come as an
+SQLite image copied with ``INSERT ... SELECT`` (``storage.sqlite_image``), on PostgreSQL by
+COPY (``storage.dialect.insert_columns``, also SQLite's way when no image could be made).
+Everything commits at once or rolls back (cancel, error, crash), so the project is exactly as
+before a failed import.
+
+A crash while an import runs may leave the temporary folder of its images (one chunk's rows,
+``intentlens-import-*`` in the system's temporary folder, private to the user).
 """
 
 from __future__ import annotations
