@@ -151,17 +151,22 @@ def prepare_rows(
     if raw_events is not None:
         lookup: dict[str, str] = {}
         codes, words = pd.factorize(raw_events)  # a few distinct words, many lines
+        # Lines of data per word: a repeated header's column name is no event word.
+        lines_of = np.bincount(codes[(codes >= 0) & ~repeated], minlength=len(words))
         for at, word in enumerate(words):
             canon = mapping.events.get(word)
+            known = canon is not None
             if canon is None:
                 canon = canonical_event(word) or "other"
-                p.seen_events.setdefault(word, canon)
-            if word in mapping.unknown_words or (
-                word not in mapping.events and canonical_event(word) is None
-            ):
-                k = ("unknown_event", colname("event"))
-                p.warn[k] += int((codes == at).sum())
-                p.warn_example.setdefault(k, str(word))
+            if lines_of[at]:
+                if not known:
+                    p.seen_events.setdefault(word, canon)
+                if word in mapping.unknown_words or (
+                    not known and canonical_event(word) is None
+                ):
+                    k = ("unknown_event", colname("event"))
+                    p.warn[k] += int(lines_of[at])
+                    p.warn_example.setdefault(k, str(word))
             lookup[word] = canon
         # Code -1 (no word) takes the last entry: None.
         events = pd.Series(np.array([*lookup.values(), None], dtype=object)[codes])

@@ -149,10 +149,15 @@ def _arrow_block(
     the block goes through Python's csv module, which keeps exact line numbers."""
     if is_whitespace(delimiter):
         return arrow_split_whitespace(block, delimiter, ncols)
+    text = "".join(block)
+    # Arrow reads an empty line as a record of empty values; it is no record (an empty line,
+    # as the csv module says).
+    if not block[0].strip() or "\n\n" in text or "\n\r\n" in text or "\r\r" in text:
+        return None
     names = [f"c{i}" for i in range(ncols)]
     try:
         table = pacsv.read_csv(
-            pa.py_buffer("".join(block).encode("utf-8")),
+            pa.py_buffer(text.encode("utf-8")),
             read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
