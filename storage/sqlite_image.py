@@ -119,17 +119,6 @@ def _write(path: Path, tables: Mapping[str, Any]) -> None:
         conn.close()
 
 
-def image_columns(image: bytes) -> dict[str, list[str]]:
-    """The tables of an image and their columns (for tests and checks)."""
-    conn = sqlite3.connect(":memory:")
-    try:
-        conn.deserialize(image)
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        return {n: [r[1] for r in conn.execute(f'PRAGMA table_info("{n}")')] for n in names}
-    finally:
-        conn.close()
-
-
 class ImageLoader:
     """Loads images into the attached schema ``STAGE`` of an SQLite project's connection (the
     schema is attached on first use, inside a transaction too) and copies their tables' rows

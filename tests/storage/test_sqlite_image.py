@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import math
 import random
+import sqlite3
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,17 @@ TABLES = (
 def project_location(tmp_path: Path) -> str:
     """Images are SQLite's: these tests run on an SQLite file only."""
     return str(tmp_path / "test.intentlens")
+
+
+def _image_columns(image: bytes) -> dict[str, list[str]]:
+    """The tables of an image and their columns."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.deserialize(image)
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {n: [r[1] for r in conn.execute(f'PRAGMA table_info("{n}")')] for n in names}
+    finally:
+        conn.close()
 
 
 def _dump(project: Project) -> dict[str, list[tuple[Any, ...]]]:
@@ -233,7 +245,7 @@ def test_writer_staging_touches_no_database(project: Project) -> None:
         finally:
             type(conn).exec_driver_sql = real  # type: ignore[method-assign]
         assert staged.image is not None
-        assert sqlite_image.image_columns(staged.image) == {
+        assert _image_columns(staged.image) == {
             "customers": ["id", "key"],
             "items": ["id", "key", "category", "price"],
             "events": ["customer_id", "time_ms", "event", "item_id"],
