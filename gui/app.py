@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from engine.words import set_translator
 from gui.settings import LANGUAGES, Settings, demo_project_path, load_settings
-from gui.worker import Worker, import_answering, quick_turns, quiet_collector
+from gui.worker import Worker, quick_turns, quiet_collector
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
@@ -312,18 +312,12 @@ def make_window(settings: Settings, *, remember: bool = True, pages: bool = True
     return window
 
 
-#: The modules ``MainWindow.build_pages`` imports (the pages, their menus and what they use):
-#: pandas, SQLAlchemy and pyqtgraph among them, about 1.7 s on two cores.
-PAGE_MODULES = ("gui.pages.data_page", "gui.report", "gui.pages.train_page",
-                "gui.pages.customers_page", "gui.pages.campaign_page", "gui.pages.forecast_page",
-                "gui.pages.segments_page", "gui.readonly", "storage.project")
-
-
-def show_window_first(app: QApplication, window: MainWindow) -> None:
+def show_window_first(app: QApplication, window: MainWindow, project: str | None = None) -> None:
     """Show the window's frame ("Opening…") and wait until it is on the screen (half a second
     at most), then build the pages: the window appears in a fraction of a second, before
     pandas, SQLAlchemy and pyqtgraph are loaded, rather than after them, and it answers
-    while they load (``import_answering``)."""
+    while they load (``MainWindow.build_pages``). ``project`` opens as soon as the Data page
+    stands (a problem is said in a message box, and the window stays without a project)."""
     window.show()
     deadline = time.monotonic() + 0.5
     handle = window.windowHandle()
@@ -331,9 +325,8 @@ def show_window_first(app: QApplication, window: MainWindow) -> None:
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
         handle = window.windowHandle()
     app.processEvents()  # painted
-    import_answering(app, PAGE_MODULES)
-    if not window.isHidden():  # else closed while the pages loaded: run_gui ends
-        window.build_pages()
+    if not window.isHidden():  # else closed before it was painted: run_gui ends
+        window.build_pages(project)
 
 
 def _render_pages(window: MainWindow, target: str, folder: Path) -> int:
@@ -374,11 +367,6 @@ def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
     app, settings = start_application()
     # Interactive: the window's frame first, its pages a moment later (show_window_first).
     window = make_window(settings, remember=screenshots is None, pages=bool(screenshots))
-    if not screenshots:
-        show_window_first(app, window)
-        if window.isHidden():  # closed while it was coming up
-            return 0
-
     target: str | None = project or (None if screenshots else settings.last_project)
     missing = target is not None and not Path(target).exists() and "://" not in target
     if missing and screenshots:  # a command: say so, rather than render a demo instead
@@ -386,22 +374,24 @@ def run_gui(project: str | None = None, screenshots: str | None = None) -> int:
         return 1
     if missing:
         target = None
-    if target is None and screenshots:
-        return _screenshots_of_demo(window, Path(screenshots))
-    if target is None:
-        demo = demo_project_path()
-        if not demo.exists():
-            # First start: the window at once, saying what it prepares, not a blank wait.
-            window.show()
-            ready = create_demo_with_progress(demo, window)
-            if window.isHidden():  # closed while the demo was made
-                return 0
-            if not ready:  # said in a sentence; the window stays, without a project
-                return int(app.exec())
-        target = str(demo)
     if screenshots:
+        if target is None:
+            return _screenshots_of_demo(window, Path(screenshots))
         return _render_pages(window, target, Path(screenshots))
-    window.open_project(target)  # a problem is said in a message box; the window stays
+    demo = demo_project_path()
+    if target is None and demo.exists():
+        target = str(demo)
+    show_window_first(app, window, target)  # opens the project as soon as it can
+    if window.isHidden():  # closed while it was coming up
+        return 0
+    if target is None:
+        # First start: the window at once, saying what it prepares, not a blank wait.
+        ready = create_demo_with_progress(demo, window)
+        if window.isHidden():  # closed while the demo was made
+            return 0
+        if not ready:  # said in a sentence; the window stays, without a project
+            return int(app.exec())
+        window.open_project(str(demo))  # a problem is said in a message box
     window.show()
     window.offer_tour()  # first start on the demo: four steps, not modal, once
     return int(app.exec())

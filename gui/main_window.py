@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QThreadPool, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEventLoop,
+    QSettings,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -52,7 +62,6 @@ class MainWindow(QMainWindow):
         self.project: Project | None = None
         self.wizard: ImportWizard | None = None
         self.tour: Tour | None = None
-        self._opening: QLabel | None = None
         self.setWindowTitle("IntentLens")
         self.setAcceptDrops(True)
         self.resize(1280, 860)
@@ -79,56 +88,76 @@ class MainWindow(QMainWindow):
         geometry = QSettings("IntentLens", "IntentLens").value("geometry")
         if geometry is not None and remember:
             self.restoreGeometry(geometry)
+        # Every page's entry from the start, each showing "Opening…" until build_pages puts
+        # the page in its place: the navigation never moves while the pages come.
+        self._placeholders: dict[int, QLabel] = {}
+        for row, name in enumerate(self._page_names()):
+            QListWidgetItem(name, self.nav)
+            waiting = QLabel(self.tr("Opening…"))
+            waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            waiting.setStyleSheet("color: #666; font-size: 15px;")
+            self.pages.addWidget(waiting)
+            self._placeholders[row] = waiting
+        self.nav.setCurrentRow(0)
         if pages:
             self.build_pages()
-        else:  # shown at once; build_pages() follows (gui.app.run_gui)
-            self._opening = QLabel(self.tr("Opening…"))
-            self._opening.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self._opening.setStyleSheet("color: #666; font-size: 15px;")
-            self.pages.addWidget(self._opening)
+        # else shown at once; build_pages() follows (gui.app.run_gui)
 
-    def build_pages(self) -> None:
+    def _page_names(self) -> list[str]:
+        """The navigation's entries, in order (build_pages puts each page at its row)."""
+        return [self.tr("Data"), self.tr("Train"), self.tr("Customers"), self.tr("Campaign"),
+                self.tr("Forecast"), self.tr("Segments")]
+
+    def build_pages(self, project: str | Path | None = None) -> None:
         """The pages, their wiring and the menus: the window's heavy part (pandas, SQLAlchemy
-        and pyqtgraph load here), apart so the window can be shown before it. A window on
-        the screen already goes on answering between one page and the next (each takes
-        20-110 ms to build on two cores; all six together 0.3-0.5 s)."""
-        if self._opening is not None:
-            self.pages.removeWidget(self._opening)
-            self._opening.deleteLater()
-            self._opening = None
+        and pyqtgraph load here), apart so the window can be shown before it.
+
+        A window on the screen goes on answering while each page's modules load (on a
+        thread, ``import_answering``) and between one page and the next. With ``project``,
+        the project opens as soon as the Data page stands, and the Customers page comes
+        next: their summary and table are read on workers while the other pages load, so
+        what a user sees first is complete in about the time the first two pages take."""
+        self._load("storage.project", "gui.pages.data_page")
         from gui.pages.data_page import DataPage
 
         self.data_page = DataPage()
         self.data_page.import_requested.connect(self.import_file)
-        self.add_page(self.tr("Data"), self.data_page)
-        self._answer()
-        from gui.pages.train_page import TrainPage
-
-        self.train_page = TrainPage()
-        self.add_page(self.tr("Train"), self.train_page)
-        self.data_page.loaded.connect(lambda summary: self.train_page.show_overview(summary.overview))
-        self._answer()
+        self.add_page(self.tr("Data"), self.data_page, position=0)
+        if project is not None and not self.isHidden():  # hidden: closed while it loaded
+            self.open_project(project)  # a problem is said in a message box
+        self._load("gui.pages.customers_page")
         from gui.pages.customers_page import CustomersPage
 
         self.customers_page = CustomersPage()
-        self.add_page(self.tr("Customers"), self.customers_page)
-        self._answer()
+        self.add_page(self.tr("Customers"), self.customers_page, position=2)
+        # What a user sees first, the Data page's summary and the customer list, is read
+        # before the other pages load and compete with it for the interpreter (5 s at most).
+        self._settle(lambda: not self.customers_page.loading, limit_s=5.0)
+        self._load("gui.pages.train_page", "gui.report")
+        from gui.pages.train_page import TrainPage
+
+        self.train_page = TrainPage()
+        self.add_page(self.tr("Train"), self.train_page, position=1)
+        self.data_page.loaded.connect(lambda summary: self.train_page.show_overview(summary.overview))
+        if self.data_page.summary is not None:  # read before the Train page stood
+            self.train_page.show_overview(self.data_page.summary.overview)
+        self._load("gui.pages.campaign_page")
         from gui.pages.campaign_page import CampaignPage
 
         self.campaign_page = CampaignPage()
-        self.add_page(self.tr("Campaign"), self.campaign_page)
+        self.add_page(self.tr("Campaign"), self.campaign_page, position=3)
         self.campaign_page.train_requested.connect(lambda: self.show_page(self.train_page))
-        self._answer()
+        self._load("gui.pages.forecast_page")
         from gui.pages.forecast_page import ForecastPage
 
         self.forecast_page = ForecastPage()
-        self.add_page(self.tr("Forecast"), self.forecast_page)
+        self.add_page(self.tr("Forecast"), self.forecast_page, position=4)
         self.forecast_page.train_requested.connect(lambda: self.show_page(self.train_page))
-        self._answer()
+        self._load("gui.pages.segments_page", "gui.readonly")
         from gui.pages.segments_page import SegmentsPage
 
         self.segments_page = SegmentsPage()
-        self.add_page(self.tr("Segments"), self.segments_page)
+        self.add_page(self.tr("Segments"), self.segments_page, position=5)
         self.segments_page.customer_selected.connect(self.open_customer)
         self.customers_page.forgotten.connect(lambda _key: self.data_page.refresh())
         self.customers_page.forgotten.connect(lambda _key: self.segments_page.refresh())
@@ -139,23 +168,55 @@ class MainWindow(QMainWindow):
         self.run_saved.connect(self.campaign_page.run_saved)
         self.run_saved.connect(self.forecast_page.run_saved)
         self._answer()
-        self.nav.setCurrentRow(0)
         self._build_menus()
         from gui.readonly import install_read_only_notice
 
         install_read_only_notice(self)
+
+    def _load(self, *modules: str) -> None:
+        """Import a page's modules; a window on the screen goes on answering meanwhile (they
+        load on a thread), else they are imported where the page's build names them."""
+        if self.isVisible():
+            from gui.worker import import_answering
+
+            QCoreApplication.processEvents()
+            import_answering(QCoreApplication.instance(), modules)
+
+    def _settle(self, done: Callable[[], bool], *, limit_s: float) -> None:
+        """A window on the screen answers until ``done()`` (or ``limit_s`` seconds)."""
+        # Waiting for events (not polling, which would hold the interpreter the workers
+        # need); the timer wakes the wait to look at done() and the clock.
+        tick = QTimer()
+        tick.start(20)
+        deadline = time.monotonic() + limit_s
+        while self.isVisible() and not done() and time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+        tick.stop()
 
     def _answer(self) -> None:
         """Let a window that is on the screen paint and answer input (build_pages)."""
         if self.isVisible():
             QCoreApplication.processEvents()
 
-    def add_page(self, name: str, page: QWidget) -> None:
-        """Add a page with its navigation entry; pages with set_project follow the project."""
-        self.pages.addWidget(page)
-        QListWidgetItem(name, self.nav)
+    def add_page(self, name: str, page: QWidget, position: int | None = None) -> None:
+        """Put a page in its navigation entry's place (``position``, where "Opening…" stood),
+        or add it with a new entry at the end; pages with set_project follow the project,
+        from the one already open if there is one."""
+        waiting = self._placeholders.pop(position, None) if position is not None else None
+        if waiting is not None and position is not None:
+            current = self.pages.currentIndex()
+            self.pages.insertWidget(position, page)
+            self.pages.removeWidget(waiting)
+            waiting.deleteLater()
+            self.pages.setCurrentIndex(current)
+            self.nav.item(position).setText(name)
+        else:
+            self.pages.addWidget(page)
+            QListWidgetItem(name, self.nav)
         if hasattr(page, "set_project"):
             self.project_changed.connect(page.set_project)
+            if self.project is not None:
+                page.set_project(self.project)
 
     def open_customer(self, customer_id: int) -> None:
         """Switch to the Customers page with one customer's card open."""

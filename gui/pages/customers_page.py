@@ -179,6 +179,11 @@ class CustomersPage(QWidget):
         self.status.clear()
         self.refresh()
 
+    @property
+    def loading(self) -> bool:
+        """Whether the customer list is being read."""
+        return self._loader.busy
+
     def run_saved(self, task: str, run_id: int) -> None:
         """A run was saved or made active: every task may add to the table and the card."""
         self.refresh()

@@ -159,6 +159,7 @@ class DataPage(QWidget):
             tables.addWidget(heading, 0, col)
             tables.addWidget(view, 1, col)
         filled.addLayout(tables)
+        self.filled.setVisible(False)  # the charts and tables come with the first summary
         layout.addWidget(self.filled)
         layout.addStretch(1)
 
