@@ -23,6 +23,7 @@ Two things about the driver shape this module:
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -39,6 +40,8 @@ REAL_COLUMNS = ("price", "quantity", "amount")
 INT_COLUMNS = ("customer_id", "time_ms")
 COLUMNS = ("customer_id", "time_ms", "event", "item", "category", "price", "quantity", "amount",
            "session", "query")
+#: The text columns the events table holds itself (an item's key is looked up by its id).
+TEXTS = tuple(c for c in TEXT_COLUMNS if c != "item")
 
 #: The events without their items' keys: joining them row by row took a sixth of the read, and
 #: a project has a few thousand items at most, looked up afterwards.
@@ -93,18 +96,70 @@ def read_events(path: Path, source_uri: str, where: str) -> pd.DataFrame:
             ):
                 cur.execute(_ITEMS)
                 items = cur.fetch_arrow_table()
-                cur.execute(sql)
-                # Batch by batch: the driver releases the GIL while it steps through the rows
-                # of each batch (a whole-table fetch held it for up to 0.6 s at a time on a
-                # 2.3-million-event project, and the window froze meanwhile), and each group
-                # of batches is turned into compact columns at once (all of a big shop's
-                # batches held together took more memory than the frame made from them).
-                columns = _Columns(cur.fetch_record_batch())
+                cur.execute("SELECT MIN(id), MAX(id) FROM events")
+                low, high = cur.fetchone() or (None, None)
+            ranges = _id_ranges(low, high, _parts())
+            read = _Read.combine(_read_ranges(uri, sql, ranges))
         except (adbc_driver_sqlite.dbapi.Error, OSError) as exc:  # a stream's errors: OSError
             if "type mismatch" in str(exc).lower():
                 raise UseGenericRead(str(exc)) from exc
             raise
-    return _to_frame(columns, items)
+    return _to_frame(read, items)
+
+
+#: Events per part of a read at least: below it one connection reads them all.
+_PART_ROWS = 250_000
+
+
+def _parts() -> int:
+    """How many connections read a project's events side by side: one per core, four at most
+    (each steps through its rows in C with the GIL released)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _id_ranges(low: int | None, high: int | None, parts: int) -> list[tuple[int, int] | None]:
+    """The events' ids from ``low`` to ``high`` in up to ``parts`` consecutive ranges of about
+    ``_PART_ROWS`` ids or more; ``[None]`` (every event, one read) for a small or empty table."""
+    if low is None or high is None:
+        return [None]
+    parts = max(1, min(parts, (int(high) - int(low) + 1) // _PART_ROWS))
+    if parts == 1:
+        return [None]
+    cuts = [int(low) + (int(high) - int(low) + 1) * k // parts for k in range(parts + 1)]
+    return [(cuts[k], cuts[k + 1] - 1) for k in range(parts)]
+
+
+def _read_ranges(uri: str, sql: str, ranges: list[tuple[int, int] | None]) -> list[_Columns]:
+    """Each range's events through its own connection to the copy, on its own thread (the
+    calling thread reads the first); the parts in the ranges' order."""
+    import adbc_driver_sqlite.dbapi
+
+    def read(span: tuple[int, int] | None) -> _Columns:
+        query = sql
+        if span is not None:
+            query += (" AND " if " WHERE " in sql else " WHERE ") + (
+                f"e.id BETWEEN {int(span[0])} AND {int(span[1])}")
+        with (
+            adbc_driver_sqlite.dbapi.connect(uri, autocommit=True) as conn,
+            conn.cursor() as cur,
+        ):
+            cur.execute(query)
+            # Batch by batch: the driver releases the GIL while it steps through the rows of
+            # each batch (a whole-table fetch held it for up to 0.6 s at a time on a
+            # 2.3-million-event project, and the window froze meanwhile), and each group of
+            # batches is turned into compact columns at once (all of a big shop's batches
+            # held together took more memory than the frame made from them).
+            return _Columns(cur.fetch_record_batch())
+
+    if len(ranges) == 1:
+        return [read(ranges[0])]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(ranges) - 1,
+                            thread_name_prefix="intentlens-read") as pool:
+        rest = [pool.submit(read, span) for span in ranges[1:]]
+        first = read(ranges[0])
+        return [first, *(part.result() for part in rest)]
 
 
 #: Rows of the driver's batches turned into compact columns at a time.
@@ -112,28 +167,26 @@ _GROUP_ROWS = 262_144
 
 
 class _Columns:
-    """The rows of a read as compact numpy columns, filled a group of batches at a time: the
-    integers and reals as they are (item ids: -1 for none), each text column as int32 codes
-    (-1: NULL) into its distinct values in order of first appearance. The typed first row is
-    checked and left out."""
+    """The rows of one read as compact numpy columns, filled a group of batches at a time: the
+    integers and reals as they are (item ids: -1 for none), each text column as Arrow
+    dictionary arrays (codes into each group's distinct values; :class:`_Read` unifies them).
+    The typed first row is checked and left out."""
 
     def __init__(self, reader: pa.RecordBatchReader) -> None:
-        import numpy as np
         import pyarrow as pa
 
         expected = {
             **dict.fromkeys(("id", "item_id", *INT_COLUMNS), pa.int64()),
-            **dict.fromkeys((c for c in TEXT_COLUMNS if c != "item"), pa.string()),
+            **dict.fromkeys(TEXTS, pa.string()),
             **dict.fromkeys(REAL_COLUMNS, pa.float64()),
         }
         for name, type_ in expected.items():
             if reader.schema.field(name).type != type_:
                 raise UseGenericRead(f"{name} read as {reader.schema.field(name).type}")
-        self.texts = [c for c in TEXT_COLUMNS if c != "item"]
         self.pieces: dict[str, list[np.ndarray]] = {
-            name: [] for name in ("id", *INT_COLUMNS, "item_id", *REAL_COLUMNS, *self.texts)
+            name: [] for name in ("id", *INT_COLUMNS, "item_id", *REAL_COLUMNS)
         }
-        self.seen: dict[str, dict[object, int]] = {name: {} for name in self.texts}
+        self.encoded: dict[str, list[pa.DictionaryArray]] = {name: [] for name in TEXTS}
         self.first = True
         self.null_ids = 0
         group: list[pa.RecordBatch] = []
@@ -147,13 +200,6 @@ class _Columns:
         self._add(pa.Table.from_batches(group, schema=reader.schema))
         if self.first or self.null_ids != 1:
             raise UseGenericRead("the typed first row is not first")
-        self.columns: dict[str, np.ndarray] = {}
-        for name in list(self.pieces):
-            parts = self.pieces.pop(name)
-            self.columns[name] = np.concatenate(parts) if parts else np.zeros(
-                0, dtype=np.float64 if name in REAL_COLUMNS else
-                np.int32 if name in self.texts else np.int64)
-            del parts
 
     def _add(self, table: pa.Table) -> None:
         import numpy as np
@@ -179,20 +225,63 @@ class _Columns:
         for name in REAL_COLUMNS:
             self.pieces[name].append(
                 table.column(name).to_numpy().astype(np.float64, copy=False).copy())
-        for name in self.texts:
-            encoded = pc.dictionary_encode(table.column(name).combine_chunks())
-            seen = self.seen[name]
-            found = encoded.dictionary.to_pylist()
-            codes = np.fromiter((seen.setdefault(v, len(seen)) for v in found), dtype=np.int32,
-                                count=len(found))
-            at = encoded.indices.fill_null(-1).to_numpy().astype(np.int64)
-            self.pieces[name].append(
-                np.where(at >= 0, codes[np.maximum(at, 0)] if len(codes) else -1, -1).astype(
-                    np.int32))
+        for name in TEXTS:
+            self.encoded[name].append(pc.dictionary_encode(table.column(name).combine_chunks()))
+
+
+class _Read:
+    """The parts of a read put together: ``columns`` (numbers, and each text column as int32
+    codes, -1 for NULL) and ``distinct`` (each text column's values, as Python strings, that
+    the codes point into)."""
+
+    def __init__(self, columns: dict[str, np.ndarray], distinct: dict[str, np.ndarray]) -> None:
+        self.columns = columns
+        self.distinct = distinct
+
+    @classmethod
+    def combine(cls, parts: list[_Columns]) -> _Read:
+        """The parts' rows one after the other; each part's pieces are let go once joined."""
+        import numpy as np
+        import pyarrow as pa
+
+        columns: dict[str, np.ndarray] = {}
+        for name in ("id", *INT_COLUMNS, "item_id", *REAL_COLUMNS):
+            pieces = [piece for part in parts for piece in part.pieces.pop(name)]
+            columns[name] = np.concatenate(pieces) if pieces else np.zeros(
+                0, dtype=np.float64 if name in REAL_COLUMNS else np.int64)
+            del pieces
+        distinct: dict[str, np.ndarray] = {}
+        for name in TEXTS:
+            chunks = [chunk for part in parts for chunk in part.encoded.pop(name)]
+            if not chunks:
+                columns[name] = np.zeros(0, dtype=np.int32)
+                distinct[name] = np.empty(0, dtype=object)
+                continue
+            # One dictionary for all the groups (Arrow remaps each group's codes, in C).
+            unified = pa.chunked_array(chunks).unify_dictionaries()
+            del chunks
+            columns[name] = np.concatenate([
+                chunk.indices.fill_null(-1).to_numpy().astype(np.int32)
+                for chunk in unified.chunks])
+            distinct[name] = _strings(unified.chunk(0).dictionary)
+            del unified
+        return cls(columns, distinct)
 
     def take(self, name: str) -> np.ndarray:
         """A column, no longer held here."""
         return self.columns.pop(name)
+
+
+def _strings(values: pa.Array) -> np.ndarray:
+    """Arrow text as an object array of Python strings, a slice at a time (each a few
+    milliseconds with the GIL)."""
+    import numpy as np
+
+    out = np.empty(len(values), dtype=object)
+    for start in range(0, len(values), _SLICE_ROWS):
+        out[start : start + _SLICE_ROWS] = values.slice(start, _SLICE_ROWS).to_numpy(
+            zero_copy_only=False)
+    return out
 
 
 def _snapshot(source_uri: str, copy: Path) -> None:
@@ -209,7 +298,7 @@ def _snapshot(source_uri: str, copy: Path) -> None:
         source.close()
 
 
-def _to_frame(read: _Columns, items: pa.Table) -> pd.DataFrame:
+def _to_frame(read: _Read, items: pa.Table) -> pd.DataFrame:
     """The read's columns as ``events_frame``'s DataFrame: items' keys in place of their ids,
     sorted by customer, time and event id. Text becomes Python strings, and rows are
     reordered, a slice at a time: no step holds the GIL for long. Each compact column is let go
@@ -234,14 +323,12 @@ def _to_frame(read: _Columns, items: pa.Table) -> pd.DataFrame:
         elif name in TEXT_COLUMNS:
             # Each distinct text once: the rows' codes are sorted (plain integers, fast), then
             # looked up in the few strings (a shop has a handful of event types, and so on).
-            seen = read.seen[name]
-            distinct = np.empty(len(seen) + 1, dtype=object)  # the last: NULL
-            values = list(seen)
-            for start in range(0, len(values), _SLICE_ROWS):
-                part = values[start : start + _SLICE_ROWS]
-                distinct[start : start + len(part)] = part
+            known = read.distinct.pop(name)
+            distinct = np.empty(len(known) + 1, dtype=object)  # the last: NULL
+            distinct[: len(known)] = known
+            del known
             codes = read.take(name)
-            codes[codes < 0] = len(seen)
+            codes[codes < 0] = len(distinct) - 1
             columns[name] = _lookup(distinct, reorder(codes))
         else:
             columns[name] = reorder(read.take(name))

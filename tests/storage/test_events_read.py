@@ -328,3 +328,39 @@ def test_read_in_small_groups_matches_the_generic_read(
     _same(queries.events_frame(filled, until_ms=until),
           queries.events_frame_generic(filled, until_ms=until))
     assert spy == ["adbc", "adbc"]
+
+
+@pytest.mark.parametrize(("parts", "part_rows", "group_rows"),
+                         [(2, 1, 262_144), (3, 1, 977), (4, 700, 1), (4, 10**9, 977)])
+def test_read_in_parts_side_by_side_matches_the_generic_read(
+    filled: Project, spy: list[str], monkeypatch: pytest.MonkeyPatch, parts: int,
+    part_rows: int, group_rows: int,
+) -> None:
+    """Consecutive ranges of events read by connections on their own threads: a part whose
+    first group is only NULLs, texts first met in a later part, a part with no rows after the
+    ``until`` cut, all give the generic read's frame."""
+    monkeypatch.setattr(arrow_read, "_parts", lambda: parts)
+    monkeypatch.setattr(arrow_read, "_PART_ROWS", part_rows)
+    monkeypatch.setattr(arrow_read, "_GROUP_ROWS", group_rows)
+    _same(queries.events_frame(filled), queries.events_frame_generic(filled))
+    until = 1_700_000_000_000 + 150 * 60_000
+    _same(queries.events_frame(filled, until_ms=until),
+          queries.events_frame_generic(filled, until_ms=until))
+    ids = [3, *MANY]
+    _same(queries.events_frame(filled, customer_ids=ids),
+          queries.events_frame_generic(filled, customer_ids=ids))
+    assert spy == ["adbc", "adbc", "adbc"]
+
+
+def test_parts_cover_every_id_once() -> None:
+    """The ranges the parts read: consecutive, every id from the first to the last once."""
+    assert arrow_read._id_ranges(None, None, 4) == [None]
+    assert arrow_read._id_ranges(1, 10, 4) == [None]  # fewer ids than a part holds
+    for low, high, parts in ((1, 2_000_000, 2), (5, 1_000_003, 3), (1, 2_300_000, 4),
+                             (7, 7 + 3 * arrow_read._PART_ROWS, 8)):
+        ranges = arrow_read._id_ranges(low, high, parts)
+        assert 1 < len(ranges) <= parts
+        assert ranges[0][0] == low and ranges[-1][1] == high
+        for (_a, b), (c, _d) in zip(ranges, ranges[1:], strict=False):
+            assert c == b + 1
+        assert all(b - a + 1 >= arrow_read._PART_ROWS for a, b in ranges)
