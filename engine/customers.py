@@ -7,7 +7,7 @@ task shows up here without an edit. The card reads only that customer's rows (in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -109,15 +109,34 @@ class CustomerCard:
             events, purchases, self.revenue, self.first_seen, self.last_seen)
 
 
-def customer_card(project: Project, customer_id: int, *, explain: bool = True) -> CustomerCard:
+def customer_card(project: Project, customer_id: int, *, explain: bool = True,
+                  base: CustomerCard | None = None) -> CustomerCard:
     """One customer's card: history, timeline and every task's section (indexed reads only).
 
     Without ``explain`` no model runs: the card is ready in milliseconds, and a second call with
-    ``explain`` adds what moved each prediction."""
+    ``explain`` adds what moved each prediction; given that first card as ``base``, it keeps
+    its history and timeline (read a moment ago) and asks the tasks again."""
+    if base is not None and base.customer_id == int(customer_id):
+        return replace(base, sections=_sections(project, customer_id, explain))
     row = customer_summary(project, customer_id)
     if row.empty:
         raise NoData(tr("Customer {0} has no events.").format(customer_id))
     r = row.iloc[0]
+    return CustomerCard(
+        customer_id=int(customer_id),
+        customer=str(r["key"]),
+        events=int(r["events"]),
+        purchases=int(r["purchases"]),
+        revenue=float(r["revenue"]),
+        first_seen=minute(int(r["first_ms"])),
+        last_seen=minute(int(r["last_ms"])),
+        timeline=customer_timeline(project, customer_id),
+        sections=_sections(project, customer_id, explain),
+    )
+
+
+def _sections(project: Project, customer_id: int, explain: bool) -> list[CardSection]:
+    """What each task says about the customer, in registry order."""
     sections = []
     for task in registry.TASKS.values():
         run = active_run(project, task.key)
@@ -128,14 +147,4 @@ def customer_card(project: Project, customer_id: int, *, explain: bool = True) -
             value = customer_value.card(project, customer_id, run)
             if value is not None:
                 sections.append(value)
-    return CustomerCard(
-        customer_id=int(customer_id),
-        customer=str(r["key"]),
-        events=int(r["events"]),
-        purchases=int(r["purchases"]),
-        revenue=float(r["revenue"]),
-        first_seen=minute(int(r["first_ms"])),
-        last_seen=minute(int(r["last_ms"])),
-        timeline=customer_timeline(project, customer_id),
-        sections=sections,
-    )
+    return sections

@@ -131,8 +131,9 @@ class MainWindow(QMainWindow):
         self.customers_page = CustomersPage()
         self.add_page(self.tr("Customers"), self.customers_page, position=2)
         # What a user sees first, the Data page's summary and the customer list, is read
-        # before the other pages load and compete with it for the interpreter (5 s at most).
-        self._settle(lambda: not self.customers_page.loading, limit_s=5.0)
+        # before the other pages load and compete with it for the interpreter (2 s at most:
+        # a list of a million customers takes longer, and the other pages come meanwhile).
+        self._settle(lambda: not self.customers_page.loading, limit_s=2.0)
         self._load("gui.pages.train_page", "gui.report")
         from gui.pages.train_page import TrainPage
 

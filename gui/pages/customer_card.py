@@ -20,12 +20,14 @@ from gui.widgets import PALETTE, hint, plot, title
 from storage.project import Project
 
 
-def load_card(project: Project, customer_id: int, explain: bool) -> Card:
+def load_card(project: Project, customer_id: int, explain: bool,
+              base: Card | None = None) -> Card:
     """Read a customer's card off the GUI thread (engine.customers): without ``explain`` in
-    milliseconds, with it the model also says what moved its prediction."""
+    milliseconds, with it the model also says what moved its prediction (``base``: the card
+    just read without it, whose history and timeline are kept)."""
     from engine.customers import customer_card
 
-    return customer_card(project, customer_id, explain=explain)
+    return customer_card(project, customer_id, explain=explain, base=base)
 
 
 class CustomerCard(QWidget):
@@ -82,6 +84,9 @@ class CustomerCard(QWidget):
         )
         v.addWidget(self.points_title)
         self.reasons = QLabel()
+        #: What the timeline shows now (customer, events, last event, as-of date): a card
+        #: shown again for the same history (with the model's why) keeps its timeline.
+        self._timeline_of: tuple[int, int, int, int | None] | None = None
         self.reasons.setWordWrap(True)
         self.reasons.setTextFormat(Qt.TextFormat.RichText)
         self.reasons.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -104,7 +109,12 @@ class CustomerCard(QWidget):
         ]
         self.more.setText("".join(blocks))
         self.more.setVisible(bool(blocks))
-        self._show_events(card.timeline, None if lead is None else lead.as_of_ms)
+        as_of = None if lead is None else lead.as_of_ms
+        times = card.timeline["time_ms"]
+        shown = (card.customer_id, len(times), int(times.iloc[-1]) if len(times) else -1, as_of)
+        if shown != self._timeline_of:
+            self._show_events(card.timeline, as_of)
+            self._timeline_of = shown
         self.points_title.setText(lead.points_title if lead is not None else "")
         if lead is not None and lead.points:
             items = []

@@ -380,7 +380,7 @@ class CustomersPage(QWidget):
         def explained(card: Card) -> None:  # second step: the model says why
             self._show_card(card)
             self._card_loader.call(
-                load_card, project, customer_id, True, on_done=self._show_card,
+                load_card, project, customer_id, True, card, on_done=self._show_card,
                 on_error=lambda exc: self.card_view.title.setText(str(exc)),
             )
 

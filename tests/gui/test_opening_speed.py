@@ -169,3 +169,37 @@ def test_empty_columns_are_worked_out_with_the_table() -> None:
     assert all(column_is_empty(frame[k].to_numpy()) == (k in prepared.empty) for k in frame)
     assert set(prepared.bases) == {"customer", "intent", "purchases", "revenue", "last_ms",
                                    "segment", "next_item", "spend"}
+
+
+def test_a_card_shown_again_with_the_model_s_why_keeps_its_timeline(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                    monkeypatch) -> None:
+    """The card comes twice (at once, then with the model's why): the second keeps the
+    timeline it drew for the same history; another customer's card draws theirs."""
+    from gui.pages.customer_card import CustomerCard, load_card
+    from storage.project import open_project
+    from storage.runs import customer_summary
+
+    path = tmp_path / "shop.intentlens"
+    create_demo_project(path, customers=40, seed=5)
+    project = open_project(path, create=False)
+    try:
+        ids = customer_summary(project)["customer_id"].astype(int).tolist()[:2]
+        first, again, other = (load_card(project, ids[0], False), load_card(project, ids[0], True),
+                               load_card(project, ids[1], False))
+    finally:
+        project.close()
+    view = CustomerCard()
+    qtbot.addWidget(view)
+    drawn: list[int] = []
+    real = view._show_events
+    monkeypatch.setattr(view, "_show_events",
+                        lambda ev, as_of: (drawn.append(len(ev)), real(ev, as_of)))
+    view.show_card(first)
+    view.show_card(again)
+    assert drawn == [first.events]
+    assert view.timeline_points.data.size == first.events
+    view.show_card(other)
+    assert drawn == [first.events, other.events]
+    assert view.timeline_points.data.size == other.events
+    view.show_card(first)
+    assert len(drawn) == 3
