@@ -19,7 +19,7 @@ from engine.tasks.base import CardSection, Column, NoData
 from engine.words import tr
 from storage.project import Project
 from storage.queries import customer_timeline
-from storage.runs import active_run, customer_summary, outputs_read_once
+from storage.runs import active_run, customer_summary, read_once
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def _empty(kind: str, n: int) -> np.ndarray:
 
 def customer_table(project: Project) -> CustomerTable:
     """Every customer with history, and what each task's active run says about them."""
-    with outputs_read_once():  # the intent run's scores serve two columns: read once
+    with read_once():  # the intent run's scores serve two columns: read once
         return _customer_table(project)
 
 
@@ -137,6 +137,11 @@ def customer_card(project: Project, customer_id: int, *, explain: bool = True,
 
 def _sections(project: Project, customer_id: int, explain: bool) -> list[CardSection]:
     """What each task says about the customer, in registry order."""
+    with read_once():  # each task's active run, asked for by several tasks: read once
+        return _task_sections(project, customer_id, explain)
+
+
+def _task_sections(project: Project, customer_id: int, explain: bool) -> list[CardSection]:
     sections = []
     for task in registry.TASKS.values():
         run = active_run(project, task.key)

@@ -109,6 +109,10 @@ def active_run(project: Project, task: str) -> RunInfo | None:
     Saving and activating leave one active run per task; should a damaged or hand-edited
     project mark several, the newest of them is the one in use (never an error).
     """
+    memo = _read_once.get()
+    key = ("active", str(project.location), task)
+    if memo is not None and key in memo:
+        return memo[key]  # type: ignore[no-any-return]
     runs = schema.model_runs
     with project.connect() as conn:
         row = conn.execute(
@@ -117,7 +121,10 @@ def active_run(project: Project, task: str) -> RunInfo | None:
             .order_by(runs.c.id.desc())
             .limit(1)
         ).first()
-    return None if row is None else _info(row)
+    info = None if row is None else _info(row)
+    if memo is not None:
+        memo[key] = info
+    return info
 
 
 def run_weights(project: Project, run_id: int) -> bytes | None:
@@ -129,17 +136,19 @@ def run_weights(project: Project, run_id: int) -> bytes | None:
     return None if value is None else bytes(value)
 
 
-#: Whole runs' outputs already read in this context (``outputs_read_once``), by project and run.
-_read_once: ContextVar[dict[tuple[str, int], pd.DataFrame] | None] = ContextVar(
-    "intentlens_outputs_read_once", default=None)
+#: What was already read in this context (``read_once``): whole runs' outputs by project and
+#: run, each task's active run by project and task.
+_read_once: ContextVar[dict[tuple[str, ...] | tuple[str, int], Any] | None] = ContextVar(
+    "intentlens_read_once", default=None)
 
 
 @contextmanager
-def outputs_read_once() -> Iterator[None]:
-    """Within it, a run's outputs (all customers) are read from the project once: a second
-    ``run_outputs`` of the same run gets a copy of the first read. For work that reads several
-    tasks' views of the same runs and writes nothing meanwhile (the Customers table read one
-    intent run twice, 4 s each at 1,000,000 customers)."""
+def read_once() -> Iterator[None]:
+    """Within it, a run's outputs (all customers) and each task's active run are read from the
+    project once: a second ``run_outputs`` of the same run gets a copy of the first read, a
+    second ``active_run`` the same run. For work that reads several tasks' views of the same
+    runs and writes nothing meanwhile (the Customers table read one intent run twice, 4 s each
+    at 1,000,000 customers; a customer's card asked for the active runs nine times)."""
     token = _read_once.set({})
     try:
         yield

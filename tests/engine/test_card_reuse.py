@@ -59,3 +59,26 @@ def test_the_card_with_the_why_keeps_the_first_card_s_history(
     other = int(customer_summary(trained)["customer_id"].iloc[5])
     theirs = customer_card(trained, other, explain=True, base=first)
     assert reads == [other] and theirs.customer_id == other
+
+
+def test_a_card_reads_each_task_s_active_run_once(
+    trained: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several tasks ask for the active runs while a card is read: each is read once there,
+    and afresh by the next card (a run made active in between is the one used)."""
+    from engine import tasks as registry
+    from storage import runs as storage_runs
+
+    cid = int(customer_summary(trained)["customer_id"].iloc[2])
+    read: list[int] = []
+    real = storage_runs._info
+    monkeypatch.setattr(storage_runs, "_info", lambda row: (read.append(1), real(row))[1])
+    customer_card(trained, cid, explain=True)
+    with_run = len([k for k in registry.TASKS if storage_runs.active_run(trained, k)])
+    read.clear()
+    customer_card(trained, cid, explain=True)
+    assert len(read) == with_run == 1  # the intent run, read once for every task asking
+    with storage_runs.read_once():
+        first = storage_runs.active_run(trained, "intent")
+        assert storage_runs.active_run(trained, "intent") is first
+    assert storage_runs.active_run(trained, "intent") is not first  # outside: read afresh
