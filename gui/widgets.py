@@ -87,7 +87,24 @@ def hint(text: str) -> QLabel:
     return label
 
 
-class EpochAxis(pg.AxisItem):
+class NumberAxis(pg.AxisItem):
+    """Numbers as a shop owner writes them: the thousands grouped in the user's way
+    (1,500,000, never pyqtgraph's 1.5e+06), decimals only where the ticks are that close."""
+
+    def tickStrings(  # noqa: N802 - pyqtgraph's name
+        self, values: list[float], scale: float, spacing: float
+    ) -> list[str]:
+        """Each tick's number with as many decimals as the spacing of the ticks needs."""
+        if self.logMode:
+            return list(super().tickStrings(values, scale, spacing))
+        from gui import formats
+
+        step = abs(spacing * scale)
+        places = 0 if step >= 1 or step == 0 else min(6, math.ceil(-math.log10(step) - 1e-9))
+        return [formats.number(v * scale, places) for v in values]
+
+
+class EpochAxis(NumberAxis):
     """An axis of epochs: ticks on whole epochs only (an epoch 1.5 does not exist)."""
 
     def tickValues(  # noqa: N802 - pyqtgraph's name
@@ -202,11 +219,13 @@ def plot(title_text: str = "", *, date_axis: bool = False,
          epoch_axis: bool = False) -> Chart:
     """A chart in the house style (white background, light grid, the chart menu); its bottom
     axis reads dates or whole epochs when asked."""
-    axis: dict[str, pg.AxisItem] = {}
+    axis: dict[str, pg.AxisItem] = {"left": NumberAxis(orientation="left")}
     if date_axis:
         axis["bottom"] = LocaleDateAxis()  # month names in the user's language
     elif epoch_axis:
         axis["bottom"] = EpochAxis(orientation="bottom")
+    else:
+        axis["bottom"] = NumberAxis(orientation="bottom")
     widget = Chart(axisItems=axis)
     widget.showGrid(x=True, y=True, alpha=0.15)
     if title_text:

@@ -64,3 +64,31 @@ def test_every_date_chart_of_the_app_uses_it(qapp) -> None:
     from gui.widgets import plot
 
     assert isinstance(plot("Events per day", date_axis=True).getAxis("bottom"), LocaleDateAxis)
+
+
+def test_number_axes_group_thousands_and_keep_the_decimals_ticks_need(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A shop's counts read 1,500,000 on a chart, never 1.5e+06; fractions keep the decimals
+    their tick spacing needs (a loss of 0.25, an AUC of 0.7)."""
+    from PySide6.QtCore import QLocale
+
+    from gui.widgets import NumberAxis, plot
+
+    saved = QLocale()
+    try:
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+        axis = NumberAxis(orientation="bottom")
+        assert axis.tickStrings([0.0, 500_000.0, 1_000_000.0, 1_500_000.0], 1.0, 500_000.0) == [
+            "0", "500,000", "1,000,000", "1,500,000"]
+        assert axis.tickStrings([25_000.0, 30_000.0], 1.0, 5_000.0) == ["25,000", "30,000"]
+        assert axis.tickStrings([0.1, 0.2, 0.3], 1.0, 0.1) == ["0.1", "0.2", "0.3"]
+        assert axis.tickStrings([0.65, 0.7], 1.0, 0.05) == ["0.65", "0.70"]
+        assert axis.tickStrings([-2.0, 0.0, 2.0], 1.0, 2.0) == ["-2", "0", "2"]
+        QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+        assert axis.tickStrings([1_500_000.0], 1.0, 500_000.0) == ["1.500.000"]
+        assert axis.tickStrings([0.5], 1.0, 0.5) == ["0,5"]
+    finally:
+        QLocale.setDefault(saved)
+    chart = plot("events")
+    qtbot.addWidget(chart)
+    assert isinstance(chart.getAxis("left"), NumberAxis)
+    assert isinstance(chart.getAxis("bottom"), NumberAxis)
