@@ -199,21 +199,16 @@ class MainWindow(QMainWindow):
         if self.isVisible():
             QCoreApplication.processEvents()
 
-    def add_page(self, name: str, page: QWidget, position: int | None = None) -> None:
-        """Put a page in its navigation entry's place (``position``, where "Opening…" stood),
-        or add it with a new entry at the end; pages with set_project follow the project,
-        from the one already open if there is one."""
-        waiting = self._placeholders.pop(position, None) if position is not None else None
-        if waiting is not None and position is not None:
-            current = self.pages.currentIndex()
-            self.pages.insertWidget(position, page)
-            self.pages.removeWidget(waiting)
-            waiting.deleteLater()
-            self.pages.setCurrentIndex(current)
-            self.nav.item(position).setText(name)
-        else:
-            self.pages.addWidget(page)
-            QListWidgetItem(name, self.nav)
+    def add_page(self, name: str, page: QWidget, position: int) -> None:
+        """Put a page in its navigation entry's place (``position``, where "Opening…" stood);
+        pages with set_project follow the project, from the one already open if there is one."""
+        waiting = self._placeholders.pop(position)
+        current = self.pages.currentIndex()
+        self.pages.insertWidget(position, page)
+        self.pages.removeWidget(waiting)
+        waiting.deleteLater()
+        self.pages.setCurrentIndex(current)
+        self.nav.item(position).setText(name)
         if hasattr(page, "set_project"):
             self.project_changed.connect(page.set_project)
             if self.project is not None:
